@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './money';
+export * from './customer';
+export * from './order';
+export * from './refund';
+export * from './event';
+export * from './validate';
