@@ -1,0 +1,184 @@
+import { lotExpiry, inactivityDeadline } from './expiry';
+import { applyEntry, lotsFromEntries, spendOrder, type Lot } from './lots';
+import type { ProgramConfig } from './program';
+import { nextTier } from './tiers';
+import type { EntryKind, LedgerEntry } from './types';
+import { saveAccount, type AccountRow } from '../store/accounts';
+import type { SqlClient } from '../store/db';
+import { insertEntry, listEntries } from '../store/ledgerRows';
+import { netSpendSince } from '../store/orders';
+
+export interface EntryDraft {
+	kind: EntryKind;
+	availableDelta?: number;
+	pendingDelta?: number;
+	lotId?: number;
+	orderSource?: string;
+	orderId?: string;
+	availableAt?: string;
+	expiresAt?: string;
+	reason?: string;
+}
+
+/**
+ * One customer's account inside a locked transaction: the cached balance row, its lots, and the
+ * entries this operation writes. Every movement goes through `write`, which keeps the cache, the
+ * lots and the entries in step.
+ */
+export class LockedAccount {
+	readonly written: LedgerEntry[] = [];
+	private readonly lots: Map<number, Lot>;
+	private readonly entries: LedgerEntry[];
+
+	private constructor(
+		readonly sql: SqlClient,
+		readonly program: ProgramConfig,
+		readonly row: AccountRow,
+		entries: LedgerEntry[],
+		readonly now: Date,
+	) {
+		this.entries = entries;
+		this.lots = lotsFromEntries(entries);
+	}
+
+	static async load(sql: SqlClient, program: ProgramConfig, row: AccountRow, now: Date): Promise<LockedAccount> {
+		return new LockedAccount(sql, program, row, await listEntries(sql, program.id, row.customer_id), now);
+	}
+
+	get customerId(): string {
+		return this.row.customer_id;
+	}
+
+	get available(): number {
+		return Number(this.row.available);
+	}
+
+	get pending(): number {
+		return Number(this.row.pending);
+	}
+
+	get nowIso(): string {
+		return this.now.toISOString();
+	}
+
+	async write(draft: EntryDraft, operationKey: string): Promise<LedgerEntry> {
+		const entry = await insertEntry(this.sql, {
+			programId: this.program.id,
+			customerId: this.customerId,
+			kind: draft.kind,
+			availableDelta: draft.availableDelta ?? 0,
+			pendingDelta: draft.pendingDelta ?? 0,
+			operationKey,
+			lotId: draft.lotId,
+			orderSource: draft.orderSource,
+			orderId: draft.orderId,
+			availableAt: draft.availableAt,
+			expiresAt: draft.expiresAt,
+			reason: draft.reason,
+			createdAt: this.nowIso,
+		});
+		this.entries.push(entry);
+		this.written.push(entry);
+		applyEntry(this.lots, entry);
+		this.row.available = this.available + entry.availableDelta;
+		this.row.pending = this.pending + entry.pendingDelta;
+		if (entry.kind === 'earn' || entry.kind === 'pending' || (entry.kind === 'adjust' && entry.availableDelta > 0)) {
+			this.row.lifetime_earned = Number(this.row.lifetime_earned) + entry.availableDelta + entry.pendingDelta;
+		}
+		this.row.updated_at = this.nowIso;
+		return entry;
+	}
+
+	/** Adds freshly earned points: pending through the return period, or spendable at once. */
+	async credit(points: number, kind: 'earn' | 'adjust', operationKey: string, extra: Pick<EntryDraft, 'orderSource' | 'orderId' | 'reason'> = {}): Promise<void> {
+		if (points <= 0) return;
+		if (kind === 'earn' && this.program.pendingDays > 0) {
+			const availableAt = new Date(this.now.getTime() + this.program.pendingDays * 86_400_000).toISOString();
+			await this.write({ kind: 'pending', pendingDelta: points, availableAt, ...extra }, operationKey);
+		} else {
+			await this.write({ kind, availableDelta: points, expiresAt: lotExpiry(this.program.expiry, this.now, this.program.timeZone), ...extra }, operationKey);
+		}
+	}
+
+	/**
+	 * Takes points out, lot by lot: first the lots `prefer` selects (an order's own points for a
+	 * refund, pending before available), then spendable lots by expiry. What no lot covers is
+	 * taken as a negative balance when the program allows it, else reported as shortfall.
+	 */
+	async debit(points: number, kind: 'redeem' | 'reverse' | 'adjust', operationKey: string, extra: Pick<EntryDraft, 'orderSource' | 'orderId' | 'reason'> = {}, prefer: (lot: Lot) => boolean = () => false): Promise<{ taken: number; shortfall: number }> {
+		let left = points;
+		const preferred = [...this.lots.values()].filter((lot) => lot.remaining > 0 && prefer(lot)).sort((a, b) => (a.phase === b.phase ? a.id - b.id : a.phase === 'pending' ? -1 : 1));
+		const others = spendOrder(this.lots.values()).filter((lot) => !preferred.includes(lot));
+		for (const lot of [...preferred, ...others]) {
+			if (left === 0) break;
+			const amount = Math.min(left, lot.remaining, lot.phase === 'available' ? Math.max(this.available, 0) : lot.remaining);
+			if (amount <= 0) continue;
+			await this.write(lot.phase === 'pending' ? { kind, pendingDelta: -amount, lotId: lot.id, ...extra } : { kind, availableDelta: -amount, lotId: lot.id, ...extra }, operationKey);
+			left -= amount;
+		}
+		if (left > 0 && this.program.allowNegativeBalance) {
+			await this.write({ kind, availableDelta: -left, ...extra }, operationKey);
+			left = 0;
+		}
+		return { taken: points - left, shortfall: left };
+	}
+
+	/** Releases matured pending points, expires lapsed ones and applies a due tier review. */
+	async maintain(): Promise<void> {
+		const now = this.nowIso;
+		for (const lot of [...this.lots.values()]) {
+			if (lot.phase === 'pending' && lot.availableAt && lot.availableAt <= now) {
+				// Expiry counts from when the points became spendable, not from when maintenance ran.
+				const expiresAt = lotExpiry(this.program.expiry, new Date(lot.availableAt), this.program.timeZone);
+				await this.write({ kind: 'release', availableDelta: lot.remaining, pendingDelta: -lot.remaining, lotId: lot.id, orderSource: lot.orderSource, orderId: lot.orderId, expiresAt }, `release:${lot.id}`);
+			}
+		}
+		const deadline = inactivityDeadline(this.program.expiry, this.row.last_activity_at);
+		for (const lot of spendOrder(this.lots.values())) {
+			const lapsed = (lot.expiresAt && lot.expiresAt <= now) || (deadline !== undefined && deadline <= now);
+			const amount = Math.min(lot.remaining, Math.max(this.available, 0));
+			if (!lapsed || amount <= 0) continue;
+			await this.write({ kind: 'expire', availableDelta: -amount, lotId: lot.id, reason: lot.expiresAt && lot.expiresAt <= now ? `expired ${lot.expiresAt}` : `inactive since ${this.row.last_activity_at}` }, `expire:${lot.id}`);
+		}
+		await this.reviewTier(false);
+	}
+
+	touchActivity(): void {
+		this.row.last_activity_at = this.nowIso;
+	}
+
+	/** Re-evaluates the tier; `changed` forces a look for an upgrade after earning or a refund. */
+	async reviewTier(changed: boolean): Promise<{ from?: string; to?: string } | undefined> {
+		const policy = this.program.tiers;
+		if (!policy) return undefined;
+		const reviewDue = !this.row.tier_reviewed_at || this.now.getTime() >= Date.parse(this.row.tier_reviewed_at) + policy.reviewEveryDays * 86_400_000;
+		if (!changed && !reviewDue) return undefined;
+		const since = new Date(this.now.getTime() - policy.windowDays * 86_400_000).toISOString();
+		const qualifying = policy.basis === 'spend' ? await netSpendSince(this.sql, this.customerId, since, Object.keys(this.program.earnRates)[0] ?? 'USD') : this.pointsEarnedSince(since);
+		const from = this.row.tier ?? undefined;
+		const next = nextTier(policy, this.row.tier, this.row.tier_reviewed_at, qualifying, this.now);
+		if (next.reviewed) this.row.tier_reviewed_at = this.nowIso;
+		this.row.tier = next.tier ?? null;
+		return from !== next.tier ? { from, to: next.tier } : undefined;
+	}
+
+	private pointsEarnedSince(since: string): number {
+		let total = 0;
+		for (const entry of this.entries) {
+			if (entry.createdAt < since) continue;
+			if (entry.kind === 'earn' || entry.kind === 'pending' || entry.kind === 'reverse') total += entry.availableDelta + entry.pendingDelta;
+		}
+		return total;
+	}
+
+	/** Points an order earned (pending or spendable), from its own entries. */
+	earnedForOrder(source: string, orderId: string): number {
+		return this.entries
+			.filter((e) => (e.kind === 'earn' || e.kind === 'pending') && e.orderSource === source && e.orderId === orderId)
+			.reduce((sum, e) => sum + e.availableDelta + e.pendingDelta, 0);
+	}
+
+	async save(): Promise<void> {
+		await saveAccount(this.sql, this.row);
+	}
+}

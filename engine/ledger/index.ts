@@ -1,0 +1,4 @@
+export { Ledger } from './ledger';
+export * from './program';
+export * from './types';
+export { pointsForAmount, pointsToReverse, roundRatio } from './points';

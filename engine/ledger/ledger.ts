@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { identitiesSchema } from '../model/customer';
+import { ErrorCode, LoyaltyError } from '../model/errors';
+import { EventType, type LoyaltyEvent } from '../model/event';
+import { minorToDecimalString } from '../model/money';
+import { orderSchema, type OrderInput } from '../model/order';
+import { refundSchema, type RefundInput } from '../model/refund';
+import { parseOrThrow } from '../model/validate';
+import { balanceOf, lockAccount } from '../store/accounts';
+import { findCustomerIds, upsertCustomer } from '../store/customers';
+import type { SqlClient } from '../store/db';
+import { findOperation, listRecentEntries, saveOperation } from '../store/ledgerRows';
+import { getOrder, recordRefund, upsertOrder } from '../store/orders';
+import type { Clock, Store } from '../store/store';
+import { LockedAccount } from './account';
+import { pointsForAmount, pointsToReverse } from './points';
+import { parseProgram, type ProgramConfig, type ProgramInput } from './program';
+import { Operation, type Balance, type CustomerRef, type LedgerEntry, type LedgerResult } from './types';
+
+const customerRefSchema = z.union([z.object({ customerId: z.string().min(1) }), z.object({ identities: identitiesSchema })]);
+const idempotencyKeySchema = z.string().trim().min(1, 'is required: use an id from the event that caused this (order id, message id), so a retry is recognised');
+
+const redeemSchema = z.object({
+	customer: customerRefSchema,
+	points: z.number().int('must be a whole number').positive('must be more than zero'),
+	idempotencyKey: idempotencyKeySchema,
+	reason: z.string().optional(),
+});
+
+const adjustSchema = z.object({
+	customer: customerRefSchema,
+	points: z.number().int('must be a whole number').refine((p) => p !== 0, 'must not be zero'),
+	idempotencyKey: idempotencyKeySchema,
+	reason: z.string().trim().min(1, 'is required: say why the balance is adjusted'),
+});
+
+type Resolve = (sql: SqlClient, nowIso: string) => Promise<string>;
+type Apply = (account: LockedAccount) => Promise<Pick<LedgerResult, 'shortfall'> | void>;
+
+/**
+ * The points ledger of one program. Every write is one transaction that locks the customer's
+ * account, is keyed by an idempotency key derived from the source event, and stores its result:
+ * a replay of the key returns that result and writes nothing (Stripe's idempotency design).
+ */
+export class Ledger {
+	readonly program: ProgramConfig;
+	private readonly store: Store;
+	private readonly now: Clock;
+
+	constructor(store: Store, program: ProgramInput = {}, options: { now?: Clock } = {}) {
+		this.store = store;
+		this.program = parseProgram(program);
+		this.now = options.now ?? (() => new Date());
+	}
+
+	/** Purchases earn, refunds reverse; any other event changes no points and returns null. */
+	async applyEvent(event: LoyaltyEvent): Promise<LedgerResult | null> {
+		if (event.type === EventType.Purchase) {
+			if (!event.order) throw LoyaltyError.invalid('event.order', 'a purchase event must carry its order');
+			return this.earnForOrder(event.order, { idempotencyKey: event.idempotencyKey });
+		}
+		if (event.type === EventType.Refund) {
+			if (!event.refund) throw LoyaltyError.invalid('event.refund', 'a refund event must carry its refund');
+			return this.reverseForRefund(event.refund, { idempotencyKey: event.idempotencyKey });
+		}
+		return null;
+	}
+
+	async earnForOrder(input: OrderInput, options: { idempotencyKey?: string } = {}): Promise<LedgerResult> {
+		const order = parseOrThrow(orderSchema, input, 'order');
+		if (order.status !== 'paid') throw LoyaltyError.invalid('order.status', `is "${order.status}"; only paid orders earn points`);
+		const rate = this.program.earnRates[order.currency];
+		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; add one in the program settings`);
+		const key = options.idempotencyKey ?? `${order.source}:order:${order.id}:paid`;
+		const points = pointsForAmount(order.totalMinor, rate, this.program.rounding);
+		return this.operate(
+			key,
+			Operation.Earn,
+			async (sql, nowIso) => (await upsertCustomer(sql, order.customer, nowIso)).id,
+			async (account) => {
+				await upsertOrder(account.sql, order, account.customerId, account.nowIso);
+				await account.credit(points, 'earn', key, { orderSource: order.source, orderId: order.id, reason: `order ${order.id}` });
+				account.touchActivity();
+			},
+		);
+	}
+
+	async reverseForRefund(input: RefundInput, options: { idempotencyKey?: string } = {}): Promise<LedgerResult> {
+		const refund = parseOrThrow(refundSchema, input, 'refund');
+		const key = options.idempotencyKey ?? `${refund.source}:refund:${refund.id}`;
+		return this.operate(
+			key,
+			Operation.Reverse,
+			async (sql) => {
+				const order = await getOrder(sql, refund.source, refund.orderId);
+				if (!order) throw LoyaltyError.notFound('refund.orderId', `no ${refund.source} order "${refund.orderId}" has been recorded, so there are no points to take back for it`);
+				return order.customerId;
+			},
+			async (account) => {
+				const order = (await getOrder(account.sql, refund.source, refund.orderId, true))!;
+				if (order.currency !== refund.currency) throw LoyaltyError.invalid('refund.currency', `is ${refund.currency} but order ${order.id} was paid in ${order.currency}`);
+				const refundable = order.totalMinor - order.refundedMinor;
+				if (refund.amountMinor > refundable) {
+					const money = (minor: number) => `${minorToDecimalString(minor, order.currency)} ${order.currency}`;
+					throw LoyaltyError.invalid('refund.amountMinor', `refunds ${money(refund.amountMinor)} but only ${money(refundable)} of the ${money(order.totalMinor)} paid for order ${order.id} is left to refund`);
+				}
+				if (!(await recordRefund(account.sql, refund))) {
+					throw new LoyaltyError(ErrorCode.Conflict, `refund.id: refund ${refund.id} was already applied under a different idempotency key`, { field: 'refund.id' });
+				}
+				const earned = account.earnedForOrder(order.source, order.id);
+				// Telescoping: each refund takes back the step in the cumulative share, so partial refunds add up exactly.
+				const before = pointsToReverse(earned, order.totalMinor, order.refundedMinor, this.program.rounding);
+				const after = pointsToReverse(earned, order.totalMinor, order.refundedMinor + refund.amountMinor, this.program.rounding);
+				const { shortfall } = await account.debit(after - before, 'reverse', key, { orderSource: order.source, orderId: order.id, reason: `refund ${refund.id}` }, (lot) => lot.orderSource === order.source && lot.orderId === order.id);
+				return shortfall > 0 ? { shortfall } : undefined;
+			},
+		);
+	}
+
+	async redeem(input: { customer: CustomerRef; points: number; idempotencyKey: string; reason?: string }): Promise<LedgerResult> {
+		const request = parseOrThrow(redeemSchema, input, '');
+		return this.operate(request.idempotencyKey, Operation.Redeem, this.existingCustomer(request.customer), async (account) => {
+			this.requireAvailable(account, request.points);
+			await account.debit(request.points, 'redeem', request.idempotencyKey, { reason: request.reason });
+			account.touchActivity();
+		});
+	}
+
+	async adjust(input: { customer: CustomerRef; points: number; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
+		const request = parseOrThrow(adjustSchema, input, '');
+		return this.operate(request.idempotencyKey, Operation.Adjust, this.existingCustomer(request.customer), async (account) => {
+			if (request.points > 0) {
+				await account.credit(request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
+				return;
+			}
+			this.requireAvailable(account, -request.points);
+			await account.debit(-request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
+		});
+	}
+
+	async getBalance(customer: CustomerRef): Promise<Balance> {
+		const resolve = this.existingCustomer(parseOrThrow(customerRefSchema, customer, 'customer'));
+		return this.withAccount(resolve, async (account) => balanceOf(account.row));
+	}
+
+	async getHistory(customer: CustomerRef, options: { limit?: number } = {}): Promise<LedgerEntry[]> {
+		const resolve = this.existingCustomer(parseOrThrow(customerRefSchema, customer, 'customer'));
+		const limit = options.limit ?? 100;
+		if (!Number.isInteger(limit) || limit < 1) throw LoyaltyError.invalid('limit', 'must be a whole number of at least 1');
+		return this.withAccount(resolve, (account) => listRecentEntries(account.sql, this.program.id, account.customerId, limit));
+	}
+
+	private requireAvailable(account: LockedAccount, points: number): void {
+		if (account.available >= points || this.program.allowNegativeBalance) return;
+		const pending = account.pending > 0 ? ` (${account.pending} more are pending until the return period ends)` : '';
+		throw new LoyaltyError(ErrorCode.InsufficientPoints, `points: ${points} requested but only ${account.available} available${pending}`, { field: 'points' });
+	}
+
+	private existingCustomer(ref: CustomerRef): Resolve {
+		return async (sql) => {
+			if ('customerId' in ref) {
+				const [row] = await sql.query('SELECT id FROM customers WHERE id = $1', [ref.customerId]);
+				if (!row) throw LoyaltyError.notFound('customer.customerId', `no customer with id "${ref.customerId}"`);
+				return ref.customerId;
+			}
+			const ids = await findCustomerIds(sql, ref.identities);
+			const described = Object.entries(ref.identities).map(([kind, value]) => `${kind} ${value}`).join(', ');
+			if (ids.length === 0) throw LoyaltyError.notFound('customer', `no customer with ${described || 'these identities'}`);
+			if (ids.length > 1) throw new LoyaltyError(ErrorCode.Conflict, `customer: ${described} belong to different customers`, { field: 'customer' });
+			return ids[0];
+		};
+	}
+
+	/** Locks the account, brings it up to date (release, expiry, tier review) and runs `work`. */
+	private withAccount<T>(resolve: Resolve, work: (account: LockedAccount) => Promise<T>): Promise<T> {
+		return this.store.transaction(async (sql) => {
+			const now = this.now();
+			const customerId = await resolve(sql, now.toISOString());
+			const account = await LockedAccount.load(sql, this.program, await lockAccount(sql, this.program.id, customerId, now.toISOString()), now);
+			await account.maintain();
+			const result = await work(account);
+			await account.save();
+			return result;
+		});
+	}
+
+	private async operate(key: string, operation: Operation, resolve: Resolve, apply: Apply): Promise<LedgerResult> {
+		// Fast path: most replays are answered without taking a lock.
+		const known = await findOperation(this.store.db, this.program.id, key);
+		if (known) return { ...known, replay: true };
+		return this.withAccount(resolve, async (account) => {
+			// Checked again under the lock: a concurrent writer may have applied the key meanwhile.
+			const applied = await findOperation(account.sql, this.program.id, key);
+			if (applied) return { ...applied, replay: true };
+			const maintenance = account.written.length;
+			const tierBefore = account.row.tier ?? undefined;
+			const extra = (await apply(account)) ?? {};
+			const own = account.written.slice(maintenance);
+			await account.reviewTier(true);
+			const tierAfter = account.row.tier ?? undefined;
+			const result: LedgerResult = {
+				operation,
+				customerId: account.customerId,
+				idempotencyKey: key,
+				replay: false,
+				change: {
+					available: own.reduce((sum, e) => sum + e.availableDelta, 0),
+					pending: own.reduce((sum, e) => sum + e.pendingDelta, 0),
+				},
+				balance: balanceOf(account.row),
+				...extra,
+				...(tierBefore !== tierAfter ? { tierChange: { from: tierBefore, to: tierAfter } } : {}),
+			};
+			await saveOperation(account.sql, this.program.id, result, account.nowIso);
+			return result;
+		});
+	}
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { IDENTITY_KINDS, type Customer, type CustomerInput, type IdentityKind, type Identities } from '../model/customer';
+import { mergeAccounts } from './accounts';
+import type { Row, SqlClient } from './db';
+
+type Profile = Omit<Customer, 'id' | 'identities' | 'createdAt' | 'updatedAt'>;
+
+interface CustomerRow extends Row {
+	id: string;
+	profile: string;
+	created_at: string;
+	updated_at: string;
+}
+
+/** Tables that point at a customer; merging two profiles moves their rows to the survivor. */
+const CUSTOMER_OWNED_TABLES = ['customer_identities', 'events', 'orders', 'ledger_entries', 'ledger_operations'] as const;
+
+export function identityPairs(identities: Identities): Array<[IdentityKind, string]> {
+	return IDENTITY_KINDS.flatMap((kind) => {
+		const value = identities[kind];
+		return value === undefined ? [] : [[kind, value] as [IdentityKind, string]];
+	});
+}
+
+export async function findCustomerIds(sql: SqlClient, identities: Identities): Promise<string[]> {
+	const ids = new Set<string>();
+	for (const [kind, value] of identityPairs(identities)) {
+		const rows = await sql.query<{ customer_id: string }>('SELECT customer_id FROM customer_identities WHERE kind = $1 AND value = $2', [kind, value]);
+		for (const row of rows) ids.add(row.customer_id);
+	}
+	return [...ids];
+}
+
+export async function getCustomer(sql: SqlClient, id: string): Promise<Customer | undefined> {
+	const [row] = await sql.query<CustomerRow>('SELECT id, profile, created_at, updated_at FROM customers WHERE id = $1', [id]);
+	if (!row) return undefined;
+	const identityRows = await sql.query<{ kind: IdentityKind; value: string }>('SELECT kind, value FROM customer_identities WHERE customer_id = $1 ORDER BY kind, value', [id]);
+	const identities: Identities = {};
+	// A merged profile can hold two values of one kind (two emails); the first, alphabetically, is shown.
+	for (const { kind, value } of identityRows) identities[kind] ??= value;
+	const profile = JSON.parse(row.profile) as Profile;
+	return { id: row.id, identities, ...profile, consent: profile.consent ?? {}, tags: profile.tags ?? [], createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+function mergeProfile(base: Profile, input: CustomerInput | Profile): Profile {
+	const consent = { ...base.consent };
+	for (const [channel, record] of Object.entries(input.consent ?? {}) as Array<[keyof Profile['consent'], NonNullable<Profile['consent'][keyof Profile['consent']]>]>) {
+		const current = consent[channel];
+		// The newest statement of consent wins, whichever system reported it.
+		if (!current || Date.parse(record.at) >= Date.parse(current.at)) consent[channel] = record;
+	}
+	return {
+		firstName: input.firstName ?? base.firstName,
+		lastName: input.lastName ?? base.lastName,
+		birthday: input.birthday ?? base.birthday,
+		timeZone: input.timeZone ?? base.timeZone,
+		consent,
+		tags: [...new Set([...(base.tags ?? []), ...(input.tags ?? [])])].sort(),
+	};
+}
+
+const EMPTY_PROFILE: Profile = { consent: {}, tags: [] };
+
+/**
+ * Finds the one profile for these identities, creating it or attaching new identities to it.
+ * When the identities point at several profiles (the same person first seen in Square and in
+ * WooCommerce), they are merged into the oldest one so that points and orders add up.
+ */
+export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: string): Promise<Customer> {
+	const ids = await findCustomerIds(sql, input.identities);
+	let survivorId: string;
+	if (ids.length === 0) {
+		survivorId = `cus_${randomUUID()}`;
+		await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3)', [survivorId, JSON.stringify(mergeProfile(EMPTY_PROFILE, input)), now]);
+	} else {
+		const customers = (await Promise.all(ids.map((id) => getCustomer(sql, id)))).filter((c): c is Customer => c !== undefined);
+		customers.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+		const [survivor, ...others] = customers;
+		survivorId = survivor.id;
+		let profile: Profile = survivor;
+		for (const other of others) {
+			profile = mergeProfile(other, profile);
+			await mergeInto(sql, other.id, survivorId);
+		}
+		profile = mergeProfile(profile, input);
+		await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(stripIdentityFields(profile)), now, survivorId]);
+	}
+	for (const [kind, value] of identityPairs(input.identities)) {
+		await sql.execute('INSERT INTO customer_identities (kind, value, customer_id) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING', [kind, value, survivorId]);
+	}
+	return (await getCustomer(sql, survivorId))!;
+}
+
+function stripIdentityFields(profile: Profile | Customer): Profile {
+	const { firstName, lastName, birthday, timeZone, consent, tags } = profile;
+	return { firstName, lastName, birthday, timeZone, consent, tags };
+}
+
+async function mergeInto(sql: SqlClient, fromId: string, toId: string): Promise<void> {
+	for (const table of CUSTOMER_OWNED_TABLES) {
+		await sql.execute(`UPDATE ${table} SET customer_id = $1 WHERE customer_id = $2`, [toId, fromId]);
+	}
+	await mergeAccounts(sql, fromId, toId);
+	await sql.execute('DELETE FROM customers WHERE id = $1', [fromId]);
+}

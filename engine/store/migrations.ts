@@ -1,0 +1,121 @@
+import type { Dialect } from './db';
+
+/**
+ * One ordered migration list for both backends. The SQL is shared; the only dialect difference
+ * is the auto-increment primary key, written as `{{ID}}`. Times are ISO-8601 UTC text (sortable,
+ * readable in either database); money and points are integers; documents are JSON text.
+ * Never edit a released migration: append a new one.
+ */
+export interface Migration {
+	version: number;
+	name: string;
+	sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+	{
+		version: 1,
+		name: 'customers, events, orders, ledger',
+		sql: `
+CREATE TABLE customers (
+	id TEXT PRIMARY KEY,
+	profile TEXT NOT NULL,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);
+CREATE TABLE customer_identities (
+	kind TEXT NOT NULL,
+	value TEXT NOT NULL,
+	customer_id TEXT NOT NULL REFERENCES customers(id),
+	PRIMARY KEY (kind, value)
+);
+CREATE INDEX customer_identities_customer ON customer_identities (customer_id);
+CREATE TABLE events (
+	id TEXT PRIMARY KEY,
+	type TEXT NOT NULL,
+	source TEXT NOT NULL,
+	idempotency_key TEXT NOT NULL,
+	customer_id TEXT,
+	occurred_at TEXT NOT NULL,
+	received_at TEXT NOT NULL,
+	payload TEXT NOT NULL
+);
+CREATE INDEX events_customer ON events (customer_id, occurred_at);
+CREATE TABLE orders (
+	source TEXT NOT NULL,
+	id TEXT NOT NULL,
+	customer_id TEXT NOT NULL REFERENCES customers(id),
+	status TEXT NOT NULL,
+	placed_at TEXT NOT NULL,
+	currency TEXT NOT NULL,
+	total_minor BIGINT NOT NULL,
+	refunded_minor BIGINT NOT NULL DEFAULT 0,
+	payload TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (source, id)
+);
+CREATE INDEX orders_customer ON orders (customer_id, placed_at);
+CREATE TABLE refunds (
+	source TEXT NOT NULL,
+	id TEXT NOT NULL,
+	order_id TEXT NOT NULL,
+	amount_minor BIGINT NOT NULL,
+	currency TEXT NOT NULL,
+	created_at TEXT NOT NULL,
+	PRIMARY KEY (source, id)
+);
+CREATE TABLE loyalty_accounts (
+	program_id TEXT NOT NULL,
+	customer_id TEXT NOT NULL REFERENCES customers(id),
+	available BIGINT NOT NULL DEFAULT 0,
+	pending BIGINT NOT NULL DEFAULT 0,
+	lifetime_earned BIGINT NOT NULL DEFAULT 0,
+	tier TEXT,
+	tier_reviewed_at TEXT,
+	last_activity_at TEXT,
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (program_id, customer_id)
+);
+CREATE TABLE ledger_entries (
+	id {{ID}},
+	program_id TEXT NOT NULL,
+	customer_id TEXT NOT NULL REFERENCES customers(id),
+	kind TEXT NOT NULL,
+	available_delta BIGINT NOT NULL,
+	pending_delta BIGINT NOT NULL,
+	operation_key TEXT NOT NULL,
+	lot_id BIGINT,
+	order_source TEXT,
+	order_id TEXT,
+	available_at TEXT,
+	expires_at TEXT,
+	reason TEXT,
+	created_at TEXT NOT NULL
+);
+CREATE INDEX ledger_entries_account ON ledger_entries (program_id, customer_id, id);
+CREATE INDEX ledger_entries_order ON ledger_entries (program_id, order_source, order_id);
+CREATE TABLE ledger_operations (
+	program_id TEXT NOT NULL,
+	idempotency_key TEXT NOT NULL,
+	customer_id TEXT NOT NULL,
+	operation TEXT NOT NULL,
+	result TEXT NOT NULL,
+	created_at TEXT NOT NULL,
+	PRIMARY KEY (program_id, idempotency_key)
+);
+`,
+	},
+];
+
+export function migrationSql(migration: Migration, dialect: Dialect): string {
+	const id = dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+	return migration.sql.replace(/\{\{ID\}\}/g, id);
+}
+
+/** Splits a migration into single statements (PostgreSQL's extended protocol takes one at a time). */
+export function statementsOf(sql: string): string[] {
+	return sql
+		.split(/;\s*\n/)
+		.map((statement) => statement.trim().replace(/;$/, ''))
+		.filter((statement) => statement.length > 0);
+}

@@ -1,0 +1,96 @@
+import { customerInputSchema, type Customer, type CustomerInput, type Identities } from '../model/customer';
+import { LoyaltyError } from '../model/errors';
+import { loyaltyEventSchema, type LoyaltyEvent } from '../model/event';
+import { parseOrThrow } from '../model/validate';
+import { findBalanceMismatches, type BalanceMismatch } from './accounts';
+import { findCustomerIds, getCustomer, upsertCustomer } from './customers';
+import type { Db, Dialect, SqlClient } from './db';
+import { recordEvent } from './events';
+import { MIGRATIONS, migrationSql, statementsOf } from './migrations';
+import { getOrder, type StoredOrder } from './orders';
+
+export type Clock = () => Date;
+
+/**
+ * The loyalty store: the only place that holds durable state. Backends differ only in `Db`;
+ * everything here runs unchanged on SQLite and PostgreSQL.
+ */
+export class Store {
+	readonly db: Db;
+
+	constructor(db: Db) {
+		this.db = db;
+	}
+
+	get dialect(): Dialect {
+		return this.db.dialect;
+	}
+
+	/** Applies pending migrations. Safe to call from many processes at once. */
+	async migrate(): Promise<number> {
+		return this.db.transaction(async (sql) => {
+			if (sql.dialect === 'postgres') {
+				// One migrator at a time across all n8n workers; released at commit.
+				await sql.query('SELECT pg_advisory_xact_lock(7382910455)');
+			}
+			await sql.execute('CREATE TABLE IF NOT EXISTS loyalty_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+			const applied = new Set((await sql.query<{ version: number }>('SELECT version FROM loyalty_migrations')).map((r) => Number(r.version)));
+			let count = 0;
+			for (const migration of MIGRATIONS) {
+				if (applied.has(migration.version)) continue;
+				for (const statement of statementsOf(migrationSql(migration, sql.dialect))) await sql.execute(statement);
+				await sql.execute('INSERT INTO loyalty_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, new Date().toISOString()]);
+				count++;
+			}
+			return count;
+		});
+	}
+
+	async ping(): Promise<void> {
+		await this.db.query('SELECT 1 AS ok');
+	}
+
+	transaction<T>(work: (sql: SqlClient) => Promise<T>): Promise<T> {
+		return this.db.transaction(work);
+	}
+
+	/**
+	 * Records an incoming event and the customer it names. Returns `inserted: false` for a
+	 * duplicate delivery (same event id), in which case nothing is written.
+	 */
+	async recordEvent(input: LoyaltyEvent, now: Date = new Date()): Promise<{ inserted: boolean; customerId?: string }> {
+		const event = parseOrThrow(loyaltyEventSchema, input, 'event');
+		return this.db.transaction(async (sql) => {
+			const [seen] = await sql.query('SELECT 1 AS seen FROM events WHERE id = $1', [event.id]);
+			if (seen) return { inserted: false };
+			const customer = await upsertCustomer(sql, event.customer, now.toISOString());
+			const inserted = await recordEvent(sql, event, customer.id, now.toISOString());
+			return { inserted, customerId: customer.id };
+		});
+	}
+
+	async upsertCustomer(input: CustomerInput, now: Date = new Date()): Promise<Customer> {
+		const customer = parseOrThrow(customerInputSchema, input, 'customer');
+		return this.db.transaction((sql) => upsertCustomer(sql, customer, now.toISOString()));
+	}
+
+	async findCustomer(ref: { customerId: string } | { identities: Identities }): Promise<Customer | undefined> {
+		if ('customerId' in ref) return getCustomer(this.db, ref.customerId);
+		const ids = await findCustomerIds(this.db, ref.identities);
+		if (ids.length > 1) throw new LoyaltyError('conflict', 'customer: these identities belong to more than one customer; send them together in an event to merge the profiles', { field: 'customer' });
+		return ids.length === 1 ? getCustomer(this.db, ids[0]) : undefined;
+	}
+
+	getOrder(source: string, id: string): Promise<StoredOrder | undefined> {
+		return getOrder(this.db, source, id);
+	}
+
+	/** Cached balances that disagree with the sum of their entries; empty when the ledger is sound. */
+	verifyBalances(): Promise<BalanceMismatch[]> {
+		return findBalanceMismatches(this.db);
+	}
+
+	close(): Promise<void> {
+		return this.db.close();
+	}
+}
