@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: ledger throughput. Prints one JSON line per measurement. A benchmark, not a
+ * test: it asserts nothing about speed, but it does check the books (ledger sum = balances,
+ * zero double awards) and says so in its output.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { Ledger, openStore, type OrderInput, type Store, type StoreConfig } from '../engine';
+import { POSTGRES } from '../test/support/stores';
+
+const AWARDS = Number(process.env.BENCH_AWARDS ?? 2000);
+const CUSTOMERS = 200;
+
+function orders(count: number, prefix: string): OrderInput[] {
+	return Array.from({ length: count }, (_, i) => ({
+		source: 'woocommerce' as const,
+		id: `${prefix}-${i}`,
+		status: 'paid' as const,
+		placedAt: '2026-03-01T10:00:00Z',
+		currency: 'USD',
+		totalMinor: 1000 + ((i * 7919) % 20000),
+		lines: [],
+		customer: { identities: { email: `bench${i % CUSTOMERS}@example.com` } },
+	}));
+}
+
+async function run(store: Store, backend: string, writers: number): Promise<void> {
+	const ledger = new Ledger(store, { pendingDays: 0 });
+	const work = orders(AWARDS, `${backend}-${writers}`);
+	let next = 0;
+	const worker = async () => {
+		while (next < work.length) await ledger.earnForOrder(work[next++]);
+	};
+	let started = performance.now();
+	await Promise.all(Array.from({ length: writers }, worker));
+	let seconds = (performance.now() - started) / 1000;
+	console.log(JSON.stringify({ bench: 'ledger.award', backend, writers, awards: AWARDS, seconds: +seconds.toFixed(3), awardsPerSecond: Math.round(AWARDS / seconds) }));
+
+	next = 0;
+	let replays = 0;
+	const replayer = async () => {
+		while (next < work.length) if ((await ledger.earnForOrder(work[next++])).replay) replays++;
+	};
+	started = performance.now();
+	await Promise.all(Array.from({ length: writers }, replayer));
+	seconds = (performance.now() - started) / 1000;
+	console.log(JSON.stringify({ bench: 'ledger.replay', backend, writers, replays, seconds: +seconds.toFixed(3), replaysPerSecond: Math.round(AWARDS / seconds) }));
+
+	const [{ n: entries }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries');
+	const [{ n: doubles }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT order_id FROM ledger_entries WHERE kind = 'earn' GROUP BY order_source, order_id HAVING COUNT(*) > 1) AS d");
+	const mismatches = await store.verifyBalances();
+	console.log(JSON.stringify({ bench: 'ledger.check', backend, entries: Number(entries), doubleAwards: Number(doubles), replaysThatWrote: AWARDS - replays, balanceMismatches: mismatches.length, ok: Number(doubles) === 0 && mismatches.length === 0 && replays === AWARDS }));
+}
+
+async function main(): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'loyalty-bench-'));
+	const sqlite = await openStore({ kind: 'sqlite', path: join(dir, 'bench.sqlite') });
+	try {
+		await run(sqlite, 'sqlite', 1);
+	} finally {
+		await sqlite.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+
+	const schema = `loyalty_bench_${randomBytes(4).toString('hex')}`;
+	const config: StoreConfig = { kind: 'postgres', ...POSTGRES, schema };
+	let pg: Store | undefined;
+	try {
+		pg = await openStore(config);
+	} catch (error) {
+		console.log(JSON.stringify({ bench: 'ledger.award', backend: 'postgres', skipped: `PostgreSQL not reachable: ${(error as Error).message}` }));
+	}
+	if (pg) {
+		try {
+			await run(pg, 'postgres', 4);
+		} finally {
+			await pg.close();
+			const client = new Client(POSTGRES);
+			await client.connect();
+			await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+			await client.end();
+		}
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
