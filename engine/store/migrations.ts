@@ -40,6 +40,7 @@ CREATE TABLE events (
 	received_at TEXT NOT NULL,
 	payload TEXT NOT NULL
 );
+CREATE UNIQUE INDEX events_idempotency_key ON events (idempotency_key);
 CREATE INDEX events_customer ON events (customer_id, occurred_at);
 CREATE TABLE orders (
 	source TEXT NOT NULL,

@@ -56,12 +56,13 @@ export class Store {
 
 	/**
 	 * Records an incoming event and the customer it names. Returns `inserted: false` for a
-	 * duplicate delivery (same event id), in which case nothing is written.
+	 * duplicate (same delivery id, or same business key such as an order already reported paid),
+	 * in which case nothing is written.
 	 */
 	async recordEvent(input: LoyaltyEvent, now: Date = new Date()): Promise<{ inserted: boolean; customerId?: string }> {
 		const event = parseOrThrow(loyaltyEventSchema, input, 'event');
 		return this.db.transaction(async (sql) => {
-			const [seen] = await sql.query('SELECT 1 AS seen FROM events WHERE id = $1', [event.id]);
+			const [seen] = await sql.query('SELECT 1 AS seen FROM events WHERE id = $1 OR idempotency_key = $2', [event.id, event.idempotencyKey]);
 			if (seen) return { inserted: false };
 			const customer = await upsertCustomer(sql, event.customer, now.toISOString());
 			const inserted = await recordEvent(sql, event, customer.id, now.toISOString());
