@@ -293,19 +293,21 @@ describe('ledger conformance', async () => {
 				assert.equal(await entryCount(), entries);
 			});
 
-			test('an event is recorded once per delivery id', async () => {
+			test('an event is recorded once per delivery id and per business key', async () => {
 				const event = {
 					id: `evt-${uniqueEmail()}`,
 					type: 'customer_updated' as const,
 					source: 'generic' as const,
 					occurredAt: '2026-03-01T00:00:00Z',
-					idempotencyKey: 'k',
+					idempotencyKey: `key-${uniqueEmail()}`,
 					customer: { identities: { email: uniqueEmail() }, firstName: 'Ana' },
 				};
 				const first = await store.recordEvent(event);
 				const second = await store.recordEvent(event);
+				const sameFactNewDelivery = await store.recordEvent({ ...event, id: `${event.id}-redelivered` });
 				assert.equal(first.inserted, true);
 				assert.equal(second.inserted, false);
+				assert.equal(sameFactNewDelivery.inserted, false);
 				assert.equal((await store.findCustomer({ identities: event.customer.identities }))?.firstName, 'Ana');
 			});
 		});
