@@ -1,0 +1,101 @@
+import {
+	EVENT_TYPES,
+	EventType,
+	type LoyaltyEvent,
+	LoyaltyError,
+	OrderSource,
+	OrderStatus,
+	customerInputSchema,
+	loyaltyEventSchema,
+	orderSchema,
+	parseOrThrow,
+	refundSchema,
+} from '../../engine/model';
+import { type JsonObject, optionalObject, optionalText, requireId, requireObject } from '../shared/payload';
+
+/**
+ * Accepts one canonical-ish event, or a list of them, from any system that can send JSON:
+ *
+ *   { id, type, occurredAt?, idempotencyKey?, customer, order?, refund? }
+ *
+ * Money is already integer minor units. What can be derived is filled in (sources, the order's
+ * customer, a purchase's status, the idempotency key, occurredAt); everything else is validated
+ * and the first problem is thrown as a LoyaltyError naming the sender's field.
+ */
+export function normalizeGenericEvent(payload: unknown): LoyaltyEvent[] {
+	if (Array.isArray(payload)) return payload.map((item, index) => normalizeOne(item, String(index)));
+	return [normalizeOne(payload, '')];
+}
+
+function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
+	const at = (field: string): string => (root ? `${root}.${field}` : field);
+	const body = requireObject(raw, root || 'body');
+	const id = requireId(body.id, at('id'));
+	const type = body.type;
+	if (typeof type !== 'string' || !(EVENT_TYPES as string[]).includes(type)) {
+		throw LoyaltyError.invalid(at('type'), `must be one of ${EVENT_TYPES.join(', ')}`);
+	}
+	rejectForeignSource(body, at('source'));
+
+	let order = optionalObject(body.order, at('order'));
+	let refund = optionalObject(body.refund, at('refund'));
+	const needsOrder = type === EventType.Purchase || type === EventType.OrderUpdated;
+	if (needsOrder && order === undefined) throw LoyaltyError.invalid(at('order'), `is required for a ${type} event`);
+	if (type === EventType.Refund && refund === undefined) throw LoyaltyError.invalid(at('refund'), 'is required for a refund event');
+
+	if (order !== undefined) {
+		rejectForeignSource(order, at('order.source'));
+		const status = order.status ?? (type === EventType.Purchase ? OrderStatus.Paid : undefined);
+		// Only a paid order earns points; a "purchase" in any other state would be a contradiction.
+		if (type === EventType.Purchase && status !== OrderStatus.Paid) throw LoyaltyError.invalid(at('order.status'), 'must be "paid" for a purchase event');
+		order = { ...order, source: OrderSource.Generic, id: idText(order.id), status, customer: order.customer ?? body.customer };
+	}
+	if (refund !== undefined) {
+		rejectForeignSource(refund, at('refund.source'));
+		refund = { ...refund, source: OrderSource.Generic, id: idText(refund.id), orderId: idText(refund.orderId) };
+	}
+
+	// Parts are checked before the whole so an error names the sender's field (`order.placedAt`)
+	// rather than a field derived from it (`occurredAt`) or a copy of it (`order.customer`).
+	parseOrThrow(customerInputSchema, body.customer, at('customer'));
+	if (order !== undefined) parseOrThrow(orderSchema, order, at('order'));
+	if (refund !== undefined) parseOrThrow(refundSchema, refund, at('refund'));
+
+	const occurredAt = optionalText(body.occurredAt, at('occurredAt')) ?? textOf(order?.placedAt) ?? textOf(refund?.createdAt);
+	if (occurredAt === undefined) throw LoyaltyError.invalid(at('occurredAt'), 'is required when the event has no order or refund');
+
+	const event = {
+		id: `generic:${id}`,
+		type,
+		source: OrderSource.Generic,
+		occurredAt,
+		idempotencyKey: optionalText(body.idempotencyKey, at('idempotencyKey')) ?? derivedKey(type, id, order, refund),
+		customer: body.customer,
+		order,
+		refund,
+	};
+	return parseOrThrow(loyaltyEventSchema, event, root);
+}
+
+/** Derived from the business fact, so two deliveries of the same order or refund write once. */
+function derivedKey(type: string, id: string, order: JsonObject | undefined, refund: JsonObject | undefined): string {
+	if (type === EventType.Refund && refund !== undefined) return `generic:refund:${String(refund.id)}`;
+	if (order !== undefined && type !== EventType.CustomerUpdated) return `generic:order:${String(order.id)}:${String(order.status)}`;
+	return `generic:event:${id}`;
+}
+
+/** Square and WooCommerce data must come through their own connectors, which verify and key it. */
+function rejectForeignSource(object: JsonObject, field: string): void {
+	if (object.source !== undefined && object.source !== OrderSource.Generic) {
+		throw LoyaltyError.invalid(field, `must be "${OrderSource.Generic}" (or left out) for events sent to the generic webhook`);
+	}
+}
+
+/** Senders often use numeric ids; the canonical model keeps ids as text. */
+function idText(value: unknown): unknown {
+	return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+}
+
+function textOf(value: unknown): string | undefined {
+	return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}

@@ -1,0 +1,6 @@
+export * from './http';
+export * as woocommerce from './woocommerce';
+export * as square from './square';
+export * as generic from './generic';
+export { SignatureRejection } from './shared/hmac';
+export type { IncomingHeaders } from './shared/headers';

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { type HttpFunction, type HttpRequest, type HttpResponse, VendorApiError } from '../http';
+import { isObject } from '../shared/payload';
+import { isSuccess, problemDetail, send, stripTrailingSlashes } from '../shared/transport';
+import type { SquareApiError, SquareCustomer, SquareLocation, SquareOrder, SquareWebhookSubscription } from './types';
+
+const VENDOR = 'square';
+
+/** The API release the normalizer is written against; also pinned on webhook subscriptions. */
+export const SQUARE_API_VERSION = '2025-08-20';
+
+export const SquareEnvironment = {
+	Production: 'production',
+	Sandbox: 'sandbox',
+} as const;
+export type SquareEnvironment = (typeof SquareEnvironment)[keyof typeof SquareEnvironment];
+
+const HOSTS: Readonly<Record<SquareEnvironment, string>> = {
+	production: 'https://connect.squareup.com',
+	sandbox: 'https://connect.squareupsandbox.com',
+};
+
+/** Square rejects idempotency keys longer than 45 characters. */
+const IDEMPOTENCY_KEY_LENGTH = 45;
+/** Guards against a server that keeps returning a cursor. */
+const MAX_PAGES = 100;
+
+export interface SquareClientOptions {
+	accessToken: string;
+	environment: SquareEnvironment;
+	/** Overrides the host chosen by `environment` (tests, proxies). */
+	baseUrl?: string;
+	squareVersion?: string;
+}
+
+export interface CreateSquareWebhookSubscriptionInput {
+	name: string;
+	eventTypes: string[];
+	notificationUrl: string;
+	/** Defaults to a key derived from the other fields, so a retried create cannot make a duplicate. */
+	idempotencyKey?: string;
+}
+
+export interface ListSquareWebhookSubscriptionsOptions {
+	includeDisabled?: boolean;
+	sortOrder?: 'ASC' | 'DESC';
+	/** Page size (Square's maximum and default is 100). */
+	limit?: number;
+}
+
+export interface SquareClient {
+	retrieveOrder(orderId: string): Promise<SquareOrder>;
+	retrieveCustomer(customerId: string): Promise<SquareCustomer>;
+	listWebhookSubscriptions(options?: ListSquareWebhookSubscriptionsOptions): Promise<SquareWebhookSubscription[]>;
+	/** The returned subscription carries `signature_key`, which Square shows only this once. */
+	createWebhookSubscription(input: CreateSquareWebhookSubscriptionInput): Promise<SquareWebhookSubscription>;
+	/** Resolves when the subscription is gone, including when it was already deleted. */
+	deleteWebhookSubscription(subscriptionId: string): Promise<void>;
+	/** Cheap authenticated call, suitable for a credential test. */
+	listLocations(): Promise<SquareLocation[]>;
+}
+
+export function createSquareClient(http: HttpFunction, options: SquareClientOptions): SquareClient {
+	const root = stripTrailingSlashes(options.baseUrl ?? HOSTS[options.environment]);
+	const squareVersion = options.squareVersion ?? SQUARE_API_VERSION;
+	const headers = {
+		Authorization: `Bearer ${options.accessToken}`,
+		'Square-Version': squareVersion,
+		Accept: 'application/json',
+	};
+
+	async function call(method: HttpRequest['method'], path: string, extra: Pick<HttpRequest, 'query' | 'json'> = {}): Promise<HttpResponse> {
+		return send(http, VENDOR, 'Square', { method, url: `${root}${path}`, headers, ...extra });
+	}
+
+	async function callJson(method: HttpRequest['method'], path: string, extra: Pick<HttpRequest, 'query' | 'json'> = {}): Promise<Record<string, unknown>> {
+		const response = await call(method, path, extra);
+		if (!isSuccess(response)) throw squareError(response);
+		if (!isObject(response.body)) {
+			throw new VendorApiError(VENDOR, 'Square answered with something other than JSON', { status: response.status, retryable: false, details: response.body });
+		}
+		return response.body;
+	}
+
+	function field<T>(body: Record<string, unknown>, name: string, what: string): T {
+		const value = body[name];
+		if (value === undefined || value === null) {
+			throw new VendorApiError(VENDOR, `Square's answer has no ${what}`, { retryable: false, details: body });
+		}
+		return value as T;
+	}
+
+	return {
+		async retrieveOrder(orderId) {
+			const body = await callJson('GET', `/v2/orders/${encodeURIComponent(orderId)}`);
+			return field<SquareOrder>(body, 'order', 'order');
+		},
+
+		async retrieveCustomer(customerId) {
+			const body = await callJson('GET', `/v2/customers/${encodeURIComponent(customerId)}`);
+			return field<SquareCustomer>(body, 'customer', 'customer');
+		},
+
+		async listWebhookSubscriptions(listOptions = {}) {
+			const subscriptions: SquareWebhookSubscription[] = [];
+			let cursor: string | undefined;
+			for (let page = 0; page < MAX_PAGES; page++) {
+				const body = await callJson('GET', '/v2/webhooks/subscriptions', {
+					query: { cursor, include_disabled: listOptions.includeDisabled, sort_order: listOptions.sortOrder, limit: listOptions.limit },
+				});
+				subscriptions.push(...((Array.isArray(body.subscriptions) ? body.subscriptions : []) as SquareWebhookSubscription[]));
+				const next = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
+				if (next === undefined || next === cursor) break;
+				cursor = next;
+			}
+			return subscriptions;
+		},
+
+		async createWebhookSubscription(input) {
+			const body = await callJson('POST', '/v2/webhooks/subscriptions', {
+				json: {
+					idempotency_key: input.idempotencyKey ?? subscriptionIdempotencyKey(input, squareVersion),
+					subscription: {
+						name: input.name,
+						event_types: input.eventTypes,
+						notification_url: input.notificationUrl,
+						// Pinning the version keeps notification payloads in the shape the normalizer reads.
+						api_version: squareVersion,
+					},
+				},
+			});
+			const subscription = field<SquareWebhookSubscription>(body, 'subscription', 'subscription');
+			if (typeof subscription.id !== 'string' || typeof subscription.signature_key !== 'string') {
+				throw new VendorApiError(VENDOR, 'Square created the webhook subscription but did not return its id and signature key', {
+					retryable: false,
+					details: body,
+				});
+			}
+			return subscription;
+		},
+
+		async deleteWebhookSubscription(subscriptionId) {
+			const response = await call('DELETE', `/v2/webhooks/subscriptions/${encodeURIComponent(subscriptionId)}`);
+			// A subscription removed in the Square dashboard is already what we wanted.
+			if (isSuccess(response) || response.status === 404) return;
+			throw squareError(response);
+		},
+
+		async listLocations() {
+			const body = await callJson('GET', '/v2/locations');
+			return (Array.isArray(body.locations) ? body.locations : []) as SquareLocation[];
+		},
+	};
+}
+
+/**
+ * Same subscription request, same key: a create retried after a timeout returns the first result
+ * instead of registering a second subscription that would deliver every event twice.
+ */
+export function subscriptionIdempotencyKey(input: Pick<CreateSquareWebhookSubscriptionInput, 'name' | 'eventTypes' | 'notificationUrl'>, squareVersion = SQUARE_API_VERSION): string {
+	const digest = createHash('sha256')
+		.update(JSON.stringify([input.notificationUrl, [...input.eventTypes].sort(), input.name, squareVersion]))
+		.digest('hex');
+	return `loyalty-${digest}`.slice(0, IDEMPOTENCY_KEY_LENGTH);
+}
+
+/** Square errors look like `{ errors: [{ category, code, detail, field }] }`. */
+export function squareError(response: HttpResponse): VendorApiError {
+	const errors = squareErrors(response.body);
+	let message: string;
+	if (errors.length > 0) {
+		message = `Square: ${errors.map((e) => `${e.detail ?? e.code}${e.field ? ` (field: ${e.field})` : ''}`).join('; ')}`;
+	} else {
+		const detail = problemDetail(response.body);
+		message = `Square answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`;
+	}
+	if (response.status === 401) message += '. Check the access token and that it belongs to the chosen environment (production or sandbox).';
+	const retryable = response.status === 429 || response.status >= 500 || errors.some((e) => e.category === 'RATE_LIMIT_ERROR');
+	return new VendorApiError(VENDOR, message, { status: response.status, retryable, details: response.body });
+}
+
+function squareErrors(body: unknown): SquareApiError[] {
+	if (!isObject(body) || !Array.isArray(body.errors)) return [];
+	return body.errors.filter(isObject).map((e) => ({
+		category: String(e.category ?? ''),
+		code: String(e.code ?? ''),
+		detail: typeof e.detail === 'string' ? e.detail : undefined,
+		field: typeof e.field === 'string' ? e.field : undefined,
+	}));
+}

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './webhook';
+export * from './normalizer';
+export * from './client';

@@ -1,0 +1,124 @@
+/**
+ * The parts of Square API objects this package reads (Square-Version 2025-08-20). Square sends
+ * many more fields; they stay reachable through the index signature.
+ */
+export interface SquareMoney {
+	amount?: number;
+	currency?: string;
+}
+
+export interface SquareOrderLineItem {
+	uid?: string;
+	name?: string;
+	quantity?: string;
+	catalog_object_id?: string;
+	variation_name?: string;
+	base_price_money?: SquareMoney;
+	total_money?: SquareMoney;
+	[field: string]: unknown;
+}
+
+export interface SquareOrder {
+	id?: string;
+	location_id?: string;
+	customer_id?: string;
+	state?: string;
+	created_at?: string;
+	line_items?: SquareOrderLineItem[];
+	total_money?: SquareMoney;
+	total_discount_money?: SquareMoney;
+	/** On a return order: the sale orders its items came back from. */
+	returns?: Array<{ source_order_id?: string; [field: string]: unknown }>;
+	[field: string]: unknown;
+}
+
+export interface SquareCustomer {
+	id?: string;
+	given_name?: string;
+	family_name?: string;
+	email_address?: string;
+	phone_number?: string;
+	/** `YYYY-MM-DD`, or `0000-MM-DD` when the year is not known. */
+	birthday?: string;
+	created_at?: string;
+	updated_at?: string;
+	version?: number;
+	[field: string]: unknown;
+}
+
+export interface SquarePayment {
+	id?: string;
+	status?: string;
+	order_id?: string;
+	customer_id?: string;
+	buyer_email_address?: string;
+	amount_money?: SquareMoney;
+	created_at?: string;
+	updated_at?: string;
+	[field: string]: unknown;
+}
+
+export interface SquareRefund {
+	id?: string;
+	status?: string;
+	order_id?: string;
+	payment_id?: string;
+	amount_money?: SquareMoney;
+	reason?: string;
+	created_at?: string;
+	updated_at?: string;
+	[field: string]: unknown;
+}
+
+/** The envelope of every Square webhook notification. */
+export interface SquareNotification {
+	merchant_id?: string;
+	type?: string;
+	event_id?: string;
+	created_at?: string;
+	data?: {
+		type?: string;
+		id?: string;
+		object?: { payment?: SquarePayment; refund?: SquareRefund; customer?: SquareCustomer; [field: string]: unknown };
+	};
+	[field: string]: unknown;
+}
+
+export interface SquareWebhookSubscription {
+	id: string;
+	name?: string;
+	enabled?: boolean;
+	event_types?: string[];
+	notification_url?: string;
+	api_version?: string;
+	/** Only returned on creation; it is the key that signs every notification. */
+	signature_key?: string;
+	[field: string]: unknown;
+}
+
+export interface SquareLocation {
+	id: string;
+	name?: string;
+	currency?: string;
+	status?: string;
+	[field: string]: unknown;
+}
+
+export interface SquareApiError {
+	category: string;
+	code: string;
+	detail?: string;
+	field?: string;
+}
+
+/** The notification types the normalizer understands. */
+export const SquareEventType = {
+	PaymentCreated: 'payment.created',
+	PaymentUpdated: 'payment.updated',
+	RefundCreated: 'refund.created',
+	RefundUpdated: 'refund.updated',
+	CustomerCreated: 'customer.created',
+	CustomerUpdated: 'customer.updated',
+} as const;
+export type SquareEventType = (typeof SquareEventType)[keyof typeof SquareEventType];
+export const SQUARE_EVENT_TYPES = Object.values(SquareEventType) as [SquareEventType, ...SquareEventType[]];

@@ -1,0 +1,150 @@
+import { type HttpFunction, type HttpRequest, type HttpResponse, VendorApiError } from '../http';
+import { isObject } from '../shared/payload';
+import { isSuccess, problemDetail, responseHeader, send, stripTrailingSlashes } from '../shared/transport';
+import { type WooCommerceOrder, type WooCommerceWebhook, WooCommerceWebhookStatus } from './types';
+
+const VENDOR = 'woocommerce';
+const API_PREFIX = '/wp-json/wc/v3';
+/** WooCommerce caps `per_page` at 100. */
+const PAGE_SIZE = 100;
+/** Guards against a server that keeps announcing more pages; no shop has 10,000 webhooks. */
+const MAX_PAGES = 100;
+
+export interface WooCommerceClientOptions {
+	/** The shop's address, e.g. `https://shop.example`. A pasted `/wp-json/wc/v3` suffix is tolerated. */
+	baseUrl: string;
+	consumerKey: string;
+	consumerSecret: string;
+}
+
+export interface CreateWooCommerceWebhookInput {
+	name: string;
+	topic: string;
+	deliveryUrl: string;
+	secret: string;
+	status?: WooCommerceWebhookStatus;
+}
+
+export interface ListWooCommerceWebhooksOptions {
+	status?: WooCommerceWebhookStatus | 'all';
+	/** Page size; defaults to the maximum, 100. */
+	perPage?: number;
+}
+
+export interface WooCommerceClient {
+	listWebhooks(options?: ListWooCommerceWebhooksOptions): Promise<WooCommerceWebhook[]>;
+	createWebhook(input: CreateWooCommerceWebhookInput): Promise<WooCommerceWebhook>;
+	/** Resolves when the webhook is gone, including when it was already deleted. */
+	deleteWebhook(id: number): Promise<void>;
+	getOrder(id: number): Promise<WooCommerceOrder>;
+	/**
+	 * A cheap authenticated call for a credential test. It lists one webhook because managing
+	 * webhooks needs the same permission the trigger needs, so a read-only key is caught here.
+	 */
+	testCredentials(): Promise<void>;
+}
+
+export function createWooCommerceClient(http: HttpFunction, options: WooCommerceClientOptions): WooCommerceClient {
+	const root = stripTrailingSlashes(options.baseUrl).replace(/\/wp-json(\/wc\/v3)?$/, '');
+	const authorization = `Basic ${Buffer.from(`${options.consumerKey}:${options.consumerSecret}`, 'utf8').toString('base64')}`;
+
+	async function call(method: HttpRequest['method'], path: string, extra: Pick<HttpRequest, 'query' | 'json'> = {}): Promise<HttpResponse> {
+		return send(http, VENDOR, 'WooCommerce', {
+			method,
+			url: `${root}${API_PREFIX}${path}`,
+			headers: { Authorization: authorization, Accept: 'application/json' },
+			...extra,
+		});
+	}
+
+	async function callJson(method: HttpRequest['method'], path: string, extra: Pick<HttpRequest, 'query' | 'json'> = {}): Promise<{ body: unknown; response: HttpResponse }> {
+		const response = await call(method, path, extra);
+		if (!isSuccess(response)) throw wooCommerceError(response);
+		return { body: response.body, response };
+	}
+
+	return {
+		async listWebhooks(listOptions = {}) {
+			const perPage = listOptions.perPage ?? PAGE_SIZE;
+			const webhooks: WooCommerceWebhook[] = [];
+			for (let page = 1; page <= MAX_PAGES; page++) {
+				const { body, response } = await callJson('GET', '/webhooks', { query: { per_page: perPage, page, status: listOptions.status } });
+				if (!Array.isArray(body)) throw notJson(response);
+				webhooks.push(...(body as WooCommerceWebhook[]));
+				const totalPages = Number(responseHeader(response, 'x-wp-totalpages'));
+				const more = Number.isFinite(totalPages) && totalPages > 0 ? page < totalPages : body.length >= perPage;
+				if (!more) break;
+			}
+			return webhooks;
+		},
+
+		async createWebhook(input) {
+			const { body, response } = await callJson('POST', '/webhooks', {
+				json: {
+					name: input.name,
+					topic: input.topic,
+					delivery_url: input.deliveryUrl,
+					secret: input.secret,
+					status: input.status ?? WooCommerceWebhookStatus.Active,
+				},
+			});
+			if (!isObject(body)) throw notJson(response);
+			if (typeof body.id !== 'number') {
+				throw new VendorApiError(VENDOR, 'WooCommerce accepted the webhook but did not return its id', { status: response.status, retryable: false, details: body });
+			}
+			return body as WooCommerceWebhook;
+		},
+
+		async deleteWebhook(id) {
+			const response = await call('DELETE', `/webhooks/${encodeURIComponent(String(id))}`, { query: { force: true } });
+			// A webhook removed by hand in WordPress is already what we wanted.
+			if (isSuccess(response) || response.status === 404 || response.status === 410) return;
+			throw wooCommerceError(response);
+		},
+
+		async getOrder(id) {
+			const { body, response } = await callJson('GET', `/orders/${encodeURIComponent(String(id))}`);
+			if (!isObject(body)) throw notJson(response);
+			return body as WooCommerceOrder;
+		},
+
+		async testCredentials() {
+			const { body, response } = await callJson('GET', '/webhooks', { query: { per_page: 1 } });
+			if (!Array.isArray(body)) throw notJson(response);
+		},
+	};
+}
+
+/** WooCommerce errors look like `{ code, message, data: { status } }`; messages may hold HTML. */
+export function wooCommerceError(response: HttpResponse): VendorApiError {
+	const body = response.body;
+	const vendorMessage = isObject(body) && typeof body.message === 'string' ? plain(body.message) : undefined;
+	const code = isObject(body) && typeof body.code === 'string' ? body.code : undefined;
+	let message: string;
+	if (vendorMessage) message = `WooCommerce: ${vendorMessage}${code ? ` (${code})` : ''}`;
+	else message = `WooCommerce answered HTTP ${response.status}${problemDetail(body) ? `: ${problemDetail(body)}` : ''}`;
+	if (response.status === 401 || response.status === 403) {
+		message += '. Check the consumer key and secret, and that the key has Read/Write permission.';
+	}
+	return new VendorApiError(VENDOR, message, { status: response.status, details: body });
+}
+
+/** A 2xx that is not JSON usually means the URL reached WordPress but not its REST API. */
+function notJson(response: HttpResponse): VendorApiError {
+	return new VendorApiError(
+		VENDOR,
+		'WooCommerce answered with something other than the expected JSON. Check the shop URL and that WordPress permalinks are not set to "Plain".',
+		{ status: response.status, retryable: false, details: response.body },
+	);
+}
+
+function plain(html: string): string {
+	return html
+		.replace(/<[^>]*>/g, '')
+		.replace(/&quot;/g, '"')
+		.replace(/&#0?39;|&apos;/g, "'")
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&amp;/g, '&')
+		.trim();
+}

@@ -1,0 +1,233 @@
+import {
+	type CustomerInput,
+	EventType,
+	type LoyaltyEvent,
+	type LoyaltyEventInput,
+	LoyaltyError,
+	OrderSource,
+	OrderStatus,
+	type OrderInput,
+	decimalToMinor,
+	loyaltyEventSchema,
+	minorUnitExponent,
+	parseOrThrow,
+} from '../../engine/model';
+import {
+	type JsonObject,
+	compact,
+	e164OrUndefined,
+	lowerEmail,
+	optionalArray,
+	optionalObject,
+	optionalPositiveId,
+	optionalText,
+	requireId,
+	requireObject,
+	requireText,
+} from '../shared/payload';
+import { WooCommerceTopic } from './types';
+
+export interface WooCommerceDelivery {
+	/** The `X-WC-Webhook-Topic` header, e.g. `order.updated`. */
+	topic: string | undefined;
+	/** The `X-WC-Webhook-Delivery-ID` header; unique per delivery attempt chain. */
+	deliveryId: string | undefined;
+	/** The parsed JSON body. */
+	payload: unknown;
+}
+
+/**
+ * Only these statuses say something about money or intent. `refunded` is deliberately absent:
+ * the refunds listed on the order carry the amounts, and they are emitted whatever the status.
+ */
+const ORDER_STATUS: Readonly<Record<string, OrderStatus>> = {
+	processing: OrderStatus.Paid,
+	completed: OrderStatus.Paid,
+	pending: OrderStatus.Pending,
+	'on-hold': OrderStatus.Pending,
+	cancelled: OrderStatus.Cancelled,
+	failed: OrderStatus.Failed,
+};
+
+interface Draft {
+	/** Distinguishes the events of one delivery; only used when a delivery yields several. */
+	suffix: string;
+	event: Omit<LoyaltyEventInput, 'id'>;
+}
+
+/**
+ * Turns one WooCommerce webhook delivery into canonical events. Topics this package does not
+ * subscribe to yield nothing rather than an error, so a shop's extra webhooks cannot break a run.
+ */
+export function normalizeWooCommerceDelivery(delivery: WooCommerceDelivery): LoyaltyEvent[] {
+	const topic = requireText(delivery.topic, 'topic');
+	const deliveryId = requireText(delivery.deliveryId, 'deliveryId');
+	let drafts: Draft[];
+	switch (topic) {
+		case WooCommerceTopic.OrderCreated:
+		case WooCommerceTopic.OrderUpdated:
+			drafts = orderDrafts(requireObject(delivery.payload, 'payload'));
+			break;
+		case WooCommerceTopic.CustomerCreated:
+		case WooCommerceTopic.CustomerUpdated:
+			drafts = [customerDraft(requireObject(delivery.payload, 'payload'))];
+			break;
+		default:
+			return [];
+	}
+	return drafts.map(({ suffix, event }) => {
+		const id = drafts.length === 1 ? `woocommerce:${deliveryId}` : `woocommerce:${deliveryId}:${suffix}`;
+		return parseOrThrow(loyaltyEventSchema, { id, ...event }, 'event');
+	});
+}
+
+function orderDrafts(order: JsonObject): Draft[] {
+	const orderId = requireId(order.id, 'id');
+	const currency = requireText(order.currency, 'currency').toUpperCase();
+	minorUnitExponent(currency, 'currency');
+	const customer = orderCustomer(order);
+	const createdAt = wooGmt(order.date_created_gmt, 'date_created_gmt');
+	const modifiedAt = wooGmt(order.date_modified_gmt, 'date_modified_gmt') ?? createdAt;
+	const placedAt = wooGmt(order.date_paid_gmt, 'date_paid_gmt') ?? createdAt;
+	const drafts: Draft[] = [];
+
+	const rawStatus = requireText(order.status, 'status');
+	const status = ORDER_STATUS[rawStatus];
+	if (status !== undefined) {
+		const canonical: OrderInput = compact({
+			source: OrderSource.WooCommerce,
+			id: orderId,
+			status,
+			placedAt: placedAt as string,
+			currency,
+			totalMinor: decimalToMinor(amountText(order.total, 'total'), currency, 'total'),
+			discountMinor: order.discount_total == null ? undefined : decimalToMinor(amountText(order.discount_total, 'discount_total'), currency, 'discount_total'),
+			couponCodes: couponCodes(order),
+			lines: lineItems(order, currency),
+			customer,
+		});
+		const paid = status === OrderStatus.Paid;
+		drafts.push({
+			suffix: status,
+			event: {
+				type: paid ? EventType.Purchase : EventType.OrderUpdated,
+				source: OrderSource.WooCommerce,
+				occurredAt: (paid ? placedAt : modifiedAt) as string,
+				idempotencyKey: `woocommerce:order:${orderId}:${status}`,
+				customer,
+				order: canonical,
+			},
+		});
+	}
+
+	optionalArray(order.refunds, 'refunds').forEach((raw, index) => {
+		const field = `refunds.${index}`;
+		const refund = requireObject(raw, field);
+		const refundId = requireId(refund.id, `${field}.id`);
+		// WooCommerce lists refunds with negative totals ("-5.00"); the canonical refund is the amount given back.
+		const amountMinor = Math.abs(decimalToMinor(amountText(refund.total, `${field}.total`), currency, `${field}.total`));
+		drafts.push({
+			suffix: `refund:${refundId}`,
+			event: {
+				type: EventType.Refund,
+				source: OrderSource.WooCommerce,
+				// The order's summary of a refund has no date; the refund is what last modified the order.
+				occurredAt: modifiedAt as string,
+				idempotencyKey: `woocommerce:refund:${refundId}`,
+				customer,
+				refund: compact({
+					source: OrderSource.WooCommerce,
+					id: refundId,
+					orderId,
+					amountMinor,
+					currency,
+					createdAt: modifiedAt as string,
+					reason: optionalText(refund.reason, `${field}.reason`),
+				}),
+			},
+		});
+	});
+	return drafts;
+}
+
+function orderCustomer(order: JsonObject): CustomerInput {
+	const billing = optionalObject(order.billing, 'billing') ?? {};
+	return compact({
+		identities: compact({
+			email: lowerEmail(billing.email, 'billing.email'),
+			phone: e164OrUndefined(billing.phone),
+			woocommerce: optionalPositiveId(order.customer_id, 'customer_id'),
+		}),
+		firstName: optionalText(billing.first_name, 'billing.first_name'),
+		lastName: optionalText(billing.last_name, 'billing.last_name'),
+	});
+}
+
+function lineItems(order: JsonObject, currency: string): OrderInput['lines'] {
+	return optionalArray(order.line_items, 'line_items').map((raw, index) => {
+		const field = `line_items.${index}`;
+		const item = requireObject(raw, field);
+		const quantity = item.quantity;
+		const subtotalMinor =
+			item.subtotal == null ? undefined : decimalToMinor(amountText(item.subtotal, `${field}.subtotal`), currency, `${field}.subtotal`);
+		return compact({
+			sku: optionalText(item.sku, `${field}.sku`),
+			productId: optionalPositiveId(item.product_id, `${field}.product_id`),
+			name: optionalText(item.name, `${field}.name`),
+			quantity: quantity as number,
+			// The webhook has no unit price field we can trust (`price` is a float); the pre-discount
+			// subtotal gives an exact one whenever it divides evenly.
+			unitPriceMinor:
+				subtotalMinor !== undefined && typeof quantity === 'number' && quantity > 0 && subtotalMinor % quantity === 0
+					? subtotalMinor / quantity
+					: undefined,
+			totalMinor: decimalToMinor(amountText(item.total, `${field}.total`), currency, `${field}.total`),
+		});
+	});
+}
+
+function couponCodes(order: JsonObject): string[] | undefined {
+	const codes = optionalArray(order.coupon_lines, 'coupon_lines')
+		.map((raw, index) => optionalText(requireObject(raw, `coupon_lines.${index}`).code, `coupon_lines.${index}.code`))
+		.filter((code): code is string => code !== undefined);
+	return codes.length > 0 ? codes : undefined;
+}
+
+function customerDraft(customer: JsonObject): Draft {
+	const customerId = requireId(customer.id, 'id');
+	const billing = optionalObject(customer.billing, 'billing') ?? {};
+	const createdAt = wooGmt(customer.date_created_gmt, 'date_created_gmt');
+	const occurredAt = wooGmt(customer.date_modified_gmt, 'date_modified_gmt') ?? createdAt;
+	if (occurredAt === undefined) throw LoyaltyError.invalid('date_modified_gmt', 'is required (neither date_modified_gmt nor date_created_gmt is set)');
+	const input: CustomerInput = compact({
+		identities: compact({
+			email: lowerEmail(customer.email, 'email') ?? lowerEmail(billing.email, 'billing.email'),
+			phone: e164OrUndefined(billing.phone),
+			woocommerce: customerId,
+		}),
+		firstName: optionalText(customer.first_name, 'first_name') ?? optionalText(billing.first_name, 'billing.first_name'),
+		lastName: optionalText(customer.last_name, 'last_name') ?? optionalText(billing.last_name, 'billing.last_name'),
+	});
+	return {
+		suffix: 'customer',
+		event: {
+			type: EventType.CustomerUpdated,
+			source: OrderSource.WooCommerce,
+			occurredAt,
+			idempotencyKey: `woocommerce:customer:${customerId}:${occurredAt}`,
+			customer: input,
+		},
+	};
+}
+
+function amountText(value: unknown, field: string): string | number {
+	if (typeof value === 'number') return value;
+	return requireText(value, field);
+}
+
+/** WooCommerce's `*_gmt` fields are UTC but carry no offset ("2024-03-01T10:15:30"). */
+function wooGmt(value: unknown, field: string): string | undefined {
+	const text = optionalText(value, field);
+	if (text === undefined) return undefined;
+	return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text) ? `${text}Z` : text;
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { normalizeGenericEvent, signGenericBody, verifyGenericSignature } from '../../../connectors/generic';
+import { SignatureRejection } from '../../../connectors/shared/hmac';
+import { assertLoyaltyError, hmac, mutateChar } from './helpers';
+
+const SECRET = 'generic-shared-secret';
+
+const purchase = () => ({
+	id: 'pos-7781',
+	type: 'purchase',
+	customer: { identities: { email: 'Ana.Silva@Example.com', phone: '+351912345678' }, firstName: 'Ana' },
+	order: {
+		id: 'T-2026-0042',
+		placedAt: '2026-03-03T17:45:00+01:00',
+		currency: 'eur',
+		totalMinor: 2590,
+		lines: [{ sku: 'TEA-SENCHA', name: 'Sencha 100 g', category: 'tea', quantity: 2, unitPriceMinor: 1295, totalMinor: 2590 }],
+	},
+});
+
+describe('generic webhook signature', () => {
+	const body = Buffer.from(JSON.stringify(purchase()));
+	const header = `sha256=${hmac(SECRET, body).toString('hex')}`;
+
+	test('a body signed with the secret verifies; signGenericBody produces the header', () => {
+		assert.equal(signGenericBody(body, SECRET), header);
+		assert.deepEqual(verifyGenericSignature(body, header, SECRET), { valid: true });
+	});
+
+	test('rejects when no secret is configured', () => {
+		assert.deepEqual(verifyGenericSignature(body, header, ''), { valid: false, reason: SignatureRejection.MissingSecret });
+	});
+
+	test('rejects when the signature header is missing', () => {
+		for (const value of [undefined, '']) {
+			const check = verifyGenericSignature(body, value, SECRET);
+			assert.equal(check.valid, false);
+			assert.match(!check.valid ? check.reason : '', /missing.*X-Loyalty-Signature/);
+		}
+	});
+
+	test('rejects a malformed signature header', () => {
+		const hex = hmac(SECRET, body).toString('hex');
+		for (const value of [hex, `sha1=${hex}`, `sha256=${hex.toUpperCase()}`, `sha256=${hex.slice(1)}`, `t=1700000000,sha256=${hex}`, `sha256=${hmac(SECRET, body).toString('base64')}`]) {
+			const check = verifyGenericSignature(body, value, SECRET);
+			assert.equal(check.valid, false, value);
+			assert.match(!check.valid ? check.reason : '', /not in the expected format/);
+		}
+	});
+
+	test('rejects a well-formed signature that does not match', () => {
+		assert.deepEqual(verifyGenericSignature(body, signGenericBody(body, 'other'), SECRET), { valid: false, reason: SignatureRejection.Mismatch });
+	});
+
+	test('property: a correct signature verifies; any single-byte change to body or signature fails', () => {
+		fc.assert(
+			fc.property(fc.uint8Array({ minLength: 1, maxLength: 2048 }), fc.string({ minLength: 1, maxLength: 64 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, secret, at, delta) => {
+				const raw = Buffer.from(bytes);
+				const signature = `sha256=${hmac(secret, raw).toString('hex')}`;
+				assert.equal(verifyGenericSignature(raw, signature, secret).valid, true);
+				const changed = Buffer.from(raw);
+				changed[at % raw.length] = (changed[at % raw.length] + delta) % 256;
+				assert.equal(verifyGenericSignature(changed, signature, secret).valid, false);
+				assert.equal(verifyGenericSignature(raw, mutateChar(signature, at % signature.length, delta % 94 || 1), secret).valid, false);
+			}),
+			{ numRuns: 300 },
+		);
+	});
+});
+
+describe('generic normalizer', () => {
+	test('a purchase gets its derived fields: sources, paid status, order customer, key and time', () => {
+		const [event] = normalizeGenericEvent(purchase());
+		assert.equal(event.id, 'generic:pos-7781');
+		assert.equal(event.source, 'generic');
+		assert.equal(event.idempotencyKey, 'generic:order:T-2026-0042:paid');
+		assert.equal(event.occurredAt, '2026-03-03T17:45:00+01:00');
+		assert.equal(event.customer.identities.email, 'ana.silva@example.com');
+		assert.equal(event.order?.source, 'generic');
+		assert.equal(event.order?.status, 'paid');
+		assert.equal(event.order?.currency, 'EUR');
+		assert.deepEqual(event.order?.customer, event.customer);
+		assert.equal(event.order?.lines[0].category, 'tea');
+	});
+
+	test('a refund is keyed on the refund id; numeric ids become text', () => {
+		const [event] = normalizeGenericEvent({
+			id: 991,
+			type: 'refund',
+			customer: { identities: { loyalty: 'L-55' } },
+			refund: { id: 12, orderId: 4410, amountMinor: 500, currency: 'GBP', createdAt: '2026-03-05T09:00:00Z', reason: 'damaged' },
+		});
+		assert.equal(event.id, 'generic:991');
+		assert.equal(event.idempotencyKey, 'generic:refund:12');
+		assert.deepEqual(event.refund, { source: 'generic', id: '12', orderId: '4410', amountMinor: 500, currency: 'GBP', createdAt: '2026-03-05T09:00:00Z', reason: 'damaged' });
+		assert.equal(event.occurredAt, '2026-03-05T09:00:00Z');
+	});
+
+	test('an order update is keyed on order id and status; a given idempotency key is kept', () => {
+		const update = { ...purchase(), type: 'order_updated', order: { ...purchase().order, status: 'cancelled' } };
+		assert.equal(normalizeGenericEvent(update)[0].idempotencyKey, 'generic:order:T-2026-0042:cancelled');
+		assert.equal(normalizeGenericEvent({ ...update, idempotencyKey: 'pos:void:42' })[0].idempotencyKey, 'pos:void:42');
+	});
+
+	test('a customer update needs occurredAt and is keyed on the event id', () => {
+		const [event] = normalizeGenericEvent({ id: 'crm-1', type: 'customer_updated', occurredAt: '2026-03-01T08:00:00Z', customer: { identities: { email: 'a@example.com' }, birthday: { month: 2, day: 29 } } });
+		assert.equal(event.idempotencyKey, 'generic:event:crm-1');
+		assertLoyaltyError(() => normalizeGenericEvent({ id: 'crm-2', type: 'customer_updated', customer: { identities: { email: 'a@example.com' } } }), 'occurredAt');
+	});
+
+	test('a list of events is normalized in order, and errors name the index', () => {
+		const events = normalizeGenericEvent([purchase(), { ...purchase(), id: 'pos-7782' }]);
+		assert.deepEqual(events.map((e) => e.id), ['generic:pos-7781', 'generic:pos-7782']);
+		assertLoyaltyError(() => normalizeGenericEvent([purchase(), { ...purchase(), order: { ...purchase().order, totalMinor: -1 } }]), '1.order.totalMinor');
+	});
+
+	test('invalid events throw a LoyaltyError naming the field', () => {
+		const base = purchase();
+		const cases: Array<[unknown, string]> = [
+			[{ ...base, type: 'sale' }, 'type'],
+			[{ ...base, id: '' }, 'id'],
+			[{ ...base, order: undefined }, 'order'],
+			[{ ...base, type: 'refund' }, 'refund'],
+			[{ ...base, order: { ...base.order, status: 'pending' } }, 'order.status'],
+			[{ ...base, order: { ...base.order, totalMinor: 25.9 } }, 'order.totalMinor'],
+			[{ ...base, order: { ...base.order, currency: 'EURO' } }, 'order.currency'],
+			[{ ...base, order: { ...base.order, placedAt: 'yesterday' } }, 'order.placedAt'],
+			[{ ...base, order: { ...base.order, lines: [{ quantity: 0, totalMinor: 1 }] } }, 'order.lines.0.quantity'],
+			[{ ...base, customer: { identities: {} } }, 'customer.identities'],
+			[{ ...base, customer: { identities: { phone: '0912345678' } } }, 'customer.identities.phone'],
+			[{ ...base, source: 'square' }, 'source'],
+			[{ ...base, order: { ...base.order, source: 'woocommerce' } }, 'order.source'],
+			['a string', 'body'],
+		];
+		for (const [payload, field] of cases) assertLoyaltyError(() => normalizeGenericEvent(payload), field);
+	});
+
+	test('property: integer minor units pass through; fractional amounts are refused', () => {
+		fc.assert(
+			fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.double({ min: 0.001, max: 1e9, noNaN: true }), (minor, fractional) => {
+				const [event] = normalizeGenericEvent({ ...purchase(), order: { ...purchase().order, totalMinor: minor, lines: [] } });
+				assert.equal(event.order?.totalMinor, minor);
+				if (!Number.isInteger(fractional)) {
+					assertLoyaltyError(() => normalizeGenericEvent({ ...purchase(), order: { ...purchase().order, totalMinor: fractional } }), 'order.totalMinor');
+				}
+			}),
+			{ numRuns: 200 },
+		);
+	});
+});
