@@ -1,0 +1,77 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+/** WooCommerce REST API keys plus the secret the Loyalty Trigger signs its webhooks with. */
+export class LoyaltyWooCommerceApi implements ICredentialType {
+	name = 'loyaltyWooCommerceApi';
+
+	displayName = 'Loyalty WooCommerce API';
+
+	icon: Icon = { light: 'file:../icons/webshop.svg', dark: 'file:../icons/webshop.dark.svg' };
+
+	documentationUrl = 'https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Shop URL',
+			name: 'shopUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://shop.example.com',
+			description: 'Address of the WordPress site that runs WooCommerce (HTTPS)',
+			required: true,
+		},
+		// Half of the REST API key pair: as secret as the consumer secret.
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
+		{
+			displayName: 'Consumer Key',
+			name: 'consumerKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'WooCommerce → Settings → Advanced → REST API → Add key (Read/Write)',
+			required: true,
+		},
+		{
+			displayName: 'Consumer Secret',
+			name: 'consumerSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Webhook Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Any long random text. The Loyalty Trigger registers its WooCommerce webhooks with this secret and rejects deliveries that are not signed with it.',
+			required: true,
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			auth: {
+				username: '={{$credentials.consumerKey}}',
+				password: '={{$credentials.consumerSecret}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{String($credentials.shopUrl).replace(/\\/+$/, "")}}',
+			url: '/wp-json/wc/v3/system_status',
+			method: 'GET',
+		},
+	};
+}

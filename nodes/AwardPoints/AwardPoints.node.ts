@@ -1,0 +1,62 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { testStoreCredential } from '../shared/store';
+import { programSettings } from './actions/common.descriptions';
+import * as customer from './actions/customer/Customer.resource';
+import * as points from './actions/points/Points.resource';
+import { router } from './actions/router';
+
+export class AwardPoints implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Award Points',
+		name: 'awardPoints',
+		icon: { light: 'file:awardPoints.svg', dark: 'file:awardPoints.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: 'Give, take or redeem points',
+		description: 'Give, take or redeem loyalty points: earn on purchases, take back on refunds, redeem, adjust, and look up balances',
+		defaults: { name: 'Award Points' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [
+			{
+				name: 'loyaltyStoreApi',
+				required: false,
+				testedBy: 'loyaltyStoreApiTest',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'Points Ledger', value: 'points' },
+				],
+				default: 'points',
+			},
+			...points.description,
+			...customer.description,
+			programSettings,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			loyaltyStoreApiTest: testStoreCredential,
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

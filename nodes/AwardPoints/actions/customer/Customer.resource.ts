@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as getBalance from './getBalance.operation';
+import * as getHistory from './getHistory.operation';
+
+export { getBalance, getHistory };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['customer'] } },
+		options: [
+			{
+				name: 'Get Balance',
+				value: 'getBalance',
+				description: 'Available and pending points, lifetime points and tier',
+				action: 'Get a customer balance',
+			},
+			{
+				name: 'Get History',
+				value: 'getHistory',
+				description: 'The customer’s points movements, newest first',
+				action: 'Get a customer points history',
+			},
+		],
+		default: 'getBalance',
+	},
+	...getBalance.description,
+	...getHistory.description,
+];

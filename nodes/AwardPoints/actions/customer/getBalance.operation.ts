@@ -1,0 +1,21 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { balanceJson } from '../../helpers/utils';
+import { customerFields, readCustomerRef } from '../common.descriptions';
+import type { OperationContext } from '../node.type';
+
+const properties: INodeProperties[] = [...customerFields(true)];
+
+const displayOptions = { show: { resource: ['customer'], operation: ['getBalance'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, { ledger, itemIndex }: OperationContext): Promise<IDataObject> {
+	const balance = await ledger.getBalance(readCustomerRef.call(this, itemIndex));
+	return {
+		customerId: balance.customerId,
+		programId: balance.programId,
+		operation: 'getBalance',
+		balance: balanceJson(balance),
+	};
+}

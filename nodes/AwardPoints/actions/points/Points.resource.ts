@@ -1,0 +1,57 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as adjust from './adjust.operation';
+import * as applyEvent from './applyEvent.operation';
+import * as earnForOrder from './earnForOrder.operation';
+import * as redeem from './redeem.operation';
+import * as reverseForRefund from './reverseForRefund.operation';
+
+export { adjust, applyEvent, earnForOrder, redeem, reverseForRefund };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['points'] } },
+		options: [
+			{
+				name: 'Adjust',
+				value: 'adjust',
+				description: 'Add or take away points by hand, with a reason',
+				action: 'Adjust points',
+			},
+			{
+				name: 'Apply Event',
+				value: 'applyEvent',
+				description: 'Earn on a purchase or take back on a refund, straight from the Loyalty Trigger',
+				action: 'Apply a loyalty event',
+			},
+			{
+				name: 'Earn for Order',
+				value: 'earnForOrder',
+				description: 'Give points for a paid order',
+				action: 'Earn points for an order',
+			},
+			{
+				name: 'Redeem',
+				value: 'redeem',
+				description: 'Spend available points, for example for a coupon',
+				action: 'Redeem points',
+			},
+			{
+				name: 'Reverse for Refund',
+				value: 'reverseForRefund',
+				description: 'Take back the points of a refunded amount',
+				action: 'Reverse points for a refund',
+			},
+		],
+		default: 'applyEvent',
+	},
+	...applyEvent.description,
+	...earnForOrder.description,
+	...reverseForRefund.description,
+	...redeem.description,
+	...adjust.description,
+];

@@ -1,0 +1,35 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import type { LoyaltyEvent } from '../../../../engine';
+import { ledgerResultJson, parseJsonObject } from '../../helpers/utils';
+import type { OperationContext } from '../node.type';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Event',
+		name: 'event',
+		type: 'json',
+		default: '={{ $json }}',
+		required: true,
+		description: 'The event from the Loyalty Trigger. Purchases earn points, refunds take them back, other events pass through unchanged.',
+	},
+];
+
+const displayOptions = { show: { resource: ['points'], operation: ['applyEvent'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, { ledger, itemIndex }: OperationContext): Promise<IDataObject> {
+	const event = parseJsonObject(this.getNodeParameter('event', itemIndex), 'event') as unknown as LoyaltyEvent;
+	const result = await ledger.applyEvent(event);
+	const about: IDataObject = { eventId: event.id ?? null, eventType: event.type ?? null };
+	if (result === null) {
+		return {
+			...about,
+			operation: 'none',
+			skipped: true,
+			reason: `"${String(event.type)}" events do not change points`,
+		};
+	}
+	return { ...ledgerResultJson(result), ...about, skipped: false };
+}

@@ -1,0 +1,127 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { decimalToMinor, type OrderInput } from '../../../../engine';
+import { customerRefFrom, isoInstant, ledgerResultJson, parseJsonObject } from '../../helpers/utils';
+import { customerFields, optionalIdempotencyKey } from '../common.descriptions';
+import type { OperationContext } from '../node.type';
+
+const fieldsMode = { orderInput: ['fields'] };
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Order Input',
+		name: 'orderInput',
+		type: 'options',
+		options: [
+			{ name: 'Fields Below', value: 'fields' },
+			{ name: 'JSON', value: 'json', description: 'A whole order in the loyalty format, including lines' },
+		],
+		default: 'fields',
+	},
+	{
+		displayName: 'Order (JSON)',
+		name: 'orderJson',
+		type: 'json',
+		default: '={{ $json.order ?? $json }}',
+		required: true,
+		description: 'The order: source, ID, status, placedAt, currency, totalMinor (in cents), lines and customer',
+		displayOptions: { show: { orderInput: ['json'] } },
+	},
+	{
+		displayName: 'Order ID',
+		name: 'orderId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 1042',
+		displayOptions: { show: fieldsMode },
+	},
+	{
+		displayName: 'Order Source',
+		name: 'orderSource',
+		type: 'options',
+		options: [
+			{ name: 'Other System', value: 'generic' },
+			{ name: 'Square', value: 'square' },
+			{ name: 'WooCommerce', value: 'woocommerce' },
+		],
+		default: 'generic',
+		description: 'Where the order was placed; together with the order ID it identifies the order',
+		displayOptions: { show: fieldsMode },
+	},
+	{
+		displayName: 'Order Status',
+		name: 'orderStatus',
+		type: 'options',
+		options: [
+			{ name: 'Cancelled', value: 'cancelled' },
+			{ name: 'Failed', value: 'failed' },
+			{ name: 'Paid', value: 'paid' },
+			{ name: 'Pending', value: 'pending' },
+			{ name: 'Refunded', value: 'refunded' },
+		],
+		default: 'paid',
+		description: 'Only paid orders earn points',
+		displayOptions: { show: fieldsMode },
+	},
+	{
+		displayName: 'Order Total',
+		name: 'orderTotal',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 0,
+		description: 'The amount the customer paid, such as 12.50',
+		displayOptions: { show: fieldsMode },
+	},
+	{
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'string',
+		default: 'USD',
+		description: 'ISO currency code of the order, such as USD or EUR',
+		displayOptions: { show: fieldsMode },
+	},
+	{
+		displayName: 'Placed At',
+		name: 'placedAt',
+		type: 'dateTime',
+		default: '',
+		description: 'When the order was placed. Empty means now.',
+		displayOptions: { show: fieldsMode },
+	},
+	...customerFields(false).map((field) => ({ ...field, displayOptions: { show: fieldsMode } })),
+	optionalIdempotencyKey,
+];
+
+const displayOptions = { show: { resource: ['points'], operation: ['earnForOrder'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, { ledger, itemIndex }: OperationContext): Promise<IDataObject> {
+	const order = readOrder.call(this, itemIndex);
+	const idempotencyKey = (this.getNodeParameter('idempotencyKey', itemIndex, '') as string).trim();
+	const result = await ledger.earnForOrder(order, idempotencyKey ? { idempotencyKey } : undefined);
+	return ledgerResultJson(result);
+}
+
+function readOrder(this: IExecuteFunctions, itemIndex: number): OrderInput {
+	if (this.getNodeParameter('orderInput', itemIndex) === 'json') {
+		return parseJsonObject(this.getNodeParameter('orderJson', itemIndex), 'order') as unknown as OrderInput;
+	}
+	const currency = (this.getNodeParameter('currency', itemIndex) as string).trim().toUpperCase();
+	const total = this.getNodeParameter('orderTotal', itemIndex) as number;
+	const customer = customerRefFrom(
+		this.getNodeParameter('identifyBy', itemIndex) as string,
+		this.getNodeParameter('customerValue', itemIndex),
+	);
+	return {
+		source: this.getNodeParameter('orderSource', itemIndex) as OrderInput['source'],
+		id: String(this.getNodeParameter('orderId', itemIndex)).trim(),
+		status: this.getNodeParameter('orderStatus', itemIndex) as OrderInput['status'],
+		placedAt: isoInstant(this.getNodeParameter('placedAt', itemIndex, ''), 'order.placedAt'),
+		currency,
+		totalMinor: decimalToMinor(total, currency, 'order.totalMinor'),
+		lines: [],
+		customer: { identities: 'identities' in customer ? customer.identities : {} },
+	};
+}

@@ -1,0 +1,155 @@
+/**
+ * Pure helpers for Award Points: turn parameter values into engine inputs and engine results into
+ * item JSON. No n8n context and no I/O here, so these are tested directly.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	LoyaltyError,
+	minorUnitExponent,
+	type Balance,
+	type CustomerRef,
+	type LedgerEntry,
+	type LedgerResult,
+	type ProgramInput,
+} from '../../../engine';
+
+export const IdentifyBy = {
+	CustomerId: 'customerId',
+	Email: 'email',
+	Phone: 'phone',
+	Loyalty: 'loyalty',
+	Square: 'square',
+	WooCommerce: 'woocommerce',
+} as const;
+export type IdentifyBy = (typeof IdentifyBy)[keyof typeof IdentifyBy];
+
+/** "Identify Customer By" + value → the ledger's customer reference. */
+export function customerRefFrom(identifyBy: string, value: unknown): CustomerRef {
+	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (!text) throw LoyaltyError.invalid('customer', 'the customer value is empty');
+	if (identifyBy === IdentifyBy.CustomerId) return { customerId: text };
+	if (!isIdentityKind(identifyBy)) throw LoyaltyError.invalid('customer', `"${identifyBy}" is not a way to identify a customer`);
+	return { identities: { [identifyBy]: text } };
+}
+
+function isIdentityKind(value: string): value is Exclude<IdentifyBy, 'customerId'> {
+	return (Object.values(IdentifyBy) as string[]).includes(value) && value !== IdentifyBy.CustomerId;
+}
+
+/** The "Program Settings" collection as n8n hands it over; every key is optional. */
+export interface ProgramSettings {
+	programId?: string;
+	pointsPerCurrencyUnit?: number;
+	currency?: string;
+	rounding?: string;
+	pendingDays?: number;
+	expiry?: string;
+	expiryDays?: number;
+	expiryMonths?: number;
+	tiers?: string | IDataObject;
+	allowNegativeBalance?: boolean;
+	timeZone?: string;
+}
+
+/**
+ * Program Settings → ProgramInput. "Points Per Currency Unit" is per whole unit (1 point per $1),
+ * so the rate's `perMinor` is 10^exponent of the currency (100 for USD, 1 for JPY).
+ * The engine validates the rest (`parseProgram`) and names the field that is wrong.
+ */
+export function programFromSettings(settings: ProgramSettings = {}): ProgramInput {
+	const currency = (settings.currency ?? 'USD').trim().toUpperCase() || 'USD';
+	const exponent = minorUnitExponent(currency, 'program.earnRates');
+	const points = settings.pointsPerCurrencyUnit ?? 1;
+	const program: ProgramInput = {
+		id: (settings.programId ?? '').trim() || 'default',
+		earnRates: { [currency]: { points, perMinor: 10 ** exponent } },
+		rounding: (settings.rounding ?? 'floor') as ProgramInput['rounding'],
+		pendingDays: settings.pendingDays ?? 0,
+		expiry: expiryFrom(settings),
+		allowNegativeBalance: settings.allowNegativeBalance ?? false,
+	};
+	const tiers = parseJsonSetting(settings.tiers, 'program.tiers');
+	if (tiers !== undefined) program.tiers = tiers as ProgramInput['tiers'];
+	const timeZone = (settings.timeZone ?? '').trim();
+	if (timeZone) program.timeZone = timeZone;
+	return program;
+}
+
+function expiryFrom(settings: ProgramSettings): ProgramInput['expiry'] {
+	switch (settings.expiry ?? 'never') {
+		case 'never':
+			return { kind: 'never' };
+		case 'days_after_earn':
+			return { kind: 'days_after_earn', days: settings.expiryDays ?? 365 };
+		case 'end_of_month_after':
+			return { kind: 'end_of_month_after', months: settings.expiryMonths ?? 12 };
+		case 'inactivity':
+			return { kind: 'inactivity', days: settings.expiryDays ?? 365 };
+		default:
+			throw LoyaltyError.invalid('program.expiry', `"${String(settings.expiry)}" is not an expiry rule`);
+	}
+}
+
+/** A JSON parameter may arrive as text or (from an expression) as an object; empty means "not set". */
+export function parseJsonSetting(value: unknown, field: string): unknown {
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'string') return value;
+	const text = value.trim();
+	if (text === '' || text === '{}') return undefined;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		throw LoyaltyError.invalid(field, 'is not valid JSON');
+	}
+}
+
+/** Like parseJsonSetting, but the value is required and must be a JSON object. */
+export function parseJsonObject(value: unknown, field: string): IDataObject {
+	const parsed = parseJsonSetting(value, field);
+	if (parsed === undefined) throw LoyaltyError.invalid(field, 'is empty');
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw LoyaltyError.invalid(field, 'must be a JSON object');
+	}
+	return parsed as IDataObject;
+}
+
+export function balanceJson(balance: Balance): IDataObject {
+	return {
+		available: balance.available,
+		pending: balance.pending,
+		lifetimeEarned: balance.lifetimeEarned,
+		tier: balance.tier ?? null,
+	};
+}
+
+/** One ledger movement as the item every Award Points operation outputs. */
+export function ledgerResultJson(result: LedgerResult): IDataObject {
+	const json: IDataObject = {
+		customerId: result.customerId,
+		operation: result.operation,
+		change: { available: result.change.available, pending: result.change.pending },
+		balance: balanceJson(result.balance),
+		replay: result.replay,
+		idempotencyKey: result.idempotencyKey,
+	};
+	if (result.shortfall !== undefined) json.shortfall = result.shortfall;
+	if (result.tierChange !== undefined) {
+		json.tierChange = { from: result.tierChange.from ?? null, to: result.tierChange.to ?? null };
+	}
+	return json;
+}
+
+export function ledgerEntryJson(entry: LedgerEntry): IDataObject {
+	const json: IDataObject = {};
+	for (const [key, value] of Object.entries(entry)) if (value !== undefined) json[key] = value as IDataObject[string];
+	return json;
+}
+
+/** ISO instant for a date parameter; empty means "now". */
+export function isoInstant(value: unknown, field: string, now: () => Date = () => new Date()): string {
+	if (value === undefined || value === null || value === '') return now().toISOString();
+	const date = value instanceof Date ? value : new Date(String(value));
+	if (Number.isNaN(date.getTime())) throw LoyaltyError.invalid(field, `"${String(value)}" is not a date`);
+	return date.toISOString();
+}

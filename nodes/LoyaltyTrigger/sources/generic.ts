@@ -1,0 +1,31 @@
+import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import { generic } from '../../../connectors';
+import { CredentialName } from '../../shared/credentials';
+import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
+
+/** Any system that signs its JSON with the shared secret. Nothing to register remotely. */
+export const genericSource: TriggerSource = {
+	async checkExists(this: IHookFunctions): Promise<boolean> {
+		return true;
+	},
+
+	async create(this: IHookFunctions): Promise<boolean> {
+		return true;
+	},
+
+	async delete(this: IHookFunctions): Promise<boolean> {
+		return true;
+	},
+
+	async receive(this: IWebhookFunctions, rawBody: Buffer): Promise<Received> {
+		const credentials = await this.getCredentials(CredentialName.GenericWebhook);
+		const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
+		const header = headers[generic.GENERIC_SIGNATURE_HEADER.toLowerCase()];
+		const check = generic.verifyGenericSignature(rawBody, Array.isArray(header) ? header[0] : header, stringValue(credentials.secret));
+		if (!check.valid) return rejectSignature(check.reason);
+		const body = parseJsonBody(rawBody);
+		if (!body.ok) return body.result;
+		return { kind: 'events', events: generic.normalizeGenericEvent(body.value) };
+	},
+};

@@ -1,0 +1,156 @@
+import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
+
+import { square } from '../../../connectors';
+import { CredentialName } from '../../shared/credentials';
+import { n8nHttp } from '../../shared/http';
+import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
+
+type SquareContext = IHookFunctions | IWebhookFunctions;
+
+export const SQUARE_EVENT_OPTIONS = [
+	{ name: 'Customer Created', value: 'customer.created' },
+	{ name: 'Customer Updated', value: 'customer.updated' },
+	{ name: 'Payment Created', value: 'payment.created' },
+	{ name: 'Payment Updated', value: 'payment.updated', description: 'A completed payment earns points' },
+	{ name: 'Refund Created', value: 'refund.created' },
+	{ name: 'Refund Updated', value: 'refund.updated', description: 'A completed refund takes points back' },
+];
+
+const SUBSCRIPTION_NAME = 'n8n loyalty trigger';
+/** Most lookups one notification can need: its order, then the customer named on that order. */
+const MAX_LOOKUPS = 3;
+
+async function squareCredentials(context: SquareContext) {
+	const credentials = await context.getCredentials(CredentialName.Square);
+	const client = square.createSquareClient(n8nHttp(context, CredentialName.Square), {
+		accessToken: stringValue(credentials.accessToken),
+		environment: credentials.environment === 'sandbox' ? 'sandbox' : 'production',
+		...(stringValue(credentials.baseUrl).trim() ? { baseUrl: stringValue(credentials.baseUrl).trim() } : {}),
+	});
+	return {
+		client,
+		signatureKey: stringValue(credentials.signatureKey),
+		notificationUrl: stringValue(credentials.notificationUrl).trim(),
+	};
+}
+
+function selectedEvents(context: SquareContext): string[] {
+	return context.getNodeParameter('squareEvents', []) as string[];
+}
+
+/**
+ * The URL Square signs together with the body: the credential's override (n8n behind a proxy),
+ * else the URL n8n serves this trigger on.
+ */
+function registrationUrl(context: IHookFunctions, override: string): string {
+	const url = override || context.getNodeWebhookUrl('default');
+	if (!url) throw new NodeOperationError(context.getNode(), 'n8n did not provide a webhook URL for this trigger');
+	return url;
+}
+
+function servedUrl(context: IWebhookFunctions, override: string): string {
+	if (override) return override;
+	// The URL actually being served (the test URL during "Listen for test event"); older n8n
+	// versions only offer the production URL.
+	const served = typeof context.getWebhookResourceUrl === 'function' ? context.getWebhookResourceUrl('default') : undefined;
+	return served ?? context.getNodeWebhookUrl('default') ?? '';
+}
+
+function keyInstructions(url: string, events: string[]): string {
+	return `In the Square Developer Dashboard open your application → Webhooks → Subscriptions. Use (or add) a subscription with notification URL ${url} and the events ${events.join(', ')}, copy its Signature key into the Loyalty Square credential, save, and activate the workflow again. The trigger then uses that subscription.`;
+}
+
+export const squareSource: TriggerSource = {
+	/** One subscription per URL: adopt an enabled one that already covers every selected event. */
+	async checkExists(this: IHookFunctions): Promise<boolean> {
+		const { client, notificationUrl } = await squareCredentials(this);
+		const url = registrationUrl(this, notificationUrl);
+		const events = selectedEvents(this);
+		const subscriptions = await client.listWebhookSubscriptions();
+		const match = subscriptions.find(
+			(subscription) =>
+				subscription.enabled !== false &&
+				subscription.notification_url === url &&
+				events.every((event) => subscription.event_types?.includes(event)),
+		);
+		const data = this.getWorkflowStaticData('node');
+		if (!match) return false;
+		if (data.squareSubscriptionId !== match.id) {
+			// Adopted, not created here: its key lives in the credential, so deactivating keeps it.
+			data.squareSubscriptionId = match.id;
+			data.squareSubscriptionCreated = false;
+		}
+		return true;
+	},
+
+	/**
+	 * Square creates a new signature key with every subscription and shows it only once, so the
+	 * key must be in the credential before notifications can be trusted.
+	 */
+	async create(this: IHookFunctions): Promise<boolean> {
+		const { client, signatureKey, notificationUrl } = await squareCredentials(this);
+		const url = registrationUrl(this, notificationUrl);
+		const events = selectedEvents(this);
+		if (!signatureKey) {
+			throw new NodeOperationError(this.getNode(), 'The Square credential has no Webhook Signature Key', {
+				description: keyInstructions(url, events),
+			});
+		}
+		const subscription = await client.createWebhookSubscription({ name: SUBSCRIPTION_NAME, eventTypes: events, notificationUrl: url });
+		const data = this.getWorkflowStaticData('node');
+		data.squareSubscriptionId = subscription.id;
+		data.squareSubscriptionCreated = true;
+		if (subscription.signature_key !== undefined && subscription.signature_key !== signatureKey) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Square created the subscription "${SUBSCRIPTION_NAME}", but it signs with a different key than the one in the credential`,
+				{ description: keyInstructions(url, events) },
+			);
+		}
+		return true;
+	},
+
+	/** Only a subscription this trigger created is removed; an adopted one belongs to the credential. */
+	async delete(this: IHookFunctions): Promise<boolean> {
+		const data = this.getWorkflowStaticData('node');
+		const id = typeof data.squareSubscriptionId === 'string' ? data.squareSubscriptionId : undefined;
+		if (id && data.squareSubscriptionCreated === true) {
+			const { client } = await squareCredentials(this);
+			await client.deleteWebhookSubscription(id);
+		}
+		delete data.squareSubscriptionId;
+		delete data.squareSubscriptionCreated;
+		return true;
+	},
+
+	async receive(this: IWebhookFunctions, rawBody: Buffer): Promise<Received> {
+		const { client, signatureKey, notificationUrl } = await squareCredentials(this);
+		const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
+		const header = headers[square.SQUARE_SIGNATURE_HEADER];
+		const check = square.verifySquareSignature(
+			rawBody,
+			Array.isArray(header) ? header[0] : header,
+			signatureKey,
+			servedUrl(this, notificationUrl),
+		);
+		if (!check.valid) return rejectSignature(check.reason);
+
+		const body = parseJsonBody(rawBody);
+		if (!body.ok) return body.result;
+		const notification = body.value;
+		const type = (notification as { type?: unknown } | null)?.type;
+		if (typeof type === 'string' && !selectedEvents(this).includes(type)) {
+			return { kind: 'ignore', reason: `event type ${type} is not selected on this trigger` };
+		}
+
+		// Payments and refunds carry no line items (refunds no customer): fetch what the normalizer asks for.
+		const context: square.SquareNotificationContext = {};
+		for (let round = 0; round < MAX_LOOKUPS; round++) {
+			const lookups = square.squareLookups(notification, context);
+			if (lookups.orderId) context.order = await client.retrieveOrder(lookups.orderId);
+			else if (lookups.customerId) context.customer = await client.retrieveCustomer(lookups.customerId);
+			else break;
+		}
+		return { kind: 'events', events: square.normalizeSquareNotification(notification, context) };
+	},
+};

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-workflow';
+
+import { closeSharedStores, type LoyaltyEvent } from '../../../engine';
+import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
+import { executeContext, type Credentials } from './fakes';
+
+const node = new AwardPoints();
+let dir: string;
+let credentials: Credentials;
+
+before(() => {
+	dir = mkdtempSync(join(tmpdir(), 'loyalty-award-'));
+	credentials = { loyaltyStoreApi: { storage: 'embedded', sqlitePath: join(dir, 'loyalty.sqlite') } };
+});
+
+after(async () => {
+	await closeSharedStores();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(parameters: INodeParameters | ((itemIndex: number) => INodeParameters), options: { items?: number; continueOnFail?: boolean } = {}) {
+	const context = executeContext({
+		description: node.description,
+		parameters,
+		credentials,
+		items: Array.from({ length: options.items ?? 1 }, (_, i) => ({ json: { i } })),
+		continueOnFail: options.continueOnFail,
+	});
+	const [output] = await node.execute.call(context);
+	return output;
+}
+
+const customer = { identifyBy: 'email', customerValue: 'ana@example.com' };
+
+describe('Award Points, executed with a fake n8n context against a real SQLite store', () => {
+	test('Earn for Order (fields): $12.50 at 1 point per $1 rounds down to 12', async () => {
+		const [item] = await run({
+			resource: 'points',
+			operation: 'earnForOrder',
+			orderId: '1042',
+			orderSource: 'woocommerce',
+			orderTotal: 12.5,
+			currency: 'usd',
+			placedAt: '2026-03-01T10:00:00Z',
+			...customer,
+		});
+		assert.equal(item.json.operation, 'earn');
+		assert.deepEqual(item.json.change, { available: 12, pending: 0 });
+		assert.deepEqual(item.json.balance, { available: 12, pending: 0, lifetimeEarned: 12, tier: null });
+		assert.equal(item.json.replay, false);
+		assert.equal(typeof item.json.customerId, 'string');
+		assert.deepEqual(item.pairedItem, { item: 0 });
+	});
+
+	test('Redeem is idempotent on its key: the second run is a replay and moves nothing', async () => {
+		const parameters = { resource: 'points', operation: 'redeem', points: 5, idempotencyKey: 'coupon-77', reason: '$5 off', ...customer };
+		const [first] = await run(parameters);
+		const [second] = await run(parameters);
+		assert.deepEqual(first.json.change, { available: -5, pending: 0 });
+		assert.equal((first.json.balance as IDataObject).available, 7);
+		assert.equal(second.json.replay, true);
+		assert.equal((second.json.balance as IDataObject).available, 7);
+		assert.equal(second.json.idempotencyKey, 'coupon-77');
+	});
+
+	test('Redeeming more than is available fails with a message naming the field and how to fix it', async () => {
+		const attempt = run({ resource: 'points', operation: 'redeem', points: 500, idempotencyKey: 'too-much', ...customer });
+		await assert.rejects(attempt, (error: unknown) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /^points: 500 requested but only 7 available/);
+			assert.match(String(error.description), /Allow Negative Balance/);
+			assert.equal(error.context.itemIndex, 0);
+			return true;
+		});
+	});
+
+	test('With Continue On Fail each failed item becomes { error, field } and the next item still runs', async () => {
+		const output = await run(
+			(itemIndex) => ({
+				resource: 'points',
+				operation: 'redeem',
+				points: itemIndex === 0 ? 500 : 1,
+				idempotencyKey: `batch-${itemIndex}`,
+				...customer,
+			}),
+			{ items: 2, continueOnFail: true },
+		);
+		assert.equal(output.length, 2);
+		assert.equal(output[0].json.field, 'points');
+		assert.match(String(output[0].json.error), /requested but only/);
+		assert.deepEqual(output[0].pairedItem, { item: 0 });
+		assert.equal((output[1].json.balance as IDataObject).available, 6);
+		assert.deepEqual(output[1].pairedItem, { item: 1 });
+	});
+
+	test('Adjust needs a reason; Get Balance and Get History read the account', async () => {
+		const [adjusted] = await run({ resource: 'points', operation: 'adjust', points: 4, idempotencyKey: 'goodwill-1', reason: 'Late delivery', ...customer });
+		assert.equal((adjusted.json.balance as IDataObject).available, 10);
+
+		const [balance] = await run({ resource: 'customer', operation: 'getBalance', ...customer });
+		assert.equal(balance.json.operation, 'getBalance');
+		assert.equal((balance.json.balance as IDataObject).available, 10);
+
+		const [history] = await run({ resource: 'customer', operation: 'getHistory', limit: 2, identifyBy: 'customerId', customerValue: String(balance.json.customerId) });
+		assert.equal(history.json.count, 2);
+		assert.equal((history.json.entries as IDataObject[]).length, 2);
+	});
+
+	test('An unknown customer is a not-found error that says how to fix it', async () => {
+		await assert.rejects(run({ resource: 'customer', operation: 'getBalance', identifyBy: 'email', customerValue: 'nobody@example.com' }), (error: unknown) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /no customer with email nobody@example.com/);
+			assert.match(String(error.description), /Identify Customer By/);
+			return true;
+		});
+	});
+
+	test('Reverse for Refund takes back the refunded share', async () => {
+		const [item] = await run({
+			resource: 'points',
+			operation: 'reverseForRefund',
+			refundId: 'r-1',
+			orderId: '1042',
+			orderSource: 'woocommerce',
+			refundAmount: 6.25,
+			currency: 'USD',
+			refundedAt: '2026-03-02T10:00:00Z',
+		});
+		assert.equal(item.json.operation, 'reverse');
+		assert.deepEqual(item.json.change, { available: -6, pending: 0 });
+	});
+
+	test('Apply Event earns for a purchase and passes any other event through as skipped', async () => {
+		const purchase: LoyaltyEvent = {
+			id: 'generic:pos-1',
+			type: 'purchase',
+			source: 'generic',
+			occurredAt: '2026-03-03T10:00:00Z',
+			idempotencyKey: 'generic:order:pos-1:paid',
+			customer: { identities: { email: 'ben@example.com' } },
+			order: {
+				source: 'generic',
+				id: 'pos-1',
+				status: 'paid',
+				placedAt: '2026-03-03T10:00:00Z',
+				currency: 'EUR',
+				totalMinor: 2590,
+				lines: [],
+				customer: { identities: { email: 'ben@example.com' } },
+			},
+		};
+		const updated = { ...purchase, id: 'generic:c-1', type: 'customer_updated', idempotencyKey: 'generic:customer:1', order: undefined };
+		const output = await run((itemIndex) => ({ resource: 'points', operation: 'applyEvent', event: (itemIndex === 0 ? purchase : updated) as unknown as INodeParameters, programSettings: { currency: 'EUR', pointsPerCurrencyUnit: 2 } }), {
+			items: 2,
+		});
+		assert.equal(output[0].json.eventId, 'generic:pos-1');
+		assert.equal(output[0].json.skipped, false);
+		assert.deepEqual(output[0].json.change, { available: 51, pending: 0 });
+		assert.equal(output[0].json.idempotencyKey, 'generic:order:pos-1:paid');
+		assert.deepEqual(output[1].json, { eventId: 'generic:c-1', eventType: 'customer_updated', operation: 'none', skipped: true, reason: '"customer_updated" events do not change points' });
+	});
+
+	test('Program Settings: pending days keep earned points pending; an unknown currency names the setting', async () => {
+		const [pending] = await run({
+			resource: 'points',
+			operation: 'earnForOrder',
+			orderId: '2001',
+			orderTotal: 30,
+			currency: 'USD',
+			placedAt: '2026-03-01T10:00:00Z',
+			identifyBy: 'email',
+			customerValue: 'cleo@example.com',
+			programSettings: { pendingDays: 14 },
+		});
+		assert.deepEqual(pending.json.change, { available: 0, pending: 30 });
+
+		await assert.rejects(run({ resource: 'customer', operation: 'getBalance', ...customer, programSettings: { currency: 'XYZ' } }), (error: unknown) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /unknown currency "XYZ"/);
+			assert.match(String(error.description), /Program Settings/);
+			return true;
+		});
+	});
+});

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { NodeHelpers, type ICredentialType, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
+
+import { LoyaltyGenericWebhookApi } from '../../../credentials/LoyaltyGenericWebhookApi.credentials';
+import { LoyaltySquareApi } from '../../../credentials/LoyaltySquareApi.credentials';
+import { LoyaltyStoreApi } from '../../../credentials/LoyaltyStoreApi.credentials';
+import { LoyaltyWooCommerceApi } from '../../../credentials/LoyaltyWooCommerceApi.credentials';
+import { operations } from '../../../nodes/AwardPoints/actions/router';
+import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
+import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
+
+const root = join(__dirname, '..', '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+const credentialTypes: ICredentialType[] = [new LoyaltyStoreApi(), new LoyaltyWooCommerceApi(), new LoyaltySquareApi(), new LoyaltyGenericWebhookApi()];
+const trigger = new LoyaltyTrigger();
+const award = new AwardPoints();
+
+function iconFiles(icon: unknown, dir: string): string[] {
+	const paths = typeof icon === 'string' ? [icon] : Object.values(icon as Record<string, string>);
+	return paths.map((path) => join(dir, path.replace(/^file:/, '')));
+}
+
+function optionValues(property: INodeProperties): string[] {
+	return (property.options ?? []).map((option) => String((option as { value: unknown }).value));
+}
+
+describe('package registration', () => {
+	test('package.json lists every node and credential by its dist path', () => {
+		assert.deepEqual(pkg.n8n.nodes, ['dist/nodes/LoyaltyTrigger/LoyaltyTrigger.node.js', 'dist/nodes/AwardPoints/AwardPoints.node.js']);
+		for (const credential of credentialTypes) {
+			const file = `${credential.constructor.name}.credentials.js`;
+			assert.ok(pkg.n8n.credentials.includes(`dist/credentials/${file}`), file);
+		}
+	});
+
+	test('credential names are prefixed, never the built-in wooCommerceApi / squareApi', () => {
+		assert.deepEqual(
+			credentialTypes.map((c) => c.name),
+			['loyaltyStoreApi', 'loyaltyWooCommerceApi', 'loyaltySquareApi', 'loyaltyGenericWebhookApi'],
+		);
+	});
+
+	test('every icon file exists, light and dark differ', () => {
+		for (const credential of credentialTypes) {
+			const files = iconFiles(credential.icon, join(root, 'credentials'));
+			assert.equal(new Set(files).size, 2, credential.name);
+			for (const file of files) assert.ok(existsSync(file), file);
+		}
+		for (const [node, dir] of [
+			[trigger.description, 'LoyaltyTrigger'],
+			[award.description, 'AwardPoints'],
+		] as const) {
+			const files = iconFiles(node.icon, join(root, 'nodes', dir));
+			assert.equal(new Set(files).size, 2);
+			for (const file of files) assert.ok(existsSync(file), file);
+		}
+	});
+});
+
+describe('every credential a node uses exists, and every credential test it names is implemented', () => {
+	for (const node of [trigger, award]) {
+		test(node.description.name, () => {
+			const known = new Set(credentialTypes.map((c) => c.name));
+			for (const credential of node.description.credentials ?? []) {
+				assert.ok(known.has(credential.name), credential.name);
+				if (credential.testedBy) {
+					assert.equal(typeof credential.testedBy, 'string');
+					const tests = node.methods?.credentialTest as Record<string, unknown> | undefined;
+					assert.equal(typeof tests?.[credential.testedBy as string], 'function', String(credential.testedBy));
+				}
+			}
+			const store = node.description.credentials?.find((c) => c.name === 'loyaltyStoreApi');
+			assert.equal(store?.required, false, 'the Loyalty Store credential is optional');
+		});
+	}
+
+	test('credentials without an HTTP test are tested by a node', () => {
+		const testedBy = new Set(
+			[trigger, award].flatMap((node) => (node.description.credentials ?? []).filter((c) => c.testedBy).map((c) => c.name)),
+		);
+		for (const credential of credentialTypes) assert.ok(credential.test || testedBy.has(credential.name), credential.name);
+	});
+});
+
+describe('Loyalty Trigger', () => {
+	const description: INodeTypeDescription = trigger.description;
+
+	test('names, group and webhook', () => {
+		assert.equal(description.name, 'loyaltyTrigger');
+		assert.equal(description.displayName, 'Loyalty Trigger');
+		assert.equal(description.subtitle, 'When something happens to a customer');
+		assert.deepEqual(description.group, ['trigger']);
+		assert.deepEqual(description.inputs, []);
+		assert.deepEqual(description.webhooks, [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }]);
+	});
+
+	test('the webhook lifecycle is complete', () => {
+		for (const method of ['checkExists', 'create', 'delete'] as const) {
+			assert.equal(typeof trigger.webhookMethods.default[method], 'function', method);
+		}
+		assert.equal(typeof trigger.webhook, 'function');
+	});
+
+	test('the URL is /webhook/<webhookId>/webhook', () => {
+		const path = NodeHelpers.getNodeWebhookPath('wf', { webhookId: 'abc', name: 'Loyalty Trigger' } as never, 'webhook');
+		assert.equal(path, 'abc/webhook');
+	});
+
+	test('each vendor credential shows only for its source', () => {
+		const bySource = (source: string) =>
+			(description.credentials ?? [])
+				.filter((c) => !c.displayOptions || (c.displayOptions.show?.source as string[]).includes(source))
+				.map((c) => c.name);
+		assert.deepEqual(bySource('woocommerce'), ['loyaltyStoreApi', 'loyaltyWooCommerceApi']);
+		assert.deepEqual(bySource('square'), ['loyaltyStoreApi', 'loyaltySquareApi']);
+		assert.deepEqual(bySource('generic'), ['loyaltyStoreApi', 'loyaltyGenericWebhookApi']);
+	});
+
+	test('defaults resolve like n8n resolves them', () => {
+		const values = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion: 1 }, description);
+		assert.equal(values?.source, 'woocommerce');
+		assert.deepEqual(values?.wooCommerceEvents, ['order.created', 'order.updated']);
+	});
+});
+
+describe('Award Points', () => {
+	const description: INodeTypeDescription = award.description;
+
+	test('names', () => {
+		assert.equal(description.name, 'awardPoints');
+		assert.equal(description.displayName, 'Award Points');
+		assert.equal(description.subtitle, 'Give, take or redeem points');
+	});
+
+	test('every operation offered has an execute, and every execute is offered', () => {
+		const offered: Record<string, string[]> = {};
+		for (const property of description.properties.filter((p) => p.name === 'operation')) {
+			const resource = (property.displayOptions?.show?.resource as string[])[0];
+			offered[resource] = optionValues(property).sort();
+		}
+		const implemented = Object.fromEntries(
+			Object.entries(operations).map(([resource, byOperation]) => [resource, Object.keys(byOperation).sort()]),
+		);
+		assert.deepEqual(offered, implemented);
+		for (const byOperation of Object.values(operations)) {
+			for (const module of Object.values(byOperation)) assert.equal(typeof module.execute, 'function');
+		}
+	});
+
+	test('Apply Event is the default operation', () => {
+		const values = NodeHelpers.getNodeParameters(description.properties, {}, true, false, { typeVersion: 1 }, description);
+		assert.equal(values?.resource, 'points');
+		assert.equal(values?.operation, 'applyEvent');
+		assert.equal(values?.event, '={{ $json }}');
+	});
+
+	test('every operation resolves its parameters; redeem and adjust default their key to the input id', () => {
+		for (const [resource, byOperation] of Object.entries(operations)) {
+			for (const operation of Object.keys(byOperation)) {
+				const values = NodeHelpers.getNodeParameters(description.properties, { resource, operation }, true, false, { typeVersion: 1 }, description);
+				assert.ok(values, `${resource}/${operation}`);
+				assert.deepEqual(values.programSettings, {}, `${resource}/${operation}`);
+				if (operation === 'redeem' || operation === 'adjust') assert.equal(values.idempotencyKey, '={{ $json.id }}');
+				if (operation === 'earnForOrder' || operation === 'reverseForRefund') assert.equal(values.idempotencyKey, '');
+			}
+		}
+	});
+});

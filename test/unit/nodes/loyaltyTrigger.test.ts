@@ -1,0 +1,305 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NodeApiError, NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-workflow';
+
+import { closeSharedStores } from '../../../engine';
+import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
+import { hookContext, webhookContext, type Credentials, type FakeServer } from './fakes';
+
+const trigger = new LoyaltyTrigger();
+const description = trigger.description;
+const URL = 'https://n8n.example.com/webhook/hook-id/webhook';
+const GENERIC_SECRET = 'a-generic-shared-secret-of-some-length';
+const WOO_SECRET = 'woo-webhook-secret-0123456789';
+const SQUARE_KEY = 'square-signature-key-0123';
+let dir: string;
+let store: Credentials;
+
+before(() => {
+	dir = mkdtempSync(join(tmpdir(), 'loyalty-trigger-'));
+	store = { loyaltyStoreApi: { storage: 'embedded', sqlitePath: join(dir, 'loyalty.sqlite') } };
+});
+
+after(async () => {
+	await closeSharedStores();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+const fixture = (vendor: string, name: string): unknown =>
+	JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', vendor, name), 'utf8'));
+
+function genericDelivery(body: unknown, signature?: string) {
+	const raw = Buffer.from(JSON.stringify(body));
+	const header = signature ?? `sha256=${createHmac('sha256', GENERIC_SECRET).update(raw).digest('hex')}`;
+	return webhookContext({
+		description,
+		parameters: { source: 'generic' },
+		credentials: { ...store, loyaltyGenericWebhookApi: { secret: GENERIC_SECRET } },
+		body: raw,
+		headers: { 'content-type': 'application/json', 'x-loyalty-signature': header },
+		webhookUrl: URL,
+	});
+}
+
+const purchase = (id: string) => ({
+	id,
+	type: 'purchase',
+	customer: { identities: { email: 'dora@example.com' } },
+	order: { id: `order-${id}`, placedAt: '2026-03-03T17:45:00Z', currency: 'USD', totalMinor: 1000, lines: [] },
+});
+
+describe('Loyalty Trigger webhook: generic signed JSON', () => {
+	test('a signed event is recorded and starts one run with the canonical event', async () => {
+		const { context } = genericDelivery(purchase('pos-1'));
+		const result = await trigger.webhook.call(context);
+		assert.equal(result.workflowData?.length, 1);
+		const [item] = result.workflowData![0];
+		assert.equal(item.json.id, 'generic:pos-1');
+		assert.equal(item.json.type, 'purchase');
+		assert.equal((item.json.order as IDataObject).totalMinor, 1000);
+	});
+
+	test('the same delivery again is a duplicate: 200 and no run', async () => {
+		const { context } = genericDelivery(purchase('pos-1'));
+		const result = await trigger.webhook.call(context);
+		assert.equal(result.workflowData, undefined);
+		assert.deepEqual(result.webhookResponse, { received: true, duplicate: true });
+	});
+
+	test('a bad signature is answered 401 by the node and nothing is recorded', async () => {
+		const { context, response } = genericDelivery(purchase('pos-2'), `sha256=${'0'.repeat(64)}`);
+		const result = await trigger.webhook.call(context);
+		assert.deepEqual(result, { noWebhookResponse: true });
+		assert.equal(response.status, 401);
+		assert.match(String((response.body as IDataObject).reason), /does not match/);
+		// Not recorded: the correctly signed delivery still starts a run.
+		const retry = await trigger.webhook.call(genericDelivery(purchase('pos-2')).context);
+		assert.equal(retry.workflowData?.[0].length, 1);
+	});
+
+	test('a missing signature is 401 too', async () => {
+		const { context, response } = genericDelivery(purchase('pos-3'), '');
+		await trigger.webhook.call(context);
+		assert.equal(response.status, 401);
+	});
+
+	test('a malformed payload is answered 400 naming the field', async () => {
+		const { context, response } = genericDelivery({ id: 'pos-4', type: 'purchase', customer: { identities: { email: 'x@example.com' } } });
+		const result = await trigger.webhook.call(context);
+		assert.deepEqual(result, { noWebhookResponse: true });
+		assert.equal(response.status, 400);
+		assert.equal((response.body as IDataObject).field, 'order');
+	});
+});
+
+const wooParameters: INodeParameters = { source: 'woocommerce', wooCommerceEvents: ['order.created', 'order.updated'] };
+const wooCredentials = (): Credentials => ({
+	...store,
+	loyaltyWooCommerceApi: { shopUrl: 'https://shop.example.com/', consumerKey: 'ck_1', consumerSecret: 'cs_1', webhookSecret: WOO_SECRET },
+});
+
+describe('Loyalty Trigger webhook: WooCommerce', () => {
+	test('the unsigned creation ping is acknowledged without a run', async () => {
+		const { context, response } = webhookContext({
+			description,
+			parameters: wooParameters,
+			credentials: wooCredentials(),
+			body: Buffer.from('webhook_id=17'),
+			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-wc-webhook-id': '17' },
+		});
+		const result = await trigger.webhook.call(context);
+		assert.equal(result.workflowData, undefined);
+		assert.equal(response.status, undefined);
+		assert.equal((result.webhookResponse as IDataObject).received, true);
+	});
+
+	test('a signed order delivery becomes a purchase event', async () => {
+		const raw = Buffer.from(JSON.stringify(fixture('woocommerce', 'order-processing.json')));
+		const { context } = webhookContext({
+			description,
+			parameters: wooParameters,
+			credentials: wooCredentials(),
+			body: raw,
+			headers: {
+				'x-wc-webhook-topic': 'order.updated',
+				'x-wc-webhook-delivery-id': 'd-900',
+				'x-wc-webhook-signature': createHmac('sha256', WOO_SECRET).update(raw).digest('base64'),
+			},
+		});
+		const result = await trigger.webhook.call(context);
+		const events = result.workflowData?.[0].map((item) => item.json) ?? [];
+		assert.equal(events.length, 1);
+		assert.equal(events[0].type, 'purchase');
+		assert.equal(events[0].id, 'woocommerce:d-900');
+	});
+
+	test('a topic not selected on the trigger is acknowledged without a run', async () => {
+		const raw = Buffer.from('{}');
+		const { context } = webhookContext({
+			description,
+			parameters: wooParameters,
+			credentials: wooCredentials(),
+			body: raw,
+			headers: {
+				'x-wc-webhook-topic': 'customer.updated',
+				'x-wc-webhook-delivery-id': 'd-901',
+				'x-wc-webhook-signature': createHmac('sha256', WOO_SECRET).update(raw).digest('base64'),
+			},
+		});
+		const result = await trigger.webhook.call(context);
+		assert.equal(result.workflowData, undefined);
+		assert.match(String((result.webhookResponse as IDataObject).ignored), /customer.updated/);
+	});
+});
+
+describe('Loyalty Trigger lifecycle: WooCommerce', () => {
+	const existing = [
+		{ id: 7, topic: 'order.created', delivery_url: URL, status: 'active' },
+		{ id: 8, topic: 'order.updated', delivery_url: 'https://elsewhere.example.com/hook', status: 'active' },
+	];
+	const server: FakeServer = (request) => {
+		if (request.method === 'GET') return { statusCode: 200, body: existing, headers: { 'x-wp-totalpages': '1' } };
+		if (request.method === 'POST') return { statusCode: 201, body: { id: 99, ...(request.body as IDataObject) } };
+		if (request.method === 'DELETE') return { statusCode: request.url.endsWith('/99') ? 200 : 404, body: {} };
+		return { statusCode: 500 };
+	};
+
+	test('checkExists adopts a matching webhook, create registers only the missing topic with the secret, delete removes both', async () => {
+		const { context, staticData, recorded } = hookContext({ description, parameters: wooParameters, credentials: wooCredentials(), server, webhookUrl: URL });
+		assert.equal(await trigger.webhookMethods.default.checkExists.call(context), false);
+		assert.deepEqual(staticData.wooCommerceWebhookIds, { 'order.created': 7 });
+
+		assert.equal(await trigger.webhookMethods.default.create.call(context), true);
+		const post = recorded.requests.find((r) => r.options.method === 'POST');
+		assert.equal(post?.credentialType, 'loyaltyWooCommerceApi');
+		assert.equal(post?.options.url, 'https://shop.example.com/wp-json/wc/v3/webhooks');
+		assert.deepEqual(
+			{ topic: (post?.options.body as IDataObject).topic, delivery_url: (post?.options.body as IDataObject).delivery_url, secret: (post?.options.body as IDataObject).secret },
+			{ topic: 'order.updated', delivery_url: URL, secret: WOO_SECRET },
+		);
+		assert.deepEqual(staticData.wooCommerceWebhookIds, { 'order.created': 7, 'order.updated': 99 });
+
+		assert.equal(await trigger.webhookMethods.default.delete.call(context), true);
+		const deleted = recorded.requests.filter((r) => r.options.method === 'DELETE').map((r) => r.options.url);
+		assert.deepEqual(deleted, ['https://shop.example.com/wp-json/wc/v3/webhooks/7', 'https://shop.example.com/wp-json/wc/v3/webhooks/99']);
+		assert.equal(staticData.wooCommerceWebhookIds, undefined);
+	});
+
+	test('create refuses to register webhooks without a Webhook Secret', async () => {
+		const credentials = wooCredentials();
+		credentials.loyaltyWooCommerceApi = { ...credentials.loyaltyWooCommerceApi, webhookSecret: '' };
+		const { context } = hookContext({ description, parameters: wooParameters, credentials, server, webhookUrl: URL });
+		await assert.rejects(trigger.webhookMethods.default.create.call(context), (error: unknown) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /no Webhook Secret/);
+			return true;
+		});
+	});
+
+	test('a vendor error during registration surfaces as a NodeApiError', async () => {
+		const { context } = hookContext({
+			description,
+			parameters: wooParameters,
+			credentials: wooCredentials(),
+			server: () => ({ statusCode: 401, body: { code: 'woocommerce_rest_cannot_view', message: 'Sorry, you cannot list resources.' } }),
+			webhookUrl: URL,
+		});
+		await assert.rejects(trigger.webhookMethods.default.checkExists.call(context), (error: unknown) => {
+			assert.ok(error instanceof NodeApiError);
+			assert.match(error.message, /cannot list resources/);
+			return true;
+		});
+	});
+});
+
+const squareParameters: INodeParameters = { source: 'square', squareEvents: ['payment.updated', 'refund.created', 'refund.updated'] };
+const squareCredentials = (signatureKey = SQUARE_KEY): Credentials => ({
+	...store,
+	loyaltySquareApi: { accessToken: 'EAAA-token', environment: 'sandbox', signatureKey, notificationUrl: '', baseUrl: 'http://127.0.0.1:4010' },
+});
+
+describe('Loyalty Trigger: Square', () => {
+	test('create without a signature key explains how to get one and registers nothing', async () => {
+		const { context, recorded } = hookContext({ description, parameters: squareParameters, credentials: squareCredentials(''), webhookUrl: URL });
+		await assert.rejects(trigger.webhookMethods.default.create.call(context), (error: unknown) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /no Webhook Signature Key/);
+			assert.match(String(error.description), new RegExp(URL.replace(/[.]/g, '\\.')));
+			return true;
+		});
+		assert.equal(recorded.requests.length, 0);
+	});
+
+	test('checkExists adopts an enabled subscription covering the events; delete keeps an adopted one', async () => {
+		const server: FakeServer = () => ({
+			statusCode: 200,
+			body: { subscriptions: [{ id: 'wbhk_1', enabled: true, notification_url: URL, event_types: ['payment.created', 'payment.updated', 'refund.created', 'refund.updated'] }] },
+		});
+		const { context, staticData, recorded } = hookContext({ description, parameters: squareParameters, credentials: squareCredentials(), server, webhookUrl: URL });
+		assert.equal(await trigger.webhookMethods.default.checkExists.call(context), true);
+		assert.equal(staticData.squareSubscriptionId, 'wbhk_1');
+		assert.equal(recorded.requests[0].options.url, 'http://127.0.0.1:4010/v2/webhooks/subscriptions');
+		assert.equal(await trigger.webhookMethods.default.delete.call(context), true);
+		assert.equal(recorded.requests.filter((r) => r.options.method === 'DELETE').length, 0);
+		assert.equal(staticData.squareSubscriptionId, undefined);
+	});
+
+	test('create registers one subscription; a key that differs from the credential fails with instructions', async () => {
+		const server: FakeServer = (request) => ({
+			statusCode: 200,
+			body: { subscription: { id: 'wbhk_2', signature_key: request.method === 'POST' ? 'another-key' : '', enabled: true } },
+		});
+		const { context, staticData } = hookContext({ description, parameters: squareParameters, credentials: squareCredentials(), server, webhookUrl: URL });
+		await assert.rejects(trigger.webhookMethods.default.create.call(context), /signs with a different key/);
+		assert.equal(staticData.squareSubscriptionId, 'wbhk_2');
+	});
+
+	test('a signed payment notification fetches its order and customer and becomes a purchase', async () => {
+		const raw = Buffer.from(JSON.stringify(fixture('square', 'payment-updated-completed.json')));
+		const signature = createHmac('sha256', SQUARE_KEY).update(URL).update(raw).digest('base64');
+		const server: FakeServer = (request) => {
+			if (request.url.includes('/v2/orders/')) return { statusCode: 200, body: fixture('square', 'order-retrieved.json') };
+			if (request.url.includes('/v2/customers/')) return { statusCode: 200, body: fixture('square', 'customer-retrieved.json') };
+			return { statusCode: 404, body: {} };
+		};
+		const { context, recorded } = webhookContext({
+			description,
+			parameters: squareParameters,
+			credentials: squareCredentials(),
+			server,
+			webhookUrl: URL,
+			body: raw,
+			headers: { 'x-square-hmacsha256-signature': signature },
+		});
+		const result = await trigger.webhook.call(context);
+		const events = result.workflowData?.[0].map((item) => item.json) ?? [];
+		assert.equal(events.length, 1);
+		assert.equal(events[0].type, 'purchase');
+		assert.deepEqual(
+			recorded.requests.map((r) => [r.credentialType, r.options.method, r.options.url.replace(/[A-Za-z0-9]+$/, ':id')]),
+			[
+				['loyaltySquareApi', 'GET', 'http://127.0.0.1:4010/v2/orders/:id'],
+				['loyaltySquareApi', 'GET', 'http://127.0.0.1:4010/v2/customers/:id'],
+			],
+		);
+	});
+
+	test('a Square notification signed for another URL is refused', async () => {
+		const raw = Buffer.from(JSON.stringify(fixture('square', 'payment-updated-completed.json')));
+		const signature = createHmac('sha256', SQUARE_KEY).update('https://other.example.com/hook').update(raw).digest('base64');
+		const { context, response } = webhookContext({
+			description,
+			parameters: squareParameters,
+			credentials: squareCredentials(),
+			webhookUrl: URL,
+			body: raw,
+			headers: { 'x-square-hmacsha256-signature': signature },
+		});
+		assert.deepEqual(await trigger.webhook.call(context), { noWebhookResponse: true });
+		assert.equal(response.status, 401);
+	});
+});
