@@ -1,6 +1,7 @@
 import {
 	type Birthday,
 	type CustomerInput,
+	type Identities,
 	EventType,
 	type LoyaltyEvent,
 	type LoyaltyEventInput,
@@ -36,6 +37,12 @@ import { type SquareCustomer, SquareEventType, type SquareOrder } from './types'
 export interface SquareNotificationContext {
 	order?: SquareOrder;
 	customer?: SquareCustomer;
+	/**
+	 * Who bought the refunded order, as the loyalty store recorded it. Square's refunds name no
+	 * customer, and counter sales often have none on the order either, so the store is the only
+	 * place left that knows whose points to take back.
+	 */
+	purchaser?: Identities;
 }
 
 const COMPLETED = 'COMPLETED';
@@ -135,7 +142,8 @@ function refundDraft(refund: JsonObject, context: SquareNotificationContext, not
 	const money = squareMoney(refund.amount_money, `${field}.amount_money`);
 	const order = matchingOrder(context.order, orderId);
 	const squareId = optionalText(order?.customer_id, 'context.order.customer_id') ?? optionalText(context.customer?.id, 'context.customer.id');
-	const customer = squareCustomerInput(matchingCustomer(context.customer, squareId), squareId, undefined);
+	const fromSquare = squareCustomerInput(matchingCustomer(context.customer, squareId), squareId, undefined);
+	const customer = Object.keys(fromSquare.identities).length === 0 && context.purchaser ? { ...fromSquare, identities: context.purchaser } : fromSquare;
 	const createdAt = optionalText(refund.created_at, `${field}.created_at`) ?? notifiedAt;
 	return {
 		type: EventType.Refund,
@@ -146,15 +154,31 @@ function refundDraft(refund: JsonObject, context: SquareNotificationContext, not
 		refund: compact({
 			source: OrderSource.Square,
 			id: refundId,
-			// The refund must point at the id its purchase was recorded under: the sale order (an
-			// itemized return has its own return order), or the payment when there was no order.
-			orderId: (returnedFrom(order) ?? orderId ?? optionalText(refund.payment_id, `${field}.payment_id`)) as string,
+			orderId: refundedOrderId(refund, order) as string,
 			amountMinor: money.amount,
 			currency: money.currency,
 			createdAt: createdAt as string,
 			reason: optionalText(refund.reason, `${field}.reason`),
 		}),
 	};
+}
+
+/**
+ * The id the refunded purchase was recorded under: the sale order (an itemized return has its own
+ * return order), or the payment when there was no order.
+ */
+function refundedOrderId(refund: JsonObject, order: SquareOrder | undefined): string | undefined {
+	const field = 'data.object.refund';
+	return returnedFrom(order) ?? optionalText(refund.order_id, `${field}.order_id`) ?? optionalText(refund.payment_id, `${field}.payment_id`);
+}
+
+/** For a refund notification: the purchase it refunds, so the caller can look up its buyer. */
+export function squareRefundTarget(notification: unknown, context: SquareNotificationContext = {}): string | undefined {
+	if (!isObject(notification) || !isObject(notification.data) || !isObject(notification.data.object)) return undefined;
+	const { refund } = notification.data.object;
+	if (!isObject(refund)) return undefined;
+	const orderId = typeof refund.order_id === 'string' ? refund.order_id : undefined;
+	return refundedOrderId(refund, matchingOrder(context.order, orderId));
 }
 
 function customerDraft(profile: JsonObject, notifiedAt: string | undefined): Draft {

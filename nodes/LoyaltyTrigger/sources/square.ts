@@ -3,6 +3,7 @@ import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 
 import { square } from '../../../connectors';
 import { CredentialName } from '../../shared/credentials';
 import { n8nHttp } from '../../shared/http';
+import { openStoreFor } from '../../shared/store';
 import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
 type SquareContext = IHookFunctions | IWebhookFunctions;
@@ -150,6 +151,11 @@ export const squareSource: TriggerSource = {
 			if (lookups.orderId) context.order = await client.retrieveOrder(lookups.orderId);
 			else if (lookups.customerId) context.customer = await client.retrieveCustomer(lookups.customerId);
 			else break;
+		}
+		const refunded = square.squareRefundTarget(notification, context);
+		if (refunded !== undefined && !context.customer) {
+			const purchase = await (await openStoreFor(this)).getOrder('square', refunded);
+			if (purchase) context.purchaser = purchase.order.customer.identities;
 		}
 		return { kind: 'events', events: square.normalizeSquareNotification(notification, context) };
 	},

@@ -8,6 +8,7 @@ import {
 	createSquareClient,
 	normalizeSquareNotification,
 	squareLookups,
+	squareRefundTarget,
 	subscriptionIdempotencyKey,
 	verifySquareSignature,
 } from '../../../connectors/square';
@@ -170,6 +171,16 @@ describe('Square normalizer', () => {
 		const [event] = normalizeSquareNotification(fixture('square', 'refund-itemized-return.json'), { order: returnOrder });
 		assert.equal(event.refund?.orderId, 'CAISEM82RcpmcFBM0TfOyiHV3es');
 		assert.equal(event.refund?.amountMinor, 550);
+	});
+
+	test('a refund whose order names no customer is charged to the purchaser the store recorded', () => {
+		const notification = fixture('square', 'refund-updated-completed.json');
+		const anonymousOrder = { ...retrievedOrder(), customer_id: undefined };
+		assert.equal(squareRefundTarget(notification, { order: anonymousOrder }), 'CAISEM82RcpmcFBM0TfOyiHV3es');
+		assert.throws(() => normalizeSquareNotification(notification, { order: anonymousOrder }), (error: { field?: string }) => error.field === 'event.customer.identities');
+		const [event] = normalizeSquareNotification(notification, { order: anonymousOrder, purchaser: { email: 'ana@example.com', square: 'SQ-ANA' } });
+		assert.deepEqual(event.customer.identities, { email: 'ana@example.com', square: 'SQ-ANA' });
+		assert.equal(event.refund?.orderId, 'CAISEM82RcpmcFBM0TfOyiHV3es');
 	});
 
 	test('refunds that are not COMPLETED yield nothing', () => {

@@ -1,0 +1,130 @@
+/**
+ * The foundation's promise, in a real n8n: the shipped template turns signed WooCommerce and
+ * Square webhooks into points, exactly once, and refuses forged ones.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openStore, type Identities, type Store } from '../../engine';
+import { executionsOf, waitForExecutions } from './support/n8n';
+import { pointsOnPurchaseUnavailable, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
+import { post, signedSquareDelivery, signedWooDelivery, squarePaymentNotification, squareRefundNotification, wooOrderPayload } from './support/webhooks';
+
+const unavailable = pointsOnPurchaseUnavailable();
+if (unavailable) console.log(`# NOTICE: end-to-end points-on-purchase skipped: ${unavailable}`);
+
+describe('points on purchase, in a real n8n', { skip: unavailable, timeout: 20 * 60_000 }, () => {
+	let env: PointsOnPurchaseEnv;
+	let store: Store;
+
+	before(async () => {
+		env = await startPointsOnPurchase({ log: (line) => console.log(`# ${line}`) });
+		store = await openStore({ kind: 'sqlite', path: env.storePath });
+	});
+
+	after(async () => {
+		await store?.close();
+		await env?.stop();
+	});
+
+	const finished = () => executionsOf(env.userFolder, env.workflowId).filter((e) => !['new', 'running', 'waiting'].includes(e.status));
+	async function awaitRuns(count: number) {
+		const rows = await waitForExecutions(env.userFolder, env.workflowId, count, 60_000);
+		const failed = rows.filter((r) => r.status !== 'success');
+		assert.deepEqual(failed, [], `failed executions — n8n log:\n${env.n8n.log().slice(-4000)}`);
+	}
+	const entriesOf = async (source: string, orderId: string) =>
+		store.db.query<{ kind: string; available_delta: number }>('SELECT kind, available_delta FROM ledger_entries WHERE order_source = $1 AND order_id = $2 ORDER BY id', [source, orderId]);
+	const balanceOf = async (who: string | Identities) => {
+		const identities = typeof who === 'string' ? { email: who } : who;
+		const customer = await store.findCustomer({ identities });
+		assert.ok(customer, `customer ${JSON.stringify(identities)} was recorded`);
+		const [account] = await store.db.query<{ available: number }>('SELECT available FROM loyalty_accounts WHERE customer_id = $1', [customer.id]);
+		return Number(account?.available ?? 0);
+	};
+
+	test('a paid WooCommerce order earns points', async () => {
+		const runs = finished().length;
+		const delivery = signedWooDelivery('order.created', wooOrderPayload({ id: 1001, status: 'processing', total: '42.50', email: 'ana@example.com', customerId: 7 }), env.wooSecret);
+		const answer = await post(env.wooUrl, delivery);
+		assert.equal(answer.status, 200, answer.body);
+		await awaitRuns(runs + 1);
+		assert.equal(await balanceOf('ana@example.com'), 42);
+	});
+
+	test('the same delivery posted 5 times in a row and 5 times at once awards once', async () => {
+		const runsBefore = finished().length;
+		const delivery = signedWooDelivery('order.created', wooOrderPayload({ id: 1002, status: 'processing', total: '20.00', email: 'ben@example.com' }), env.wooSecret);
+		for (let i = 0; i < 5; i++) assert.equal((await post(env.wooUrl, delivery)).status, 200);
+		const again = signedWooDelivery('order.created', wooOrderPayload({ id: 1003, status: 'processing', total: '30.00', email: 'ben@example.com' }), env.wooSecret);
+		const statuses = await Promise.all(Array.from({ length: 5 }, () => post(env.wooUrl, again)));
+		assert.deepEqual(statuses.map((s) => s.status), [200, 200, 200, 200, 200]);
+		// The same order reported again by new deliveries (a status change, WooCommerce's own retry with a new id).
+		const completed = signedWooDelivery('order.updated', wooOrderPayload({ id: 1003, status: 'completed', total: '30.00', email: 'ben@example.com' }), env.wooSecret);
+		const concurrentNewIds = await Promise.all(Array.from({ length: 5 }, () => post(env.wooUrl, signedWooDelivery('order.updated', JSON.parse(completed.body), env.wooSecret))));
+		assert.ok(concurrentNewIds.every((s) => s.status === 200));
+		await awaitRuns(runsBefore + 2);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		assert.equal(finished().length, runsBefore + 2, 'duplicates start no workflow run');
+		assert.deepEqual((await entriesOf('woocommerce', '1002')).map((e) => [e.kind, Number(e.available_delta)]), [['earn', 20]]);
+		assert.deepEqual((await entriesOf('woocommerce', '1003')).map((e) => [e.kind, Number(e.available_delta)]), [['earn', 30]]);
+		assert.equal(await balanceOf('ben@example.com'), 50);
+	});
+
+	test('a partial refund reverses the refunded share', async () => {
+		const runs = finished().length;
+		const order = { id: 1004, status: 'processing' as const, total: '80.00', email: 'chloe@example.com' };
+		assert.equal((await post(env.wooUrl, signedWooDelivery('order.created', wooOrderPayload(order), env.wooSecret))).status, 200);
+		await awaitRuns(runs + 1);
+		assert.equal(await balanceOf('chloe@example.com'), 80);
+		const refunded = wooOrderPayload({ ...order, refunds: [{ id: 77, total: '20.00', reason: 'one bag damaged' }] });
+		assert.equal((await post(env.wooUrl, signedWooDelivery('order.updated', refunded, env.wooSecret))).status, 200);
+		await awaitRuns(runs + 2);
+		assert.deepEqual((await entriesOf('woocommerce', '1004')).map((e) => [e.kind, Number(e.available_delta)]), [['earn', 80], ['reverse', -20]]);
+		assert.equal(await balanceOf('chloe@example.com'), 60);
+	});
+
+	test('a forged or missing signature gets 401 and writes nothing', async () => {
+		const runs = finished().length;
+		const [{ n: eventsBefore }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM events');
+		const genuine = signedWooDelivery('order.created', wooOrderPayload({ id: 1005, status: 'processing', total: '99.00', email: 'mallory@example.com' }), env.wooSecret);
+		const forged = { body: genuine.body.replace('99.00', '999.00'), headers: genuine.headers };
+		assert.equal((await post(env.wooUrl, forged)).status, 401);
+		const wrongKey = signedWooDelivery('order.created', JSON.parse(genuine.body), 'not-the-shop-secret');
+		assert.equal((await post(env.wooUrl, wrongKey)).status, 401);
+		const unsigned = { body: genuine.body, headers: { ...genuine.headers, 'x-wc-webhook-signature': '' } };
+		assert.equal((await post(env.wooUrl, unsigned)).status, 401);
+		const square = signedSquareDelivery(squarePaymentNotification({ paymentId: 'PAY-FORGED', orderId: 'ORD-FORGED', amount: 5000, email: 'mallory@example.com' }), 'wrong-key', env.squareUrl);
+		assert.equal((await post(env.squareUrl, square)).status, 401);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const [{ n: eventsAfter }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM events');
+		assert.equal(Number(eventsAfter), Number(eventsBefore));
+		assert.equal(await store.findCustomer({ identities: { email: 'mallory@example.com' } }), undefined);
+		assert.equal(finished().length, runs);
+	});
+
+	test("WooCommerce's unsigned creation ping is answered 200 and starts nothing", async () => {
+		const runs = finished().length;
+		const response = await fetch(env.wooUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'webhook_id=17' });
+		assert.equal(response.status, 200);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		assert.equal(finished().length, runs);
+	});
+
+	test('a completed Square payment earns points (order looked up from Square), its refund takes them back', async () => {
+		const runs = finished().length;
+		const payment = squarePaymentNotification({ paymentId: 'PAY-E2E-1', orderId: env.squareExampleOrderId, amount: 6400, customerId: env.squareExampleCustomerId, email: 'dev@example.com' });
+		const answer = await post(env.squareUrl, signedSquareDelivery(payment, env.squareSignatureKey, env.squareUrl));
+		assert.equal(answer.status, 200, answer.body);
+		assert.equal((await post(env.squareUrl, signedSquareDelivery(payment, env.squareSignatureKey, env.squareUrl))).status, 200);
+		await awaitRuns(runs + 1);
+		// The profile is Square's customer, as RetrieveCustomer described them.
+		const squareCustomer = { square: env.squareExampleCustomerId };
+		assert.equal(await balanceOf(squareCustomer), 64);
+		const refund = squareRefundNotification({ refundId: 'REF-E2E-1', paymentId: 'PAY-E2E-1', orderId: env.squareExampleOrderId, amount: 1600 });
+		const refundAnswer = await post(env.squareUrl, signedSquareDelivery(refund, env.squareSignatureKey, env.squareUrl));
+		assert.equal(refundAnswer.status, 200, refundAnswer.body);
+		await awaitRuns(runs + 2);
+		assert.equal(await balanceOf(squareCustomer), 48);
+		assert.deepEqual(await store.verifyBalances(), []);
+	});
+});

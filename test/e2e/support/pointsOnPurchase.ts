@@ -1,0 +1,138 @@
+/**
+ * Brings up the shipped `workflows/points-on-purchase.json` in a real n8n: the packed package
+ * installed as a community package, Prism serving the vendors' official API documents in place
+ * of WooCommerce and Square, credentials imported, the template imported and published.
+ * Shared by the end-to-end suite and `npm run demo`.
+ */
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { prefixSpecPaths, specOrSkip, startPrism, type PrismServer } from '../../support/prism';
+import {
+	PROJECT_ROOT,
+	ensureN8nInstalled,
+	freePort,
+	importCredentials,
+	importWorkflow,
+	makeUserFolder,
+	normaliseWorkflow,
+	packAndInstallPackage,
+	publishWorkflow,
+	run,
+	childEnv,
+	startN8n,
+	type RunningN8n,
+	type WorkflowJson,
+} from './n8n';
+
+/** Prism's Square mock answers CreateWebhookSubscription with the document's example key. */
+const SQUARE_EXAMPLE_SIGNATURE_KEY = '1k9bIJKCeTmSQwyagtNRLg';
+
+export interface PointsOnPurchaseEnv {
+	n8n: RunningN8n;
+	userFolder: string;
+	workflowId: string;
+	storePath: string;
+	wooUrl: string;
+	squareUrl: string;
+	wooSecret: string;
+	squareSignatureKey: string;
+	/** The Square order id Prism's RetrieveOrder answers with (the official document's example). */
+	squareExampleOrderId: string;
+	/** Likewise for RetrieveCustomer. */
+	squareExampleCustomerId: string;
+	stop(): Promise<void>;
+}
+
+/** Why this environment cannot be built here (missing reference specs), or undefined. */
+export function pointsOnPurchaseUnavailable(): string | undefined {
+	for (const spec of ['square-api.prism.json', 'woocommerce-openapi-unofficial.yml']) {
+		const found = specOrSkip(spec);
+		if (found.skip) return found.skip;
+	}
+	return undefined;
+}
+
+export async function startPointsOnPurchase(options: { log?: (line: string) => void; userFolder?: string; port?: number } = {}): Promise<PointsOnPurchaseEnv> {
+	const log = options.log ?? (() => undefined);
+	const cleanups: Array<() => Promise<void>> = [];
+	const stop = async () => {
+		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+	};
+	try {
+		log('installing n8n (cached after the first run)…');
+		const install = await ensureN8nInstalled({ log });
+		if (!readdirHasNodes()) {
+			log('building the package…');
+			await run('npx', ['n8n-node', 'build'], { cwd: PROJECT_ROOT, env: childEnv(), timeoutMs: 10 * 60_000 });
+		}
+		const userFolder = options.userFolder ?? (await makeUserFolder('loyalty-e2e-'));
+		if (!options.userFolder) cleanups.push(() => (process.env.LOYALTY_E2E_KEEP ? Promise.resolve() : rm(userFolder, { recursive: true, force: true })));
+		log('installing the packed package into n8n…');
+		await packAndInstallPackage(userFolder);
+
+		log('starting Prism mocks of WooCommerce and Square…');
+		const wooSpec = await prefixSpecPaths(specOrSkip('woocommerce-openapi-unofficial.yml').path!, '/wp-json/wc/v3');
+		cleanups.push(() => wooSpec.cleanup());
+		const [woo, square]: PrismServer[] = await Promise.all([startPrism({ spec: wooSpec.path }), startPrism({ spec: specOrSkip('square-api.prism.json').path! })]);
+		cleanups.push(() => woo.stop(), () => square.stop());
+
+		const template = JSON.parse(readFileSync(join(PROJECT_ROOT, 'workflows', 'points-on-purchase.json'), 'utf8')) as WorkflowJson;
+		const webhookIdOf = (source: string) => template.nodes.find((n) => n.type === 'n8n-nodes-loyalty.loyaltyTrigger' && n.parameters.source === source)!.webhookId!;
+		const port = options.port ?? (await freePort());
+		const baseUrl = `http://127.0.0.1:${port}`;
+		const wooUrl = `${baseUrl}/webhook/${webhookIdOf('woocommerce')}/webhook`;
+		const squareUrl = `${baseUrl}/webhook/${webhookIdOf('square')}/webhook`;
+		const wooSecret = 'woo-webhook-secret-for-e2e-0123456789';
+
+		const credentials = await importCredentials(userFolder, [
+			{ name: 'WooCommerce account', type: 'loyaltyWooCommerceApi', data: { shopUrl: woo.baseUrl, consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', webhookSecret: wooSecret } },
+			{ name: 'Square account', type: 'loyaltySquareApi', data: { accessToken: 'EAAA-e2e-token', environment: 'sandbox', signatureKey: SQUARE_EXAMPLE_SIGNATURE_KEY, notificationUrl: squareUrl, baseUrl: square.baseUrl } },
+		]);
+		const workflow = normaliseWorkflow(template, { credentials });
+		log('importing and publishing workflows/points-on-purchase.json…');
+		await importWorkflow(userFolder, workflow);
+		await publishWorkflow(userFolder, workflow.id!);
+
+		// Prism answers every RetrieveOrder / RetrieveCustomer with the document's example; payments
+		// in the scenario must name those ids, or the trigger rightly refuses the mismatch.
+		const squareExample = async (path: string) =>
+			(await (await fetch(`${square.baseUrl}${path}`, { headers: { authorization: 'Bearer EAAA-e2e-token', 'square-version': '2025-08-20' } })).json()) as Record<string, { id?: string } | undefined>;
+		const squareExampleOrderId = (await squareExample('/v2/orders/any')).order?.id;
+		const squareExampleCustomerId = (await squareExample('/v2/customers/any')).customer?.id;
+		if (!squareExampleOrderId || !squareExampleCustomerId) throw new Error("Prism's Square mock returned no example order or customer");
+
+		log('starting n8n…');
+		const n8n = await startN8n({
+			userFolder,
+			port,
+			install,
+			waitForWebhooks: [`${webhookIdOf('woocommerce')}/webhook`, `${webhookIdOf('square')}/webhook`],
+		});
+		cleanups.push(() => n8n.stop());
+		return {
+			n8n,
+			userFolder,
+			workflowId: workflow.id!,
+			storePath: join(userFolder, '.n8n', 'loyalty.sqlite'),
+			wooUrl,
+			squareUrl,
+			wooSecret,
+			squareSignatureKey: SQUARE_EXAMPLE_SIGNATURE_KEY,
+			squareExampleOrderId,
+			squareExampleCustomerId,
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
+function readdirHasNodes(): boolean {
+	try {
+		return readFileSync(join(PROJECT_ROOT, 'dist', 'nodes', 'AwardPoints', 'AwardPoints.node.js')).length > 0;
+	} catch {
+		return false;
+	}
+}
