@@ -16,6 +16,9 @@ export interface ShopSecrets {
 	wooSecret: string;
 	squareSignatureKey: string;
 	squareNotificationUrl: string;
+	/** The Square order and customer the counter sale is rung up on (Prism's examples in the demo). */
+	squareOrderId: string;
+	squareCustomerId: string;
 }
 
 const CUSTOMERS = [
@@ -69,16 +72,14 @@ export function shopDay(secrets: ShopSecrets): ShopDayStep[] {
 		}
 	}
 
-	for (let i = 0; i < 6; i++) {
-		const [firstName, email] = pick(CUSTOMERS);
-		const amount = 350 + Math.floor(random() * 20) * 75;
-		const at = hour(9 + i, 5 + i * 7);
-		const payment = squarePaymentNotification({ paymentId: `PAY-${i}`, orderId: `SQ-ORDER-${i}`, amount, email, customerId: `SQCUST-${firstName.toUpperCase()}` });
-		steps.push({ at, source: 'square', what: `counter sale to ${firstName}: $${(amount / 100).toFixed(2)} (Square)`, delivery: signedSquareDelivery(payment, secrets.squareSignatureKey, secrets.squareNotificationUrl) });
-		if (i === 2) {
-			steps.push({ at, source: 'square', what: `Square refunds half of PAY-${i}`, delivery: signedSquareDelivery(squareRefundNotification({ refundId: `REF-${i}`, paymentId: `PAY-${i}`, orderId: `SQ-ORDER-${i}`, amount: Math.floor(amount / 2) }), secrets.squareSignatureKey, secrets.squareNotificationUrl) });
-		}
-	}
+	// One counter sale on Square, half of it refunded in the afternoon.
+	const amount = 2450;
+	const payment = squarePaymentNotification({ paymentId: 'PAY-COUNTER-1', orderId: secrets.squareOrderId, amount, customerId: secrets.squareCustomerId });
+	const counter = signedSquareDelivery(payment, secrets.squareSignatureKey, secrets.squareNotificationUrl);
+	steps.push({ at: hour(11, 5), source: 'square', what: `counter sale on Square: $${(amount / 100).toFixed(2)}`, delivery: counter });
+	steps.push({ at: hour(11, 6), source: 'square', what: 'the same Square notification again (Square retries)', delivery: counter });
+	const refund = squareRefundNotification({ refundId: 'REF-COUNTER-1', paymentId: 'PAY-COUNTER-1', orderId: secrets.squareOrderId, amount: amount / 2 });
+	steps.push({ at: hour(15, 30), source: 'square', what: `Square refund of $${(amount / 200).toFixed(2)} on the counter sale`, delivery: signedSquareDelivery(refund, secrets.squareSignatureKey, secrets.squareNotificationUrl) });
 
 	const partial = wooOrders[3];
 	const partialRefund = (Number(partial.total) / 2).toFixed(2);
