@@ -1,4 +1,6 @@
 import type { Dialect } from './db';
+import { INSIGHT_MIGRATIONS } from './migrations/insight';
+import { RULES_MIGRATIONS } from './migrations/rules';
 
 /**
  * One ordered migration list for both backends. The SQL is shared; the only dialect difference
@@ -12,7 +14,7 @@ export interface Migration {
 	sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+const CORE: readonly Migration[] = [
 	{
 		version: 1,
 		name: 'customers, events, orders, ledger',
@@ -107,6 +109,12 @@ CREATE TABLE ledger_operations (
 `,
 	},
 ];
+
+/**
+ * Features own their tables in their own files; versions are unique across all of them and the
+ * list is applied in version order.
+ */
+export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS].sort((a, b) => a.version - b.version);
 
 export function migrationSql(migration: Migration, dialect: Dialect): string {
 	const id = dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';

@@ -1,0 +1,88 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Ledger, loyaltyEventSchema, openStore, parseOrThrow, type Identities, type Store } from '../../engine';
+import type { ParsedArgs } from '../args';
+import type { CliCommand } from '../command';
+import { storeFromFlags } from '../storeFromFlags';
+
+const STORE_OPTIONS = `Store options:
+  --store <file>          embedded SQLite file (default: <N8N_USER_FOLDER>/.n8n/loyalty.sqlite)
+  --pg <url>              PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/test
+  --schema <name>         PostgreSQL schema for the loyalty tables
+  --program <json>        program settings as JSON, e.g. '{"pendingDays":14}'`;
+
+async function withLedger(flags: ParsedArgs['flags'], work: (store: Store, ledger: Ledger) => Promise<number>): Promise<number> {
+	const store = await openStore(storeFromFlags(flags));
+	try {
+		return await work(store, new Ledger(store, typeof flags.program === 'string' ? JSON.parse(flags.program) : {}));
+	} finally {
+		await store.close();
+	}
+}
+
+function identitiesFrom(flags: ParsedArgs['flags']): Identities {
+	const identities: Identities = {};
+	for (const kind of ['email', 'phone', 'square', 'woocommerce', 'loyalty'] as const) {
+		if (typeof flags[kind] === 'string') identities[kind] = flags[kind] as string;
+	}
+	return identities;
+}
+
+export const replayCommand: CliCommand = {
+	name: 'replay',
+	summary: 'apply canonical loyalty events (JSON lines) to the store; repeats are skipped',
+	usage: `n8n-loyalty replay <events.jsonl> [store options]\n\nPurchases earn, refunds reverse; events applied before are replays and write nothing.\nA bad line is reported with its number and skipped; the rest is still applied.\n\n${STORE_OPTIONS}`,
+	async run({ positional, flags }) {
+		const file = positional[0];
+		if (!file) throw new Error('replay: give the events file, e.g. n8n-loyalty replay events.jsonl');
+		return withLedger(flags, async (store, ledger) => {
+			let line = 0;
+			let applied = 0;
+			let replays = 0;
+			let failed = 0;
+			for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+				line++;
+				if (!text.trim()) continue;
+				try {
+					const event = parseOrThrow(loyaltyEventSchema, JSON.parse(text), 'event');
+					await store.recordEvent(event);
+					const result = await ledger.applyEvent(event);
+					if (result?.replay) replays++;
+					else applied++;
+				} catch (error) {
+					failed++;
+					console.error(`line ${line}: ${(error as Error).message}`);
+				}
+			}
+			console.log(JSON.stringify({ lines: line, applied, replays, failed }));
+			return failed > 0 ? 2 : 0;
+		});
+	},
+};
+
+export const balanceCommand: CliCommand = {
+	name: 'balance',
+	summary: "show a customer's points balance",
+	usage: `n8n-loyalty balance --email <e> | --phone <p> | --square <id> | --woocommerce <id> | --loyalty <id> [store options]\n\n${STORE_OPTIONS}`,
+	async run({ flags }) {
+		return withLedger(flags, async (_store, ledger) => {
+			console.log(JSON.stringify(await ledger.getBalance({ identities: identitiesFrom(flags) })));
+			return 0;
+		});
+	},
+};
+
+export const verifyCommand: CliCommand = {
+	name: 'verify',
+	summary: 'check that every cached balance equals the sum of its ledger entries',
+	usage: `n8n-loyalty verify [store options]\n\nExit code 3 when any balance disagrees with its entries.\n\n${STORE_OPTIONS}`,
+	async run({ flags }) {
+		return withLedger(flags, async (store) => {
+			const mismatches = await store.verifyBalances();
+			console.log(JSON.stringify({ ok: mismatches.length === 0, mismatches }));
+			return mismatches.length === 0 ? 0 : 3;
+		});
+	},
+};
+
+export const LEDGER_COMMANDS: readonly CliCommand[] = [replayCommand, balanceCommand, verifyCommand];

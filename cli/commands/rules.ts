@@ -1,0 +1,4 @@
+import type { CliCommand } from '../command';
+
+/** Rule evaluator commands (simulate, schema). */
+export const RULES_COMMANDS: readonly CliCommand[] = [];

@@ -1,0 +1,4 @@
+import type { Migration } from '../migrations';
+
+/** Tables of the rule evaluator (counters, caps, suppressions). Versions 100–199. */
+export const RULES_MIGRATIONS: readonly Migration[] = [];
