@@ -1,4 +1,5 @@
 import type { Dialect } from './db';
+import { DELIVERY_MIGRATIONS } from './migrations/delivery';
 import { INSIGHT_MIGRATIONS } from './migrations/insight';
 import { RULES_MIGRATIONS } from './migrations/rules';
 
@@ -114,7 +115,7 @@ CREATE TABLE ledger_operations (
  * Features own their tables in their own files; versions are unique across all of them and the
  * list is applied in version order.
  */
-export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS].sort((a, b) => a.version - b.version);
+export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS, ...DELIVERY_MIGRATIONS].sort((a, b) => a.version - b.version);
 
 export function migrationSql(migration: Migration, dialect: Dialect): string {
 	const id = dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
