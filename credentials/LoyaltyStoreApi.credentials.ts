@@ -83,6 +83,15 @@ export class LoyaltyStoreApi implements ICredentialType {
 			displayOptions: { show: { storage: ['postgres'] } },
 		},
 		{
+			displayName: 'Schema',
+			name: 'schema',
+			type: 'string',
+			default: 'public',
+			description:
+				'PostgreSQL schema for the loyalty tables. Use a schema of its own (e.g. loyalty) when the database is the one n8n itself uses; it is created if missing.',
+			displayOptions: { show: { storage: ['postgres'] } },
+		},
+		{
 			displayName: 'SSL',
 			name: 'ssl',
 			type: 'boolean',

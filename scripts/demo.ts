@@ -62,11 +62,11 @@ async function main(): Promise<void> {
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
 	const runs = executionsOf(env.userFolder, env.workflowId);
-	const store = await openStore({ kind: 'sqlite', path: env.storePath });
+	const store = await openStore(env.storeConfig);
 	try {
 		const ledger = new Ledger(store);
 		const customers = await store.db.query<{ id: string }>('SELECT id FROM customers ORDER BY created_at, id');
-		console.log(`\nPoints after the day (embedded store: ${env.storePath}):\n`);
+		console.log(`\nPoints after the day (embedded store: ${env.storeConfig.kind === 'sqlite' ? env.storeConfig.path : 'PostgreSQL'}):\n`);
 		console.log(`  ${pad('customer', 34)} ${pad('available', 10)} ${pad('pending', 8)} lifetime earned`);
 		let earned = 0;
 		let reversed = 0;

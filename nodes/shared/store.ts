@@ -35,6 +35,7 @@ export function defaultStoreConfig(): StoreConfig {
 export function storeConfigFromCredentials(credentials: ICredentialDataDecryptedObject): StoreConfig {
 	if (credentials.storage === 'postgres') {
 		const password = stringValue(credentials.password);
+		const schema = stringValue(credentials.schema).trim();
 		return {
 			kind: 'postgres',
 			host: stringValue(credentials.host) || 'localhost',
@@ -42,6 +43,7 @@ export function storeConfigFromCredentials(credentials: ICredentialDataDecrypted
 			database: stringValue(credentials.database),
 			user: stringValue(credentials.user),
 			...(password ? { password } : {}),
+			...(schema && schema !== 'public' ? { schema } : {}),
 			ssl: credentials.ssl === true,
 		};
 	}

@@ -4,7 +4,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { openStore, type Identities, type Store } from '../../engine';
+import { POSTGRES, backends } from '../support/stores';
 import { executionsOf, waitForExecutions } from './support/n8n';
 import { pointsOnPurchaseUnavailable, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { post, signedSquareDelivery, signedWooDelivery, squarePaymentNotification, squareRefundNotification, wooOrderPayload } from './support/webhooks';
@@ -12,18 +15,33 @@ import { post, signedSquareDelivery, signedWooDelivery, squarePaymentNotificatio
 const unavailable = pointsOnPurchaseUnavailable();
 if (unavailable) console.log(`# NOTICE: end-to-end points-on-purchase skipped: ${unavailable}`);
 
-describe('points on purchase, in a real n8n', { skip: unavailable, timeout: 20 * 60_000 }, () => {
+describe('points on purchase, in a real n8n', { skip: unavailable, timeout: 40 * 60_000 }, async () => {
+	const postgresDown = (await backends()).find((b) => b.name === 'postgres')?.unavailable;
+	const stores = [
+		{ name: 'the embedded SQLite store', skip: undefined, schema: undefined },
+		{ name: 'a PostgreSQL store (queue-mode setup)', skip: postgresDown, schema: `loyalty_e2e_${randomBytes(4).toString('hex')}` },
+	];
+	for (const { name, skip, schema } of stores) describe(`with ${name}`, { skip }, () => scenarios(schema));
+});
+
+function scenarios(postgresSchema: string | undefined): void {
 	let env: PointsOnPurchaseEnv;
 	let store: Store;
 
 	before(async () => {
-		env = await startPointsOnPurchase({ log: (line) => console.log(`# ${line}`) });
-		store = await openStore({ kind: 'sqlite', path: env.storePath });
+		env = await startPointsOnPurchase({ log: (line) => console.log(`# ${line}`), postgresSchema });
+		store = await openStore(env.storeConfig);
 	});
 
 	after(async () => {
 		await store?.close();
 		await env?.stop();
+		if (postgresSchema) {
+			const client = new Client(POSTGRES);
+			await client.connect();
+			await client.query(`DROP SCHEMA IF EXISTS "${postgresSchema}" CASCADE`);
+			await client.end();
+		}
 	});
 
 	const finished = () => executionsOf(env.userFolder, env.workflowId).filter((e) => !['new', 'running', 'waiting'].includes(e.status));
@@ -127,4 +145,4 @@ describe('points on purchase, in a real n8n', { skip: unavailable, timeout: 20 *
 		assert.equal(await balanceOf(squareCustomer), 48);
 		assert.deepEqual(await store.verifyBalances(), []);
 	});
-});
+}

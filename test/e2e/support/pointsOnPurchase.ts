@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { StoreConfig } from '../../../engine';
 import { prefixSpecPaths, specOrSkip, startPrism, type PrismServer } from '../../support/prism';
+import { POSTGRES } from '../../support/stores';
 import {
 	PROJECT_ROOT,
 	ensureN8nInstalled,
@@ -32,7 +34,8 @@ export interface PointsOnPurchaseEnv {
 	n8n: RunningN8n;
 	userFolder: string;
 	workflowId: string;
-	storePath: string;
+	/** Where the nodes keep the points: the embedded file, or the PostgreSQL schema asked for. */
+	storeConfig: StoreConfig;
 	wooUrl: string;
 	squareUrl: string;
 	wooSecret: string;
@@ -53,7 +56,15 @@ export function pointsOnPurchaseUnavailable(): string | undefined {
 	return undefined;
 }
 
-export async function startPointsOnPurchase(options: { log?: (line: string) => void; userFolder?: string; port?: number } = {}): Promise<PointsOnPurchaseEnv> {
+export interface StartOptions {
+	log?: (line: string) => void;
+	userFolder?: string;
+	port?: number;
+	/** Keep the points in this PostgreSQL schema (through a Loyalty Store credential) instead of the embedded file. */
+	postgresSchema?: string;
+}
+
+export async function startPointsOnPurchase(options: StartOptions = {}): Promise<PointsOnPurchaseEnv> {
 	const log = options.log ?? (() => undefined);
 	const cleanups: Array<() => Promise<void>> = [];
 	const stop = async () => {
@@ -85,10 +96,20 @@ export async function startPointsOnPurchase(options: { log?: (line: string) => v
 		const squareUrl = `${baseUrl}/webhook/${webhookIdOf('square')}/webhook`;
 		const wooSecret = 'woo-webhook-secret-for-e2e-0123456789';
 
+		const storeConfig: StoreConfig = options.postgresSchema
+			? { kind: 'postgres', ...POSTGRES, schema: options.postgresSchema }
+			: { kind: 'sqlite', path: join(userFolder, '.n8n', 'loyalty.sqlite') };
 		const credentials = await importCredentials(userFolder, [
 			{ name: 'WooCommerce account', type: 'loyaltyWooCommerceApi', data: { shopUrl: woo.baseUrl, consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', webhookSecret: wooSecret } },
 			{ name: 'Square account', type: 'loyaltySquareApi', data: { accessToken: 'EAAA-e2e-token', environment: 'sandbox', signatureKey: SQUARE_EXAMPLE_SIGNATURE_KEY, notificationUrl: squareUrl, baseUrl: square.baseUrl } },
+			...(storeConfig.kind === 'postgres'
+				? [{ name: 'Loyalty PostgreSQL', type: 'loyaltyStoreApi', data: { storage: 'postgres', host: storeConfig.host, port: storeConfig.port, database: storeConfig.database, user: storeConfig.user, password: storeConfig.password ?? '', schema: storeConfig.schema, ssl: false } }]
+				: []),
 		]);
+		if (storeConfig.kind === 'postgres') {
+			// What the sticky note tells a queue-mode shop to do: the same store credential on every loyalty node.
+			for (const node of template.nodes) if (node.type.startsWith('n8n-nodes-loyalty.')) node.credentials = { ...node.credentials, loyaltyStoreApi: { name: 'Loyalty PostgreSQL' } };
+		}
 		const workflow = normaliseWorkflow(template, { credentials });
 		log('importing and publishing workflows/points-on-purchase.json…');
 		await importWorkflow(userFolder, workflow);
@@ -114,7 +135,7 @@ export async function startPointsOnPurchase(options: { log?: (line: string) => v
 			n8n,
 			userFolder,
 			workflowId: workflow.id!,
-			storePath: join(userFolder, '.n8n', 'loyalty.sqlite'),
+			storeConfig,
 			wooUrl,
 			squareUrl,
 			wooSecret,
