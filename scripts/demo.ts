@@ -8,7 +8,7 @@
  * `--exit` (or LOYALTY_DEMO_EXIT=1) stops after printing, for scripted runs.
  */
 import { Ledger, openStore } from '../engine';
-import { DEMO_OWNER, N8nSession, executionsOf } from '../test/e2e/support/n8n';
+import { DEMO_OWNER, N8nSession, PROJECT_ROOT, childEnv, executionsOf, run } from '../test/e2e/support/n8n';
 import { pointsOnPurchaseUnavailable, startPointsOnPurchase } from '../test/e2e/support/pointsOnPurchase';
 import { shopDay } from '../test/e2e/support/shopDay';
 import { post } from '../test/e2e/support/webhooks';
@@ -23,6 +23,9 @@ async function main(): Promise<void> {
 	const unavailable = pointsOnPurchaseUnavailable();
 	if (unavailable) throw new Error(`The demo serves WooCommerce and Square from their API documents in ../shared/reference: ${unavailable}`);
 	console.log('n8n-nodes-loyalty demo: a coffee shop’s day through a real n8n\n');
+	// Always from the current sources: a stale dist/ would demo yesterday's code.
+	console.log('  · building the package…');
+	await run('npx', ['n8n-node', 'build'], { cwd: PROJECT_ROOT, env: childEnv(), timeoutMs: 10 * 60_000 });
 	const env = await startPointsOnPurchase({ log: (line) => console.log(`  · ${line}`) });
 	const stop = async () => {
 		await env.stop();
