@@ -561,6 +561,7 @@ export async function publishWorkflow(userFolder: string, workflowId: string, op
 		...opts,
 		successPattern: /Please restart n8n for changes to take effect/,
 	});
+	if (opts.env?.DB_TYPE === 'postgresdb') return; // the caller checks its own database
 	const wf = withDb(userFolder, (db) =>
 		db.prepare('SELECT active, activeVersionId FROM workflow_entity WHERE id = ?').get(workflowId),
 	) as { active: number; activeVersionId: string | null } | undefined;
@@ -678,6 +679,12 @@ export interface StartOptions {
 	timeoutMs?: number;
 	/** default `<userFolder>/n8n-<port>.log` */
 	logFile?: string;
+	/**
+	 * `start` (default) runs the main instance; `worker` runs a queue-mode worker (needs
+	 * EXECUTIONS_MODE=queue and the Redis settings in `env`); its health server on `port` is
+	 * what readiness is checked on.
+	 */
+	command?: 'start' | 'worker';
 }
 
 export interface RunningN8n {
@@ -730,11 +737,13 @@ export async function startN8n(opts: StartOptions): Promise<RunningN8n> {
 	const logFile = opts.logFile ?? path.join(opts.userFolder, `n8n-${port}.log`);
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const out = fs.openSync(logFile, 'a');
-	fs.writeSync(out, `\n==== n8n ${install.version} start on ${baseUrl} (broker ${brokerPort}) at ${new Date().toISOString()}\n`);
+	fs.writeSync(out, `\n==== n8n ${install.version} ${opts.command ?? 'start'} on ${baseUrl} (broker ${brokerPort}) at ${new Date().toISOString()}\n`);
 	const started = Date.now();
-	const child = spawn(NODE24, [install.bin, 'start'], {
+	const worker = opts.command === 'worker';
+	const workerEnv = worker ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port) } : {};
+	const child = spawn(NODE24, [install.bin, ...(worker ? ['worker', '--concurrency=4'] : ['start'])], {
 		cwd: opts.userFolder,
-		env: n8nEnv({ userFolder: opts.userFolder, port, brokerPort, env: opts.env }),
+		env: n8nEnv({ userFolder: opts.userFolder, port, brokerPort, env: { ...workerEnv, ...opts.env } }),
 		detached: true,
 		stdio: ['ignore', out, out],
 	});

@@ -32,6 +32,8 @@ const SQUARE_EXAMPLE_SIGNATURE_KEY = '1k9bIJKCeTmSQwyagtNRLg';
 
 export interface PointsOnPurchaseEnv {
 	n8n: RunningN8n;
+	/** Queue-mode workers (none otherwise). */
+	workers: RunningN8n[];
 	userFolder: string;
 	workflowId: string;
 	/** Where the nodes keep the points: the embedded file, or the PostgreSQL schema asked for. */
@@ -62,6 +64,28 @@ export interface StartOptions {
 	port?: number;
 	/** Keep the points in this PostgreSQL schema (through a Loyalty Store credential) instead of the embedded file. */
 	postgresSchema?: string;
+	/**
+	 * n8n in queue mode: its own database in this PostgreSQL schema, jobs through Redis under
+	 * this key prefix, and this many worker processes beside the main instance.
+	 */
+	queueMode?: { n8nSchema: string; redisPrefix: string; workers: number };
+}
+
+/** The environment of every n8n process of a queue-mode setup (main, workers and CLI). */
+export function queueModeEnv(queue: NonNullable<StartOptions['queueMode']>): Record<string, string> {
+	return {
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: POSTGRES.host,
+		DB_POSTGRESDB_PORT: String(POSTGRES.port),
+		DB_POSTGRESDB_DATABASE: POSTGRES.database,
+		DB_POSTGRESDB_USER: POSTGRES.user,
+		DB_POSTGRESDB_PASSWORD: POSTGRES.password ?? '',
+		DB_POSTGRESDB_SCHEMA: queue.n8nSchema,
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: process.env.LOYALTY_REDIS_HOST ?? '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: process.env.LOYALTY_REDIS_PORT ?? '6379',
+		QUEUE_BULL_PREFIX: queue.redisPrefix,
+	};
 }
 
 export async function startPointsOnPurchase(options: StartOptions = {}): Promise<PointsOnPurchaseEnv> {
@@ -99,21 +123,22 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 		const storeConfig: StoreConfig = options.postgresSchema
 			? { kind: 'postgres', ...POSTGRES, schema: options.postgresSchema }
 			: { kind: 'sqlite', path: join(userFolder, '.n8n', 'loyalty.sqlite') };
+		const n8nEnvExtra = options.queueMode ? queueModeEnv(options.queueMode) : undefined;
 		const credentials = await importCredentials(userFolder, [
 			{ name: 'WooCommerce account', type: 'loyaltyWooCommerceApi', data: { shopUrl: woo.baseUrl, consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', webhookSecret: wooSecret } },
 			{ name: 'Square account', type: 'loyaltySquareApi', data: { accessToken: 'EAAA-e2e-token', environment: 'sandbox', signatureKey: SQUARE_EXAMPLE_SIGNATURE_KEY, notificationUrl: squareUrl, baseUrl: square.baseUrl } },
 			...(storeConfig.kind === 'postgres'
 				? [{ name: 'Loyalty PostgreSQL', type: 'loyaltyStoreApi', data: { storage: 'postgres', host: storeConfig.host, port: storeConfig.port, database: storeConfig.database, user: storeConfig.user, password: storeConfig.password ?? '', schema: storeConfig.schema, ssl: false } }]
 				: []),
-		]);
+		], { env: n8nEnvExtra });
 		if (storeConfig.kind === 'postgres') {
 			// What the sticky note tells a queue-mode shop to do: the same store credential on every loyalty node.
 			for (const node of template.nodes) if (node.type.startsWith('n8n-nodes-loyalty.')) node.credentials = { ...node.credentials, loyaltyStoreApi: { name: 'Loyalty PostgreSQL' } };
 		}
 		const workflow = normaliseWorkflow(template, { credentials });
 		log('importing and publishing workflows/points-on-purchase.json…');
-		await importWorkflow(userFolder, workflow);
-		await publishWorkflow(userFolder, workflow.id!);
+		await importWorkflow(userFolder, workflow, { env: n8nEnvExtra });
+		await publishWorkflow(userFolder, workflow.id!, { env: n8nEnvExtra });
 
 		// Prism answers every RetrieveOrder / RetrieveCustomer with the document's example; payments
 		// in the scenario must name those ids, or the trigger rightly refuses the mismatch.
@@ -128,10 +153,19 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 			userFolder,
 			port,
 			install,
+			env: n8nEnvExtra,
 			waitForWebhooks: [`${webhookIdOf('woocommerce')}/webhook`, `${webhookIdOf('square')}/webhook`],
 		});
 		cleanups.push(() => n8n.stop());
+		const workers: RunningN8n[] = [];
+		for (let i = 0; i < (options.queueMode?.workers ?? 0); i++) {
+			log(`starting queue-mode worker ${i + 1}…`);
+			const worker = await startN8n({ userFolder, install, env: n8nEnvExtra, command: 'worker', logFile: join(userFolder, `worker-${i + 1}.log`) });
+			cleanups.push(() => worker.stop());
+			workers.push(worker);
+		}
 		return {
+			workers,
 			n8n,
 			userFolder,
 			workflowId: workflow.id!,
