@@ -9,12 +9,12 @@
  * (default 10000, 0 skips the load measurement).
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 
 import { runLoad } from './support/load';
+import { bareWorkflow } from './support/bareWorkflow';
 import {
 	N8nSession,
 	PROJECT_ROOT,
@@ -33,7 +33,6 @@ import {
 	waitForExecutions,
 	webhookPaths,
 	type RunningN8n,
-	type WorkflowJson,
 } from './support/n8n';
 
 const keep = process.env.LOYALTY_E2E_KEEP === '1';
@@ -46,38 +45,6 @@ after(async () => {
 	console.log(`[harness figures] ${JSON.stringify(figures, null, 2)}`);
 });
 
-function bareWorkflow(name: string, webhookPath: string): WorkflowJson {
-	return {
-		name,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: randomUUID(),
-				name: 'Set',
-				type: 'n8n-nodes-base.set',
-				typeVersion: 3.4,
-				position: [220, 0],
-				parameters: {
-					mode: 'manual',
-					assignments: {
-						assignments: [{ id: randomUUID(), name: 'seen', value: '={{ $json.body.n }}', type: 'number' }],
-					},
-					options: {},
-				},
-			},
-		],
-		connections: { Webhook: { main: [[{ node: 'Set', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
-}
 
 async function tempUserFolder(prefix: string): Promise<string> {
 	const dir = await makeUserFolder(prefix);

@@ -11,6 +11,8 @@ export interface LoadOptions {
 	/** body per request: a fixed value, or a function of (client, sequence number) */
 	body?: string | Record<string, unknown> | unknown[] | ((client: number, seq: number) => unknown);
 	headers?: Record<string, string>;
+	/** a whole request per (client, sequence number), for bodies that need their own headers (signatures); wins over body/headers */
+	request?: (client: number, seq: number) => { body: string; headers: Record<string, string> };
 	concurrency?: number;
 	durationMs?: number;
 	/** requests not counted at the start (JIT, connection setup) */
@@ -58,7 +60,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
 	const once = (client: number, seq: number) =>
 		new Promise<{ status: number; ms: number }>((resolve) => {
-			const b = typeof opts.body === 'function' ? opts.body(client, seq) : opts.body;
+			const custom = opts.request?.(client, seq);
+			const b = custom ? custom.body : typeof opts.body === 'function' ? opts.body(client, seq) : opts.body;
 			const payload = b === undefined ? undefined : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b));
 			const t0 = performance.now();
 			const req = http.request(
@@ -69,7 +72,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 					timeout: timeoutMs,
 					headers: {
 						...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-						...(opts.headers ?? {}),
+						...(custom ? custom.headers : (opts.headers ?? {})),
 					},
 				},
 				(res) => {

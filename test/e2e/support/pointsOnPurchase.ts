@@ -23,6 +23,7 @@ import {
 	run,
 	childEnv,
 	startN8n,
+	webhookPaths,
 	type RunningN8n,
 	type WorkflowJson,
 } from './n8n';
@@ -32,6 +33,8 @@ const SQUARE_EXAMPLE_SIGNATURE_KEY = '1k9bIJKCeTmSQwyagtNRLg';
 
 export interface PointsOnPurchaseEnv {
 	n8n: RunningN8n;
+	/** Ids of `extraWorkflows`, in order. */
+	extraWorkflowIds: string[];
 	/** Queue-mode workers (none otherwise). */
 	workers: RunningN8n[];
 	userFolder: string;
@@ -69,6 +72,8 @@ export interface StartOptions {
 	 * this key prefix, and this many worker processes beside the main instance.
 	 */
 	queueMode?: { n8nSchema: string; redisPrefix: string; workers: number };
+	/** More workflows to import and publish beside the template (e.g. a bare baseline for benchmarks). */
+	extraWorkflows?: WorkflowJson[];
 }
 
 /** The environment of every n8n process of a queue-mode setup (main, workers and CLI). */
@@ -139,6 +144,11 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 		log('importing and publishing workflows/points-on-purchase.json…');
 		await importWorkflow(userFolder, workflow, { env: n8nEnvExtra });
 		await publishWorkflow(userFolder, workflow.id!, { env: n8nEnvExtra });
+		const extraWorkflows = (options.extraWorkflows ?? []).map((extra) => normaliseWorkflow(extra));
+		for (const extra of extraWorkflows) {
+			await importWorkflow(userFolder, extra, { env: n8nEnvExtra });
+			await publishWorkflow(userFolder, extra.id!, { env: n8nEnvExtra });
+		}
 
 		// Prism answers every RetrieveOrder / RetrieveCustomer with the document's example; payments
 		// in the scenario must name those ids, or the trigger rightly refuses the mismatch.
@@ -154,7 +164,7 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 			port,
 			install,
 			env: n8nEnvExtra,
-			waitForWebhooks: [`${webhookIdOf('woocommerce')}/webhook`, `${webhookIdOf('square')}/webhook`],
+			waitForWebhooks: [`${webhookIdOf('woocommerce')}/webhook`, `${webhookIdOf('square')}/webhook`, ...extraWorkflows.flatMap((extra) => webhookPaths(extra))],
 		});
 		cleanups.push(() => n8n.stop());
 		const workers: RunningN8n[] = [];
@@ -165,6 +175,7 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 			workers.push(worker);
 		}
 		return {
+			extraWorkflowIds: extraWorkflows.map((extra) => extra.id!),
 			workers,
 			n8n,
 			userFolder,
