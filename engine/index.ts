@@ -6,3 +6,4 @@ export * from './model';
 export * from './ledger';
 export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, Store } from './store';
 export type { StoreConfig, Clock, BalanceMismatch, StoredOrder } from './store';
+export * from './insight';

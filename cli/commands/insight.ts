@@ -1,4 +1,139 @@
+import { readFileSync } from 'node:fs';
+import {
+	BetaGeoFitter,
+	GammaGammaFitter,
+	ModifiedBetaGeoFitter,
+	ParetoNbdFitter,
+	TRANSACTION_MODELS,
+	activityFromTransactions,
+	ordersFromCsv,
+	parseOrdersCsv,
+	segmentCustomers,
+	summaryFromTransactions,
+	type CsvOrder,
+	type TimeUnit,
+	type TransactionModelName,
+} from '../../engine';
+import type { ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 
+const ORDERS_HELP = `The orders CSV has a header naming at least customer_id,placed_at,total (ISO date or date-time;
+total in major units), and optionally order_id,currency,sku,category,quantity. Lines of one order
+(same customer and order_id) count once; same-day orders of a customer are one transaction.
+A bad line is reported on stderr with its number and skipped (exit code 2 when any was skipped).`;
+
+function requireFlag(flags: ParsedArgs['flags'], name: string, command: string, example: string): string {
+	const value = flags[name];
+	if (typeof value !== 'string' || value === '') throw new Error(`${command}: --${name} is required, e.g. --${name} ${example}`);
+	return value;
+}
+
+/** Reads the CSV, reporting every bad line on stderr; returns one row per order. */
+function readOrders(file: string): { orders: CsvOrder[]; skipped: number } {
+	const { orders, problems } = parseOrdersCsv(readFileSync(file, 'utf8'));
+	for (const problem of problems) console.error(`line ${problem.line}: ${problem.message}`);
+	return { orders: ordersFromCsv(orders), skipped: problems.length };
+}
+
+const FIT_MODELS = [...TRANSACTION_MODELS, 'gamma-gamma'] as const;
+
+function round(value: number, digits = 6): number {
+	return Number(value.toPrecision(digits + 1));
+}
+
+export const fitCommand: CliCommand = {
+	name: 'fit',
+	summary: 'fit BG/NBD, Pareto/NBD, MBG/NBD or Gamma-Gamma to an orders CSV and print the parameters',
+	usage: `n8n-loyalty fit --model bgnbd|pareto-nbd|mbgnbd|gamma-gamma --orders orders.csv --calibration-end YYYY-MM-DD [--time-unit week|day] [--json]
+
+Fits the model by maximum likelihood on the calibration period (orders up to and including
+--calibration-end) and prints its parameters (BG/NBD and MBG/NBD: r, alpha, a, b; Pareto/NBD:
+r, alpha, s, beta; Gamma-Gamma: p, q, gamma), the log-likelihood and the number of customers.
+Gamma-Gamma is fitted on repeat customers' mean repeat spend. Exit code 3 when the fit does not
+converge.
+
+${ORDERS_HELP}`,
+	async run({ flags }) {
+		const model = requireFlag(flags, 'model', 'fit', 'bgnbd');
+		if (!(FIT_MODELS as readonly string[]).includes(model)) throw new Error(`fit: --model must be one of ${FIT_MODELS.join(', ')} (got ${model})`);
+		const file = requireFlag(flags, 'orders', 'fit', 'orders.csv');
+		const calibrationEnd = requireFlag(flags, 'calibration-end', 'fit', '1997-09-30');
+		const timeUnit = (typeof flags['time-unit'] === 'string' ? flags['time-unit'] : 'week') as TimeUnit;
+		if (timeUnit !== 'week' && timeUnit !== 'day') throw new Error(`fit: --time-unit must be week or day (got ${timeUnit})`);
+		const { orders, skipped } = readOrders(file);
+		const summary = summaryFromTransactions(
+			orders.map((o) => ({ customerId: o.customerId, placedAt: o.placedAt, amount: o.total })),
+			{ calibrationEnd, timeUnit },
+		);
+		let result: { params: Record<string, number>; logLikelihood: number; customers: number };
+		try {
+			if (model === 'gamma-gamma') result = new GammaGammaFitter().fit(summary.filter((s) => s.frequency > 0)).fitResult;
+			else if (model === 'pareto-nbd') result = new ParetoNbdFitter().fit(summary).fitResult;
+			else if (model === 'mbgnbd') result = new ModifiedBetaGeoFitter().fit(summary).fitResult;
+			else result = new BetaGeoFitter().fit(summary).fitResult;
+		} catch (error) {
+			if ((error as Error).name !== 'ConvergenceError') throw error;
+			console.error((error as Error).message);
+			return 3;
+		}
+		const params = Object.fromEntries(Object.entries(result.params).map(([name, value]) => [name, round(value)]));
+		if (flags.json) console.log(JSON.stringify({ model, ...params, log_likelihood: round(result.logLikelihood, 8), customers: result.customers }));
+		else {
+			console.log(`${model} fitted on ${result.customers} customers (calibration to ${calibrationEnd}, time unit ${timeUnit})`);
+			for (const [name, value] of Object.entries(params)) console.log(`  ${name.padEnd(6)} ${value}`);
+			console.log(`  log-likelihood ${result.logLikelihood.toFixed(2)}`);
+		}
+		return skipped > 0 ? 2 : 0;
+	},
+};
+
+export const segmentCommand: CliCommand = {
+	name: 'segment',
+	summary: 'score every customer of an orders CSV: RFM, segment, lifecycle, tier, P(alive), CLV, next order',
+	usage: `n8n-loyalty segment --orders orders.csv --as-of YYYY-MM-DD [--model bgnbd|pareto-nbd|mbgnbd] [--json]
+
+Prints one JSON line per customer (with --json; a table otherwise): customer_id, recency_score,
+frequency_score, monetary_score, segment, lifecycle, value_tier, p_alive, expected_orders_90d, clv
+(discounted 12 months, in the CSV's major units) and next_order_date. Orders after --as-of are
+ignored. When the models cannot be fitted, the predictions are null and stderr says why; the
+rule-based scores are still printed.
+
+${ORDERS_HELP}`,
+	async run({ flags }) {
+		const file = requireFlag(flags, 'orders', 'segment', 'orders.csv');
+		const asOf = requireFlag(flags, 'as-of', 'segment', '2026-01-31');
+		const model = (typeof flags.model === 'string' ? flags.model : 'bgnbd') as TransactionModelName;
+		if (!TRANSACTION_MODELS.includes(model)) throw new Error(`segment: --model must be one of ${TRANSACTION_MODELS.join(', ')} (got ${model})`);
+		const { orders, skipped } = readOrders(file);
+		const activities = activityFromTransactions(
+			orders.map((o) => ({ customerId: o.customerId, placedAt: o.placedAt, amount: o.total, category: o.category })),
+			asOf,
+		);
+		const run = segmentCustomers(activities, { asOf, model });
+		if (run.models.fallbackReason) console.error(`predictions: ${run.models.fallbackReason}`);
+		const rows = run.customers.map((c) => ({
+			customer_id: c.customerId,
+			recency_score: c.recencyScore,
+			frequency_score: c.frequencyScore,
+			monetary_score: c.monetaryScore,
+			segment: c.segment,
+			lifecycle: c.lifecycle,
+			value_tier: c.valueTier,
+			p_alive: c.pAlive === null ? null : round(c.pAlive, 4),
+			expected_orders_90d: c.expectedOrders === null ? null : round(c.expectedOrders, 4),
+			clv: c.clv === null ? null : Math.round(c.clv * 100) / 100,
+			next_order_date: c.nextOrderDate,
+		}));
+		if (flags.json) for (const row of rows) console.log(JSON.stringify(row));
+		else {
+			console.log(['customer_id', 'rfm', 'segment', 'lifecycle', 'value_tier', 'p_alive', 'orders_90d', 'clv', 'next_order'].join('\t'));
+			for (const r of rows) {
+				console.log([r.customer_id, `${r.recency_score}${r.frequency_score}${r.monetary_score}`, r.segment, r.lifecycle, r.value_tier, r.p_alive ?? '-', r.expected_orders_90d ?? '-', r.clv ?? '-', r.next_order_date ?? '-'].join('\t'));
+			}
+		}
+		return skipped > 0 ? 2 : 0;
+	},
+};
+
 /** Segmentation and prediction commands (fit, segment). */
-export const INSIGHT_COMMANDS: readonly CliCommand[] = [];
+export const INSIGHT_COMMANDS: readonly CliCommand[] = [fitCommand, segmentCommand];

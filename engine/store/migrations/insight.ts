@@ -1,4 +1,45 @@
 import type { Migration } from '../migrations';
 
 /** Tables of segmentation and predictions (scores, fitted models). Versions 200–299. */
-export const INSIGHT_MIGRATIONS: readonly Migration[] = [];
+export const INSIGHT_MIGRATIONS: readonly Migration[] = [
+	{
+		version: 200,
+		name: 'customer insights and fitted models',
+		sql: `
+CREATE TABLE customer_insights (
+	program_id TEXT NOT NULL,
+	customer_id TEXT NOT NULL REFERENCES customers(id),
+	as_of TEXT NOT NULL,
+	segment TEXT NOT NULL,
+	lifecycle TEXT NOT NULL,
+	value_tier TEXT NOT NULL,
+	recency_score INTEGER NOT NULL,
+	frequency_score INTEGER NOT NULL,
+	monetary_score INTEGER NOT NULL,
+	p_alive DOUBLE PRECISION,
+	expected_orders DOUBLE PRECISION,
+	clv_minor BIGINT,
+	next_order_date TEXT,
+	previous_segment TEXT,
+	previous_lifecycle TEXT,
+	previous_value_tier TEXT,
+	changed_as_of TEXT,
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (program_id, customer_id)
+);
+CREATE INDEX customer_insights_changed ON customer_insights (program_id, changed_as_of);
+CREATE TABLE insight_models (
+	program_id TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	model TEXT NOT NULL,
+	as_of TEXT NOT NULL,
+	params TEXT NOT NULL,
+	log_likelihood DOUBLE PRECISION,
+	customers INTEGER NOT NULL,
+	fallback_reason TEXT,
+	fitted_at TEXT NOT NULL,
+	PRIMARY KEY (program_id, kind)
+);
+`,
+	},
+];

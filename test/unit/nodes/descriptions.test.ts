@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { NodeHelpers, type ICredentialType, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
@@ -28,8 +28,15 @@ function optionValues(property: INodeProperties): string[] {
 }
 
 describe('package registration', () => {
-	test('package.json lists every node and credential by its dist path', () => {
-		assert.deepEqual(pkg.n8n.nodes, ['dist/nodes/LoyaltyTrigger/LoyaltyTrigger.node.js', 'dist/nodes/AwardPoints/AwardPoints.node.js']);
+	test('package.json lists every node and credential by its dist path, and nothing else', () => {
+		const nodeSources = readdirSync(join(root, 'nodes'))
+			.filter((dir) => existsSync(join(root, 'nodes', dir, `${dir}.node.ts`)))
+			.map((dir) => `dist/nodes/${dir}/${dir}.node.js`);
+		assert.deepEqual([...pkg.n8n.nodes].sort(), nodeSources.sort());
+		const credentialSources = readdirSync(join(root, 'credentials'))
+			.filter((file) => file.endsWith('.credentials.ts'))
+			.map((file) => `dist/credentials/${file.replace(/\.ts$/, '.js')}`);
+		assert.deepEqual([...pkg.n8n.credentials].sort(), credentialSources.sort());
 		for (const credential of credentialTypes) {
 			const file = `${credential.constructor.name}.credentials.js`;
 			assert.ok(pkg.n8n.credentials.includes(`dist/credentials/${file}`), file);

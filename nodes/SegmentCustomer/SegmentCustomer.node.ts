@@ -1,0 +1,62 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { testStoreCredential } from '../shared/store';
+import { insightSettings } from './actions/common.descriptions';
+import * as customer from './actions/customer/Customer.resource';
+import * as program from './actions/program/Program.resource';
+import { router } from './actions/router';
+
+export class SegmentCustomer implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Segment Customer',
+		name: 'segmentCustomer',
+		icon: { light: 'file:segmentCustomer.svg', dark: 'file:segmentCustomer.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Who is this customer? Segment, lifecycle stage, value tier, lifetime value, next order date, cross-sell picks and next best action',
+		defaults: { name: 'Segment Customer' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [
+			{
+				name: 'loyaltyStoreApi',
+				required: false,
+				testedBy: 'loyaltyStoreApiTest',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'Program', value: 'program', description: 'All customers of a loyalty program' },
+				],
+				default: 'customer',
+			},
+			...customer.description,
+			...program.description,
+			insightSettings,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			loyaltyStoreApiTest: testStoreCredential,
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

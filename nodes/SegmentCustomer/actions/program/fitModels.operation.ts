@@ -1,0 +1,29 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { readSettings } from '../common.descriptions';
+import type { OperationContext } from '../node.type';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Run this on a schedule (for example weekly) before scoring: scoring reuses the last fitted models',
+		name: 'fitNotice',
+		type: 'notice',
+		default: '',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['program'], operation: ['fitModels'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, { insight, asOf, itemIndex }: OperationContext): Promise<IDataObject> {
+	const { model } = readSettings.call(this, itemIndex);
+	const fitted = await insight.fit(asOf, model);
+	return {
+		operation: 'fitModels',
+		programId: insight.programId,
+		asOf,
+		fitted: fitted.transaction !== undefined,
+		transactionModel: fitted.transaction ? { model: fitted.transaction.model, ...fitted.transaction.params, logLikelihood: fitted.transaction.logLikelihood, customers: fitted.transaction.customers, standardErrors: fitted.transaction.standardErrors ?? null } : null,
+		spendModel: fitted.spend ? { model: 'gamma-gamma', ...fitted.spend.params, logLikelihood: fitted.spend.logLikelihood, customers: fitted.spend.customers, standardErrors: fitted.spend.standardErrors ?? null } : null,
+		fallbackReason: fitted.fallbackReason ?? null,
+	};
+}

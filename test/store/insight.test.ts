@@ -1,0 +1,162 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InsightService, Ledger, activityFromTransactions, type Store } from '../../engine';
+import { paidOrder } from '../support/fixtures';
+import { customerActivity } from '../../engine/store/insightActivity';
+import { backends } from '../support/stores';
+
+/** Inserts a customer and paid orders directly: these tests are about aggregation, not ingestion. */
+async function seed(store: Store, orders: { customer: string; id: string; placedAt: string; totalMinor: number; currency?: string; status?: string; refundedMinor?: number; payload?: object }[]): Promise<void> {
+	await store.transaction(async (sql) => {
+		for (const customer of new Set(orders.map((o) => o.customer))) {
+			await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO NOTHING', [customer, '{}', '2025-01-01T00:00:00.000Z']);
+		}
+		for (const o of orders) {
+			await sql.execute(
+				`INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, refunded_minor, payload, updated_at) VALUES ('generic', $1, $2, $3, $4, $5, $6, $7, $8, $4)`,
+				[o.id, o.customer, o.status ?? 'paid', new Date(o.placedAt).toISOString(), o.currency ?? 'USD', o.totalMinor, o.refundedMinor ?? 0, JSON.stringify(o.payload ?? {})],
+			);
+		}
+	});
+}
+
+describe('insight on the store', async () => {
+	for (const backend of await backends()) {
+		describe(`insight on ${backend.name}`, { skip: backend.unavailable }, () => {
+			let store: Store;
+			let cleanup: () => Promise<void>;
+			before(async () => {
+				({ store, cleanup } = await backend.open());
+			});
+			after(async () => cleanup());
+
+			test('per-customer aggregates computed in SQL equal the in-memory ones', async () => {
+				await seed(store, [
+					{ customer: 'agg-ana', id: 'a1', placedAt: '2025-01-01T09:00:00Z', totalMinor: 1000 },
+					{ customer: 'agg-ana', id: 'a2', placedAt: '2025-01-01T20:00:00Z', totalMinor: 500 },
+					{ customer: 'agg-ana', id: 'a3', placedAt: '2025-01-15T10:00:00Z', totalMinor: 2000, refundedMinor: 500, status: 'refunded' },
+					{ customer: 'agg-ana', id: 'a4', placedAt: '2025-02-01T10:00:00Z', totalMinor: 4000 },
+					{ customer: 'agg-ana', id: 'a5', placedAt: '2025-02-02T10:00:00Z', totalMinor: 9999, status: 'cancelled' },
+					{ customer: 'agg-ana', id: 'a6', placedAt: '2025-02-03T10:00:00Z', totalMinor: 9999, currency: 'EUR' },
+					{ customer: 'agg-ana', id: 'a7', placedAt: '2025-03-01T10:00:00Z', totalMinor: 9999 },
+					{ customer: 'agg-bo', id: 'b1', placedAt: '2025-02-01T00:00:00Z', totalMinor: 700 },
+				]);
+				const rows = (await customerActivity(store.db, 'USD', '2025-02-28')).filter((r) => r.customerId.startsWith('agg-'));
+				assert.deepEqual(rows, [
+					{ customerId: 'agg-ana', firstDate: '2025-01-01', lastDate: '2025-02-01', previousDate: '2025-01-15', orders: 3, totalSpendMinor: 7000, repeatSpendMinor: 5500 },
+					{ customerId: 'agg-bo', firstDate: '2025-02-01', lastDate: '2025-02-01', previousDate: null, orders: 1, totalSpendMinor: 700, repeatSpendMinor: 0 },
+				]);
+				const inMemory = activityFromTransactions(
+					[
+						{ customerId: 'agg-ana', placedAt: '2025-01-01T09:00:00Z', amount: 1000 },
+						{ customerId: 'agg-ana', placedAt: '2025-01-01T20:00:00Z', amount: 500 },
+						{ customerId: 'agg-ana', placedAt: '2025-01-15T10:00:00Z', amount: 1500 },
+						{ customerId: 'agg-ana', placedAt: '2025-02-01T10:00:00Z', amount: 4000 },
+					],
+					'2025-02-28',
+				)[0];
+				const service = new InsightService(store);
+				const fromSql = (await service.activity('2025-02-28')).find((a) => a.customerId === 'agg-ana');
+				assert.deepEqual(fromSql, inMemory);
+			});
+
+			test('scoring saves each picture and reports only the moves since the last run, retries included', async () => {
+				const orders = [];
+				for (let c = 0; c < 60; c++) {
+					const visits = 1 + (c % 6);
+					for (let v = 0; v < visits; v++) {
+						const day = 1 + ((c * 7 + v * (10 + (c % 5))) % 150);
+						orders.push({ customer: `run-${c}`, id: `run-${c}-${v}`, placedAt: new Date(Date.UTC(2025, 0, day, 12)).toISOString(), totalMinor: 1000 + c * 50 });
+					}
+				}
+				await seed(store, orders);
+				let clock = new Date('2025-06-01T00:00:00Z');
+				const service = new InsightService(store, { programId: 'p-run', now: () => clock });
+				const fitted = await service.fit('2025-06-01');
+				assert.ok(fitted.transaction || fitted.fallbackReason, 'either fitted or says why not');
+
+				const first = await service.scoreAll('2025-06-01');
+				assert.equal(first.changes.length, first.customers.length, 'a first picture is a move from nothing');
+				assert.ok(first.changes.every((c) => c.previous === null));
+				const retried = await service.scoreAll('2025-06-01');
+				assert.equal(retried.changes.length, first.changes.length, 'retrying the same run reports the same moves');
+
+				clock = new Date('2025-12-01T00:00:00Z');
+				const later = await service.scoreAll('2025-12-01');
+				assert.ok(later.changes.length > 0, 'six months of silence moves someone');
+				for (const change of later.changes) {
+					assert.ok(change.previous, 'a known customer moved from somewhere');
+					const moved = change.previous.segment !== change.current.segment || change.previous.lifecycle !== change.current.lifecycle || change.previous.valueTier !== change.current.valueTier;
+					assert.ok(moved);
+				}
+				const saved = await service.saved(later.changes[0].customerId);
+				assert.equal(saved?.asOf, '2025-12-01');
+				assert.equal(saved?.segment, later.changes[0].current.segment);
+				const quiet = await service.scoreAll('2025-12-02');
+				assert.ok(quiet.changes.length < later.changes.length, 'a day later fewer customers move');
+			});
+
+			test('cross-sell picks and the next best action read the order lines', async () => {
+				const orders = [];
+				for (let c = 0; c < 12; c++) {
+					const lines = c < 8 ? [{ sku: 'BEANS', category: 'coffee', quantity: 1, totalMinor: 1500 }, { sku: 'FILTERS', category: 'coffee', quantity: 1, totalMinor: 300 }] : [{ sku: 'BEANS', category: 'coffee', quantity: 1, totalMinor: 1500 }];
+					orders.push({ customer: `cs-${c}`, id: `cs-${c}`, placedAt: '2025-05-01T10:00:00Z', totalMinor: 1800, payload: { lines, discountMinor: c % 2 ? 200 : 0 } });
+				}
+				orders.push({ customer: 'cs-buyer', id: 'cs-b1', placedAt: '2025-05-02T10:00:00Z', totalMinor: 1500, payload: { lines: [{ sku: 'BEANS', category: 'coffee', quantity: 1, totalMinor: 1500 }], couponCodes: ['WELCOME'] } });
+				await seed(store, orders);
+				const service = new InsightService(store, { programId: 'p-cs' });
+				const picks = await service.crossSellFor('cs-buyer', '2025-05-31');
+				assert.deepEqual(picks.map((p) => [p.from, p.to, p.count]), [['BEANS', 'FILTERS', 8]]);
+				assert.deepEqual(await service.crossSellFor('cs-0', '2025-05-31'), [], 'nothing they already buy');
+				const action = await service.nextBestActionFor('cs-buyer', '2025-05-03');
+				assert.equal(action?.action, 'onboarding-quick-win');
+				assert.equal(action?.signals.discountShare, 1);
+				assert.equal(action?.signals.topCategory, 'coffee');
+			});
+
+			test('program metrics compare members with everyone else', async () => {
+				const programId = 'p-metrics';
+				const now = new Date('2025-07-10T12:00:00Z');
+				const ledger = new Ledger(store, { id: programId, pendingDays: 0, earnRates: { GBP: { points: 1, perMinor: 100 } } }, { now: () => now });
+				const email = (i: number) => `metrics${i}-${backend.name}@example.com`;
+				// Two members: one with two orders on two days, one with one; the first redeems.
+				await ledger.earnForOrder(paidOrder(email(1), 4000, { id: 'm1a', currency: 'GBP', placedAt: '2025-07-01T10:00:00Z' }));
+				await ledger.earnForOrder(paidOrder(email(1), 2000, { id: 'm1b', currency: 'GBP', placedAt: '2025-07-03T10:00:00Z' }));
+				await ledger.earnForOrder(paidOrder(email(2), 3000, { id: 'm2a', currency: 'GBP', placedAt: '2025-07-02T10:00:00Z' }));
+				await ledger.redeem({ customer: { identities: { email: email(1) } }, points: 15, idempotencyKey: `metrics-redeem-${backend.name}` });
+				await seed(store, [{ customer: 'metrics-guest', id: 'mg1', placedAt: '2025-07-02T10:00:00Z', totalMinor: 1000, currency: 'GBP' }]);
+				const metrics = await new InsightService(store, { programId, currency: 'GBP' }).programMetrics('2025-07-31');
+				assert.equal(metrics.members, 2);
+				assert.ok(metrics.customers >= 3);
+				assert.equal(metrics.enrollmentRate, 2 / metrics.customers);
+				assert.equal(metrics.activeMemberRate, 1);
+				assert.equal(metrics.redeemingMemberRate, 0.5);
+				assert.equal(metrics.pointsRedemptionRate, 15 / 90);
+				assert.deepEqual(metrics.memberBuyers, { buyers: 2, repeatPurchaseRate: 0.5, orders: 3, averageOrderValueMinor: 3000 });
+				assert.deepEqual(metrics.nonMemberBuyers, { buyers: 1, repeatPurchaseRate: 0, orders: 1, averageOrderValueMinor: 1000 });
+			});
+
+			test('replenishment dates from the SKUs customers buy again and again', async () => {
+				const orders = [];
+				for (let c = 0; c < 6; c++) for (let k = 0; k < 4; k++) {
+					orders.push({ customer: `rp-${c}`, id: `rp-${c}-${k}`, placedAt: new Date(Date.UTC(2025, 6, 1 + c + k * 30, 10)).toISOString(), totalMinor: 1500, payload: { lines: [{ sku: 'RP-BEANS', quantity: 1, totalMinor: 1500 }] } });
+				}
+				await seed(store, orders);
+				const [due] = await new InsightService(store).replenishmentFor('rp-0', '2025-12-31');
+				assert.equal(due.product, 'RP-BEANS');
+				assert.equal(due.lastDate, '2025-09-29');
+				assert.equal(due.dueDate, '2025-10-29');
+				assert.equal(due.remindDate, '2025-10-27');
+			});
+
+			test('one customer is scored against the whole base', async () => {
+				const service = new InsightService(store, { programId: 'p-run' });
+				const { insight } = await service.scoreOne('run-5', '2025-12-03');
+				assert.ok(insight);
+				assert.equal(insight.customerId, 'run-5');
+				assert.equal((await service.saved('run-5'))?.segment, insight.segment);
+				assert.deepEqual(await service.scoreOne('nobody', '2025-12-03'), { insight: undefined, change: undefined });
+			});
+		});
+	}
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { INodeParameters } from 'n8n-workflow';
+
+import { closeSharedStores, openSharedStore, type StoreConfig } from '../../../engine';
+import { SegmentCustomer } from '../../../nodes/SegmentCustomer/SegmentCustomer.node';
+import { executeContext, type Credentials } from '../nodes/fakes';
+
+const node = new SegmentCustomer();
+let dir: string;
+let credentials: Credentials;
+
+/** 40 customers with 1–5 orders in Jan–Apr 2026; ana@example.com buys beans and filters monthly. */
+async function seed(config: StoreConfig): Promise<void> {
+	const store = await openSharedStore(config);
+	await store.transaction(async (sql) => {
+		for (let c = 0; c < 40; c++) {
+			const id = c === 0 ? 'ana' : `c${c}`;
+			await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3)', [id, '{}', '2026-01-01T00:00:00.000Z']);
+			if (c === 0) await sql.execute("INSERT INTO customer_identities (kind, value, customer_id) VALUES ('email', 'ana@example.com', 'ana')");
+			for (let v = 0; v <= c % 5; v++) {
+				const placedAt = new Date(Date.UTC(2026, 0, 1 + ((c * 3 + v * 25) % 110), 12)).toISOString();
+				const lines = c % 3 === 0 ? [{ sku: 'BEANS', category: 'coffee', quantity: 1, totalMinor: 1500 }, { sku: 'FILTERS', category: 'coffee', quantity: 1, totalMinor: 300 }] : [{ sku: 'BEANS', category: 'coffee', quantity: 1, totalMinor: 1500 }];
+				await sql.execute(
+					`INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, refunded_minor, payload, updated_at) VALUES ('generic', $1, $2, 'paid', $3, 'USD', $4, 0, $5, $3)`,
+					[`${id}-${v}`, id, placedAt, 1000 + c * 100, JSON.stringify({ lines })],
+				);
+			}
+		}
+	});
+}
+
+before(async () => {
+	dir = mkdtempSync(join(tmpdir(), 'loyalty-segment-'));
+	const path = join(dir, 'loyalty.sqlite');
+	credentials = { loyaltyStoreApi: { storage: 'embedded', sqlitePath: path } };
+	await seed({ kind: 'sqlite', path });
+});
+
+after(async () => {
+	await closeSharedStores();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(parameters: INodeParameters, options: { items?: number; continueOnFail?: boolean } = {}) {
+	const context = executeContext({
+		description: node.description,
+		parameters: { ...parameters, insightSettings: { asOf: '2026-05-01', ...((parameters.insightSettings as object) ?? {}) } },
+		credentials,
+		items: Array.from({ length: options.items ?? 1 }, (_, i) => ({ json: { i } })),
+		continueOnFail: options.continueOnFail,
+	});
+	const [output] = await node.execute.call(context);
+	return output;
+}
+
+describe('Segment Customer, executed with a fake n8n context against a real SQLite store', () => {
+	test('Fit Prediction Models reports the fitted parameters or why not', async () => {
+		const [item] = await run({ resource: 'program', operation: 'fitModels' });
+		assert.equal(item.json.operation, 'fitModels');
+		assert.ok(item.json.fitted === true || typeof item.json.fallbackReason === 'string');
+	});
+
+	test('Score All outputs only the customers who moved: everyone at first, then only the movers', async () => {
+		const first = await run({ resource: 'program', operation: 'scoreAll' });
+		assert.equal(first.length, 40);
+		assert.ok(first.every((i) => i.json.changed === true && i.json.previous === null));
+		assert.deepEqual(first[0].pairedItem, { item: 0 });
+		const later = await run({ resource: 'program', operation: 'scoreAll', insightSettings: { asOf: '2026-09-01' } });
+		assert.ok(later.length > 0 && later.length <= 40);
+		assert.ok(later.every((i) => i.json.previous !== null));
+		const all = await run({ resource: 'program', operation: 'scoreAll', scoreAllOutput: 'all', insightSettings: { asOf: '2026-09-01' } });
+		assert.equal(all.length, 40);
+	});
+
+	test('Score finds a customer by email and saves the picture', async () => {
+		const [item] = await run({ resource: 'customer', operation: 'score', identifyBy: 'email', customerValue: 'ana@example.com' });
+		assert.equal(item.json.customerId, 'ana');
+		for (const key of ['segment', 'lifecycle', 'valueTier', 'recencyScore', 'pAlive', 'clvMinor', 'nextOrderDate']) assert.ok(key in item.json, key);
+	});
+
+	test('Cross-sell and next best action', async () => {
+		const [picks] = await run({ resource: 'customer', operation: 'crossSell', identifyBy: 'customerId', customerValue: 'c1' });
+		assert.deepEqual((picks.json.picks as { item: string }[]).map((p) => p.item), ['FILTERS']);
+		const [action] = await run({ resource: 'customer', operation: 'nextBestAction', identifyBy: 'customerId', customerValue: 'ana' });
+		assert.equal(typeof action.json.action, 'string');
+		assert.equal(typeof action.json.reason, 'string');
+		assert.ok(action.json.signals);
+	});
+
+	test('Get Program Metrics', async () => {
+		const [item] = await run({ resource: 'program', operation: 'getMetrics' });
+		assert.equal(item.json.customers, 40);
+		assert.equal(item.json.members, 0, 'no one has a points account in this store');
+		assert.equal((item.json.nonMemberBuyers as { buyers: number }).buyers, 40);
+		assert.ok(Array.isArray(item.json.clvBySegment) && (item.json.clvBySegment as unknown[]).length > 0);
+	});
+
+	test('an unknown customer fails that item only with Continue On Fail', async () => {
+		const output = await run({ resource: 'customer', operation: 'score', identifyBy: 'email', customerValue: 'nobody@example.com' }, { continueOnFail: true, items: 2 });
+		assert.equal(output.length, 2);
+		assert.equal(output[0].json.field, 'customer');
+		assert.match(String(output[0].json.error), /no customer/);
+	});
+
+	test('a bad as-of date names its field', async () => {
+		const [item] = await run({ resource: 'program', operation: 'scoreAll', insightSettings: { asOf: '01/05/2026' } }, { continueOnFail: true });
+		assert.equal(item.json.field, 'asOf');
+	});
+});
