@@ -7,3 +7,4 @@ export * from './ledger';
 export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, Store } from './store';
 export type { StoreConfig, Clock, BalanceMismatch, StoredOrder } from './store';
 export * from './insight';
+export * from './rules';

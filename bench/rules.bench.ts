@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: rule evaluation speed. For 1, 10 and 100 rules on the same realistic purchase
+ * events, in one process: evaluations/s of the compiled evaluator and of json-rules-engine running
+ * the same rules, their ratio, and the p99 latency of one 100-rule purchase decision (store read
+ * excluded: the context is loaded beforehand). Prints JSON lines; asserts nothing about speed, but
+ * checks that both engines fire the same rules on every event and says so.
+ */
+import { Engine, type RuleProperties } from 'json-rules-engine';
+import { compileRules, evaluate, type EvaluationContext, type RuleInput } from '../engine';
+
+const CATEGORIES = ['coffee', 'tea', 'pastries', 'beans'];
+const EVENTS = 500;
+const NOW = new Date('2026-03-10T15:00:00Z');
+
+/** One rule of the generated set, in both engines' terms. */
+interface BenchRule {
+	ours: RuleInput;
+	theirs: { conditions: Record<string, unknown>; event: { type: string }; priority: number };
+}
+
+function benchRule(i: number): BenchRule {
+	const id = `rule_${String(i).padStart(3, '0')}`;
+	const category = CATEGORIES[i % CATEGORIES.length];
+	const threshold = 1000 + ((i * 337) % 9000);
+	const award = [{ type: 'award_points' as const, mode: 'fixed' as const, points: 10 + (i % 7) }];
+	const event = { type: id };
+	switch (i % 5) {
+		case 0:
+			return { ours: { id, triggers: ['purchase'], conditions: { all: [{ fact: 'event.order.totalMinor', operator: 'greater_than_or_equal', value: threshold }] }, actions: award }, theirs: { conditions: { all: [{ fact: 'orderTotal', operator: 'greaterThanInclusive', value: threshold }] }, event, priority: 1 } };
+		case 1:
+			return {
+				ours: { id, triggers: ['purchase'], conditions: { all: [{ fact: 'event.order.categories', operator: 'contains', value: category }, { fact: 'profile.orderCount', operator: 'greater_than_or_equal', value: i % 6 }] }, actions: award },
+				theirs: { conditions: { all: [{ fact: 'categories', operator: 'contains', value: category }, { fact: 'orderCount', operator: 'greaterThanInclusive', value: i % 6 }] }, event, priority: 1 },
+			};
+		case 2:
+			return {
+				ours: { id, triggers: ['purchase'], conditions: { all: [{ fact: 'event.order.totalMinor', operator: 'greater_than_or_equal', value: threshold }, { any: [{ fact: 'profile.tier', operator: 'equal', value: 'Gold' }, { fact: 'profile.tags', operator: 'contains', value: 'vip' }] }] }, actions: award },
+				theirs: { conditions: { all: [{ fact: 'orderTotal', operator: 'greaterThanInclusive', value: threshold }, { any: [{ fact: 'tier', operator: 'equal', value: 'Gold' }, { fact: 'tags', operator: 'contains', value: 'vip' }] }] }, event, priority: 1 },
+			};
+		case 3:
+			return {
+				ours: { id, triggers: ['purchase'], conditions: { all: [{ fact: 'profile.spendMinor', operator: 'greater_than_or_equal', value: threshold * 10 }, { fact: 'event.order.itemCount', operator: 'greater_than_or_equal', value: 2 }] }, actions: award },
+				theirs: { conditions: { all: [{ fact: 'spend', operator: 'greaterThanInclusive', value: threshold * 10 }, { fact: 'itemCount', operator: 'greaterThanInclusive', value: 2 }] }, event, priority: 1 },
+			};
+		default:
+			return {
+				ours: { id, triggers: ['purchase'], conditions: { all: [{ fact: 'profile.segment', operator: 'in', value: ['loyal', 'champion'] }, { fact: 'event.order.totalMinor', operator: 'less_than', value: threshold * 3 }] }, actions: award },
+				theirs: { conditions: { all: [{ fact: 'segment', operator: 'in', value: ['loyal', 'champion'] }, { fact: 'orderTotal', operator: 'lessThan', value: threshold * 3 }] }, event, priority: 1 },
+			};
+	}
+}
+
+/** Deterministic pseudo-random purchases with profiles, so every run measures the same work. */
+function contexts(): EvaluationContext[] {
+	let seed = 42;
+	const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+	return Array.from({ length: EVENTS }, (_, i) => {
+		const lines = Array.from({ length: 1 + Math.floor(next() * 4) }, () => ({ category: CATEGORIES[Math.floor(next() * 4)], quantity: 1, totalMinor: 500 + Math.floor(next() * 4000) }));
+		const total = lines.reduce((s, l) => s + l.totalMinor, 0);
+		return {
+			event: { type: 'purchase', occurredAt: NOW.toISOString(), idempotencyKey: `bench-${i}`, source: 'woocommerce', customer: { identities: { email: `c${i}@example.com` } }, order: { id: `o${i}`, currency: 'USD', totalMinor: total, lines } },
+			profile: { customerKey: `cus_${i}`, spendMinor: Math.floor(next() * 200000), orderCount: Math.floor(next() * 12), tier: next() < 0.2 ? 'Gold' : 'Silver', tags: next() < 0.1 ? ['vip'] : [], segment: ['new', 'loyal', 'champion', 'at_risk'][Math.floor(next() * 4)], timeZone: 'America/New_York' },
+			aggregates: {},
+			counters: { ruleUses: {}, customerRewardsToday: 0, capUsage: {}, suppressedUntil: {} },
+		};
+	});
+}
+
+function theirFacts(context: EvaluationContext): Record<string, unknown> {
+	const order = context.event.order!;
+	return {
+		orderTotal: order.totalMinor,
+		categories: [...new Set(order.lines!.map((l) => l.category))],
+		itemCount: order.lines!.reduce((n, l) => n + (l.quantity ?? 1), 0),
+		orderCount: context.profile.orderCount,
+		spend: context.profile.spendMinor,
+		tier: context.profile.tier,
+		tags: context.profile.tags,
+		segment: context.profile.segment,
+	};
+}
+
+const WARM_UP_MS = 500;
+const MEASURE_MS = Number(process.env.BENCH_RULES_MS ?? 2000);
+
+/** Rounds of `evaluations` each, timed for MEASURE_MS after a warm-up, so the JIT and a noisy machine matter less. */
+async function perSecond(evaluations: number, round: () => void | Promise<void>): Promise<number> {
+	const warmUntil = performance.now() + WARM_UP_MS;
+	while (performance.now() < warmUntil) await round();
+	let rounds = 0;
+	const started = performance.now();
+	while (performance.now() - started < MEASURE_MS) {
+		await round();
+		rounds++;
+	}
+	return (rounds * evaluations) / ((performance.now() - started) / 1000);
+}
+
+function percentile(sorted: number[], p: number): number {
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+	const events = contexts();
+	for (const ruleCount of [1, 10, 100]) {
+		const rules = Array.from({ length: ruleCount }, (_, i) => benchRule(i));
+		const ruleSet = compileRules(rules.map((r) => r.ours));
+		const engine = new Engine(rules.map((r) => r.theirs) as unknown as RuleProperties[], { allowUndefinedFacts: true });
+		const factsOf = events.map(theirFacts);
+
+		let mismatches = 0;
+		for (let i = 0; i < events.length; i++) {
+			const ours = evaluate(ruleSet, events[i], NOW).fired.map((f) => f.ruleId).sort();
+			const theirs = (await engine.run(factsOf[i])).events.map((e) => e.type).sort();
+			if (ours.join() !== theirs.join()) mismatches++;
+		}
+
+		const oursPerSecond = await perSecond(events.length, () => {
+			for (const context of events) evaluate(ruleSet, context, NOW);
+		});
+		const theirsPerSecond = await perSecond(events.length, async () => {
+			for (const facts of factsOf) await engine.run(facts);
+		});
+
+		console.log(
+			JSON.stringify({
+				bench: 'rules.evaluate',
+				rules: ruleCount,
+				events: events.length,
+				evaluationsPerSecond: Math.round(oursPerSecond),
+				jsonRulesEnginePerSecond: Math.round(theirsPerSecond),
+				ratio: +(oursPerSecond / theirsPerSecond).toFixed(1),
+				sameRulesFired: mismatches === 0,
+				mismatchedEvents: mismatches,
+			}),
+		);
+
+		if (ruleCount === 100) {
+			const latencies: number[] = [];
+			for (let round = 0; round < 20; round++) {
+				for (const context of events) {
+					const t0 = performance.now();
+					evaluate(ruleSet, context, NOW);
+					latencies.push(performance.now() - t0);
+				}
+			}
+			latencies.sort((a, b) => a - b);
+			console.log(JSON.stringify({ bench: 'rules.latency', rules: 100, samples: latencies.length, p50Ms: +percentile(latencies, 50).toFixed(4), p99Ms: +percentile(latencies, 99).toFixed(4), maxMs: +latencies[latencies.length - 1].toFixed(3), storeReadExcluded: true }));
+		}
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

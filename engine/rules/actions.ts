@@ -1,0 +1,82 @@
+import { minorUnitExponent } from '../model/money';
+import type { Action, ProgramRules } from './schema';
+import type { EvaluationContext, MaterializedAction } from './types';
+import { ROUTE_OF_ACTION } from './vocabulary';
+
+const HOUR_MS = 3_600_000;
+
+export interface MaterializedActions {
+	actions: MaterializedAction[];
+	points: number;
+	offers: number;
+	costMinor: number;
+	revenueMinor: number;
+}
+
+/** The money this event brings or stands for: the order, else the cart, else the customer's average order. */
+export function revenueTouched(context: EvaluationContext): { minor: number; currency?: string } {
+	const { order, cart } = context.event;
+	if (order) return { minor: order.totalMinor, currency: order.currency };
+	if (cart) return { minor: cart.totalMinor, currency: cart.currency };
+	return { minor: context.profile.averageOrderMinor ?? 0 };
+}
+
+export function wholeUnits(minor: number, currency: string | undefined): number {
+	let exponent = 2;
+	try {
+		if (currency) exponent = minorUnitExponent(currency);
+	} catch {
+		// An unknown currency on a JSON event: treat it like most currencies (2 decimals) rather than fail the rule.
+	}
+	return Math.floor(minor / 10 ** exponent);
+}
+
+/**
+ * Turns a fired rule's actions into concrete instructions for the next nodes: points as integers
+ * (always rounded down), offer values, expiry instants. Points are awarded by Award Points, not here.
+ */
+export function materializeActions(actions: readonly Action[], context: EvaluationContext, program: ProgramRules, nowMs: number): MaterializedActions {
+	const revenue = revenueTouched(context);
+	const units = wholeUnits(revenue.minor, revenue.currency);
+	let points = 0;
+	let offers = 0;
+	let offerValue = 0;
+	const out: MaterializedAction[] = [];
+	for (const action of actions) {
+		const route = ROUTE_OF_ACTION[action.type];
+		switch (action.type) {
+			case 'award_points': {
+				let awarded: number;
+				if (action.mode === 'fixed') awarded = action.points!;
+				else if (action.mode === 'per_currency_unit') awarded = Math.floor(units * action.pointsPerUnit!);
+				// Award Points already earns the base points; a multiplier rule adds the difference.
+				else awarded = Math.floor(Math.floor(units * program.pointsPerCurrencyUnit) * (action.multiplier! - 1));
+				awarded = Math.max(0, awarded);
+				points += awarded;
+				out.push({ ...action, route, pointsToAward: awarded });
+				break;
+			}
+			case 'category_bonus':
+				out.push({ ...action, route, until: new Date(nowMs + action.days * 24 * HOUR_MS).toISOString() });
+				break;
+			case 'send_offer':
+			case 'issue_coupon': {
+				const category = action.category === 'favourite' ? context.profile.favouriteCategory : action.category;
+				const value = action.valueMinor ?? ('amountOffMinor' in action ? action.amountOffMinor : undefined) ?? (action.percentOff ? Math.round((revenue.minor * action.percentOff) / 100) : 0);
+				offers++;
+				offerValue += value;
+				out.push({ ...action, route, ...(category ? { category } : {}), estimatedValueMinor: value, ...(action.type === 'issue_coupon' ? { expiresAt: new Date(nowMs + action.validHours * HOUR_MS).toISOString() } : {}) });
+				break;
+			}
+			case 'start_challenge':
+				out.push({ ...action, route, ...(action.withinDays ? { endsAt: new Date(nowMs + action.withinDays * 24 * HOUR_MS).toISOString() } : {}) });
+				break;
+			case 'schedule_follow_up':
+				out.push({ ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() });
+				break;
+			default:
+				out.push({ ...action, route });
+		}
+	}
+	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor };
+}

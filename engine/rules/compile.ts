@@ -1,0 +1,161 @@
+import { LoyaltyError } from '../model/errors';
+import { isValidTimeZone } from '../model/customer';
+import { compileConditions, type CompiledCondition } from './conditions';
+import { formatZodPath } from './paths';
+import { compileSchedule, type CompiledSchedule } from './schedule';
+import { programRulesSchema, RULE_SCHEMA_VERSION, ruleShapeSchema, type AggregateSpec, type Cap, type CostCeiling, type ProgramRules, type RuleInput, type RuleSetInput, type RuleShape } from './schema';
+import type { Period } from './vocabulary';
+
+/** Which usage totals a cap or cost ceiling reads: one rule's or the whole program's, per period. */
+export interface UsageRequirement {
+	key: string;
+	ruleId?: string;
+	period: Period;
+}
+
+export interface CompiledCap extends Cap {
+	usageKey: string;
+	scope: 'rule' | 'program';
+}
+
+export interface CompiledRule {
+	id: string;
+	name?: string;
+	/** Position in the input, for messages only: ties are never broken by it. */
+	index: number;
+	enabled: boolean;
+	priority: number;
+	triggers: ReadonlySet<string>;
+	conditions: CompiledCondition;
+	schedule?: CompiledSchedule;
+	definition: RuleShape;
+	caps: CompiledCap[];
+	costCeiling?: CostCeiling & { usageKey: string };
+	/** The rule's caps then the program's, checked in that order. */
+	allCaps: CompiledCap[];
+	/** The rule's cost ceiling then the program's. */
+	ceilings: Array<CostCeiling & { usageKey: string }>;
+	/** Every usage total a firing of this rule adds to. */
+	usageKeys: string[];
+}
+
+export interface CompiledRuleSet {
+	version: typeof RULE_SCHEMA_VERSION;
+	program: ProgramRules;
+	rules: readonly CompiledRule[];
+	rulesById: ReadonlyMap<string, CompiledRule>;
+	/** Enabled rules per trigger, already in the deterministic tie-break order's rule-id part. */
+	rulesByTrigger: ReadonlyMap<string, readonly CompiledRule[]>;
+	/** Exactly the windowed aggregates the conditions use; the store computes only these. */
+	requiredAggregates: ReadonlyMap<string, AggregateSpec>;
+	requiredUsage: ReadonlyMap<string, UsageRequirement>;
+	/** Per rule id: the frequency window in days. */
+	frequencyWindows: ReadonlyMap<string, number>;
+	programCaps: CompiledCap[];
+	programCostCeiling?: CostCeiling & { usageKey: string };
+	/** Conflict group → its rule ids (a winner may suppress the others). */
+	conflictGroups: ReadonlyMap<string, readonly string[]>;
+}
+
+export const usageKey = (period: Period, ruleId?: string) => (ruleId ? `rule:${ruleId}:${period}` : `program:${period}`);
+
+function invalid(path: string, message: string): never {
+	throw LoyaltyError.invalid(path, message);
+}
+
+/**
+ * Validates and compiles rules once. Accepts a list of rules or a whole rule set document
+ * `{ version: 1, program, rules }`. Any problem throws a LoyaltyError whose field is the JSON path
+ * (`rules[2].conditions.all[1].operator: unknown operator "contains_any_off"`).
+ */
+export function compileRules(input: RuleInput[] | RuleSetInput | unknown): CompiledRuleSet {
+	let rulesInput: unknown;
+	let programInput: unknown = {};
+	if (Array.isArray(input)) rulesInput = input;
+	else if (input && typeof input === 'object') {
+		const doc = input as Record<string, unknown>;
+		if (doc.version !== RULE_SCHEMA_VERSION) invalid('version', `must be ${RULE_SCHEMA_VERSION} (the rule schema version), got ${JSON.stringify(doc.version) ?? 'nothing'}`);
+		for (const key of Object.keys(doc)) if (!['version', 'program', 'rules'].includes(key)) invalid(key, 'is not a rule set field (version, program, rules)');
+		if (!Array.isArray(doc.rules)) invalid('rules', 'must be a list of rules');
+		rulesInput = doc.rules;
+		programInput = doc.program ?? {};
+	} else invalid('rules', 'must be a list of rules or a rule set { version: 1, rules: [...] }');
+
+	const programParsed = programRulesSchema.safeParse(programInput);
+	if (!programParsed.success) invalid(`program${formatZodPath(programParsed.error.issues[0].path)}`, programParsed.error.issues[0].message);
+	const program = programParsed.data;
+	if (!isValidTimeZone(program.timeZone)) invalid('program.timeZone', `"${program.timeZone}" is not an IANA time zone such as Europe/Berlin`);
+
+	const aggregates = new Map<string, AggregateSpec>();
+	const requiredUsage = new Map<string, UsageRequirement>();
+	const frequencyWindows = new Map<string, number>();
+	const conflictGroups = new Map<string, string[]>();
+	const seen = new Map<string, number>();
+	const needUsage = (period: Period, ruleId?: string) => {
+		const key = usageKey(period, ruleId);
+		requiredUsage.set(key, { key, ruleId, period });
+		return key;
+	};
+
+	const programCaps = (program.caps ?? []).map((cap) => ({ ...cap, scope: 'program' as const, usageKey: needUsage(cap.period) }));
+	const programCostCeiling = program.costCeiling ? { ...program.costCeiling, usageKey: needUsage(program.costCeiling.period) } : undefined;
+
+	const rules = (rulesInput as unknown[]).map((raw, index): CompiledRule => {
+		const path = `rules[${index}]`;
+		const parsed = ruleShapeSchema.safeParse(raw);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			invalid(`${path}${formatZodPath(issue.path)}`, issue.message);
+		}
+		const rule = parsed.data;
+		const duplicate = seen.get(rule.id);
+		if (duplicate !== undefined) invalid(`${path}.id`, `"${rule.id}" is already the id of rules[${duplicate}]`);
+		seen.set(rule.id, index);
+		const conditions = compileConditions(rule.conditions, `${path}.conditions`, aggregates);
+		if (rule.schedule?.activeFrom && rule.schedule.activeTo && Date.parse(rule.schedule.activeFrom) >= Date.parse(rule.schedule.activeTo)) {
+			invalid(`${path}.schedule.activeTo`, 'must be after activeFrom');
+		}
+		if (rule.frequency) frequencyWindows.set(rule.id, rule.frequency.perDays);
+		if (rule.conflict) conflictGroups.set(rule.conflict.group, [...(conflictGroups.get(rule.conflict.group) ?? []), rule.id]);
+		const caps = (rule.caps ?? []).map((cap) => ({ ...cap, scope: 'rule' as const, usageKey: needUsage(cap.period, rule.id) }));
+		const costCeiling = rule.costCeiling ? { ...rule.costCeiling, usageKey: needUsage(rule.costCeiling.period, rule.id) } : undefined;
+		const allCaps = [...caps, ...programCaps];
+		const ceilings = [costCeiling, programCostCeiling].filter((c): c is CostCeiling & { usageKey: string } => c !== undefined);
+		return {
+			id: rule.id,
+			name: rule.name,
+			index,
+			enabled: rule.enabled,
+			priority: rule.priority,
+			triggers: new Set(rule.triggers),
+			conditions,
+			schedule: compileSchedule(rule.schedule),
+			definition: rule,
+			caps,
+			costCeiling,
+			allCaps,
+			ceilings,
+			usageKeys: [...new Set([...allCaps.map((c) => c.usageKey), ...ceilings.map((c) => c.usageKey)])],
+		};
+	});
+
+	const rulesByTrigger = new Map<string, CompiledRule[]>();
+	for (const rule of [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+		if (!rule.enabled) continue;
+		for (const trigger of rule.triggers) rulesByTrigger.set(trigger, [...(rulesByTrigger.get(trigger) ?? []), rule]);
+	}
+
+	return {
+		version: RULE_SCHEMA_VERSION,
+		program,
+		rules,
+		rulesById: new Map(rules.map((r) => [r.id, r])),
+		rulesByTrigger,
+		requiredAggregates: aggregates,
+		requiredUsage,
+		frequencyWindows,
+		programCaps,
+		programCostCeiling,
+		conflictGroups,
+	};
+}

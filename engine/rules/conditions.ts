@@ -1,0 +1,162 @@
+import { LoyaltyError } from '../model/errors';
+import { FACT_BY_NAME, genericEventFact, type Fact } from './facts';
+import { actualFits, closestOperator, operatorFitsFact, OPERATOR_BY_NAME, OPERATORS, type Operator } from './operators';
+import { aggregateSchema, type AggregateSpec } from './schema';
+import type { EvaluatedCondition, EvaluatedNode, EvaluationContext } from './types';
+import { formatZodPath } from './paths';
+
+/** Per-evaluation scratch: the compiled closures read the context and note the first failure. */
+export interface ConditionRun {
+	context: EvaluationContext;
+	nowMs: number;
+	zone: string;
+	failure: EvaluatedCondition | undefined;
+	/** Derived facts (category lists) computed once per evaluation, however many rules read them. */
+	memo: Map<string, unknown>;
+}
+
+function readFact(fact: Fact, run: ConditionRun): unknown {
+	if (!fact.derived) return fact.read(run.context, run.nowMs, run.zone);
+	if (run.memo.has(fact.name)) return run.memo.get(fact.name);
+	const value = fact.read(run.context, run.nowMs, run.zone);
+	run.memo.set(fact.name, value);
+	return value;
+}
+
+/** A compiled condition tree: `test` is the fast path; `explain` builds the evaluated tree. */
+export interface CompiledCondition {
+	test(run: ConditionRun): boolean;
+	explain(run: ConditionRun): EvaluatedNode;
+}
+
+export function aggregateKey(spec: AggregateSpec): string {
+	const window = spec.lastDays !== undefined ? `last_${spec.lastDays}_days` : `this_${spec.calendar}`;
+	return spec.measure === 'category_purchases' ? `${spec.measure}:${spec.category!.toLowerCase()}:${window}` : `${spec.measure}:${window}`;
+}
+
+const ALWAYS: CompiledCondition = { test: () => true, explain: () => ({ path: 'conditions', all: [], result: true }) };
+
+/**
+ * Compiles a condition tree. Every malformed node is a LoyaltyError naming its JSON path; an
+ * unknown operator is an error, never a silently false condition.
+ */
+export function compileConditions(input: unknown, path: string, aggregates: Map<string, AggregateSpec>): CompiledCondition {
+	if (input === undefined) return ALWAYS;
+	return compileNode(input, path, aggregates);
+}
+
+function compileNode(node: unknown, path: string, aggregates: Map<string, AggregateSpec>): CompiledCondition {
+	if (node === null || typeof node !== 'object' || Array.isArray(node)) throw LoyaltyError.invalid(path, 'must be a condition ({ fact, operator, value }) or a group ({ all: [...] }, { any: [...] }, { not: {...} })');
+	const keys = Object.keys(node);
+	if (keys.length === 1 && (keys[0] === 'all' || keys[0] === 'any')) {
+		const kind = keys[0];
+		const children = (node as Record<string, unknown>)[kind];
+		if (!Array.isArray(children)) throw LoyaltyError.invalid(`${path}.${kind}`, 'must be a list of conditions');
+		return kind === 'all' ? allOf(children.map((c, i) => compileNode(c, `${path}.all[${i}]`, aggregates)), path) : anyOf(children.map((c, i) => compileNode(c, `${path}.any[${i}]`, aggregates)), path);
+	}
+	if (keys.length === 1 && keys[0] === 'not') return notOf(compileNode((node as { not: unknown }).not, `${path}.not`, aggregates), path);
+	if (keys.some((k) => k === 'all' || k === 'any' || k === 'not')) throw LoyaltyError.invalid(path, 'a group has exactly one key: all, any or not');
+	return compileLeaf(node as Record<string, unknown>, path, aggregates);
+}
+
+function compileLeaf(node: Record<string, unknown>, path: string, aggregates: Map<string, AggregateSpec>): CompiledCondition {
+	for (const key of Object.keys(node)) {
+		if (!['fact', 'aggregate', 'operator', 'value'].includes(key)) throw LoyaltyError.invalid(`${path}.${key}`, 'is not a condition field (fact, aggregate, operator, value)');
+	}
+	const operatorName = node.operator;
+	if (typeof operatorName !== 'string' || operatorName.length === 0) throw LoyaltyError.invalid(`${path}.operator`, `is required: one of ${OPERATORS.map((o) => o.name).join(', ')}`);
+	const operator = OPERATOR_BY_NAME.get(operatorName);
+	if (!operator) {
+		const hint = closestOperator(operatorName);
+		throw LoyaltyError.invalid(`${path}.operator`, `unknown operator "${operatorName}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+	}
+	let fact: Fact;
+	if (node.aggregate !== undefined) {
+		if (node.fact !== undefined) throw LoyaltyError.invalid(path, 'give either fact or aggregate, not both');
+		const parsed = aggregateSchema.safeParse(node.aggregate);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			throw LoyaltyError.invalid(`${path}.aggregate${formatZodPath(issue.path)}`, issue.message);
+		}
+		const key = aggregateKey(parsed.data);
+		aggregates.set(key, parsed.data);
+		fact = { name: `aggregate.${key}`, type: parsed.data.measure === 'spend_minor' ? 'money' : 'number', description: '', read: (c) => c.aggregates[key] };
+	} else {
+		if (typeof node.fact !== 'string') throw LoyaltyError.invalid(`${path}.fact`, 'is required (e.g. "event.order.totalMinor"), or give an aggregate');
+		const known = FACT_BY_NAME.get(node.fact) ?? genericEventFact(node.fact);
+		if (!known) throw LoyaltyError.invalid(`${path}.fact`, `unknown fact "${node.fact}" (profile facts: ${[...FACT_BY_NAME.keys()].filter((f) => f.startsWith('profile.')).join(', ')}; or any event.<field>)`);
+		fact = known;
+	}
+	if (!operatorFitsFact(operator, fact.type)) throw LoyaltyError.invalid(`${path}.operator`, `"${operator.name}" does not apply to ${fact.name}, which is a ${fact.type}`);
+	if (!operator.checkExpected(node.value)) throw LoyaltyError.invalid(`${path}.value`, `"${operator.name}" needs ${operator.describeExpected}, got ${JSON.stringify(node.value) ?? 'nothing'}`);
+	return leaf(fact, operator, node.value, path);
+}
+
+function leaf(fact: Fact, operator: Operator, expected: unknown, path: string): CompiledCondition {
+	const treatsMissingAsMatch = operator.name === 'not_exists';
+	const evaluateLeaf = (run: ConditionRun): EvaluatedCondition => {
+		const actual = readFact(fact, run);
+		if ((actual === undefined || actual === null) && !treatsMissingAsMatch) return { path, fact: fact.name, operator: operator.name, expected, actual: null, result: false, reason: `${fact.name} is missing` };
+		if (!actualFits(operator, actual)) return { path, fact: fact.name, operator: operator.name, expected, actual, result: false, reason: `${fact.name} is not a ${operator.actualType}` };
+		return { path, fact: fact.name, operator: operator.name, expected, actual, result: operator.test(actual, expected, run.nowMs) };
+	};
+	return {
+		test(run) {
+			const actual = readFact(fact, run);
+			const ok = (actual !== undefined && actual !== null) || treatsMissingAsMatch ? actualFits(operator, actual) && operator.test(actual, expected, run.nowMs) : false;
+			// Only failures pay for an explanation object.
+			if (!ok && run.failure === undefined) run.failure = evaluateLeaf(run);
+			return ok;
+		},
+		explain: evaluateLeaf,
+	};
+}
+
+function allOf(children: CompiledCondition[], path: string): CompiledCondition {
+	return {
+		test(run) {
+			for (let i = 0; i < children.length; i++) if (!children[i].test(run)) return false;
+			return true;
+		},
+		explain(run) {
+			const evaluated = children.map((c) => c.explain(run));
+			return { path, all: evaluated, result: evaluated.every((c) => c.result) };
+		},
+	};
+}
+
+function anyOf(children: CompiledCondition[], path: string): CompiledCondition {
+	return {
+		test(run) {
+			const before = run.failure;
+			for (let i = 0; i < children.length; i++) {
+				if (children[i].test(run)) {
+					// A failed alternative is not the reason when another alternative held.
+					run.failure = before;
+					return true;
+				}
+			}
+			return false;
+		},
+		explain(run) {
+			const evaluated = children.map((c) => c.explain(run));
+			return { path, any: evaluated, result: evaluated.some((c) => c.result) };
+		},
+	};
+}
+
+function notOf(child: CompiledCondition, path: string): CompiledCondition {
+	return {
+		test(run) {
+			const before = run.failure;
+			const held = child.test(run);
+			run.failure = before;
+			if (held && run.failure === undefined) run.failure = { path, fact: 'not', operator: 'not', expected: false, actual: true, result: false, reason: `the condition at ${path}.not was met` };
+			return !held;
+		},
+		explain(run) {
+			const evaluated = child.explain(run);
+			return { path, not: evaluated, result: !evaluated.result };
+		},
+	};
+}

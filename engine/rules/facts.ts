@@ -1,0 +1,97 @@
+import type { FactType } from './operators';
+import type { EvaluationContext, RuleEvent } from './types';
+
+/**
+ * The facts a condition can name, each with its type (so the compiler can refuse "contains_any"
+ * on a number) and a reader. Unlisted paths under `event.` (for JSON sources: `event.data.*`) are
+ * read generically and typed at run time.
+ */
+export interface Fact {
+	name: string;
+	type: FactType;
+	description: string;
+	/** `zone`: the customer's time zone, falling back to the program's. */
+	read(context: EvaluationContext, nowMs: number, zone: string): unknown;
+	/** Costly to compute (builds a list): memoised per evaluation. */
+	derived?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+function categoriesOf(lines: ReadonlyArray<{ category?: string }> | undefined): string[] | undefined {
+	if (!lines) return undefined;
+	const categories = new Set<string>();
+	for (const line of lines) if (line.category) categories.add(line.category.toLowerCase());
+	return [...categories];
+}
+
+function skusOf(lines: ReadonlyArray<{ sku?: string }> | undefined): string[] | undefined {
+	if (!lines) return undefined;
+	return lines.flatMap((line) => (line.sku ? [line.sku] : []));
+}
+
+function daysSince(iso: string | undefined, nowMs: number): number | undefined {
+	if (!iso) return undefined;
+	const at = Date.parse(iso);
+	return Number.isNaN(at) ? undefined : Math.floor((nowMs - at) / DAY_MS);
+}
+
+function birthdayMonthNow(context: EvaluationContext, nowMs: number, zone: string): boolean | undefined {
+	const birthday = context.profile.birthday ?? context.event.customer?.birthday;
+	if (!birthday) return undefined;
+	const month = Number(new Intl.DateTimeFormat('en-US', { month: 'numeric', timeZone: zone }).format(nowMs));
+	return month === birthday.month;
+}
+
+const fact = (name: string, type: FactType, description: string, read: Fact['read']): Fact => ({ name, type, description, read, derived: type === 'list' || name === 'profile.isBirthdayMonth' || name === 'event.order.itemCount' });
+
+export const FACTS: readonly Fact[] = [
+	fact('event.type', 'string', 'the event type (purchase, cart_abandoned, ...)', (c) => c.event.type),
+	fact('event.source', 'string', 'where the event came from (woocommerce, square, generic)', (c) => c.event.source),
+	fact('event.occurredAt', 'date', 'when the event happened', (c) => c.event.occurredAt),
+	fact('event.order.totalMinor', 'money', 'order total in minor units (cents)', (c) => c.event.order?.totalMinor),
+	fact('event.order.currency', 'string', 'order currency', (c) => c.event.order?.currency),
+	fact('event.order.categories', 'list', 'categories bought in this order', (c) => categoriesOf(c.event.order?.lines)),
+	fact('event.order.skus', 'list', 'SKUs bought in this order', (c) => skusOf(c.event.order?.lines)),
+	fact('event.order.itemCount', 'number', 'number of items in this order', (c) => c.event.order?.lines?.reduce((n, l) => n + (l.quantity ?? 1), 0)),
+	fact('event.order.couponCodes', 'list', 'coupon codes used on this order', (c) => c.event.order?.couponCodes),
+	fact('event.refund.amountMinor', 'money', 'refunded amount in minor units', (c) => c.event.refund?.amountMinor),
+	fact('event.cart.totalMinor', 'money', 'cart value in minor units', (c) => c.event.cart?.totalMinor),
+	fact('event.cart.currency', 'string', 'cart currency', (c) => c.event.cart?.currency),
+	fact('event.cart.idleMinutes', 'number', 'minutes since the cart last changed', (c) => c.event.cart?.idleMinutes),
+	fact('event.cart.categories', 'list', 'categories in the cart', (c) => categoriesOf(c.event.cart?.lines)),
+	fact('profile.spendMinor', 'money', 'lifetime net spend in minor units, this order included', (c) => c.profile.spendMinor),
+	fact('profile.orderCount', 'number', 'paid orders, this order included', (c) => c.profile.orderCount),
+	fact('profile.averageOrderMinor', 'money', 'average order value in minor units', (c) => c.profile.averageOrderMinor),
+	fact('profile.firstOrderAt', 'date', 'first paid order', (c) => c.profile.firstOrderAt),
+	fact('profile.lastOrderAt', 'date', 'latest paid order', (c) => c.profile.lastOrderAt),
+	fact('profile.daysSinceLastOrder', 'number', 'whole days since the latest paid order', (c, now) => daysSince(c.profile.lastOrderAt, now)),
+	fact('profile.daysSinceFirstOrder', 'number', 'whole days since the first paid order', (c, now) => daysSince(c.profile.firstOrderAt, now)),
+	fact('profile.favouriteCategory', 'string', 'category bought most often', (c) => c.profile.favouriteCategory),
+	fact('profile.tier', 'string', 'current loyalty tier', (c) => c.profile.tier),
+	fact('profile.segment', 'string', 'segment (from Segment Customer or the input)', (c) => c.profile.segment),
+	fact('profile.lifecycle', 'string', 'lifecycle stage (new, active, at risk, lapsed, ...)', (c) => c.profile.lifecycle),
+	fact('profile.consent', 'list', 'channels the customer consented to', (c) => c.profile.consent),
+	fact('profile.tags', 'list', 'customer tags', (c) => c.profile.tags ?? c.event.customer?.tags),
+	fact('profile.pointsBalance', 'number', 'available points', (c) => c.profile.pointsBalance),
+	fact('profile.visitCount', 'number', 'visits, this one included', (c) => c.profile.visitCount),
+	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
+];
+
+export const FACT_BY_NAME: ReadonlyMap<string, Fact> = new Map(FACTS.map((f) => [f.name, f]));
+
+/** A reader for an unlisted `event.` path, e.g. `event.data.campaign`. */
+export function genericEventFact(name: string): Fact | undefined {
+	if (!/^event\.[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(name)) return undefined;
+	const keys = name.split('.').slice(1);
+	return fact(name, 'any', 'a field of the event', (c) => readPath(c.event, keys));
+}
+
+function readPath(event: RuleEvent, keys: readonly string[]): unknown {
+	let value: unknown = event;
+	for (const key of keys) {
+		if (value === null || typeof value !== 'object') return undefined;
+		value = (value as Record<string, unknown>)[key];
+	}
+	return value;
+}

@@ -1,0 +1,37 @@
+const DAY_MS = 86_400_000;
+
+function pad2(n: number): string {
+	return n < 10 ? `0${n}` : `${n}`;
+}
+
+function pad3(n: number): string {
+	return n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`;
+}
+
+/**
+ * `new Date(ms).toISOString()` for years 0000–9999, several times faster: V8's own formatter
+ * costs more than evaluating a small rule set, and every decision carries its time. Uses Howard
+ * Hinnant's days-to-civil algorithm on the proleptic Gregorian calendar, as toISOString does.
+ */
+export function isoInstant(ms: number): string {
+	const days = Math.floor(ms / DAY_MS);
+	let rest = ms - days * DAY_MS;
+	const z = days + 719468;
+	const era = Math.floor(z / 146097);
+	const doe = z - era * 146097;
+	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+	const mp = Math.floor((5 * doy + 2) / 153);
+	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+	const month = mp < 10 ? mp + 3 : mp - 9;
+	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+	if (year < 0 || year > 9999) return new Date(ms).toISOString();
+	const hours = Math.floor(rest / 3_600_000);
+	rest -= hours * 3_600_000;
+	const minutes = Math.floor(rest / 60_000);
+	rest -= minutes * 60_000;
+	const seconds = Math.floor(rest / 1000);
+	const millis = rest - seconds * 1000;
+	const yearText = year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
+	return `${yearText}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${pad3(millis)}Z`;
+}

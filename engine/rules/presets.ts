@@ -1,0 +1,248 @@
+import type { RuleInput } from './schema';
+
+/**
+ * Built-in presets: each returns ordinary, editable rules (the same JSON a user could write) with
+ * its numbers as parameters. Money parameters are minor units (5000 = $50.00).
+ */
+export interface Preset<P> {
+	id: string;
+	title: string;
+	description: string;
+	defaults: P;
+	build(parameters?: Partial<P>): RuleInput[];
+}
+
+function preset<P extends object>(id: string, title: string, description: string, defaults: P, build: (p: P) => RuleInput[]): Preset<P> {
+	return { id, title, description, defaults, build: (parameters = {}) => build({ ...defaults, ...parameters }) };
+}
+
+export const firstPurchaseBonus = preset('first_purchase_bonus', 'First purchase bonus', 'Bonus points on the first paid order', { points: 100 }, (p) => [
+	{
+		id: 'first_purchase_bonus',
+		name: 'First purchase bonus',
+		triggers: ['purchase'],
+		conditions: { all: [{ fact: 'profile.orderCount', operator: 'equal', value: 1 }] },
+		actions: [{ type: 'award_points', mode: 'fixed', points: p.points }],
+		frequency: { max: 1, perDays: 36500 },
+	},
+]);
+
+export const bigOrderBonus = preset('big_order_bonus', 'Big order bonus', 'Bonus points when an order reaches a threshold', { thresholdMinor: 10000, points: 50 }, (p) => [
+	{
+		id: 'big_order_bonus',
+		name: 'Big order bonus',
+		triggers: ['purchase'],
+		conditions: { all: [{ fact: 'event.order.totalMinor', operator: 'greater_than_or_equal', value: p.thresholdMinor }] },
+		actions: [{ type: 'award_points', mode: 'fixed', points: p.points }],
+	},
+]);
+
+export const crossCategoryBonus = preset(
+	'cross_category_bonus',
+	'Buy from one category, double points on another',
+	'A purchase in category A gives double points on category B for some days, with recommendations',
+	{ fromCategory: 'coffee', toCategory: 'pastries', multiplier: 2, days: 7 },
+	(p) => [
+		{
+			id: 'cross_category_bonus',
+			name: `${p.fromCategory} → ${p.multiplier}x points on ${p.toCategory}`,
+			triggers: ['purchase'],
+			conditions: { all: [{ fact: 'event.order.categories', operator: 'contains', value: p.fromCategory.toLowerCase() }] },
+			actions: [
+				{ type: 'category_bonus', categories: [p.toCategory], multiplier: p.multiplier, days: p.days, recommend: true },
+				{ type: 'send_offer', template: 'category_bonus_recommendations', channel: 'any', category: p.toCategory },
+			],
+			frequency: { max: 1, perDays: p.days },
+		},
+	],
+);
+
+export const purchaseStreak = preset(
+	'purchase_streak',
+	'Purchase streak',
+	'N purchases within D days: move up a tier, or start a challenge when no tier is given',
+	{ purchases: 3, days: 60, tier: '' as string, challengePurchases: 2, challengeMultiplier: 2 },
+	(p) => [
+		{
+			id: 'purchase_streak',
+			name: `${p.purchases} purchases in ${p.days} days`,
+			triggers: ['purchase'],
+			conditions: { all: [{ aggregate: { measure: 'orders', lastDays: p.days }, operator: 'greater_than_or_equal', value: p.purchases }] },
+			actions: p.tier
+				? [{ type: 'set_tier', tier: p.tier }]
+				: [{ type: 'start_challenge', challenge: `${p.challengePurchases}_purchases_this_month`, goalPurchases: p.challengePurchases, calendar: 'month', reward: { multiplier: p.challengeMultiplier } }],
+			frequency: { max: 1, perDays: p.days },
+		},
+	],
+);
+
+export const lifetimeSpendUpgrade = preset('lifetime_spend_upgrade', 'Lifetime spend tier upgrade', 'Lifetime spend reaches a threshold: tier upgrade and bonus points', { spendMinor: 50000, tier: 'Gold', points: 200 }, (p) => [
+	{
+		id: 'lifetime_spend_upgrade',
+		name: `Lifetime spend ≥ ${p.spendMinor / 100} → ${p.tier}`,
+		triggers: ['purchase'],
+		conditions: {
+			all: [
+				{ fact: 'profile.spendMinor', operator: 'greater_than_or_equal', value: p.spendMinor },
+				{ any: [{ fact: 'profile.tier', operator: 'not_exists' }, { fact: 'profile.tier', operator: 'not_equal', value: p.tier }] },
+			],
+		},
+		actions: [
+			{ type: 'set_tier', tier: p.tier },
+			{ type: 'award_points', mode: 'fixed', points: p.points },
+		],
+		frequency: { max: 1, perDays: 36500 },
+	},
+]);
+
+export const visitMilestone = preset('visit_milestone', 'Visit milestones', 'A free item on the 5th and 10th visit', { visits: [5, 10] as number[], freeItem: 'coffee' }, (p) => [
+	{
+		id: 'visit_milestone',
+		name: `Free ${p.freeItem} on visit ${p.visits.join(' and ')}`,
+		triggers: ['visit', 'purchase'],
+		conditions: { all: [{ fact: 'profile.visitCount', operator: 'in', value: p.visits }] },
+		actions: [{ type: 'issue_coupon', freeItem: p.freeItem, validHours: 24 * 30 }],
+	},
+]);
+
+export const birthdayReward = preset('birthday_reward', 'Birthday month reward', 'Points and a birthday offer in the birthday month', { points: 100 }, (p) => [
+	{
+		id: 'birthday_reward',
+		name: 'Birthday month reward',
+		triggers: ['birthday_due'],
+		conditions: { all: [{ fact: 'profile.isBirthdayMonth', operator: 'is_true' }] },
+		actions: [
+			{ type: 'award_points', mode: 'fixed', points: p.points },
+			{ type: 'send_offer', template: 'birthday', channel: 'any' },
+		],
+		frequency: { max: 1, perDays: 300 },
+	},
+]);
+
+export const winBack = preset(
+	'win_back',
+	'Win-back',
+	'No purchase for N days: high-value customers get an offer in their favourite category, others a smaller discount. The win-back holds other retention offers (such as the cart reminder) back for 48 hours.',
+	{ inactiveDays: 60, highValueSpendMinor: 30000, highValuePercentOff: 20, otherPercentOff: 10, everyDays: 60, suppressOthersForHours: 48 },
+	(p) => {
+		const inactive = { fact: 'profile.daysSinceLastOrder', operator: 'greater_than_or_equal', value: p.inactiveDays };
+		const common = { triggers: ['inactivity_due', 'cart_abandoned', 'visit'] as RuleInput['triggers'], frequency: { max: 1, perDays: p.everyDays } };
+		return [
+			{
+				id: 'win_back_high_value',
+				name: 'Win-back: high-value customers',
+				...common,
+				priority: 20,
+				conditions: { all: [inactive, { fact: 'profile.spendMinor', operator: 'greater_than_or_equal', value: p.highValueSpendMinor }] },
+				actions: [{ type: 'send_offer', template: 'win_back_favourite_category', channel: 'any', percentOff: p.highValuePercentOff, category: 'favourite' }],
+				conflict: { group: 'retention', suppressOthersForHours: p.suppressOthersForHours },
+			},
+			{
+				id: 'win_back',
+				name: 'Win-back: everyone else',
+				...common,
+				priority: 10,
+				conditions: { all: [inactive, { any: [{ fact: 'profile.spendMinor', operator: 'less_than', value: p.highValueSpendMinor }, { fact: 'profile.spendMinor', operator: 'not_exists' }] }] },
+				actions: [{ type: 'send_offer', template: 'win_back_discount', channel: 'any', percentOff: p.otherPercentOff }],
+				conflict: { group: 'retention', suppressOthersForHours: p.suppressOthersForHours },
+			},
+		];
+	},
+);
+
+export const cartRecovery = preset(
+	'cart_recovery',
+	'Abandoned cart',
+	'Cart of at least $50 idle for 2 hours: a reminder; still no purchase 24 hours later: a 10% coupon valid 24 hours',
+	{ minCartMinor: 5000, idleMinutes: 120, followUpHours: 24, percentOff: 10, couponValidHours: 24, perDays: 7 },
+	(p) => [
+		{
+			id: 'cart_recovery',
+			name: 'Abandoned cart reminder',
+			triggers: ['cart_abandoned'],
+			conditions: {
+				all: [
+					{ fact: 'event.cart.totalMinor', operator: 'greater_than_or_equal', value: p.minCartMinor },
+					{ fact: 'event.cart.idleMinutes', operator: 'greater_than_or_equal', value: p.idleMinutes },
+				],
+			},
+			actions: [
+				{ type: 'send_offer', template: 'cart_reminder', channel: 'any' },
+				{ type: 'schedule_follow_up', afterHours: p.followUpHours, unlessEvent: 'purchase', then: [{ type: 'issue_coupon', percentOff: p.percentOff, validHours: p.couponValidHours }] },
+			],
+			frequency: { max: 1, perDays: p.perDays },
+			conflict: { group: 'retention', suppressOthersForHours: 0 },
+		},
+	],
+);
+
+export const morningBonus = preset('morning_bonus', 'Morning bonus', 'Extra points for purchases in a morning window (customer time zone)', { from: '07:00', to: '10:00', points: 20 }, (p) => [
+	{
+		id: 'morning_bonus',
+		name: `Morning bonus ${p.from}–${p.to}`,
+		triggers: ['purchase'],
+		schedule: { hours: { from: p.from, to: p.to } },
+		actions: [{ type: 'award_points', mode: 'fixed', points: p.points }],
+	},
+]);
+
+export const crossSell = preset(
+	'cross_sell',
+	'Cross-sell',
+	'Buys one category N times in a calendar month but never another: suggest the other',
+	{ boughtCategory: 'coffee', times: 3, missingCategory: 'tea' },
+	(p) => [
+		{
+			id: 'cross_sell',
+			name: `${p.times}x ${p.boughtCategory} this month, no ${p.missingCategory} → try ${p.missingCategory}`,
+			triggers: ['purchase'],
+			conditions: {
+				all: [
+					{ aggregate: { measure: 'category_purchases', category: p.boughtCategory, calendar: 'month' }, operator: 'greater_than_or_equal', value: p.times },
+					{ aggregate: { measure: 'category_purchases', category: p.missingCategory, calendar: 'month' }, operator: 'equal', value: 0 },
+				],
+			},
+			actions: [{ type: 'send_offer', template: 'try_category', channel: 'any', category: p.missingCategory }],
+			frequency: { max: 1, perDays: 30 },
+		},
+	],
+);
+
+export const replenishmentReminder = preset(
+	'replenishment_reminder',
+	'Replenishment reminder',
+	'Due to run out (day 28 of a 30-day rhythm): a reminder with double points on the replenished categories',
+	{ multiplier: 2, days: 3, categories: ['coffee'] as string[] },
+	(p) => [
+		{
+			id: 'replenishment_reminder',
+			name: 'Replenishment reminder',
+			triggers: ['replenishment_due'],
+			actions: [
+				{ type: 'send_offer', template: 'replenishment_reminder', channel: 'any' },
+				{ type: 'category_bonus', categories: p.categories, multiplier: p.multiplier, days: p.days },
+			],
+			frequency: { max: 1, perDays: 20 },
+		},
+	],
+);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const PRESETS: ReadonlyArray<Preset<any>> = [
+	firstPurchaseBonus,
+	bigOrderBonus,
+	crossCategoryBonus,
+	purchaseStreak,
+	lifetimeSpendUpgrade,
+	visitMilestone,
+	birthdayReward,
+	winBack,
+	cartRecovery,
+	morningBonus,
+	crossSell,
+	replenishmentReminder,
+];
+
+export function presetById(id: string) {
+	return PRESETS.find((p) => p.id === id);
+}

@@ -1,0 +1,189 @@
+import type { ConsentChannel } from '../model/customer';
+import type { Route } from './vocabulary';
+
+/**
+ * The event as rules see it: a canonical LoyaltyEvent fits, and so do due, cart and engagement
+ * events from schedule mode or any JSON source (extra fields live under `data`).
+ */
+export interface RuleEvent {
+	id?: string;
+	type: string;
+	occurredAt: string;
+	idempotencyKey: string;
+	source?: string;
+	customer?: { identities?: Record<string, string | undefined>; timeZone?: string; tags?: string[]; birthday?: { month: number; day: number; year?: number } };
+	order?: { id: string; source?: string; status?: string; currency: string; totalMinor: number; placedAt?: string; couponCodes?: string[]; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }> };
+	refund?: { id: string; amountMinor: number; currency: string; orderId?: string };
+	cart?: { id?: string; currency: string; totalMinor: number; idleMinutes?: number; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }> };
+	data?: Record<string, unknown>;
+}
+
+/** What the store knows about the customer. Anything absent makes a condition on it "not met". */
+export interface RuleProfile {
+	customerKey: string;
+	timeZone?: string;
+	spendMinor?: number;
+	orderCount?: number;
+	averageOrderMinor?: number;
+	firstOrderAt?: string;
+	lastOrderAt?: string;
+	favouriteCategory?: string;
+	tier?: string;
+	segment?: string;
+	lifecycle?: string;
+	consent?: ConsentChannel[];
+	tags?: string[];
+	pointsBalance?: number;
+	visitCount?: number;
+	birthday?: { month: number; day: number; year?: number };
+}
+
+/** Usage counted for the period that contains `now`, keyed by the compiled cap's key. */
+export interface CapUsage {
+	points: number;
+	offers: number;
+	costMinor: number;
+	revenueMinor: number;
+	firings: number;
+}
+
+export interface RuleCounters {
+	/** Per rule: this customer's firings inside the rule's frequency window. */
+	ruleUses: Record<string, number>;
+	/** This customer's rewarded decisions today (customer's time zone), for the program-wide limit. */
+	customerRewardsToday: number;
+	capUsage: Record<string, CapUsage>;
+	/** Per rule: until when it is suppressed for this customer (a conflict winner's hold). */
+	suppressedUntil: Record<string, string>;
+	/** Per held rule: the conflict winner that holds it. */
+	suppressedBy?: Record<string, string>;
+	/** Category/SKU bonuses an earlier decision granted this customer and that are still running. */
+	activeBonuses?: ActiveBonus[];
+}
+
+export interface ScheduledFollowUp {
+	ruleId: string;
+	dueAt: string;
+	unlessEvent?: string;
+	identities: Record<string, string | undefined>;
+}
+
+export interface ActiveBonus {
+	ruleId: string;
+	sourceEventKey: string;
+	categories: string[];
+	skus: string[];
+	multiplier: number;
+	until: string;
+}
+
+/** Extra points on this purchase from a running bonus ("double points on pastries for 7 days"). */
+export interface BonusAward {
+	ruleId: string;
+	sourceEventKey: string;
+	multiplier: number;
+	points: number;
+	/** Order lines (by index) the bonus applied to. */
+	lines: number[];
+}
+
+export interface EvaluationContext {
+	event: RuleEvent;
+	profile: RuleProfile;
+	/** Keyed by the compiled aggregate key (see CompiledRuleSet.requiredAggregates). */
+	aggregates: Record<string, number>;
+	counters: RuleCounters;
+}
+
+export const RuleOutcome = {
+	Fired: 'fired',
+	NotMet: 'not_met',
+	OutOfSchedule: 'out_of_schedule',
+	Suppressed: 'suppressed',
+	Holdout: 'holdout',
+	Disabled: 'disabled',
+} as const;
+export type RuleOutcome = (typeof RuleOutcome)[keyof typeof RuleOutcome];
+
+export const SuppressionKind = {
+	Frequency: 'frequency',
+	Suppression: 'suppression',
+	Conflict: 'conflict',
+	Cap: 'cap',
+	DailyLimit: 'daily_limit',
+	CostCeiling: 'cost_ceiling',
+} as const;
+export type SuppressionKind = (typeof SuppressionKind)[keyof typeof SuppressionKind];
+
+/** One evaluated condition: the explanation is this tree (or its first failing leaf). */
+export interface EvaluatedCondition {
+	path: string;
+	fact: string;
+	operator: string;
+	expected: unknown;
+	actual: unknown;
+	result: boolean;
+	reason?: string;
+}
+
+export type EvaluatedNode = EvaluatedCondition | { path: string; all: EvaluatedNode[]; result: boolean } | { path: string; any: EvaluatedNode[]; result: boolean } | { path: string; not: EvaluatedNode; result: boolean };
+
+export interface RuleExplanation {
+	ruleId: string;
+	name?: string;
+	outcome: RuleOutcome;
+	/** Why, in plain English; for "not_met" the failed condition says it (see explanationLine). */
+	reason?: string;
+	failedCondition?: EvaluatedCondition;
+	suppressedBy?: { kind: SuppressionKind; detail: string; byRuleId?: string; capKey?: string };
+	arm?: string;
+	/** The evaluated condition tree, for rules that fired. */
+	conditions?: EvaluatedNode;
+}
+
+export interface MaterializedAction {
+	type: string;
+	route: Route;
+	[key: string]: unknown;
+}
+
+export interface FiredRule {
+	ruleId: string;
+	/** Set when this firing is the follow-up a rule scheduled on an earlier event. */
+	followUpOf?: string;
+	name?: string;
+	priority: number;
+	arm?: string;
+	actions: MaterializedAction[];
+	points: number;
+	offers: number;
+	costMinor: number;
+	revenueMinor: number;
+	valueMinor: number;
+}
+
+export interface SuppressionToCreate {
+	ruleId: string;
+	until: string;
+	byRuleId: string;
+}
+
+export interface Decision {
+	eventKey: string;
+	eventType: string;
+	customerKey: string;
+	evaluatedAt: string;
+	programId: string;
+	/** Which outputs of the node the item goes to; empty means "Nothing". */
+	routes: Route[];
+	fired: FiredRule[];
+	/** Rules held back in an experiment: they would have fired, the customer is in the holdout. */
+	holdouts: Array<{ ruleId: string; experimentId: string; arm: 'holdout' }>;
+	bonusAwards: BonusAward[];
+	/** Follow-ups to schedule ("if no purchase in 24 h, then ..."); they come back as follow_up_due events. */
+	followUps: ScheduledFollowUp[];
+	/** Points of fired rules plus running bonuses, for Award Points to award. */
+	pointsToAward: number;
+	suppressionsToCreate: SuppressionToCreate[];
+	explanation: RuleExplanation[];
+}

@@ -1,0 +1,172 @@
+import { DateTime } from 'luxon';
+import { isValidTimeZone, type ConsentChannel, type Customer } from '../model/customer';
+import { computeAggregates, orderStats, type OrderFacts } from '../rules/aggregates';
+import type { CompiledRuleSet } from '../rules/compile';
+import type { CapUsage, EvaluationContext, RuleEvent, RuleProfile } from '../rules/types';
+import { findCustomerIds, getCustomer } from './customers';
+import type { Row, SqlClient } from './db';
+
+const DAY_MS = 86_400_000;
+const IDENTITY_ORDER = ['loyalty', 'email', 'phone', 'square', 'woocommerce'];
+
+interface OrderRow extends Row {
+	source: string;
+	id: string;
+	placed_at: string;
+	total_minor: number;
+	refunded_minor: number;
+	currency: string;
+	payload: string;
+}
+
+function categoriesOf(lines: ReadonlyArray<{ category?: string }> | undefined): string[] {
+	return [...new Set((lines ?? []).flatMap((l) => (l.category ? [l.category.toLowerCase()] : [])))];
+}
+
+/** A customer not in the store yet is still counted consistently: by their first identity. */
+function identityKey(event: RuleEvent): string {
+	const identities = event.customer?.identities ?? {};
+	for (const kind of IDENTITY_ORDER) if (identities[kind]) return `${kind}:${identities[kind]}`;
+	const other = Object.keys(identities)
+		.filter((kind) => identities[kind])
+		.sort()[0];
+	return other ? `${other}:${identities[other]}` : 'anonymous';
+}
+
+/** Profile fields that come from elsewhere (Segment Customer, the input item). */
+export type ProfileExtras = Partial<Omit<RuleProfile, 'customerKey'>>;
+
+/**
+ * Everything `evaluate` needs for one event, read from the store: the profile, exactly the
+ * windowed aggregates the rule set declares, and its counters (frequency, caps, the daily limit,
+ * suppressions). Rows written for this same event are left out, so a re-run of a workflow sees
+ * the state before its first run and decides the same way.
+ */
+export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, event: RuleEvent, now: Date, extras: ProfileExtras = {}): Promise<EvaluationContext> {
+	const programId = ruleSet.program.id;
+	const nowIso = now.toISOString();
+	const ids = event.customer?.identities ? await findCustomerIds(sql, event.customer.identities) : [];
+	const customer: Customer | undefined = ids.length > 0 ? await getCustomer(sql, [...ids].sort()[0]) : undefined;
+	const customerKey = customer?.id ?? identityKey(event);
+	// An unknown zone from an input field must not break calendar maths: the program's zone stands in.
+	const zone = [extras.timeZone, customer?.timeZone, event.customer?.timeZone].find((z): z is string => typeof z === 'string' && isValidTimeZone(z)) ?? ruleSet.program.timeZone;
+
+	const orders: OrderFacts[] = [];
+	if (customer) {
+		const rows = await sql.query<OrderRow>(
+			`SELECT source, id, placed_at, total_minor, refunded_minor, currency, payload FROM orders WHERE customer_id = $1 AND status IN ('paid', 'refunded') AND placed_at <= $2`,
+			[customer.id, nowIso],
+		);
+		for (const row of rows) {
+			const payload = JSON.parse(row.payload) as { lines?: Array<{ category?: string }> };
+			orders.push({ key: `${row.source}:${row.id}`, placedAt: row.placed_at, netMinor: Number(row.total_minor) - Number(row.refunded_minor), currency: row.currency, categories: categoriesOf(payload.lines) });
+		}
+	}
+	const current = event.order;
+	// The rule may run before Award Points records this order; it counts either way, once.
+	if (event.type === 'purchase' && current && (current.status === undefined || current.status === 'paid') && !orders.some((o) => o.key === `${current.source ?? event.source}:${current.id}`)) {
+		orders.push({ key: `${current.source ?? event.source}:${current.id}`, placedAt: current.placedAt ?? event.occurredAt, netMinor: current.totalMinor, currency: current.currency, categories: categoriesOf(current.lines) });
+	}
+
+	let tier: string | undefined;
+	let pointsBalance: number | undefined;
+	let visitCount: number | undefined;
+	if (customer) {
+		const [account] = await sql.query<{ tier: string | null; available: number }>('SELECT tier, available FROM loyalty_accounts WHERE program_id = $1 AND customer_id = $2', [programId, customer.id]);
+		tier = account?.tier ?? undefined;
+		pointsBalance = account ? Number(account.available) : undefined;
+		const [visits] = await sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE customer_id = $1 AND type = 'visit' AND idempotency_key <> $2 AND occurred_at <= $3`, [customer.id, event.idempotencyKey, nowIso]);
+		visitCount = Number(visits.n);
+	}
+	if (event.type === 'visit') visitCount = (visitCount ?? 0) + 1;
+
+	const profile: RuleProfile = {
+		customerKey,
+		...orderStats(orders),
+		...(tier ? { tier } : {}),
+		...(pointsBalance !== undefined ? { pointsBalance } : {}),
+		...(visitCount !== undefined ? { visitCount } : {}),
+		consent: customer ? (Object.entries(customer.consent).filter(([, r]) => r?.granted).map(([c]) => c) as ConsentChannel[]) : undefined,
+		tags: customer?.tags ?? event.customer?.tags,
+		birthday: customer?.birthday ?? event.customer?.birthday,
+		...extras,
+		timeZone: zone,
+	};
+
+	return {
+		event,
+		profile,
+		aggregates: computeAggregates(ruleSet.requiredAggregates, orders, now, zone),
+		counters: await loadCounters(sql, ruleSet, customerKey, event.idempotencyKey, now, zone),
+	};
+}
+
+async function loadCounters(sql: SqlClient, ruleSet: CompiledRuleSet, customerKey: string, eventKey: string, now: Date, customerZone: string): Promise<EvaluationContext['counters']> {
+	const programId = ruleSet.program.id;
+	const nowMs = now.getTime();
+	const nowIso = now.toISOString();
+	const dayStart = DateTime.fromJSDate(now, { zone: customerZone }).startOf('day').toJSDate();
+	const longestWindow = Math.max(1, ...ruleSet.frequencyWindows.values());
+	const since = new Date(Math.min(nowMs - longestWindow * DAY_MS, dayStart.getTime())).toISOString();
+	const firings = await sql.query<{ rule_id: string; fired_at: string; reward: number; outcome: string }>(
+		`SELECT rule_id, fired_at, reward, outcome FROM rule_firings WHERE program_id = $1 AND customer_key = $2 AND outcome IN ('fired', 'follow_up') AND fired_at >= $3 AND fired_at <= $4 AND event_key <> $5`,
+		[programId, customerKey, since, nowIso, eventKey],
+	);
+	const ruleUses: Record<string, number> = {};
+	let customerRewardsToday = 0;
+	for (const firing of firings) {
+		const at = Date.parse(firing.fired_at);
+		const window = ruleSet.frequencyWindows.get(firing.rule_id);
+		// A follow-up is part of the firing that scheduled it, not a new use of the rule.
+		if (window !== undefined && firing.outcome === 'fired' && at > nowMs - window * DAY_MS) ruleUses[firing.rule_id] = (ruleUses[firing.rule_id] ?? 0) + 1;
+		if (Number(firing.reward) === 1 && at >= dayStart.getTime()) customerRewardsToday++;
+	}
+
+	const capUsage: Record<string, CapUsage> = {};
+	const requirements = [...ruleSet.requiredUsage.values()];
+	if (requirements.length > 0) {
+		// One statement for every cap and ceiling: each part sums one rule's (or the program's) period.
+		const params: unknown[] = [programId, nowIso, eventKey];
+		const parts = requirements.map((req) => {
+			params.push(req.key, DateTime.fromJSDate(now, { zone: ruleSet.program.timeZone }).startOf(req.period).toJSDate().toISOString());
+			const keyParam = `$${params.length - 1}`;
+			const fromParam = `$${params.length}`;
+			let ruleFilter = '';
+			if (req.ruleId) {
+				params.push(req.ruleId);
+				ruleFilter = ` AND rule_id = $${params.length}`;
+			}
+			return `SELECT ${castText(sql, keyParam)} AS usage_key, COALESCE(SUM(points), 0) AS points, COALESCE(SUM(offers), 0) AS offers, COALESCE(SUM(cost_minor), 0) AS cost_minor, COALESCE(SUM(revenue_minor), 0) AS revenue_minor, COUNT(*) AS firings
+				FROM rule_firings WHERE program_id = $1 AND outcome IN ('fired', 'follow_up') AND fired_at >= ${fromParam} AND fired_at <= $2 AND event_key <> $3${ruleFilter}`;
+		});
+		const rows = await sql.query<{ usage_key: string; points: number; offers: number; cost_minor: number; revenue_minor: number; firings: number }>(parts.join(' UNION ALL '), params);
+		for (const row of rows) {
+			capUsage[row.usage_key] = { points: Number(row.points), offers: Number(row.offers), costMinor: Number(row.cost_minor), revenueMinor: Number(row.revenue_minor), firings: Number(row.firings) };
+		}
+	}
+
+	const suppressedUntil: Record<string, string> = {};
+	const suppressedBy: Record<string, string> = {};
+	if (ruleSet.conflictGroups.size > 0) {
+		const rows = await sql.query<{ rule_id: string; until: string; by_rule_id: string }>(
+			`SELECT rule_id, until, by_rule_id FROM rule_suppressions WHERE program_id = $1 AND customer_key = $2 AND until > $3 AND source_event_key <> $4 ORDER BY rule_id, until DESC, by_rule_id`,
+			[programId, customerKey, nowIso, eventKey],
+		);
+		for (const row of rows) {
+			if (suppressedUntil[row.rule_id]) continue;
+			suppressedUntil[row.rule_id] = row.until;
+			suppressedBy[row.rule_id] = row.by_rule_id;
+		}
+	}
+	const bonusRows = await sql.query<{ rule_id: string; event_key: string; categories: string; skus: string; multiplier: number; until: string }>(
+		`SELECT rule_id, event_key, categories, skus, multiplier, until FROM rule_bonuses WHERE program_id = $1 AND customer_key = $2 AND starts_at <= $3 AND until > $3 AND event_key <> $4 ORDER BY rule_id, event_key`,
+		[programId, customerKey, nowIso, eventKey],
+	);
+	const activeBonuses = bonusRows.map((row) => ({ ruleId: row.rule_id, sourceEventKey: row.event_key, categories: JSON.parse(row.categories) as string[], skus: JSON.parse(row.skus) as string[], multiplier: Number(row.multiplier), until: row.until }));
+	return { ruleUses, customerRewardsToday, capUsage, suppressedUntil, suppressedBy, activeBonuses };
+}
+
+/** PostgreSQL cannot infer the type of a bare parameter in a SELECT list. */
+function castText(sql: SqlClient, param: string): string {
+	return sql.dialect === 'postgres' ? `CAST(${param} AS TEXT)` : param;
+}

@@ -1,0 +1,54 @@
+import type { Decision } from '../rules/types';
+import type { SqlClient } from './db';
+
+/**
+ * Persists what a decision counts against: firings (frequency, caps, budgets, the daily limit),
+ * holdout exposures and conflict suppressions. Every row is keyed by the event's idempotency key
+ * and the rule id, so re-running a workflow on the same event writes nothing twice. Returns how
+ * many rows were new (0 for a replay).
+ */
+export async function recordDecision(sql: SqlClient, decision: Decision): Promise<{ written: number; replay: boolean }> {
+	let written = 0;
+	let attempted = 0;
+	for (const fired of decision.fired) {
+		attempted++;
+		written += await sql.execute(
+			`INSERT INTO rule_firings (program_id, event_key, rule_id, customer_key, outcome, arm, fired_at, points, offers, cost_minor, revenue_minor, reward, detail)
+			 VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.eventKey, fired.ruleId, decision.customerKey, fired.arm ?? null, decision.evaluatedAt, fired.points, fired.offers, fired.costMinor, fired.revenueMinor, fired.points > 0 || fired.offers > 0 ? 1 : 0, JSON.stringify(fired.actions), fired.followUpOf ? 'follow_up' : 'fired'],
+		);
+	}
+	for (const fired of decision.fired) {
+		for (const action of fired.actions) {
+			if (action.type !== 'category_bonus') continue;
+			attempted++;
+			written += await sql.execute(
+				`INSERT INTO rule_bonuses (program_id, customer_key, event_key, rule_id, categories, skus, multiplier, starts_at, until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+				[decision.programId, decision.customerKey, decision.eventKey, fired.ruleId, JSON.stringify(action.categories ?? []), JSON.stringify(action.skus ?? []), action.multiplier, decision.evaluatedAt, action.until],
+			);
+		}
+	}
+	for (const followUp of decision.followUps) {
+		attempted++;
+		written += await sql.execute(
+			`INSERT INTO rule_follow_ups (program_id, source_event_key, rule_id, customer_key, identities, unless_event, created_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.eventKey, followUp.ruleId, decision.customerKey, JSON.stringify(followUp.identities), followUp.unlessEvent ?? null, decision.evaluatedAt, followUp.dueAt],
+		);
+	}
+	for (const holdout of decision.holdouts) {
+		attempted++;
+		written += await sql.execute(
+			`INSERT INTO rule_firings (program_id, event_key, rule_id, customer_key, outcome, arm, fired_at, points, offers, cost_minor, revenue_minor, reward, detail)
+			 VALUES ($1, $2, $3, $4, 'holdout', $5, $6, 0, 0, 0, 0, 0, $7) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.eventKey, holdout.ruleId, decision.customerKey, holdout.arm, decision.evaluatedAt, JSON.stringify({ experimentId: holdout.experimentId })],
+		);
+	}
+	for (const suppression of decision.suppressionsToCreate) {
+		attempted++;
+		written += await sql.execute(
+			`INSERT INTO rule_suppressions (program_id, customer_key, rule_id, source_event_key, by_rule_id, until) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.customerKey, suppression.ruleId, decision.eventKey, suppression.byRuleId, suppression.until],
+		);
+	}
+	return { written, replay: attempted > 0 && written === 0 };
+}

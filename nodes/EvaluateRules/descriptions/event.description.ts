@@ -1,0 +1,113 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { RULE_TRIGGERS } from '../../../engine';
+
+const mapped = { show: { eventInput: ['mapped'] } };
+const label = (value: string) => value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+
+export const eventProperties: INodeProperties[] = [
+	{
+		displayName: 'Input',
+		name: 'eventInput',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Event From Loyalty Trigger', value: 'canonical', description: 'Each incoming item is a loyalty event' },
+			{ name: 'Map Fields From Any JSON', value: 'mapped', description: 'Say which fields hold the event type, customer and amount' },
+		],
+		default: 'canonical',
+	},
+	{
+		displayName: 'Event',
+		name: 'event',
+		type: 'json',
+		default: '={{ $json }}',
+		displayOptions: { show: { eventInput: ['canonical'] } },
+		description: 'The loyalty event, usually the whole incoming item',
+	},
+	{
+		displayName: 'Event Type',
+		name: 'eventType',
+		type: 'options',
+		options: RULE_TRIGGERS.map((t) => ({ name: label(t), value: t })),
+		default: 'purchase',
+		displayOptions: mapped,
+		description: 'What happened. Rules listen for one or more of these.',
+	},
+	{
+		displayName: 'Event Key',
+		name: 'eventKey',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: mapped,
+		placeholder: 'e.g. {{ $json.order_id }}',
+		description: 'A value that is the same every time this event is sent (an order ID), so a repeat is never counted twice',
+	},
+	{
+		displayName: 'Occurred At',
+		name: 'occurredAt',
+		type: 'string',
+		default: '',
+		displayOptions: mapped,
+		placeholder: 'e.g. 2026-03-10T15:00:00Z',
+		description: 'When it happened (ISO date and time). Empty means now.',
+	},
+	{
+		displayName: 'Identify Customer By',
+		name: 'identifyBy',
+		type: 'options',
+		options: [
+			{ name: 'Email', value: 'email' },
+			{ name: 'Loyalty ID', value: 'loyalty' },
+			{ name: 'Phone', value: 'phone' },
+			{ name: 'Square Customer ID', value: 'square' },
+			{ name: 'WooCommerce Customer ID', value: 'woocommerce' },
+		],
+		default: 'email',
+		displayOptions: mapped,
+	},
+	{
+		displayName: 'Customer',
+		name: 'customerValue',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: mapped,
+		placeholder: 'e.g. name@email.com',
+		description: 'The email, phone or ID of the customer',
+	},
+	{
+		displayName: 'Amount',
+		name: 'amount',
+		type: 'string',
+		default: '',
+		displayOptions: mapped,
+		placeholder: 'e.g. 49.90',
+		description: 'Order or cart value in currency units, if any',
+	},
+	{
+		displayName: 'Currency',
+		name: 'currency',
+		type: 'string',
+		default: 'USD',
+		displayOptions: mapped,
+	},
+	{
+		displayName: 'Categories',
+		name: 'categories',
+		type: 'string',
+		default: '',
+		displayOptions: mapped,
+		placeholder: 'e.g. coffee, pastries',
+		description: 'Product categories in the order or cart, separated by commas',
+	},
+	{
+		displayName: 'Cart Idle Minutes',
+		name: 'idleMinutes',
+		type: 'number',
+		default: 0,
+		displayOptions: { show: { eventInput: ['mapped'], eventType: ['cart_updated', 'cart_abandoned'] } },
+		description: 'How long the cart has not changed',
+	},
+];

@@ -1,0 +1,102 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { compileRules, decideEvent, type CompiledRuleSet, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput } from '../../engine';
+import type { SqlClient } from '../../engine/store/db';
+import { summarizeError, toNodeError } from '../shared/errors';
+import { openStoreFor } from '../shared/store';
+import { eventFromJson, eventFromMapping, type FieldMapping } from './helpers/eventMapping';
+import { decisionJson, OUTPUTS, outputsFor } from './helpers/output';
+import { programFrom, rulesFromBuilder, rulesFromJson, rulesFromPresets, ruleSetDocument, type BuilderRule, type PresetSettings } from './helpers/ruleSource';
+
+/** Thrown to roll a test-mode transaction back: the scratch copy of the counters is discarded. */
+class DiscardTestRun extends Error {}
+
+function ruleSetInput(this: IExecuteFunctions, itemIndex: number): RuleSetInput {
+	const source = this.getNodeParameter('rulesSource', itemIndex) as string;
+	let rules: RuleInput[] | RuleSetInput;
+	if (source === 'presets') rules = rulesFromPresets(this.getNodeParameter('presets', itemIndex, []) as string[], this.getNodeParameter('presetSettings', itemIndex, {}) as PresetSettings);
+	else if (source === 'builder') rules = rulesFromBuilder(((this.getNodeParameter('ruleBuilder', itemIndex, {}) as { rule?: BuilderRule[] }).rule ?? []) as BuilderRule[]);
+	else rules = rulesFromJson(this.getNodeParameter('rulesJson', itemIndex));
+	return ruleSetDocument(rules, programFrom(this.getNodeParameter('programSettings', itemIndex, {}) as IDataObject));
+}
+
+function eventOf(this: IExecuteFunctions, itemIndex: number): RuleEvent {
+	if (this.getNodeParameter('eventInput', itemIndex) === 'canonical') return eventFromJson(this.getNodeParameter('event', itemIndex));
+	const read = (name: string) => this.getNodeParameter(name, itemIndex, undefined) as never;
+	const mapping: FieldMapping = {
+		eventType: read('eventType'),
+		eventKey: read('eventKey'),
+		occurredAt: read('occurredAt'),
+		identifyBy: read('identifyBy'),
+		customerValue: read('customerValue'),
+		amount: read('amount'),
+		currency: read('currency'),
+		categories: read('categories'),
+		idleMinutes: read('idleMinutes'),
+	};
+	return eventFromMapping(mapping);
+}
+
+function extrasOf(this: IExecuteFunctions, itemIndex: number): ProfileExtras {
+	const fields = this.getNodeParameter('profileFields', itemIndex, {}) as IDataObject;
+	const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+	return Object.fromEntries(Object.entries({ segment: text(fields.segment), lifecycle: text(fields.lifecycle), timeZone: text(fields.timeZone) }).filter(([, v]) => v !== undefined));
+}
+
+/** Decisions are made at the event's own time (a late delivery is judged as it happened), never in the future. */
+function decisionTime(event: RuleEvent): Date {
+	const at = Date.parse(event.occurredAt);
+	return new Date(Math.min(at, Date.now()));
+}
+
+/**
+ * Evaluates every item and routes it to Award, Offer, Other Action and/or Nothing. Rules compile
+ * once per distinct rule set in this execution. In test mode every item runs inside one
+ * transaction that is rolled back: items see each other's counters, the store keeps none.
+ */
+export async function evaluateItems(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const outputs: INodeExecutionData[][] = OUTPUTS.map(() => []);
+	const compiled = new Map<string, CompiledRuleSet>();
+	const testMode = this.getNodeParameter('testMode', 0, false) as boolean;
+	const store = await openStoreFor(this);
+
+	const decideItem = async (sql: SqlClient | undefined, itemIndex: number) => {
+		try {
+			const document = ruleSetInput.call(this, itemIndex);
+			const key = JSON.stringify(document);
+			let ruleSet = compiled.get(key);
+			if (!ruleSet) {
+				ruleSet = compileRules(document);
+				compiled.set(key, ruleSet);
+			}
+			const event = eventOf.call(this, itemIndex);
+			const extras = extrasOf.call(this, itemIndex);
+			const decide = (tx: SqlClient) => decideEvent(tx, ruleSet!, event, decisionTime(event), { extras });
+			const decision = sql ? await decide(sql) : await store.transaction(decide);
+			const json = decisionJson(decision, testMode);
+			for (const output of outputsFor(decision)) outputs[OUTPUTS.indexOf(output)].push({ json, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			if (this.continueOnFail()) {
+				const summary = summarizeError(error);
+				outputs[OUTPUTS.indexOf('nothing')].push({ json: { error: summary.message, field: summary.field ?? null }, pairedItem: { item: itemIndex } });
+				return;
+			}
+			throw toNodeError(this.getNode(), error, itemIndex);
+		}
+	};
+
+	if (!testMode) {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) await decideItem(undefined, itemIndex);
+		return outputs;
+	}
+	try {
+		await store.transaction(async (sql) => {
+			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) await decideItem(sql, itemIndex);
+			throw new DiscardTestRun('test mode: nothing is kept');
+		});
+	} catch (error) {
+		if (!(error instanceof DiscardTestRun)) throw toNodeError(this.getNode(), error);
+	}
+	return outputs;
+}

@@ -1,0 +1,202 @@
+/**
+ * Pure helpers: the node's rule parameters (presets + numbers, the rule builder, or JSON) → a
+ * rule set document for the engine's compiler. No n8n context here, so these are tested directly.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { decimalToMinor, LoyaltyError, presetById, RULE_SCHEMA_VERSION, type RuleInput, type RuleSetInput } from '../../../engine';
+
+export const RulesSource = { Presets: 'presets', Builder: 'builder', Json: 'json' } as const;
+
+/** The "Preset Settings" collection; money is in currency units as a shop owner types it ("50"). */
+export interface PresetSettings {
+	currency?: string;
+	firstPurchasePoints?: number;
+	bigOrderThreshold?: number;
+	bigOrderPoints?: number;
+	fromCategory?: string;
+	toCategory?: string;
+	streakPurchases?: number;
+	streakDays?: number;
+	streakTier?: string;
+	lifetimeSpend?: number;
+	lifetimeTier?: string;
+	lifetimePoints?: number;
+	freeItem?: string;
+	birthdayPoints?: number;
+	winBackDays?: number;
+	highValueSpend?: number;
+	cartMinimum?: number;
+	cartIdleMinutes?: number;
+	couponPercent?: number;
+	morningFrom?: string;
+	morningTo?: string;
+	morningPoints?: number;
+	crossSellBought?: string;
+	crossSellMissing?: string;
+	replenishmentMultiplier?: number;
+	replenishmentCategories?: string;
+}
+
+function minor(amount: number | undefined, currency: string, field: string): number | undefined {
+	return amount === undefined ? undefined : decimalToMinor(amount, currency, field);
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0))) as Partial<T>;
+}
+
+/** Each preset's parameters from the settings a shop owner filled in; unset numbers keep the preset's defaults. */
+export function presetParameters(id: string, s: PresetSettings): object {
+	const currency = s.currency || 'USD';
+	switch (id) {
+		case 'first_purchase_bonus':
+			return defined({ points: s.firstPurchasePoints });
+		case 'big_order_bonus':
+			return defined({ thresholdMinor: minor(s.bigOrderThreshold, currency, 'presetSettings.bigOrderThreshold'), points: s.bigOrderPoints });
+		case 'cross_category_bonus':
+			return defined({ fromCategory: s.fromCategory, toCategory: s.toCategory });
+		case 'purchase_streak':
+			return defined({ purchases: s.streakPurchases, days: s.streakDays, tier: s.streakTier });
+		case 'lifetime_spend_upgrade':
+			return defined({ spendMinor: minor(s.lifetimeSpend, currency, 'presetSettings.lifetimeSpend'), tier: s.lifetimeTier, points: s.lifetimePoints });
+		case 'visit_milestone':
+			return defined({ freeItem: s.freeItem });
+		case 'birthday_reward':
+			return defined({ points: s.birthdayPoints });
+		case 'win_back':
+			return defined({ inactiveDays: s.winBackDays, highValueSpendMinor: minor(s.highValueSpend, currency, 'presetSettings.highValueSpend') });
+		case 'cart_recovery':
+			return defined({ minCartMinor: minor(s.cartMinimum, currency, 'presetSettings.cartMinimum'), idleMinutes: s.cartIdleMinutes, percentOff: s.couponPercent });
+		case 'morning_bonus':
+			return defined({ from: s.morningFrom, to: s.morningTo, points: s.morningPoints });
+		case 'cross_sell':
+			return defined({ boughtCategory: s.crossSellBought, missingCategory: s.crossSellMissing });
+		case 'replenishment_reminder':
+			return defined({
+				multiplier: s.replenishmentMultiplier,
+				categories: s.replenishmentCategories
+					?.split(',')
+					.map((c) => c.trim())
+					.filter(Boolean),
+			});
+		default:
+			return {};
+	}
+}
+
+export function rulesFromPresets(ids: readonly string[], settings: PresetSettings): RuleInput[] {
+	if (ids.length === 0) throw LoyaltyError.invalid('presets', 'pick at least one preset');
+	return ids.flatMap((id) => {
+		const preset = presetById(id);
+		if (!preset) throw LoyaltyError.invalid('presets', `"${id}" is not a preset`);
+		return preset.build(presetParameters(id, settings));
+	});
+}
+
+/** One rule of the rule builder (fixedCollection values). */
+export interface BuilderRule {
+	name?: string;
+	trigger?: string;
+	match?: 'all' | 'any';
+	conditions?: { condition?: Array<{ fact?: string; operator?: string; value?: string }> };
+	action?: string;
+	points?: number;
+	multiplier?: number;
+	offerTemplate?: string;
+	percentOff?: number;
+	validHours?: number;
+	tier?: string;
+	tag?: string;
+	priority?: number;
+	maxPerCustomer?: number;
+	perDays?: number;
+	conflictGroup?: string;
+	suppressOthersForHours?: number;
+}
+
+/** A value typed into a text box: a number, a list ("coffee, tea"), true/false, or text. */
+export function builderValue(text: string | undefined, operator: string | undefined): unknown {
+	if (text === undefined || text.trim() === '') return undefined;
+	const trimmed = text.trim();
+	const isList = ['in', 'not_in', 'contains_any', 'contains_all', 'contains_none', 'between'].includes(operator ?? '');
+	const scalar = (part: string): unknown => (/^-?\d+(\.\d+)?$/.test(part) ? Number(part) : part === 'true' ? true : part === 'false' ? false : part);
+	return isList ? trimmed.split(',').map((p) => scalar(p.trim())).filter((p) => p !== '') : scalar(trimmed);
+}
+
+function slug(text: string, index: number): string {
+	const base = text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60);
+	return base || `rule_${index + 1}`;
+}
+
+export function rulesFromBuilder(rules: readonly BuilderRule[]): RuleInput[] {
+	if (rules.length === 0) throw LoyaltyError.invalid('ruleBuilder', 'add at least one rule');
+	return rules.map((rule, index): RuleInput => {
+		const conditions = (rule.conditions?.condition ?? []).map((c) => {
+			const value = builderValue(c.value, c.operator);
+			return { fact: c.fact ?? '', operator: c.operator ?? '', ...(value === undefined ? {} : { value }) };
+		});
+		const action = builderAction(rule, index);
+		return {
+			id: slug(rule.name ?? '', index),
+			...(rule.name ? { name: rule.name } : {}),
+			triggers: [(rule.trigger ?? 'purchase') as RuleInput['triggers'][number]],
+			...(conditions.length > 0 ? { conditions: rule.match === 'any' ? { any: conditions } : { all: conditions } } : {}),
+			actions: [action],
+			priority: rule.priority ?? 0,
+			...(rule.maxPerCustomer ? { frequency: { max: rule.maxPerCustomer, perDays: rule.perDays || 1 } } : {}),
+			...(rule.conflictGroup ? { conflict: { group: rule.conflictGroup, suppressOthersForHours: rule.suppressOthersForHours ?? 0 } } : {}),
+		};
+	});
+}
+
+function builderAction(rule: BuilderRule, index: number): RuleInput['actions'][number] {
+	switch (rule.action ?? 'award_fixed') {
+		case 'award_fixed':
+			return { type: 'award_points', mode: 'fixed', points: rule.points ?? 0 };
+		case 'award_multiplier':
+			return { type: 'award_points', mode: 'multiplier', multiplier: rule.multiplier ?? 2 };
+		case 'send_offer':
+			return { type: 'send_offer', template: rule.offerTemplate || 'offer', channel: 'any', ...(rule.percentOff ? { percentOff: rule.percentOff } : {}) };
+		case 'issue_coupon':
+			return { type: 'issue_coupon', percentOff: rule.percentOff ?? 10, validHours: rule.validHours ?? 24 };
+		case 'set_tier':
+			return { type: 'set_tier', tier: rule.tier ?? '' };
+		case 'add_tag':
+			return { type: 'add_tag', tag: rule.tag ?? '' };
+		default:
+			throw LoyaltyError.invalid(`ruleBuilder[${index}].action`, `"${rule.action}" is not an action`);
+	}
+}
+
+/** JSON typed into the node: a list of rules or a whole rule set. */
+export function rulesFromJson(value: unknown): RuleInput[] | RuleSetInput {
+	let parsed = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = JSON.parse(value);
+		} catch (error) {
+			throw LoyaltyError.invalid('rulesJson', `is not valid JSON (${(error as Error).message})`);
+		}
+	}
+	if (Array.isArray(parsed)) return parsed as RuleInput[];
+	if (parsed && typeof parsed === 'object') return parsed as RuleSetInput;
+	throw LoyaltyError.invalid('rulesJson', 'must be a list of rules or a rule set { "version": 1, "rules": [...] }');
+}
+
+/** The node's "Program Settings" → the rule set's program block. */
+export function programFrom(settings: IDataObject): RuleSetInput['program'] {
+	return {
+		...(typeof settings.programId === 'string' && settings.programId ? { id: settings.programId } : {}),
+		...(typeof settings.timeZone === 'string' && settings.timeZone ? { timeZone: settings.timeZone } : {}),
+		...(typeof settings.maxRewardsPerCustomerPerDay === 'number' && settings.maxRewardsPerCustomerPerDay > 0 ? { maxRewardsPerCustomerPerDay: settings.maxRewardsPerCustomerPerDay } : {}),
+		...(typeof settings.pointValueMinor === 'number' ? { pointValueMinor: settings.pointValueMinor } : {}),
+		...(typeof settings.maxRewardCostShare === 'number' && settings.maxRewardCostShare > 0 ? { costCeiling: { maxShareOfRevenue: settings.maxRewardCostShare / 100, period: 'month' as const } } : {}),
+	};
+}
+
+/** Rules from JSON keep their own program block; the node's settings fill in what it leaves out. */
+export function ruleSetDocument(rules: RuleInput[] | RuleSetInput, program: RuleSetInput['program']): RuleSetInput {
+	if (Array.isArray(rules)) return { version: RULE_SCHEMA_VERSION, program, rules };
+	return { ...rules, program: { ...program, ...(rules.program ?? {}) } };
+}
