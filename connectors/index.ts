@@ -4,3 +4,5 @@ export * as square from './square';
 export * as generic from './generic';
 export { SignatureRejection } from './shared/hmac';
 export type { IncomingHeaders } from './shared/headers';
+export * as klaviyo from './klaviyo';
+export * as twilio from './twilio';

@@ -6,5 +6,6 @@ export * from './model';
 export * from './ledger';
 export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, Store } from './store';
 export type { StoreConfig, Clock, BalanceMismatch, StoredOrder } from './store';
-export * from './insight';
+export * from './delivery';
 export * from './rules';
+export * from './insight';

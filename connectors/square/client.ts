@@ -22,6 +22,8 @@ const HOSTS: Readonly<Record<SquareEnvironment, string>> = {
 
 /** Square rejects idempotency keys longer than 45 characters. */
 const IDEMPOTENCY_KEY_LENGTH = 45;
+/** Loyalty endpoints allow longer idempotency keys than webhook subscriptions do. */
+const LOYALTY_IDEMPOTENCY_KEY_LENGTH = 128;
 /** Guards against a server that keeps returning a cursor. */
 const MAX_PAGES = 100;
 
@@ -58,6 +60,19 @@ export interface SquareClient {
 	deleteWebhookSubscription(subscriptionId: string): Promise<void>;
 	/** Cheap authenticated call, suitable for a credential test. */
 	listLocations(): Promise<SquareLocation[]>;
+	/** The customer's Square Loyalty account, or undefined when they have none. */
+	findLoyaltyAccount(squareCustomerId: string): Promise<{ id: string; balance: number } | undefined>;
+	/**
+	 * Puts a reward of the program's tier on the customer's Square Loyalty account: a personal,
+	 * single-use offer the cashier sees at checkout. The key (≤ 128 characters) comes from the
+	 * decision, so a retried creation returns the first reward.
+	 */
+	createLoyaltyReward(input: { loyaltyAccountId: string; rewardTierId: string; idempotencyKey: string }): Promise<{ id: string; status: string; points?: number }>;
+	retrieveLoyaltyAccount(loyaltyAccountId: string): Promise<{ id: string; balance: number; lifetimePoints: number }>;
+	/** Adds (positive) or takes away (negative) exact points; a repeated key is answered with the first result. */
+	adjustLoyaltyPoints(input: { loyaltyAccountId: string; points: number; reason: string; idempotencyKey: string; allowNegativeBalance?: boolean }): Promise<void>;
+	/** Points for a purchase under Square's own accrual rules (an order id) or an exact number. */
+	accumulateLoyaltyPoints(input: { loyaltyAccountId: string; locationId: string; idempotencyKey: string; points?: number; orderId?: string }): Promise<void>;
 }
 
 export function createSquareClient(http: HttpFunction, options: SquareClientOptions): SquareClient {
@@ -146,11 +161,64 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 			throw squareError(response);
 		},
 
+		async findLoyaltyAccount(squareCustomerId) {
+			const body = await callJson('POST', '/v2/loyalty/accounts/search', { json: { query: { customer_ids: [squareCustomerId] }, limit: 1 } });
+			const account = Array.isArray(body.loyalty_accounts) ? body.loyalty_accounts.find(isObject) : undefined;
+			if (!account || typeof account.id !== 'string') return undefined;
+			return { id: account.id, balance: Number(account.balance ?? 0) };
+		},
+
+		async createLoyaltyReward(input) {
+			checkLoyaltyKey(input.idempotencyKey);
+			const body = await callJson('POST', '/v2/loyalty/rewards', {
+				json: { idempotency_key: input.idempotencyKey, reward: { loyalty_account_id: input.loyaltyAccountId, reward_tier_id: input.rewardTierId } },
+			});
+			const reward = field<Record<string, unknown>>(body, 'reward', 'reward');
+			if (typeof reward.id !== 'string') throw new VendorApiError(VENDOR, "Square created the reward but did not return its id", { retryable: false, details: body });
+			return { id: reward.id, status: String(reward.status ?? ''), ...(typeof reward.points === 'number' ? { points: reward.points } : {}) };
+		},
+
+		async retrieveLoyaltyAccount(loyaltyAccountId) {
+			const body = await callJson('GET', `/v2/loyalty/accounts/${encodeURIComponent(loyaltyAccountId)}`);
+			const account = field<Record<string, unknown>>(body, 'loyalty_account', 'loyalty account');
+			return { id: String(account.id ?? loyaltyAccountId), balance: Number(account.balance ?? 0), lifetimePoints: Number(account.lifetime_points ?? 0) };
+		},
+
+		async adjustLoyaltyPoints(input) {
+			checkLoyaltyKey(input.idempotencyKey);
+			if (!Number.isInteger(input.points) || input.points === 0) throw new VendorApiError(VENDOR, 'a Square Loyalty adjustment needs a whole, non-zero number of points', { retryable: false });
+			await callJson('POST', `/v2/loyalty/accounts/${encodeURIComponent(input.loyaltyAccountId)}/adjust`, {
+				json: {
+					idempotency_key: input.idempotencyKey,
+					adjust_points: { points: input.points, reason: input.reason.slice(0, 3500) },
+					...(input.allowNegativeBalance ? { allow_negative_balance: true } : {}),
+				},
+			});
+		},
+
+		async accumulateLoyaltyPoints(input) {
+			checkLoyaltyKey(input.idempotencyKey);
+			if ((input.points === undefined) === (input.orderId === undefined)) throw new VendorApiError(VENDOR, 'Square accumulates either for an order or an exact number of points, not both or neither', { retryable: false });
+			await callJson('POST', `/v2/loyalty/accounts/${encodeURIComponent(input.loyaltyAccountId)}/accumulate`, {
+				json: {
+					idempotency_key: input.idempotencyKey,
+					location_id: input.locationId,
+					accumulate_points: input.orderId !== undefined ? { order_id: input.orderId } : { points: input.points },
+				},
+			});
+		},
+
 		async listLocations() {
 			const body = await callJson('GET', '/v2/locations');
 			return (Array.isArray(body.locations) ? body.locations : []) as SquareLocation[];
 		},
 	};
+}
+
+function checkLoyaltyKey(key: string): void {
+	if (key.length === 0 || key.length > LOYALTY_IDEMPOTENCY_KEY_LENGTH) {
+		throw new VendorApiError(VENDOR, `Square rejects idempotency keys longer than ${LOYALTY_IDEMPOTENCY_KEY_LENGTH} characters (or empty)`, { retryable: false });
+	}
 }
 
 /**

@@ -2,3 +2,4 @@ export * from './types';
 export * from './webhook';
 export * from './normalizer';
 export * from './client';
+export * from './loyaltyMirror';

@@ -42,6 +42,33 @@ export interface WooCommerceClient {
 	 * webhooks needs the same permission the trigger needs, so a read-only key is caught here.
 	 */
 	testCredentials(): Promise<void>;
+	/**
+	 * Creates a coupon, or returns the existing one when a coupon with this code already exists:
+	 * codes derive from the decision id, so a retried creation is not a second coupon.
+	 */
+	createCoupon(input: CreateWooCommerceCouponInput): Promise<WooCommerceCoupon>;
+}
+
+export interface CreateWooCommerceCouponInput {
+	code: string;
+	discountType: 'percent' | 'fixed_cart';
+	/** Decimal string, as WooCommerce wants it ("10", "5.00"). */
+	amount: string;
+	/** UTC instant; sent as date_expires_gmt. */
+	expiresAt?: string;
+	/** Only this customer may use it. */
+	emailRestrictions?: string[];
+	/** Defaults to 1: a personal offer is single-use. */
+	usageLimit?: number;
+	productIds?: number[];
+	categoryIds?: number[];
+	description?: string;
+}
+
+export interface WooCommerceCoupon {
+	id: number;
+	code: string;
+	[field: string]: unknown;
 }
 
 export function createWooCommerceClient(http: HttpFunction, options: WooCommerceClientOptions): WooCommerceClient {
@@ -111,6 +138,34 @@ export function createWooCommerceClient(http: HttpFunction, options: WooCommerce
 		async testCredentials() {
 			const { body, response } = await callJson('GET', '/webhooks', { query: { per_page: 1 } });
 			if (!Array.isArray(body)) throw notJson(response);
+		},
+
+		async createCoupon(input) {
+			const response = await call('POST', '/coupons', {
+				json: {
+					code: input.code,
+					discount_type: input.discountType,
+					amount: input.amount,
+					...(input.expiresAt ? { date_expires_gmt: input.expiresAt.replace(/\.\d{3}Z$|Z$/, '') } : {}),
+					individual_use: true,
+					usage_limit: input.usageLimit ?? 1,
+					usage_limit_per_user: 1,
+					...(input.emailRestrictions?.length ? { email_restrictions: input.emailRestrictions } : {}),
+					...(input.productIds?.length ? { product_ids: input.productIds } : {}),
+					...(input.categoryIds?.length ? { product_categories: input.categoryIds } : {}),
+					...(input.description ? { description: input.description } : {}),
+				},
+			});
+			if (!isSuccess(response)) {
+				const code = isObject(response.body) ? response.body.code : undefined;
+				if (code !== 'woocommerce_rest_coupon_code_already_exists') throw wooCommerceError(response);
+				const { body, response: found } = await callJson('GET', '/coupons', { query: { code: input.code } });
+				const existing = Array.isArray(body) ? body.find((c) => isObject(c) && typeof c.code === 'string' && c.code.toLowerCase() === input.code.toLowerCase()) : undefined;
+				if (!isObject(existing)) throw notJson(found);
+				return existing as WooCommerceCoupon;
+			}
+			if (!isObject(response.body) || typeof response.body.id !== 'number') throw notJson(response);
+			return response.body as WooCommerceCoupon;
 		},
 	};
 }

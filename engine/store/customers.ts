@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_KINDS, type Customer, type CustomerInput, type IdentityKind, type Identities } from '../model/customer';
 import { mergeAccounts } from './accounts';
+import { CUSTOMER_COLUMNS } from './migrations';
 import type { Row, SqlClient } from './db';
 
 type Profile = Omit<Customer, 'id' | 'identities' | 'createdAt' | 'updatedAt'>;
@@ -12,8 +13,6 @@ interface CustomerRow extends Row {
 	updated_at: string;
 }
 
-/** Tables that point at a customer; merging two profiles moves their rows to the survivor. */
-const CUSTOMER_OWNED_TABLES = ['customer_identities', 'events', 'orders', 'ledger_entries', 'ledger_operations'] as const;
 
 export function identityPairs(identities: Identities): Array<[IdentityKind, string]> {
 	return IDENTITY_KINDS.flatMap((kind) => {
@@ -97,8 +96,9 @@ function stripIdentityFields(profile: Profile | Customer): Profile {
 }
 
 async function mergeInto(sql: SqlClient, fromId: string, toId: string): Promise<void> {
-	for (const table of CUSTOMER_OWNED_TABLES) {
-		await sql.execute(`UPDATE ${table} SET customer_id = $1 WHERE customer_id = $2`, [toId, fromId]);
+	for (const { table, column, onMerge } of CUSTOMER_COLUMNS) {
+		if (onMerge === 'move') await sql.execute(`UPDATE ${table} SET ${column} = $1 WHERE ${column} = $2`, [toId, fromId]);
+		else await sql.execute(`DELETE FROM ${table} WHERE ${column} = $1`, [fromId]);
 	}
 	await mergeAccounts(sql, fromId, toId);
 	await sql.execute('DELETE FROM customers WHERE id = $1', [fromId]);

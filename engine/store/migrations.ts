@@ -1,7 +1,7 @@
 import type { Dialect } from './db';
-import { DELIVERY_MIGRATIONS } from './migrations/delivery';
-import { INSIGHT_MIGRATIONS } from './migrations/insight';
-import { RULES_MIGRATIONS } from './migrations/rules';
+import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './migrations/delivery';
+import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './migrations/insight';
+import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './migrations/rules';
 
 /**
  * One ordered migration list for both backends. The SQL is shared; the only dialect difference
@@ -14,6 +14,26 @@ export interface Migration {
 	name: string;
 	sql: string;
 }
+
+/**
+ * A column that names a customer. When two profiles turn out to be one person, the merged-away
+ * profile's rows are moved to the survivor, or dropped where they are derived and recomputed
+ * (scores); every table that names a customer must be listed, or a merge would orphan its rows.
+ */
+export interface CustomerColumn {
+	table: string;
+	column: string;
+	onMerge: 'move' | 'drop';
+}
+
+const CORE_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
+	{ table: 'customer_identities', column: 'customer_id', onMerge: 'move' },
+	{ table: 'events', column: 'customer_id', onMerge: 'move' },
+	{ table: 'orders', column: 'customer_id', onMerge: 'move' },
+	{ table: 'ledger_entries', column: 'customer_id', onMerge: 'move' },
+	{ table: 'ledger_operations', column: 'customer_id', onMerge: 'move' },
+	// loyalty_accounts are caches of ledger_entries: rebuilt by mergeAccounts, not moved.
+];
 
 const CORE: readonly Migration[] = [
 	{
@@ -116,6 +136,8 @@ CREATE TABLE ledger_operations (
  * list is applied in version order.
  */
 export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS, ...DELIVERY_MIGRATIONS].sort((a, b) => a.version - b.version);
+
+export const CUSTOMER_COLUMNS: readonly CustomerColumn[] = [...CORE_CUSTOMER_COLUMNS, ...RULES_CUSTOMER_COLUMNS, ...INSIGHT_CUSTOMER_COLUMNS, ...DELIVERY_CUSTOMER_COLUMNS];
 
 export function migrationSql(migration: Migration, dialect: Dialect): string {
 	const id = dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';

@@ -31,6 +31,11 @@ export class AwardPoints implements INodeType {
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},
+			{
+				name: 'loyaltySquareApi',
+				required: true,
+				displayOptions: { show: { squareMirror: [true] } },
+			},
 		],
 		properties: [
 			{
@@ -46,6 +51,13 @@ export class AwardPoints implements INodeType {
 			},
 			...points.description,
 			...customer.description,
+			{
+				displayName: 'Mirror to Square Loyalty',
+				name: 'squareMirror',
+				type: 'boolean',
+				default: false,
+				description: 'Whether every change of points is copied to the customer’s Square Loyalty account, for shops whose customers see their balance in Square',
+			},
 			programSettings,
 		],
 	};

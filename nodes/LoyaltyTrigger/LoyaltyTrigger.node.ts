@@ -12,6 +12,7 @@ import { testGenericWebhookCredential, testStoreCredential } from '../shared/sto
 import { receiveDelivery } from './receive';
 import { genericSource } from './sources/generic';
 import { SQUARE_EVENT_OPTIONS, squareSource } from './sources/square';
+import { twilioSource } from './sources/twilio';
 import type { TriggerSource } from './sources/types';
 import { WOOCOMMERCE_TOPIC_OPTIONS, wooCommerceSource } from './sources/woocommerce';
 
@@ -19,6 +20,7 @@ const SOURCES: Record<string, TriggerSource> = {
 	woocommerce: wooCommerceSource,
 	square: squareSource,
 	generic: genericSource,
+	twilio: twilioSource,
 };
 
 function sourceOf(context: IHookFunctions | IWebhookFunctions): TriggerSource {
@@ -59,6 +61,11 @@ export class LoyaltyTrigger implements INodeType {
 				testedBy: 'loyaltyGenericWebhookApiTest',
 				displayOptions: { show: { source: ['generic'] } },
 			},
+			{
+				name: 'loyaltyTwilioApi',
+				required: true,
+				displayOptions: { show: { source: ['twilio'] } },
+			},
 		],
 		webhooks: [
 			{
@@ -81,6 +88,11 @@ export class LoyaltyTrigger implements INodeType {
 						description: 'Any system that signs its JSON with a shared secret',
 					},
 					{ name: 'Square', value: 'square' },
+					{
+						name: 'Twilio (SMS Replies and Delivery Status)',
+						value: 'twilio',
+						description: 'STOP/START replies change SMS consent; delivery reports update the send log',
+					},
 					{ name: 'WooCommerce', value: 'woocommerce' },
 				],
 				default: 'woocommerce',
@@ -112,6 +124,14 @@ export class LoyaltyTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 				displayOptions: { show: { source: ['generic'] } },
+			},
+			{
+				displayName:
+					'In the Twilio Console, set your number’s (or Messaging Service’s) “A message comes in” webhook to the URL above (HTTP POST). Replies of STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT withdraw SMS consent; START, UNSTOP or YES restore it. Send Offer points delivery reports here itself.',
+				name: 'twilioNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: ['twilio'] } },
 			},
 		],
 	};

@@ -1,4 +1,69 @@
-import type { Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../migrations';
 
-/** Tables of consent-aware delivery (send log, frequency counters). Versions 300–399. */
-export const DELIVERY_MIGRATIONS: readonly Migration[] = [];
+/** Tables of consent-aware delivery (send log, consent history). Versions 300–399. */
+export const DELIVERY_MIGRATIONS: readonly Migration[] = [
+	{
+		version: 300,
+		name: 'delivery send log and consent history',
+		sql: `
+CREATE TABLE delivery_sends (
+	decision_id TEXT NOT NULL,
+	channel TEXT NOT NULL,
+	customer_id TEXT NOT NULL,
+	rule_id TEXT NOT NULL,
+	offer_template_id TEXT NOT NULL,
+	purpose TEXT NOT NULL,
+	is_reward INTEGER NOT NULL,
+	experiment_id TEXT,
+	experiment_arm TEXT,
+	status TEXT NOT NULL,
+	idempotency_key TEXT NOT NULL,
+	vendor_message_id TEXT,
+	coupon_code TEXT,
+	send_at TEXT NOT NULL,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	detail TEXT,
+	claimed_at TEXT NOT NULL,
+	sent_at TEXT,
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (decision_id, channel)
+);
+CREATE INDEX delivery_sends_customer ON delivery_sends (customer_id, send_at);
+CREATE INDEX delivery_sends_vendor_message ON delivery_sends (vendor_message_id);
+CREATE INDEX delivery_sends_coupon ON delivery_sends (coupon_code);
+CREATE TABLE delivery_consent_changes (
+	idempotency_key TEXT PRIMARY KEY,
+	customer_id TEXT NOT NULL,
+	channel TEXT NOT NULL,
+	granted INTEGER NOT NULL,
+	at TEXT NOT NULL,
+	source TEXT NOT NULL,
+	wording_version TEXT,
+	recorded_at TEXT NOT NULL
+);
+CREATE INDEX delivery_consent_changes_customer ON delivery_consent_changes (customer_id, at);
+`,
+	},
+	{
+		version: 301,
+		name: 'delivery coupon redemptions',
+		sql: `
+CREATE TABLE delivery_redemptions (
+	order_source TEXT NOT NULL,
+	order_id TEXT NOT NULL,
+	coupon_code TEXT NOT NULL,
+	decision_id TEXT NOT NULL,
+	channel TEXT NOT NULL,
+	customer_id TEXT NOT NULL,
+	order_total_minor BIGINT NOT NULL,
+	currency TEXT NOT NULL,
+	redeemed_at TEXT NOT NULL,
+	PRIMARY KEY (order_source, order_id, coupon_code)
+);
+CREATE INDEX delivery_redemptions_decision ON delivery_redemptions (decision_id);
+`,
+	},
+];
+
+/** Sends, consent history and redemptions follow the customer, so caps and history stay whole. */
+export const DELIVERY_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['delivery_sends', 'delivery_consent_changes', 'delivery_redemptions'].map((table) => ({ table, column: 'customer_id', onMerge: 'move' as const }));

@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../migrations';
 
 /** Tables of segmentation and predictions (scores, fitted models). Versions 200–299. */
 export const INSIGHT_MIGRATIONS: readonly Migration[] = [
@@ -43,3 +43,6 @@ CREATE TABLE insight_models (
 `,
 	},
 ];
+
+/** Scores are derived: the merged-away profile's row is dropped and the survivor is scored again. */
+export const INSIGHT_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [{ table: 'customer_insights', column: 'customer_id', onMerge: 'drop' }];

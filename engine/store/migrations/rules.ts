@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../migrations';
 
 /** Tables of the rule evaluator (counters, caps, suppressions). Versions 100–199. */
 export const RULES_MIGRATIONS: readonly Migration[] = [
@@ -63,3 +63,6 @@ CREATE INDEX rule_follow_ups_due ON rule_follow_ups (program_id, emitted_at, due
 `,
 	},
 ];
+
+/** Rule counters follow the customer: a merged profile keeps its caps, holds and bonuses. */
+export const RULES_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['rule_firings', 'rule_suppressions', 'rule_bonuses', 'rule_follow_ups'].map((table) => ({ table, column: 'customer_key', onMerge: 'move' as const }));

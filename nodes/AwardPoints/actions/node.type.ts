@@ -1,11 +1,12 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import type { SquareClient } from '../../../connectors/square';
 import type { Ledger, openSharedStore } from '../../../engine';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type AwardPointsType = {
 	points: 'applyEvent' | 'earnForOrder' | 'reverseForRefund' | 'redeem' | 'adjust';
-	customer: 'getBalance' | 'getHistory';
+	customer: 'getBalance' | 'getHistory' | 'reconcileSquare';
 };
 
 export type AwardPointsResource = keyof AwardPointsType;
@@ -16,6 +17,8 @@ export type LoyaltyStore = Awaited<ReturnType<typeof openSharedStore>>;
 export interface OperationContext {
 	ledger: Ledger;
 	store: LoyaltyStore;
+	/** Set when "Mirror to Square Loyalty" is on. */
+	squareClient?: SquareClient;
 	item: INodeExecutionData;
 	itemIndex: number;
 }

@@ -8,6 +8,8 @@ import {
 import { Ledger } from '../../../engine';
 import { summarizeError, toNodeError } from '../../shared/errors';
 import { openStoreFor } from '../../shared/store';
+import { mirrorMovement } from '../helpers/squareMirror';
+import { squareClientFor } from '../helpers/squareClient';
 import { readProgram } from './common.descriptions';
 import * as customer from './customer/Customer.resource';
 import type { AwardPointsType, LoyaltyStore, OperationContext } from './node.type';
@@ -28,6 +30,7 @@ export const operations: { [R in keyof AwardPointsType]: Record<AwardPointsType[
 	customer: {
 		getBalance: customer.getBalance,
 		getHistory: customer.getHistory,
+		reconcileSquare: customer.reconcileSquare,
 	},
 };
 
@@ -58,7 +61,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const module = operationFor.call(this, resource, operation, itemIndex);
 			store ??= await openStoreFor(this);
 			const ledger = new Ledger(store, readProgram.call(this, itemIndex));
-			const result = await module.execute.call(this, { ledger, store, item: items[itemIndex], itemIndex });
+			const squareClient = (this.getNodeParameter('squareMirror', itemIndex, false) as boolean) ? await squareClientFor(this) : undefined;
+			const result = await module.execute.call(this, { ledger, store, squareClient, item: items[itemIndex], itemIndex });
+			if (squareClient && resource === 'points' && !Array.isArray(result) && typeof result.idempotencyKey === 'string') {
+				result.squareMirror = await mirrorMovement(store, squareClient, result as unknown as Parameters<typeof mirrorMovement>[2]);
+			}
 			const executionData = this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(result), {
 				itemData: { item: itemIndex },
 			});

@@ -5,8 +5,10 @@ import { describe, test } from 'node:test';
 import { NodeHelpers, type ICredentialType, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
 
 import { LoyaltyGenericWebhookApi } from '../../../credentials/LoyaltyGenericWebhookApi.credentials';
+import { LoyaltyKlaviyoApi } from '../../../credentials/LoyaltyKlaviyoApi.credentials';
 import { LoyaltySquareApi } from '../../../credentials/LoyaltySquareApi.credentials';
 import { LoyaltyStoreApi } from '../../../credentials/LoyaltyStoreApi.credentials';
+import { LoyaltyTwilioApi } from '../../../credentials/LoyaltyTwilioApi.credentials';
 import { LoyaltyWooCommerceApi } from '../../../credentials/LoyaltyWooCommerceApi.credentials';
 import { operations } from '../../../nodes/AwardPoints/actions/router';
 import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
@@ -14,7 +16,7 @@ import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.nod
 
 const root = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
-const credentialTypes: ICredentialType[] = [new LoyaltyStoreApi(), new LoyaltyWooCommerceApi(), new LoyaltySquareApi(), new LoyaltyGenericWebhookApi()];
+const credentialTypes: ICredentialType[] = [new LoyaltyStoreApi(), new LoyaltyWooCommerceApi(), new LoyaltySquareApi(), new LoyaltyGenericWebhookApi(), new LoyaltyKlaviyoApi(), new LoyaltyTwilioApi()];
 const trigger = new LoyaltyTrigger();
 const award = new AwardPoints();
 
@@ -46,7 +48,7 @@ describe('package registration', () => {
 	test('credential names are prefixed, never the built-in wooCommerceApi / squareApi', () => {
 		assert.deepEqual(
 			credentialTypes.map((c) => c.name),
-			['loyaltyStoreApi', 'loyaltyWooCommerceApi', 'loyaltySquareApi', 'loyaltyGenericWebhookApi'],
+			['loyaltyStoreApi', 'loyaltyWooCommerceApi', 'loyaltySquareApi', 'loyaltyGenericWebhookApi', 'loyaltyKlaviyoApi', 'loyaltyTwilioApi'],
 		);
 	});
 

@@ -2,8 +2,9 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as getBalance from './getBalance.operation';
 import * as getHistory from './getHistory.operation';
+import * as reconcileSquare from './reconcileSquare.operation';
 
-export { getBalance, getHistory };
+export { getBalance, getHistory, reconcileSquare };
 
 export const description: INodeProperties[] = [
 	{
@@ -25,9 +26,16 @@ export const description: INodeProperties[] = [
 				description: 'The customer’s points movements, newest first',
 				action: 'Get a customer points history',
 			},
+			{
+				name: 'Reconcile With Square',
+				value: 'reconcileSquare',
+				description: 'Compare the balance with the customer’s Square Loyalty account, and repair a difference',
+				action: 'Reconcile a balance with square loyalty',
+			},
 		],
 		default: 'getBalance',
 	},
 	...getBalance.description,
 	...getHistory.description,
+	...reconcileSquare.description,
 ];

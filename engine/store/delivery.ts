@@ -1,0 +1,69 @@
+import type { DeliveryChannel } from '../delivery/decision';
+import type { PastSend } from '../delivery/frequency';
+import type { Check } from '../delivery/refusal';
+import type { Customer } from '../model/customer';
+import { consentHistory, recordConsentChange, type ConsentChange, type ConsentHistoryEntry } from './deliveryConsent';
+import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, sendForCoupon, SendStatus, type ClaimResult, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './deliverySends';
+import { attributeOrder, redemptionsOf, type Redemption } from './deliveryRedemptions';
+import type { Order } from '../model/order';
+import type { Store } from './store';
+
+export { SendStatus } from './deliverySends';
+export type { ClaimResult, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './deliverySends';
+export type { ConsentChange, ConsentHistoryEntry } from './deliveryConsent';
+export type { Redemption } from './deliveryRedemptions';
+
+/** The send log and consent history of one store: what Send Offer and the Twilio trigger write. */
+export class DeliveryLog {
+	constructor(private readonly store: Store) {}
+
+	claim(claim: SendClaim, now: Date, admit: (history: PastSend[]) => Check = () => ({ allowed: true })): Promise<ClaimResult> {
+		return claimSend(this.store.db, claim, now, admit, SendStatus.Claimed);
+	}
+
+	/** A holdout: logged as "would have been sent", never contacted, never counted against caps. */
+	recordHoldout(claim: SendClaim, now: Date): Promise<ClaimResult> {
+		return claimSend(this.store.db, claim, now, () => ({ allowed: true }), SendStatus.HeldOut);
+	}
+
+	finish(decisionId: string, channel: DeliveryChannel, outcome: SendOutcome): Promise<boolean> {
+		return finishSend(this.store.db, decisionId, channel, outcome);
+	}
+
+	noteFailedAttempt(decisionId: string, channel: DeliveryChannel, detail: string, at: Date): Promise<void> {
+		return noteFailedAttempt(this.store.db, decisionId, channel, detail, at.toISOString());
+	}
+
+	applyStatus(update: StatusUpdate): Promise<SendRecord | undefined> {
+		return applyStatusUpdate(this.store.db, update);
+	}
+
+	sends(decisionId: string): Promise<SendRecord[]> {
+		return getSends(this.store.db, decisionId);
+	}
+
+	recentSends(customerId: string, since: Date): Promise<PastSend[]> {
+		return recentSends(this.store.db, customerId, since.toISOString());
+	}
+
+	sendForCoupon(couponCode: string): Promise<SendRecord | undefined> {
+		return sendForCoupon(this.store.db, couponCode);
+	}
+
+	recordConsent(change: ConsentChange, now: Date): Promise<{ customer: Customer; recorded: boolean }> {
+		return recordConsentChange(this.store.db, change, now);
+	}
+
+	consentHistory(customerId: string): Promise<ConsentHistoryEntry[]> {
+		return consentHistory(this.store.db, customerId);
+	}
+
+	/** Links an order's coupon codes to the offers that handed them out. */
+	attributeOrder(order: Pick<Order, 'source' | 'id' | 'placedAt' | 'totalMinor' | 'currency' | 'couponCodes'>): Promise<Redemption[]> {
+		return attributeOrder(this.store.db, order);
+	}
+
+	redemptions(decisionId: string): Promise<Redemption[]> {
+		return redemptionsOf(this.store.db, decisionId);
+	}
+}

@@ -1,0 +1,49 @@
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+
+import { testStoreCredential } from '../shared/store';
+import * as offer from './actions/offer/Offer.resource';
+import { router } from './actions/router';
+
+export class SendOffer implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Send Offer',
+		name: 'sendOffer',
+		icon: { light: 'file:sendOffer.svg', dark: 'file:sendOffer.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: 'Tell the customer',
+		description: 'Sends a personal offer by email (Klaviyo) or SMS (Twilio) with its own coupon — only with consent, never at night, never twice',
+		defaults: { name: 'Send Offer' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [
+			{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' },
+			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { show: { email: [true] } } },
+			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] } } },
+			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] } } },
+			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Offer', value: 'offer' }],
+				default: 'offer',
+			},
+			...offer.description,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			loyaltyStoreApiTest: testStoreCredential,
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,18 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import type { openSharedStore } from '../../../engine';
+import type { Vendors } from '../helpers/sendOffer';
+
+/** Every resource and its operations; the router dispatches on exactly these. */
+export type SendOfferType = {
+	offer: 'send' | 'recordRedemption';
+};
+
+export type LoyaltyStore = Awaited<ReturnType<typeof openSharedStore>>;
+
+export interface OperationContext {
+	store: LoyaltyStore;
+	vendors: Vendors;
+	item: INodeExecutionData;
+	itemIndex: number;
+}

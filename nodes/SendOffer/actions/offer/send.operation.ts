@@ -1,0 +1,124 @@
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+
+import { readDecision, readPersonalFields, readSettings, readTemplates, type DeliverySettingsParameter } from '../../helpers/settings';
+import { sendOffer } from '../../helpers/sendOffer';
+import type { OperationContext } from '../node.type';
+
+const EXAMPLE_TEMPLATES = JSON.stringify(
+	[
+		{
+			id: 'coffee-10',
+			metricName: 'Loyalty Offer: Coffee',
+			emailSubject: '{{firstName}}, 10% off your favourite beans',
+			emailBody: 'Hi {{firstName}}, your {{favouriteCategory}} are running low. Use {{couponCode}} by {{couponExpiresAt}}.{{#points}} You have {{points}} points.{{/points}}',
+			smsBody: '{{firstName}}, 10% off {{favouriteCategory}} with code {{couponCode}} until {{couponExpiresAt}}.',
+		},
+	],
+	null,
+	2,
+);
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Decision',
+		name: 'decision',
+		type: 'json',
+		default: '={{ $json.decision ?? $json }}',
+		required: true,
+		description: 'The offer decided for one customer, usually the output of Evaluate Rules: decisionId, customer, offerTemplateId, ruleId, and optionally coupon, channelPreference and experiment',
+	},
+	{
+		displayName: 'Offer Templates',
+		name: 'templates',
+		type: 'json',
+		default: EXAMPLE_TEMPLATES,
+		required: true,
+		description:
+			'The wording of each offer. Fields in double braces are filled per customer; {{firstName|friend}} gives a fallback, and {{#points}}…{{/points}} is left out when the customer has no points. The metric name is what a Klaviyo flow triggers on.',
+	},
+	{
+		displayName: 'Personal Fields',
+		name: 'personalFields',
+		type: 'json',
+		default: '={{ $json.personal ?? {} }}',
+		description: 'Extra facts for the message (points, pointsExpiring, pointsExpireAt, tier, favouriteCategory, crossSellPick, shopName), for example from Award Points or Segment Customer',
+	},
+	{
+		displayName: 'Email Through Klaviyo',
+		name: 'email',
+		type: 'boolean',
+		default: true,
+		description: 'Whether customers with email consent may get the offer as a Klaviyo event (your Klaviyo flow sends the email)',
+	},
+	{
+		displayName: 'SMS Through Twilio',
+		name: 'sms',
+		type: 'boolean',
+		default: false,
+		description: 'Whether customers with SMS consent may get the offer by text message',
+	},
+	{
+		displayName: 'Create Coupons In',
+		name: 'couponShop',
+		type: 'options',
+		options: [
+			{ name: 'No Coupons', value: 'none' },
+			{ name: 'Square Loyalty (Reward)', value: 'squareReward', description: 'A reward on the customer’s Square Loyalty account, shown at the till' },
+			{ name: 'WooCommerce', value: 'woocommerce', description: 'A single-use coupon code only this customer can use' },
+		],
+		default: 'none',
+		description: 'Where the personal coupon of a decision is created. Codes come from the decision, so a retry never makes a second coupon.',
+	},
+	{
+		displayName: 'Square Reward Tier ID',
+		name: 'squareRewardTierId',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: { show: { couponShop: ['squareReward'] } },
+		description: 'Square Dashboard → Loyalty → Rewards: the ID of the reward tier to give',
+	},
+	{
+		displayName: 'Delivery Settings',
+		name: 'delivery',
+		type: 'collection',
+		placeholder: 'Add Setting',
+		default: {},
+		options: [
+			{ displayName: 'Coupon Code Prefix', name: 'couponPrefix', type: 'string', default: 'LOY', description: 'Put before every coupon code (1–8 letters or digits)' },
+			{ displayName: 'Default Country Calling Code', name: 'defaultCallingCode', type: 'string', default: '', placeholder: 'e.g. 1', description: 'For phone numbers stored without a country code' },
+			{ displayName: 'Hours Between Emails', name: 'emailGapHours', type: 'number', default: 16, description: 'Like Klaviyo Smart Sending: no second email to the same customer within this time' },
+			{ displayName: 'Hours Between SMS', name: 'smsGapHours', type: 'number', default: 24 },
+			{ displayName: 'Largest Percent Off', name: 'maxPercentOff', type: 'number', default: 50, description: 'A decision asking for a bigger discount is refused' },
+			{ displayName: 'Messages Per Day', name: 'maxPerDay', type: 'number', default: 2, description: 'Across all rules and channels, per customer calendar day' },
+			{ displayName: 'Messages Per Week', name: 'maxPerWeek', type: 'number', default: 5, description: 'Across all rules and channels, in any 7 days' },
+			{ displayName: 'Program Time Zone', name: 'programTimeZone', type: 'string', default: 'UTC', placeholder: 'e.g. Europe/Berlin', description: 'Used when neither the profile nor the phone number tells the customer’s time zone' },
+			{ displayName: 'Quiet Hours End', name: 'quietHoursEnd', type: 'string', default: '09:00', description: 'Marketing SMS wait until this local time' },
+			{ displayName: 'Quiet Hours Start', name: 'quietHoursStart', type: 'string', default: '20:00', description: 'No marketing SMS from this local time on' },
+			{ displayName: 'Rewards Per Day', name: 'rewardsPerDay', type: 'number', default: 1, description: 'The program’s "one reward per day"' },
+			{ displayName: 'SMS Status Webhook URL', name: 'statusCallbackUrl', type: 'string', default: '', placeholder: 'e.g. https://n8n.example.com/webhook/…/webhook', description: 'The URL of a Loyalty Trigger in Twilio mode, so delivery reports update the send log' },
+		],
+	},
+];
+
+const displayOptions = { show: { resource: ['offer'], operation: ['send'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+export async function execute(this: IExecuteFunctions, { store, vendors, itemIndex }: OperationContext): Promise<IDataObject> {
+	const settings = readSettings(
+		this.getNodeParameter('delivery', itemIndex, {}) as DeliverySettingsParameter,
+		this.getNodeParameter('couponShop', itemIndex, 'none') as string,
+		this.getNodeParameter('squareRewardTierId', itemIndex, '') as string,
+	);
+	const outcome = await sendOffer(
+		store,
+		readDecision(this.getNodeParameter('decision', itemIndex)),
+		readTemplates(this.getNodeParameter('templates', itemIndex)),
+		readPersonalFields(this.getNodeParameter('personalFields', itemIndex, {})),
+		settings,
+		vendors,
+		new Date(),
+	);
+	return Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)) as IDataObject;
+}

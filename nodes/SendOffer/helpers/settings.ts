@@ -1,0 +1,87 @@
+/**
+ * Send Offer's parameters → engine inputs. Pure, so it is tested without n8n.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { LoyaltyError, parseFrequencyCaps, parseOfferDecision, parseOfferTemplates, parseSendWindow, type OfferDecision, type OfferTemplate, type PersonalFields } from '../../../engine';
+import type { SendOfferSettings } from './sendOffer';
+
+/** A JSON parameter arrives as text, or as a value when it came from an expression. */
+export function jsonParameter(value: unknown, field: string): unknown {
+	if (typeof value !== 'string') return value;
+	const text = value.trim();
+	if (text === '') return undefined;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		throw LoyaltyError.invalid(field, 'is not valid JSON');
+	}
+}
+
+export function readDecision(value: unknown): OfferDecision {
+	const parsed = jsonParameter(value, 'decision');
+	if (parsed === undefined) throw LoyaltyError.invalid('decision', 'is empty: map the Evaluate Rules output (or a decision object) into Decision');
+	return parseOfferDecision(parsed);
+}
+
+export function readTemplates(value: unknown): OfferTemplate[] {
+	return parseOfferTemplates(jsonParameter(value, 'templates') ?? []);
+}
+
+const PERSONAL_KEYS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'shopName'] as const;
+
+/** Only the known fields, with their types checked: a message never shows an object or "NaN". */
+export function readPersonalFields(value: unknown): PersonalFields {
+	const parsed = jsonParameter(value, 'personalFields');
+	if (parsed === undefined || parsed === null) return {};
+	if (typeof parsed !== 'object' || Array.isArray(parsed)) throw LoyaltyError.invalid('personalFields', 'must be a JSON object');
+	const source = parsed as IDataObject;
+	const fields: Record<string, string | number> = {};
+	for (const key of PERSONAL_KEYS) {
+		const v = source[key];
+		if (v === undefined || v === null || v === '') continue;
+		const numeric = key === 'points' || key === 'pointsExpiring';
+		if (numeric && (typeof v !== 'number' || !Number.isFinite(v))) throw LoyaltyError.invalid(`personalFields.${key}`, 'must be a number');
+		if (!numeric && typeof v !== 'string') throw LoyaltyError.invalid(`personalFields.${key}`, 'must be text');
+		fields[key] = v as string | number;
+	}
+	return fields as PersonalFields;
+}
+
+export interface DeliverySettingsParameter {
+	programTimeZone?: string;
+	quietHoursStart?: string;
+	quietHoursEnd?: string;
+	emailGapHours?: number;
+	smsGapHours?: number;
+	maxPerDay?: number;
+	maxPerWeek?: number;
+	rewardsPerDay?: number;
+	maxPercentOff?: number;
+	defaultCallingCode?: string;
+	statusCallbackUrl?: string;
+	couponPrefix?: string;
+}
+
+export function readSettings(delivery: DeliverySettingsParameter, couponShop: string, squareRewardTierId: string): SendOfferSettings {
+	if (!['none', 'woocommerce', 'squareReward'].includes(couponShop)) throw LoyaltyError.invalid('couponShop', `"${couponShop}" is not a place to create coupons`);
+	const prefix = (delivery.couponPrefix ?? 'LOY').trim();
+	if (!/^[A-Z0-9]{1,8}$/i.test(prefix)) throw LoyaltyError.invalid('couponPrefix', 'must be 1–8 letters or digits');
+	return {
+		programTimeZone: (delivery.programTimeZone ?? '').trim() || 'UTC',
+		sendWindow: parseSendWindow({ start: delivery.quietHoursEnd ?? '09:00', end: delivery.quietHoursStart ?? '20:00' }),
+		caps: parseFrequencyCaps({
+			emailGapHours: delivery.emailGapHours,
+			smsGapHours: delivery.smsGapHours,
+			maxPerDay: delivery.maxPerDay,
+			maxPerWeek: delivery.maxPerWeek,
+			rewardsPerDay: delivery.rewardsPerDay,
+		}),
+		maxPercentOff: delivery.maxPercentOff ?? 50,
+		defaultCallingCode: (delivery.defaultCallingCode ?? '').trim() || undefined,
+		couponShop: couponShop as SendOfferSettings['couponShop'],
+		squareRewardTierId: squareRewardTierId.trim() || undefined,
+		couponPrefix: prefix.toUpperCase(),
+		statusCallbackUrl: (delivery.statusCallbackUrl ?? '').trim() || undefined,
+	};
+}

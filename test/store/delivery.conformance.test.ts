@@ -1,0 +1,164 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkFrequency, consentFromSmsKeyword, planDelivery, parseOfferDecision, type Store } from '../../engine';
+import { DeliveryLog, type SendClaim } from '../../engine/store/delivery';
+import { backends } from '../support/stores';
+
+/** The send log and consent history, asserted on every store backend. */
+describe('delivery store conformance', async () => {
+	for (const backend of await backends()) {
+		describe(`delivery on ${backend.name}`, { skip: backend.unavailable }, () => {
+			let store: Store;
+			let log: DeliveryLog;
+			let cleanup: () => Promise<void>;
+			before(async () => {
+				({ store, cleanup } = await backend.open());
+				log = new DeliveryLog(store);
+			});
+			after(async () => cleanup());
+
+			const NOW = new Date('2026-06-10T12:00:00Z');
+			let n = 0;
+			async function customer(): Promise<string> {
+				n += 1;
+				return (await store.upsertCustomer({ identities: { email: `d${n}-${backend.name}@example.com`, phone: `+1415555${String(1000 + n)}` } }, NOW)).id;
+			}
+			const claimFor = (customerId: string, decisionId: string, extra: Partial<SendClaim> = {}): SendClaim => ({
+				decisionId,
+				channel: 'email',
+				customerId,
+				ruleId: 'r1',
+				offerTemplateId: 'coffee-10',
+				purpose: 'marketing',
+				isReward: true,
+				idempotencyKey: decisionId,
+				couponCode: `LOY-${decisionId}`,
+				sendAt: NOW.toISOString(),
+				...extra,
+			});
+
+			test('migrations 300 and 301 are applied once', async () => {
+				const [row] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM loyalty_migrations WHERE version IN (300, 301)');
+				assert.equal(Number(row.n), 2);
+				assert.equal(await store.migrate(), 0);
+			});
+
+			test('claim → finish; a replayed decision is done and sends nothing', async () => {
+				const id = await customer();
+				const first = await log.claim(claimFor(id, 'dec-a'), NOW);
+				assert.equal(first.outcome, 'claimed');
+				assert.equal(await log.finish('dec-a', 'email', { status: 'sent', vendorMessageId: 'kl-1', at: NOW.toISOString() }), true);
+				const replay = await log.claim(claimFor(id, 'dec-a'), NOW);
+				assert.equal(replay.outcome, 'done');
+				assert.equal(replay.outcome === 'done' && replay.send.status, 'sent');
+				// Even on the other channel: one decision, one message.
+				assert.equal((await log.claim(claimFor(id, 'dec-a', { channel: 'sms', idempotencyKey: 'dec-a:sms' }), NOW)).outcome, 'done');
+				assert.equal((await log.sends('dec-a')).length, 1);
+				assert.equal(await log.finish('dec-a', 'email', { status: 'failed', at: NOW.toISOString() }), false, 'a finished send is not finished again');
+			});
+
+			test('crash between claim and finish: the next run resumes with the SAME idempotency key', async () => {
+				const id = await customer();
+				const first = await log.claim(claimFor(id, 'dec-crash'), NOW);
+				assert.equal(first.outcome, 'claimed');
+				// ... the process dies here, before the vendor answered.
+				const again = await log.claim(claimFor(id, 'dec-crash', { idempotencyKey: 'something-else' }), NOW);
+				assert.equal(again.outcome, 'resume');
+				assert.equal(again.outcome === 'resume' && again.send.idempotencyKey, 'dec-crash');
+				assert.equal(again.outcome === 'resume' && again.send.attempts, 2);
+				await log.finish('dec-crash', 'email', { status: 'sent', at: NOW.toISOString() });
+				assert.equal((await log.claim(claimFor(id, 'dec-crash'), NOW)).outcome, 'done');
+			});
+
+			test('concurrent claims of one decision: exactly one is claimed', async () => {
+				const id = await customer();
+				const results = await Promise.all(Array.from({ length: 6 }, () => log.claim(claimFor(id, 'dec-race'), NOW)));
+				assert.equal(results.filter((r) => r.outcome === 'claimed').length, 1);
+				assert.deepEqual(new Set(results.map((r) => r.outcome)), new Set(['claimed', 'resume']));
+			});
+
+			test('caps are re-checked under the customer lock: two racing rewards, one wins', async () => {
+				const id = await customer();
+				const admit = (history: Parameters<typeof checkFrequency>[0]) => checkFrequency(history, 'email', true, NOW, 'UTC');
+				const results = await Promise.all(['dec-r1', 'dec-r2', 'dec-r3'].map((d) => log.claim(claimFor(id, d), NOW, admit)));
+				assert.equal(results.filter((r) => r.outcome === 'claimed').length, 1);
+				const refused = results.filter((r) => r.outcome === 'refused');
+				assert.equal(refused.length, 2);
+				assert.equal((await log.sends('dec-r2')).length + (await log.sends('dec-r3')).length + (await log.sends('dec-r1')).length, 1, 'a refused claim writes nothing');
+			});
+
+			test('holdouts are logged, not contacted and not counted against caps', async () => {
+				const id = await customer();
+				const held = await log.recordHoldout(claimFor(id, 'dec-hold', { experimentId: 'exp', experimentArm: 'control' }), NOW);
+				assert.equal(held.outcome === 'claimed' && held.send.status, 'held_out');
+				assert.equal((await log.claim(claimFor(id, 'dec-hold'), NOW)).outcome, 'done');
+				assert.deepEqual(await log.recentSends(id, new Date(NOW.getTime() - 86_400_000)), []);
+			});
+
+			test('status callbacks move forward only, by decision id or vendor message id', async () => {
+				const id = await customer();
+				await log.claim(claimFor(id, 'dec-s', { channel: 'sms', idempotencyKey: 'dec-s:sms' }), NOW);
+				// The callback beats finish: it is found by decision id.
+				const early = await log.applyStatus({ decisionId: 'dec-s', status: 'sent', vendorMessageId: 'SM1', at: '2026-06-10T12:00:01Z' });
+				assert.equal(early?.status, 'sent');
+				assert.equal((await log.applyStatus({ vendorMessageId: 'SM1', status: 'delivered', at: '2026-06-10T12:00:05Z' }))?.status, 'delivered');
+				assert.equal((await log.applyStatus({ vendorMessageId: 'SM1', status: 'sent', at: '2026-06-10T12:00:06Z' }))?.status, 'delivered', 'a late "sent" does not undo "delivered"');
+				assert.equal(await log.applyStatus({ vendorMessageId: 'SM-unknown', status: 'delivered', at: NOW.toISOString() }), undefined);
+				const [send] = await log.sends('dec-s');
+				assert.equal(send.vendorMessageId, 'SM1');
+				assert.equal(send.sentAt, '2026-06-10T12:00:01Z');
+			});
+
+			test('recent sends feed the frequency caps; a redeemed coupon finds its send', async () => {
+				const id = await customer();
+				await log.claim(claimFor(id, 'dec-f1'), NOW);
+				await log.finish('dec-f1', 'email', { status: 'sent', at: NOW.toISOString() });
+				const history = await log.recentSends(id, new Date(NOW.getTime() - 7 * 86_400_000));
+				assert.deepEqual(history, [{ channel: 'email', sentAt: NOW.toISOString(), isReward: true, decisionId: 'dec-f1' }]);
+				const later = new Date(NOW.getTime() + 3_600_000);
+				const plan = planDelivery({
+					decision: parseOfferDecision({ decisionId: 'dec-f2', customer: { customerId: id }, offerTemplateId: 't', ruleId: 'r' }),
+					customer: { identities: { email: 'x@example.com' }, consent: { email_marketing: { granted: true, at: '2026-01-01T00:00:00Z', source: 't' } } },
+					programTimeZone: 'UTC',
+					history,
+					now: later,
+				});
+				assert.equal(plan.action === 'refuse' && plan.reason, 'frequency_cap');
+				assert.equal((await log.sendForCoupon('LOY-dec-f1'))?.decisionId, 'dec-f1');
+			});
+
+			test('a redeemed coupon is linked to its send once, whatever the case of the code', async () => {
+				const id = await customer();
+				await log.claim(claimFor(id, 'dec-red', { couponCode: 'LOY-ABCDEFGHJK' }), NOW);
+				await log.finish('dec-red', 'email', { status: 'sent', at: NOW.toISOString() });
+				const order = { source: 'woocommerce' as const, id: '1042', placedAt: '2026-06-12T10:00:00Z', totalMinor: 4599, currency: 'USD', couponCodes: ['loy-abcdefghjk', 'SUMMER10'] };
+				const linked = await log.attributeOrder(order);
+				assert.deepEqual(linked.map((r) => [r.decisionId, r.couponCode, r.orderTotalMinor]), [['dec-red', 'LOY-ABCDEFGHJK', 4599]]);
+				await log.attributeOrder(order);
+				assert.equal((await log.redemptions('dec-red')).length, 1);
+			});
+
+			test('consent changes: history with time, source and wording; the profile shows the newest; redelivery writes once', async () => {
+				const phone = '+14155559999';
+				await store.upsertCustomer({ identities: { phone }, consent: { sms_marketing: { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout', wordingVersion: 'sms-v2' } } }, NOW);
+				const stop = { identities: { phone }, changes: consentFromSmsKeyword('opt_out', '2026-06-10T11:00:00Z', 'twilio:inbound'), idempotencyKey: 'twilio:SM-stop-1' };
+				const first = await log.recordConsent(stop, NOW);
+				assert.equal(first.recorded, true);
+				assert.equal(first.customer.consent.sms_marketing?.granted, false);
+				assert.equal((await log.recordConsent(stop, NOW)).recorded, false);
+				// An older grant arriving late does not undo the STOP.
+				const late = await log.recordConsent({ identities: { phone }, changes: { sms_marketing: { granted: true, at: '2026-05-01T00:00:00Z', source: 'woocommerce' } }, idempotencyKey: 'woo:late' }, NOW);
+				assert.equal(late.customer.consent.sms_marketing?.granted, false);
+				const history = await log.consentHistory(first.customer.id);
+				assert.deepEqual(
+					history.map((h) => [h.channel, h.granted, h.at, h.source]),
+					[
+						['sms_marketing', true, '2026-05-01T00:00:00Z', 'woocommerce'],
+						['sms_marketing', false, '2026-06-10T11:00:00Z', 'twilio:inbound'],
+						['sms_transactional', false, '2026-06-10T11:00:00Z', 'twilio:inbound'],
+					],
+				);
+			});
+		});
+	}
+});
