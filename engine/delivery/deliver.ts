@@ -31,6 +31,8 @@ interface LoggedSend {
 	vendorMessageId?: string;
 	detail?: string;
 	channel: DeliveryChannel;
+	/** When the row was first claimed. */
+	claimedAt?: string;
 }
 
 export type ClaimAnswer =
@@ -67,6 +69,13 @@ export type DeliveryResult =
 const NOT_SENT = 'not sent: ';
 
 /**
+ * A claim younger than this with no failed attempt noted belongs to a run that is still talking
+ * to the vendor (the same decision posted twice at once), not to a crashed one: resuming it would
+ * call the vendor a second time, and for SMS overwrite the real outcome with "unknown".
+ */
+export const IN_FLIGHT_MS = 60_000;
+
+/**
  * Claim → coupon → vendor → finalise. The row is claimed BEFORE anything leaves this process,
  * so a replayed decision finds it. A claimed row that was never finalised (crash, timeout) is
  * retried with the same idempotency key when the vendor deduplicates; otherwise only when the
@@ -83,6 +92,9 @@ export async function deliver(log: SendLogPort, claim: ClaimInput, steps: Delive
 	if (claimed.outcome === 'refused') return { status: 'refused', detail: claimed.refusal.detail, replay: false, retryAt: claimed.refusal.retryAt };
 	if (claimed.outcome === 'done') return { status: 'replay', previous: claimed.send.status, replay: true };
 	const { send } = claimed;
+	if (claimed.outcome === 'resume' && !send.detail && send.claimedAt && now.getTime() - Date.parse(send.claimedAt) < IN_FLIGHT_MS) {
+		return { status: 'replay', previous: send.status, replay: true };
+	}
 	const at = () => new Date(Math.max(now.getTime(), Date.now())).toISOString();
 	if (claimed.outcome === 'resume' && !steps.vendorDeduplicates && !(send.detail ?? '').startsWith(NOT_SENT)) {
 		const detail = 'an earlier attempt may have reached the vendor and it cannot deduplicate; not sent again (check the vendor log)';

@@ -1,0 +1,261 @@
+/**
+ * A real n8n with Send Offer wired up: n8n's own Webhook node hands a posted decision to Send Offer,
+ * and a Loyalty Trigger in Twilio mode takes inbound SMS. Klaviyo (events and profiles), Twilio and
+ * WooCommerce are Prism mocks serving the vendors' documents, each behind a loopback proxy that
+ * counts what reached the vendor — the only way to prove a replay made no call.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { prefixSpecPaths, specOrSkip, startPrism, type PrismServer } from '../../support/prism';
+import {
+	ensureN8nInstalled,
+	freePort,
+	importCredentials,
+	importWorkflow,
+	makeUserFolder,
+	normaliseWorkflow,
+	packAndInstallPackage,
+	publishWorkflow,
+	startN8n,
+	type RunningN8n,
+	type WorkflowJson,
+} from './n8n';
+
+const SPECS = ['klaviyo-events.prism.json', 'klaviyo-profiles.prism.json', 'twilio-api-v2010.json', 'woocommerce-openapi-unofficial.yml'] as const;
+
+export const TWILIO_ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+export const TWILIO_AUTH_TOKEN = 'e2e-twilio-auth-token-0123456789';
+export const TWILIO_FROM = '+15005550006';
+const DECISION_PATH = 'offer-decision';
+const TRIGGER_WEBHOOK_ID = 'c7a4f1d2-3b5e-4c6a-9d8f-0e1a2b3c4d5e';
+
+export const OFFER_TEMPLATES = [
+	{
+		id: 'coffee-10',
+		metricName: 'Loyalty Offer: Coffee',
+		emailSubject: '{{firstName}}, 10% off your favourite beans',
+		emailBody: 'Hi {{firstName}}, use {{couponCode}} by {{couponExpiresAt}}.{{#points}} You have {{points}} points.{{/points}}',
+		smsBody: '{{firstName}}, your {{favouriteCategory}} are running low: 10% off with {{couponCode}}.',
+	},
+];
+
+export interface VendorRequest {
+	method: string;
+	path: string;
+	status: number;
+	/** The request body as sent (JSON or form text). */
+	body: string;
+}
+
+/** A loopback proxy in front of one vendor's mock(s): every request is forwarded and recorded. */
+export interface CountingProxy {
+	baseUrl: string;
+	requests: VendorRequest[];
+	/** Holds every request this long before forwarding: a slow vendor, so overlapping runs really overlap. */
+	delayMs: number;
+	stop(): Promise<void>;
+}
+
+const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'accept-encoding', 'keep-alive']);
+
+export async function startCountingProxy(targetFor: (path: string) => string): Promise<CountingProxy> {
+	const requests: VendorRequest[] = [];
+	const proxy = { delayMs: 0 };
+	const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const path = req.url ?? '/';
+			const headers: Record<string, string> = {};
+			for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+			const body = chunks.length ? Buffer.concat(chunks) : undefined;
+			new Promise((resolve) => setTimeout(resolve, proxy.delayMs))
+				.then(() => fetch(targetFor(path) + path, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body }))
+				.then(async (answer) => {
+					const payload = Buffer.from(await answer.arrayBuffer());
+					requests.push({ method: req.method ?? 'GET', path, status: answer.status, body: body?.toString('utf8') ?? '' });
+					const out: Record<string, string> = {};
+					answer.headers.forEach((value, name) => {
+						if (!HOP_HEADERS.has(name) && name !== 'content-encoding') out[name] = value;
+					});
+					res.writeHead(answer.status, out).end(payload);
+				})
+				.catch((error: Error) => {
+					requests.push({ method: req.method ?? 'GET', path, status: 502, body: body?.toString('utf8') ?? '' });
+					res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${error.message}`);
+				});
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return Object.assign(proxy, {
+		baseUrl: `http://127.0.0.1:${port}`,
+		requests,
+		stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	});
+}
+
+/** Why this environment cannot be built here (missing reference specs), or undefined. */
+export function sendOfferUnavailable(): string | undefined {
+	for (const spec of SPECS) {
+		const found = specOrSkip(spec);
+		if (found.skip) return found.skip;
+	}
+	return undefined;
+}
+
+export interface SendOfferEnv {
+	n8n: RunningN8n;
+	userFolder: string;
+	/** The workflow Webhook → Send Offer. */
+	offerWorkflowId: string;
+	/** Where a decision is posted. */
+	decisionUrl: string;
+	/** Loyalty Trigger (Twilio mode): the URL a shop owner pastes into Twilio. */
+	twilioTriggerUrl: string;
+	storePath: string;
+	klaviyo: CountingProxy;
+	twilio: CountingProxy;
+	wooCommerce: CountingProxy;
+	stop(): Promise<void>;
+}
+
+export interface DeliverySettings {
+	programTimeZone: string;
+	emailGapHours: number;
+	smsGapHours: number;
+	maxPerDay: number;
+	maxPerWeek: number;
+	rewardsPerDay: number;
+}
+
+function offerWorkflow(delivery: DeliverySettings & { statusCallbackUrl: string }): WorkflowJson {
+	return {
+		name: 'E2E: decision → Send Offer',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Decision in',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: 'a3e9c2f0-6d41-4b8e-9f17-2c5d8e0b7a64',
+				parameters: { httpMethod: 'POST', path: DECISION_PATH, responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: randomUUID(),
+				name: 'Send Offer',
+				type: 'n8n-nodes-loyalty.sendOffer',
+				typeVersion: 1,
+				position: [260, 0],
+				parameters: {
+					resource: 'offer',
+					operation: 'send',
+					decision: '={{ $json.body }}',
+					templates: JSON.stringify(OFFER_TEMPLATES),
+					personalFields: JSON.stringify({ points: 450, favouriteCategory: 'beans' }),
+					email: true,
+					sms: true,
+					couponShop: 'woocommerce',
+					delivery,
+				},
+				credentials: {
+					loyaltyKlaviyoApi: { name: 'Klaviyo account' },
+					loyaltyTwilioApi: { name: 'Twilio account' },
+					loyaltyWooCommerceApi: { name: 'WooCommerce account' },
+				},
+			},
+		],
+		connections: { 'Decision in': { main: [[{ node: 'Send Offer', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+function twilioTriggerWorkflow(): WorkflowJson {
+	return {
+		name: 'E2E: Twilio replies',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Twilio replies',
+				type: 'n8n-nodes-loyalty.loyaltyTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: TRIGGER_WEBHOOK_ID,
+				parameters: { source: 'twilio' },
+				credentials: { loyaltyTwilioApi: { name: 'Twilio account' } },
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+export async function startSendOffer(options: { log?: (line: string) => void; delivery: DeliverySettings }): Promise<SendOfferEnv> {
+	const log = options.log ?? (() => undefined);
+	const cleanups: Array<() => Promise<void>> = [];
+	const stop = async () => {
+		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+	};
+	try {
+		log('installing n8n (cached after the first run)…');
+		const install = await ensureN8nInstalled({ log });
+		const userFolder = await makeUserFolder('loyalty-e2e-offer-');
+		cleanups.push(() => (process.env.LOYALTY_E2E_KEEP ? Promise.resolve() : rm(userFolder, { recursive: true, force: true })));
+		log('installing the packed package into n8n…');
+		await packAndInstallPackage(userFolder);
+
+		log('starting Prism mocks of Klaviyo (events, profiles), Twilio and WooCommerce…');
+		const [eventsSpec, profilesSpec, twilioSpec, wooSpecFile] = SPECS.map((name) => specOrSkip(name).path!);
+		const wooSpec = await prefixSpecPaths(wooSpecFile, '/wp-json/wc/v3');
+		cleanups.push(() => wooSpec.cleanup());
+		const mocks: PrismServer[] = await Promise.all([eventsSpec, profilesSpec, twilioSpec, wooSpec.path].map((spec) => startPrism({ spec })));
+		for (const mock of mocks) cleanups.push(() => mock.stop());
+		const [events, profiles, twilioMock, wooMock] = mocks;
+		// One Klaviyo credential, one base URL: profiles and events are two documents, so two mocks routed by path.
+		const klaviyo = await startCountingProxy((path) => (path.startsWith('/api/profile') ? profiles.baseUrl : events.baseUrl));
+		const twilio = await startCountingProxy(() => twilioMock.baseUrl);
+		const wooCommerce = await startCountingProxy(() => wooMock.baseUrl);
+		cleanups.push(() => klaviyo.stop(), () => twilio.stop(), () => wooCommerce.stop());
+
+		const port = await freePort();
+		const baseUrl = `http://127.0.0.1:${port}`;
+		const twilioTriggerUrl = `${baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/webhook`;
+		const credentials = await importCredentials(userFolder, [
+			{ name: 'Klaviyo account', type: 'loyaltyKlaviyoApi', data: { apiKey: 'pk_e2e_0123456789', revision: '2026-07-15', baseUrl: klaviyo.baseUrl } },
+			// No webhook URL: the trigger must check signatures against the URL n8n itself shows.
+			{ name: 'Twilio account', type: 'loyaltyTwilioApi', data: { accountSid: TWILIO_ACCOUNT_SID, authType: 'authToken', authToken: TWILIO_AUTH_TOKEN, from: TWILIO_FROM, baseUrl: twilio.baseUrl } },
+			{ name: 'WooCommerce account', type: 'loyaltyWooCommerceApi', data: { shopUrl: wooCommerce.baseUrl, consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', webhookSecret: 'unused-in-this-test' } },
+		]);
+		const offer = normaliseWorkflow(offerWorkflow({ ...options.delivery, statusCallbackUrl: twilioTriggerUrl }), { credentials });
+		const trigger = normaliseWorkflow(twilioTriggerWorkflow(), { credentials });
+		log('importing and publishing the Send Offer and Twilio workflows…');
+		for (const workflow of [offer, trigger]) {
+			await importWorkflow(userFolder, workflow);
+			await publishWorkflow(userFolder, workflow.id!);
+		}
+		await mkdir(join(userFolder, '.n8n'), { recursive: true });
+
+		log('starting n8n…');
+		const n8n = await startN8n({ userFolder, port, install, waitForWebhooks: [DECISION_PATH, `${TRIGGER_WEBHOOK_ID}/webhook`], timeoutMs: 240_000 });
+		cleanups.push(() => n8n.stop());
+		return {
+			n8n,
+			userFolder,
+			offerWorkflowId: offer.id!,
+			decisionUrl: `${baseUrl}/webhook/${DECISION_PATH}`,
+			twilioTriggerUrl,
+			storePath: join(userFolder, '.n8n', 'loyalty.sqlite'),
+			klaviyo,
+			twilio,
+			wooCommerce,
+			stop,
+		};
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
