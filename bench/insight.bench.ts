@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BetaGeoFitter, GammaGammaFitter, InsightService, ParetoNbdFitter, fitModels, openStore } from '../engine';
-import { cdnowOrSkip, cdnowSummary } from '../test/unit/insight/cdnow';
+import { cdnowOrSkip, cdnowSummary } from '../test/unit/insight/referenceSample';
 import { randomSource, simulateBetaGeoCustomer } from '../test/unit/insight/simulate';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/main';
-import { cdnowOrSkip, cdnowTransactions } from './cdnow';
+import { cdnowOrSkip, cdnowTransactions } from './referenceSample';
 
 async function run(argv: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
 	const lines: string[] = [];

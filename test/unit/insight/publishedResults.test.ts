@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BetaGeoFitter, GammaGammaFitter, ModifiedBetaGeoFitter, ParetoNbdFitter, summaryFromTransactions } from '../../../engine/insight';
-import { cdnowOrSkip, cdnowSummary, cdnowTransactions } from './cdnow';
+import { cdnowOrSkip, cdnowSummary, cdnowTransactions } from './referenceSample';
 
 /*
  * Acceptance against the literature: Fader, Hardie & Lee (2005) BG/NBD, the Pareto/NBD note and
