@@ -13,6 +13,8 @@ export type BetaGeoParam = 'r' | 'alpha' | 'a' | 'b';
 export class BetaGeoFitter extends BaseFitter<BetaGeoParam, PackedHistories> implements TransactionModel {
 	readonly modelName = 'BG/NBD';
 	readonly parameterNames = ['r', 'alpha', 'a', 'b'] as const;
+	// Smooth in every parameter, so the gradient method's few evaluations suffice.
+	protected override readonly optimizer = 'quasi-newton';
 
 	fit(histories: Iterable<{ frequency: number; recency: number; T: number }>, options?: FitOptions): this {
 		const rows = uniqueHistories(histories);

@@ -37,6 +37,8 @@ export interface ClvOptions {
 export class GammaGammaFitter extends BaseFitter<GammaGammaParam, WeightedSpend[]> {
 	readonly modelName = 'Gamma-Gamma';
 	readonly parameterNames = ['p', 'q', 'gamma'] as const;
+	// Smooth in every parameter, so the gradient method's few evaluations suffice.
+	protected override readonly optimizer = 'quasi-newton';
 
 	fit(histories: Iterable<SpendHistory>, options?: FitOptions): this {
 		const byKey = new Map<string, WeightedSpend>();

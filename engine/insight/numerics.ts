@@ -76,16 +76,18 @@ function logHyp2f1Series(a: number, b: number, c: number, z: number): number {
 	let logScale = 0;
 	let term = 1;
 	let sum = 1;
+	// The ratio of term n+1 to term n: computed once, it is both the next multiplier and the tail bound.
+	let ratio = ((a * b) / c) * z;
 	for (let n = 0; n < HYP2F1_MAX_TERMS; n++) {
-		term *= ((a + n) * (b + n)) / ((c + n) * (n + 1)) * z;
+		term *= ratio;
 		sum += term;
 		if (sum > 1e250) {
 			logScale += Math.log(sum);
 			term /= sum;
 			sum = 1;
 		}
+		ratio = ((a + n + 1) * (b + n + 1)) / ((c + n + 1) * (n + 2)) * z;
 		// Once the ratio of successive terms is below 1 the tail is bounded by a geometric series.
-		const ratio = ((a + n + 1) * (b + n + 1)) / ((c + n + 1) * (n + 2)) * z;
 		if (ratio < 1 && term / (1 - ratio) <= HYP2F1_TOLERANCE * sum) return logScale + Math.log(sum);
 	}
 	throw new RangeError(`hyp2f1 series did not converge (a=${a}, b=${b}, c=${c}, z=${z})`);
