@@ -45,7 +45,8 @@ export interface SegmentOptions {
 	asOf: string;
 	model?: TransactionModelName;
 	lifecycle?: LifecycleOptions;
-	valueTierRules?: ValueTierRules;
+	/** Rules left out are set from the population (see defaultValueTierRules). */
+	valueTierRules?: Partial<ValueTierRules>;
 	/** Horizon of "expected orders" (default 90 days). */
 	horizonDays?: number;
 	/** CLV horizon (default 365 days), discounted monthly at this annual rate (default 10%). */
@@ -140,7 +141,7 @@ export function segmentCustomers(activities: readonly CustomerActivity[], option
 		if (!(a.orders >= 1)) throw LoyaltyError.invalid(`customers[${i}].orders`, `customer ${a.customerId} must have at least one order`);
 	});
 	const rfm = rfmScores(activities.map((a) => ({ customerId: a.customerId, daysSinceLastOrder: asOfDay - a.lastDay, orders: a.orders, monetary: a.totalSpend })));
-	const rules = options.valueTierRules ?? defaultValueTierRules(activities.map((a) => a.totalSpend));
+	const rules: ValueTierRules = { ...defaultValueTierRules(activities.map((a) => a.totalSpend)), ...options.valueTierRules };
 	const populationGap = median(activities.filter((a) => a.orders >= 2).map((a) => (a.lastDay - a.firstDay) / (a.orders - 1)));
 	const lifecycleOptions: LifecycleOptions = { populationGapDays: populationGap, ...options.lifecycle };
 

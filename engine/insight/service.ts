@@ -13,6 +13,8 @@ export interface InsightServiceOptions {
 	programId?: string;
 	/** Only orders in this currency count toward spend and purchases (default USD). */
 	currency?: string;
+	/** The program's IANA time zone: calendar days of customers whose profile names none (default UTC). */
+	timeZone?: string;
 	now?: () => Date;
 }
 
@@ -25,7 +27,7 @@ export function activityOfRow(row: ActivityRow): CustomerActivity {
 		orders: row.orders,
 		totalSpend: row.totalSpendMinor,
 		repeatSpend: row.repeatSpendMinor,
-		categories: 0,
+		categories: row.categories,
 	};
 }
 
@@ -54,18 +56,20 @@ export class InsightService {
 	private readonly store: Store;
 	readonly programId: string;
 	readonly currency: string;
+	readonly timeZone: string;
 	private readonly now: () => Date;
 
 	constructor(store: Store, options: InsightServiceOptions = {}) {
 		this.store = store;
 		this.programId = options.programId ?? 'default';
 		this.currency = options.currency ?? 'USD';
+		this.timeZone = options.timeZone ?? 'UTC';
 		this.now = options.now ?? (() => new Date());
 	}
 
 	async activity(asOf: string): Promise<CustomerActivity[]> {
 		dayNumberOfDate(asOf, 'asOf');
-		return (await customerActivity(this.store.db, this.currency, asOf)).map(activityOfRow);
+		return (await customerActivity(this.store.db, this.currency, asOf, undefined, this.timeZone)).map(activityOfRow);
 	}
 
 	/** Fits the models on every customer's history to `asOf` and saves them (or why they failed). */

@@ -6,10 +6,10 @@ import { customerActivity } from '../../engine/store/insightActivity';
 import { backends } from '../support/stores';
 
 /** Inserts a customer and paid orders directly: these tests are about aggregation, not ingestion. */
-async function seed(store: Store, orders: { customer: string; id: string; placedAt: string; totalMinor: number; currency?: string; status?: string; refundedMinor?: number; payload?: object }[]): Promise<void> {
+async function seed(store: Store, orders: { customer: string; id: string; placedAt: string; totalMinor: number; currency?: string; status?: string; refundedMinor?: number; payload?: object }[], profiles: Record<string, object> = {}): Promise<void> {
 	await store.transaction(async (sql) => {
 		for (const customer of new Set(orders.map((o) => o.customer))) {
-			await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO NOTHING', [customer, '{}', '2025-01-01T00:00:00.000Z']);
+			await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO NOTHING', [customer, JSON.stringify(profiles[customer] ?? {}), '2025-01-01T00:00:00.000Z']);
 		}
 		for (const o of orders) {
 			await sql.execute(
@@ -43,8 +43,8 @@ describe('insight on the store', async () => {
 				]);
 				const rows = (await customerActivity(store.db, 'USD', '2025-02-28')).filter((r) => r.customerId.startsWith('agg-'));
 				assert.deepEqual(rows, [
-					{ customerId: 'agg-ana', firstDate: '2025-01-01', lastDate: '2025-02-01', previousDate: '2025-01-15', orders: 3, totalSpendMinor: 7000, repeatSpendMinor: 5500 },
-					{ customerId: 'agg-bo', firstDate: '2025-02-01', lastDate: '2025-02-01', previousDate: null, orders: 1, totalSpendMinor: 700, repeatSpendMinor: 0 },
+					{ customerId: 'agg-ana', firstDate: '2025-01-01', lastDate: '2025-02-01', previousDate: '2025-01-15', orders: 3, totalSpendMinor: 7000, repeatSpendMinor: 5500, categories: 0 },
+					{ customerId: 'agg-bo', firstDate: '2025-02-01', lastDate: '2025-02-01', previousDate: null, orders: 1, totalSpendMinor: 700, repeatSpendMinor: 0, categories: 0 },
 				]);
 				const inMemory = activityFromTransactions(
 					[
@@ -147,6 +147,67 @@ describe('insight on the store', async () => {
 				assert.equal(due.lastDate, '2025-09-29');
 				assert.equal(due.dueDate, '2025-10-29');
 				assert.equal(due.remindDate, '2025-10-27');
+			});
+
+			test('distinct categories bought count toward the value tier', async () => {
+				const line = (category?: string) => ({ sku: `SKU-${category ?? 'none'}`, ...(category ? { category } : {}), quantity: 1, totalMinor: 100 });
+				await seed(store, [
+					{ customer: 'cat-wide', id: 'cw1', placedAt: '2025-04-01T10:00:00Z', totalMinor: 200, payload: { lines: [line('coffee'), line('tea')] } },
+					{ customer: 'cat-wide', id: 'cw2', placedAt: '2025-04-02T10:00:00Z', totalMinor: 200, payload: { lines: [line('coffee'), line()] } },
+					{ customer: 'cat-wide', id: 'cw3', placedAt: '2025-04-03T10:00:00Z', totalMinor: 100, payload: { lines: [line('gear')] }, status: 'cancelled' },
+					{ customer: 'cat-wide', id: 'cw4', placedAt: '2025-04-04T10:00:00Z', totalMinor: 100, payload: { lines: [line('cups')] }, currency: 'EUR' },
+					{ customer: 'cat-wide', id: 'cw5', placedAt: '2025-05-02T10:00:00Z', totalMinor: 100, payload: { lines: [line('books')] } },
+					{ customer: 'cat-narrow', id: 'cn1', placedAt: '2025-04-01T10:00:00Z', totalMinor: 200, payload: { lines: [line('coffee')] } },
+					{ customer: 'cat-narrow', id: 'cn2', placedAt: '2025-04-02T10:00:00Z', totalMinor: 200, payload: { lines: [line('coffee'), line()] } },
+				]);
+				const categoriesOf = async (customerId: string) => (await customerActivity(store.db, 'USD', '2025-04-30', customerId))[0]?.categories;
+				assert.equal(await categoriesOf('cat-wide'), 2, 'coffee and tea; not cancelled, other-currency, later or uncategorised lines');
+				assert.equal(await categoriesOf('cat-narrow'), 1);
+				assert.equal((await customerActivity(store.db, 'USD', '2025-05-31', 'cat-wide'))[0].categories, 3, 'books once it is bought');
+
+				const service = new InsightService(store, { programId: 'p-cat' });
+				const valueTierRules = { highSpend: 1e9, highOrders: 2, highCategories: 2, midSpend: 1e9, midOrders: 99 };
+				assert.equal((await service.scoreOne('cat-wide', '2025-04-30', { valueTierRules })).insight?.valueTier, 'high-value');
+				assert.equal((await service.scoreOne('cat-narrow', '2025-04-30', { valueTierRules })).insight?.valueTier, 'occasional');
+			});
+
+			test("purchase days are the customer's calendar days, else the program's", async () => {
+				await seed(
+					store,
+					[
+						// 16:00 UTC on 1 March and 10:00 UTC on 2 March are both 2 March in Tokyo.
+						{ customer: 'tz-kenji', id: 'tk1', placedAt: '2025-03-01T16:00:00Z', totalMinor: 1000, payload: { lines: [{ sku: 'A', category: 'tea', quantity: 1, totalMinor: 1000 }] } },
+						{ customer: 'tz-kenji', id: 'tk2', placedAt: '2025-03-02T10:00:00Z', totalMinor: 500 },
+						// 01:00 and 20:00 UTC on 3 March are 3 and 4 March in Tokyo.
+						{ customer: 'tz-kenji', id: 'tk3', placedAt: '2025-03-03T01:00:00Z', totalMinor: 200 },
+						{ customer: 'tz-kenji', id: 'tk4', placedAt: '2025-03-03T20:00:00Z', totalMinor: 300 },
+						// 4 March in UTC but 5 March in Tokyo: after the day asked about.
+						{ customer: 'tz-kenji', id: 'tk5', placedAt: '2025-03-04T16:00:00Z', totalMinor: 9999, payload: { lines: [{ sku: 'B', category: 'cups', quantity: 1, totalMinor: 9999 }] } },
+						{ customer: 'tz-paula', id: 'tp1', placedAt: '2025-03-01T16:00:00Z', totalMinor: 1000 },
+						{ customer: 'tz-paula', id: 'tp2', placedAt: '2025-03-02T01:00:00Z', totalMinor: 500 },
+					],
+					{ 'tz-kenji': { timeZone: 'Asia/Tokyo' } },
+				);
+				const [kenji] = await customerActivity(store.db, 'USD', '2025-03-04', 'tz-kenji', 'America/Los_Angeles');
+				assert.deepEqual(kenji, { customerId: 'tz-kenji', firstDate: '2025-03-02', lastDate: '2025-03-04', previousDate: '2025-03-03', orders: 3, totalSpendMinor: 2000, repeatSpendMinor: 500, categories: 1 });
+				const [paulaInUtc] = await customerActivity(store.db, 'USD', '2025-03-04', 'tz-paula');
+				assert.equal(paulaInUtc.orders, 2, 'no zone anywhere: UTC days');
+				const [paula] = await customerActivity(store.db, 'USD', '2025-03-04', 'tz-paula', 'America/Los_Angeles');
+				assert.deepEqual(paula, { customerId: 'tz-paula', firstDate: '2025-03-01', lastDate: '2025-03-01', previousDate: null, orders: 1, totalSpendMinor: 1500, repeatSpendMinor: 0, categories: 0 });
+
+				const all = await new InsightService(store, { timeZone: 'America/Los_Angeles' }).activity('2025-03-04');
+				const inMemory = activityFromTransactions(
+					[
+						{ customerId: 'tz-kenji', placedAt: '2025-03-01T16:00:00Z', amount: 1000, category: 'tea' },
+						{ customerId: 'tz-kenji', placedAt: '2025-03-02T10:00:00Z', amount: 500 },
+						{ customerId: 'tz-kenji', placedAt: '2025-03-03T01:00:00Z', amount: 200 },
+						{ customerId: 'tz-kenji', placedAt: '2025-03-03T20:00:00Z', amount: 300 },
+						{ customerId: 'tz-kenji', placedAt: '2025-03-04T16:00:00Z', amount: 9999, category: 'cups' },
+					],
+					'2025-03-04',
+					'Asia/Tokyo',
+				)[0];
+				assert.deepEqual(all.find((a) => a.customerId === 'tz-kenji'), inMemory);
 			});
 
 			test('one customer is scored against the whole base', async () => {

@@ -1,6 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { LoyaltyError, TRANSACTION_MODELS, type TransactionModelName } from '../../../engine';
+import {
+	LoyaltyError,
+	TRANSACTION_MODELS,
+	decimalToMinor,
+	isValidTimeZone,
+	type LifecycleOptions,
+	type ReplenishmentOptions,
+	type TransactionModelName,
+	type ValueTierRules,
+} from '../../../engine';
 import type { LoyaltyStore } from './node.type';
 
 export const customerFields: INodeProperties[] = [
@@ -48,7 +57,7 @@ export const insightSettings: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Setting',
 	default: {},
-	description: 'Which program and currency to look at, and on which day',
+	description: 'Which program and currency to look at, on which day, and the rules that sort customers into stages and tiers. Leave a rule out to use the default.',
 	options: [
 		{
 			displayName: 'As Of Date',
@@ -59,11 +68,110 @@ export const insightSettings: INodeProperties = {
 			description: 'Take the picture as it was at the end of this day (YYYY-MM-DD). Empty means today (UTC).',
 		},
 		{
+			displayName: 'At Risk After (Days)',
+			name: 'atRiskDays',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 90,
+			description: 'With fixed lifecycle thresholds: days without an order before a customer is at risk',
+		},
+		{
+			displayName: 'At Risk After (Missed Orders)',
+			name: 'atRiskGaps',
+			type: 'number',
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+			default: 2,
+			description: 'With lifecycle thresholds from each customer’s rhythm: a customer is at risk once they have gone this many of their usual gaps between orders without buying. Someone who buys every 30 days is at risk after 60 days with 2.',
+		},
+		{
 			displayName: 'Currency',
 			name: 'currency',
 			type: 'string',
 			default: 'USD',
 			description: 'Only orders in this currency count toward spend and value',
+		},
+		{
+			displayName: 'High-Value Categories',
+			name: 'highCategories',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 3,
+			description: 'Together with High-Value Orders: a customer who has ordered that often across at least this many different product categories is high-value, whatever they spent',
+		},
+		{
+			displayName: 'High-Value Orders',
+			name: 'highOrders',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 6,
+			description: 'Together with High-Value Categories: a customer with at least this many orders (several on one day count once) across enough categories is high-value',
+		},
+		{
+			displayName: 'High-Value Spend',
+			name: 'highSpend',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 500,
+			description: 'A customer who has spent at least this much in total (in the currency above, for example 500 for $500.00) is high-value. Without this setting the top 20% of spenders are.',
+		},
+		{
+			displayName: 'Lapsed After (Days)',
+			name: 'lapsedDays',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 180,
+			description: 'With fixed lifecycle thresholds: days without an order before a customer has lapsed',
+		},
+		{
+			displayName: 'Lapsed After (Missed Orders)',
+			name: 'lapsedGaps',
+			type: 'number',
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+			default: 4,
+			description: 'With lifecycle thresholds from each customer’s rhythm: a customer has lapsed once they have gone this many of their usual gaps between orders without buying',
+		},
+		{
+			displayName: 'Lifecycle Thresholds',
+			name: 'lifecycleMode',
+			type: 'options',
+			options: [
+				{ name: 'From Each Customer’s Rhythm', value: 'rhythm', description: 'Someone who buys every 90 days is not at risk on day 40; uses the Missed Orders settings' },
+				{ name: 'Fixed Days', value: 'fixed', description: 'The same number of days for everyone; uses the Days settings' },
+			],
+			default: 'rhythm',
+			description: 'How to decide when a customer is at risk or has lapsed',
+		},
+		{
+			displayName: 'Loyal From Orders',
+			name: 'loyalOrders',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 4,
+			description: 'An active customer with at least this many orders is loyal',
+		},
+		{
+			displayName: 'Mid-Tier Orders',
+			name: 'midOrders',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 2,
+			description: 'A customer who is not high-value but has at least this many orders is mid-tier',
+		},
+		{
+			displayName: 'Mid-Tier Spend',
+			name: 'midSpend',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 100,
+			description: 'A customer who is not high-value but has spent at least this much (in the currency above) is mid-tier. Without this setting the top half of spenders are.',
+		},
+		{
+			displayName: 'New Customer For (Days)',
+			name: 'newDays',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 30,
+			description: 'How long after their first order a one-order customer counts as new',
 		},
 		{
 			displayName: 'Prediction Model',
@@ -84,6 +192,38 @@ export const insightSettings: INodeProperties = {
 			default: 'default',
 			description: 'Keeps separate programs (for example two brands) apart in one store',
 		},
+		{
+			displayName: 'Refill Reminder Timing (%)',
+			name: 'remindAtPercent',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: 93,
+			description: 'When to remind a customer to buy again, as a share of how long the product lasts them: 93 reminds on day 28 of a 30-day supply',
+		},
+		{
+			displayName: 'Refill Repeat Purchases Needed',
+			name: 'minIntervals',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 5,
+			description: 'How many times customers in total must have bought a product again before it gets refill reminders',
+		},
+		{
+			displayName: 'Refill Steadiness Tolerance (%)',
+			name: 'maxVariationPercent',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'How irregular the time between repeat purchases of a product may be for it to count as bought regularly; higher allows more irregular products',
+		},
+		{
+			displayName: 'Time Zone',
+			name: 'timeZone',
+			type: 'string',
+			default: 'UTC',
+			placeholder: 'e.g. Europe/Berlin',
+			description: 'Your shop’s time zone. Several orders on one day count as one purchase; the day is the customer’s own when their profile has a time zone, otherwise this one.',
+		},
 	],
 };
 
@@ -92,6 +232,26 @@ export interface InsightSettings {
 	currency: string;
 	model: TransactionModelName;
 	programId: string;
+	timeZone: string;
+	/** Only the rules the owner set; the engine's defaults fill the rest. */
+	lifecycle: LifecycleOptions;
+	valueTierRules: Partial<ValueTierRules>;
+	replenishment: ReplenishmentOptions;
+}
+
+/** A number the owner set, or undefined when they left the setting out. */
+function optionalNumber(settings: IDataObject, name: string, check: { integer?: boolean; min: number; max?: number }): number | undefined {
+	const value = settings[name];
+	if (value === undefined || value === null || value === '') return undefined;
+	const number = typeof value === 'number' ? value : Number(value);
+	const bad = !Number.isFinite(number) || number < check.min || (check.max !== undefined && number > check.max) || (check.integer && !Number.isInteger(number));
+	if (bad) throw LoyaltyError.invalid(name, `${JSON.stringify(value)} must be ${check.integer ? 'a whole number' : 'a number'} of at least ${check.min}${check.max === undefined ? '' : ` and at most ${check.max}`}`);
+	return number;
+}
+
+/** Drops the settings left out, so they do not override the engine's defaults. */
+function defined<T extends object>(values: T): Partial<T> {
+	return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export function readSettings(this: IExecuteFunctions, itemIndex: number, today: () => Date = () => new Date()): InsightSettings {
@@ -102,5 +262,41 @@ export function readSettings(this: IExecuteFunctions, itemIndex: number, today: 
 	if (!TRANSACTION_MODELS.includes(model)) throw LoyaltyError.invalid('model', `"${model}" is not a prediction model`);
 	const currency = (typeof settings.currency === 'string' && settings.currency.trim() ? settings.currency.trim() : 'USD').toUpperCase();
 	const programId = typeof settings.programId === 'string' && settings.programId.trim() ? settings.programId.trim() : 'default';
-	return { asOf, currency, model, programId };
+	const timeZone = typeof settings.timeZone === 'string' && settings.timeZone.trim() ? settings.timeZone.trim() : 'UTC';
+	if (!isValidTimeZone(timeZone)) throw LoyaltyError.invalid('timeZone', `"${timeZone}" is not a time zone such as Europe/Berlin`);
+	const mode = settings.lifecycleMode ?? 'rhythm';
+	if (mode !== 'rhythm' && mode !== 'fixed') throw LoyaltyError.invalid('lifecycleMode', `"${String(mode)}" is not rhythm or fixed`);
+	const spend = (name: string): number | undefined => {
+		const amount = optionalNumber(settings, name, { min: 0 });
+		return amount === undefined ? undefined : decimalToMinor(amount, currency, name);
+	};
+	const lifecycle = defined<LifecycleOptions>({
+		mode,
+		atRiskGaps: optionalNumber(settings, 'atRiskGaps', { min: 0.1 }),
+		lapsedGaps: optionalNumber(settings, 'lapsedGaps', { min: 0.1 }),
+		atRiskDays: optionalNumber(settings, 'atRiskDays', { integer: true, min: 1 }),
+		lapsedDays: optionalNumber(settings, 'lapsedDays', { integer: true, min: 1 }),
+		newDays: optionalNumber(settings, 'newDays', { integer: true, min: 1 }),
+		loyalOrders: optionalNumber(settings, 'loyalOrders', { integer: true, min: 1 }),
+	});
+	const valueTierRules = defined<Partial<ValueTierRules>>({
+		highSpend: spend('highSpend'),
+		highOrders: optionalNumber(settings, 'highOrders', { integer: true, min: 1 }),
+		highCategories: optionalNumber(settings, 'highCategories', { integer: true, min: 1 }),
+		midSpend: spend('midSpend'),
+		midOrders: optionalNumber(settings, 'midOrders', { integer: true, min: 1 }),
+	});
+	const remindAtPercent = optionalNumber(settings, 'remindAtPercent', { min: 1, max: 100 });
+	const maxVariationPercent = optionalNumber(settings, 'maxVariationPercent', { min: 1 });
+	const replenishment = defined<ReplenishmentOptions>({
+		minIntervals: optionalNumber(settings, 'minIntervals', { integer: true, min: 1 }),
+		remindAtFraction: remindAtPercent === undefined ? undefined : remindAtPercent / 100,
+		maxVariation: maxVariationPercent === undefined ? undefined : maxVariationPercent / 100,
+	});
+	return { asOf, currency, model, programId, timeZone, lifecycle, valueTierRules, replenishment };
+}
+
+/** The parts of the settings that decide a customer's picture. */
+export function segmentationOf(settings: InsightSettings): { model: TransactionModelName; lifecycle: LifecycleOptions; valueTierRules: Partial<ValueTierRules> } {
+	return { model: settings.model, lifecycle: settings.lifecycle, valueTierRules: settings.valueTierRules };
 }

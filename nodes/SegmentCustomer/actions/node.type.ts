@@ -4,7 +4,7 @@ import type { InsightService, openSharedStore } from '../../../engine';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type SegmentCustomerType = {
-	customer: 'score' | 'crossSell' | 'nextBestAction';
+	customer: 'score' | 'crossSell' | 'nextBestAction' | 'replenishment';
 	program: 'scoreAll' | 'fitModels' | 'getMetrics';
 };
 

@@ -17,6 +17,7 @@ export const operations: { [R in keyof SegmentCustomerType]: Record<SegmentCusto
 		score: customer.score,
 		crossSell: customer.crossSell,
 		nextBestAction: customer.nextBestAction,
+		replenishment: customer.replenishment,
 	},
 	program: {
 		scoreAll: program.scoreAll,
@@ -32,7 +33,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const module = operationFor(this, operations, itemIndex);
 		const settings = readSettings.call(this, itemIndex);
 		store ??= await openStoreFor(this);
-		const insight = new InsightService(store, { programId: settings.programId, currency: settings.currency });
+		const insight = new InsightService(store, { programId: settings.programId, currency: settings.currency, timeZone: settings.timeZone });
 		return module.execute.call(this, { insight, store, asOf: settings.asOf, item, itemIndex });
 	});
 }

@@ -106,6 +106,58 @@ describe('Segment Customer, executed with a fake n8n context against a real SQLi
 		assert.match(String(output[0].json.error), /no customer/);
 	});
 
+	test('Settings: value-tier rules, spend in the currency above, diversity counted from the order lines', async () => {
+		const tiers = async (rules: INodeParameters) => {
+			const output = await run({ resource: 'program', operation: 'scoreAll', scoreAllOutput: 'all', insightSettings: { programId: 'p-settings', ...rules } });
+			assert.equal(output.length, 40);
+			return new Set(output.map((i) => i.json.valueTier));
+		};
+		// Spends are $10.00 to $49.00 in total per order, so $10.00 makes everyone high-value and $10.01 not the first customer.
+		assert.deepEqual(await tiers({ highSpend: 10 }), new Set(['high-value']));
+		assert.ok((await tiers({ highSpend: 10.01 })).size > 1);
+		const unreachable = { highSpend: 1_000_000, midSpend: 1_000_000, midOrders: 99 };
+		assert.deepEqual(await tiers({ ...unreachable, highOrders: 99 }), new Set(['occasional']));
+		assert.deepEqual(await tiers({ ...unreachable, highOrders: 1, highCategories: 1 }), new Set(['high-value']), 'everyone bought coffee');
+		assert.deepEqual(await tiers({ ...unreachable, highOrders: 1, highCategories: 2 }), new Set(['occasional']), 'nobody bought a second category');
+	});
+
+	test('Settings: lifecycle thresholds in fixed days or missed orders', async () => {
+		const stages = async (rules: INodeParameters) => {
+			const output = await run({ resource: 'program', operation: 'scoreAll', scoreAllOutput: 'all', insightSettings: { programId: 'p-settings', ...rules } });
+			return new Set(output.map((i) => i.json.lifecycle));
+		};
+		assert.deepEqual(await stages({ lifecycleMode: 'fixed', atRiskDays: 1, lapsedDays: 2 }), new Set(['lapsed']), 'every last order is more than 2 days before the as-of date');
+		assert.deepEqual(await stages({ lifecycleMode: 'fixed', atRiskDays: 1000, lapsedDays: 2000, newDays: 1000, loyalOrders: 1 }), new Set(['new', 'loyal']));
+		const byRhythm = await stages({ asOf: '2026-09-01' });
+		assert.ok(byRhythm.has('lapsed'), 'four months after the last orders, with the default rhythm thresholds');
+		const patient = await stages({ asOf: '2026-09-01', atRiskGaps: 50, lapsedGaps: 100 });
+		assert.ok(!patient.has('lapsed') && !patient.has('at-risk'), 'fifty missed orders are far off for everyone');
+	});
+
+	test('Get Refill Reminders, with its timing setting', async () => {
+		const refills = async (settings: INodeParameters = {}) => {
+			const [item] = await run({ resource: 'customer', operation: 'replenishment', identifyBy: 'customerId', customerValue: 'c4', insightSettings: settings });
+			assert.equal(item.json.customerId, 'c4');
+			return item.json.refills as { product: string; lastBought: string; runsOutOn: string; remindOn: string }[];
+		};
+		const [beans] = (await refills()).filter((r) => r.product === 'BEANS');
+		assert.ok(beans, 'c4 buys beans every 25 days');
+		assert.ok(beans.lastBought < beans.remindOn && beans.remindOn <= beans.runsOutOn);
+		const [onTheDay] = (await refills({ remindAtPercent: 100 })).filter((r) => r.product === 'BEANS');
+		assert.equal(onTheDay.remindOn, onTheDay.runsOutOn);
+		assert.deepEqual(await refills({ minIntervals: 10_000 }), [], 'no product has been bought again that often');
+	});
+
+	test('Settings: the time zone and each rule are checked and named', async () => {
+		const fieldOf = async (settings: INodeParameters) => (await run({ resource: 'program', operation: 'scoreAll', insightSettings: settings }, { continueOnFail: true }))[0].json.field;
+		assert.equal(await fieldOf({ timeZone: 'Mars/Olympus' }), 'timeZone');
+		assert.equal(await fieldOf({ highOrders: 2.5 }), 'highOrders');
+		assert.equal(await fieldOf({ atRiskDays: 0 }), 'atRiskDays');
+		assert.equal(await fieldOf({ highSpend: 10.005 }), 'highSpend');
+		const [tokyo] = await run({ resource: 'program', operation: 'fitModels', insightSettings: { timeZone: 'Asia/Tokyo' } });
+		assert.equal(tokyo.json.operation, 'fitModels');
+	});
+
 	test('a bad as-of date names its field', async () => {
 		const [item] = await run({ resource: 'program', operation: 'scoreAll', insightSettings: { asOf: '01/05/2026' } }, { continueOnFail: true });
 		assert.equal(item.json.field, 'asOf');

@@ -2,9 +2,10 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as crossSell from './crossSell.operation';
 import * as nextBestAction from './nextBestAction.operation';
+import * as replenishment from './replenishment.operation';
 import * as score from './score.operation';
 
-export { crossSell, nextBestAction, score };
+export { crossSell, nextBestAction, replenishment, score };
 
 export const description: INodeProperties[] = [
 	{
@@ -27,6 +28,12 @@ export const description: INodeProperties[] = [
 				action: 'Get the next best action for a customer',
 			},
 			{
+				name: 'Get Refill Reminders',
+				value: 'replenishment',
+				description: 'Products this customer buys regularly, when they will run out and when to remind them',
+				action: 'Get refill reminders for a customer',
+			},
+			{
 				name: 'Score',
 				value: 'score',
 				description: 'RFM scores, segment, lifecycle stage, value tier, chance they are still a customer, expected orders, lifetime value and next order date',
@@ -38,4 +45,5 @@ export const description: INodeProperties[] = [
 	...score.description,
 	...crossSell.description,
 	...nextBestAction.description,
+	...replenishment.description,
 ];

@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { LoyaltyError } from '../../../../engine';
-import { customerFields, readCustomerId, readSettings } from '../common.descriptions';
+import { customerFields, readCustomerId, readSettings, segmentationOf } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [...customerFields];
@@ -10,7 +10,7 @@ export const description = updateDisplayOptions({ show: { resource: ['customer']
 
 export async function execute(this: IExecuteFunctions, { insight, store, asOf, itemIndex }: OperationContext): Promise<IDataObject> {
 	const customerId = await readCustomerId.call(this, store, itemIndex);
-	const action = await insight.nextBestActionFor(customerId, asOf, { model: readSettings.call(this, itemIndex).model });
+	const action = await insight.nextBestActionFor(customerId, asOf, segmentationOf(readSettings.call(this, itemIndex)));
 	if (!action) throw LoyaltyError.notFound('customer', `customer ${customerId} has no paid orders in ${insight.currency} up to ${asOf}`);
 	return { customerId, operation: 'nextBestAction', action: action.action, reason: action.reason, signals: { ...action.signals } };
 }

@@ -2,7 +2,7 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { LoyaltyError } from '../../../../engine';
 import { insightJson } from '../../helpers/json';
-import { customerFields, readCustomerId, readSettings } from '../common.descriptions';
+import { customerFields, readCustomerId, readSettings, segmentationOf } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [...customerFields];
@@ -11,7 +11,7 @@ export const description = updateDisplayOptions({ show: { resource: ['customer']
 
 export async function execute(this: IExecuteFunctions, { insight, store, asOf, itemIndex }: OperationContext): Promise<IDataObject> {
 	const customerId = await readCustomerId.call(this, store, itemIndex);
-	const { insight: picture, change } = await insight.scoreOne(customerId, asOf, { model: readSettings.call(this, itemIndex).model });
+	const { insight: picture, change } = await insight.scoreOne(customerId, asOf, segmentationOf(readSettings.call(this, itemIndex)));
 	if (!picture) throw LoyaltyError.notFound('customer', `customer ${customerId} has no paid orders in ${insight.currency} up to ${asOf}`);
 	return { ...insightJson(picture, asOf), changed: change !== undefined, previous: change?.previous ?? null };
 }
