@@ -23,11 +23,6 @@ export async function lockAccount(sql: SqlClient, programId: string, customerId:
 	return row;
 }
 
-export async function getAccount(sql: SqlClient, programId: string, customerId: string): Promise<AccountRow | undefined> {
-	const [row] = await sql.query<AccountRow>('SELECT * FROM loyalty_accounts WHERE program_id = $1 AND customer_id = $2', [programId, customerId]);
-	return row;
-}
-
 export async function saveAccount(sql: SqlClient, account: AccountRow): Promise<void> {
 	await sql.execute(
 		`UPDATE loyalty_accounts SET available = $3, pending = $4, lifetime_earned = $5, tier = $6, tier_reviewed_at = $7, last_activity_at = $8, updated_at = $9

@@ -13,8 +13,3 @@ export async function recordEvent(sql: SqlClient, event: LoyaltyEvent, customerI
 	);
 	return inserted > 0;
 }
-
-export async function countEvents(sql: SqlClient): Promise<number> {
-	const [row] = await sql.query<{ n: number }>('SELECT COUNT(*) AS n FROM events');
-	return Number(row.n);
-}
