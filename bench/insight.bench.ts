@@ -4,7 +4,9 @@
  *    reference data). Target: under 100 ms.
  * 2. Segment + fit (one SQL aggregation, fit BG/NBD + Gamma-Gamma, score and save everyone) for
  *    BENCH_CUSTOMERS customers / about 10 orders each in a SQLite store, with peak memory. Target: 1M orders under 60 s and 1 GB.
- *    BENCH_INSIGHT_CDNOW_ONLY=1 skips it, for quick iterations on the fits.
+ *    BENCH_INSIGHT_CDNOW_ONLY=1 skips it, for quick iterations on the fits. Every customer gets
+ *    80% intervals and a certainty label; BENCH_INSIGHT_DRAWS sets the parameter draws (0 leaves
+ *    the intervals out, to measure what they cost; unset, the engine's default).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { cdnowOrSkip, cdnowSummary } from '../test/unit/insight/referenceSample'
 import { randomSource, simulateBetaGeoCustomer } from '../test/unit/insight/simulate';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
+const DRAWS = process.env.BENCH_INSIGHT_DRAWS === undefined ? undefined : Number(process.env.BENCH_INSIGHT_DRAWS);
 
 function timed<T>(work: () => T): { result: T; ms: number } {
 	const started = performance.now();
@@ -72,7 +75,7 @@ async function benchStore(): Promise<void> {
 		const service = new InsightService(store, { programId: 'bench' });
 		// What a shop's weekly job does: one aggregation in SQL, fit, score everyone, save.
 		let started = performance.now();
-		const run = await service.scoreAll(asOf, { refit: true });
+		const run = await service.scoreAll(asOf, { refit: true, ...(DRAWS === undefined ? {} : { uncertainty: { draws: DRAWS } }) });
 		const segmentPlusFitSeconds = (performance.now() - started) / 1000;
 		const fitted = run.models;
 		// The parts, for where the time goes.
@@ -95,6 +98,8 @@ async function benchStore(): Promise<void> {
 				peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
 				fitted: fitted.transaction ? { ...fitted.transaction.params, customers: fitted.transaction.customers } : fitted.fallbackReason,
 				moved: run.changes.length,
+				draws: DRAWS ?? 'default',
+				certainty: Object.fromEntries(['high', 'medium', 'low'].map((label) => [label, run.customers.filter((c) => c.certainty === label).length])),
 			}),
 		);
 	} finally {

@@ -6,3 +6,4 @@ export { SignatureRejection } from './shared/hmac';
 export type { IncomingHeaders } from './shared/headers';
 export * as klaviyo from './klaviyo';
 export * as twilio from './twilio';
+export * as cartflows from './cartflows';

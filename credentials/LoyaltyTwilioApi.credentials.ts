@@ -75,6 +75,13 @@ export class LoyaltyTwilioApi implements ICredentialType {
 			description: 'Optional. With a Messaging Service, SMS deferred by quiet hours are scheduled at Twilio for the first allowed minute.',
 		},
 		{
+			displayName: 'Shorten Links (Click Tracking)',
+			name: 'shortenUrls',
+			type: 'boolean',
+			default: false,
+			description: "Whether offers' links are shortened by Twilio Link Shortening, so each click is reported to the Loyalty Trigger and counts as engagement. Needs the Messaging Service above with a link shortening domain.",
+		},
+		{
 			displayName: 'Webhook URL',
 			name: 'webhookUrl',
 			type: 'string',

@@ -4,8 +4,10 @@
  */
 export * from './model';
 export * from './ledger';
-export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, Store } from './store';
-export type { StoreConfig, Clock, BalanceMismatch, StoredOrder } from './store';
+export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, loyaltySnapshot, Store } from './store';
+export type { StoreConfig, Clock, BalanceMismatch, StoredOrder, LoyaltyProfileSnapshot } from './store';
 export * from './delivery';
 export * from './rules';
 export * from './insight';
+export * from './schedule';
+export { claimDueEvents, dueEventKey } from './store/dueEvents';

@@ -5,6 +5,7 @@ import {
 	LoyaltyError,
 	OrderSource,
 	OrderStatus,
+	cartSchema,
 	customerInputSchema,
 	loyaltyEventSchema,
 	orderSchema,
@@ -16,7 +17,10 @@ import { type JsonObject, optionalObject, optionalText, requireId, requireObject
 /**
  * Accepts one canonical-ish event, or a list of them, from any system that can send JSON:
  *
- *   { id, type, occurredAt?, idempotencyKey?, customer, order?, refund? }
+ *   { id, type, occurredAt?, idempotencyKey?, customer, order?, refund?, cart? }
+ *
+ * A `cart_updated` event carries a `cart` ({ id, status?, currency, totalMinor, updatedAt,
+ * checkoutUrl?, lines? }) and is keyed on the cart and the time it last changed.
  *
  * Money is already integer minor units. What can be derived is filled in (sources, the order's
  * customer, a purchase's status, the idempotency key, occurredAt); everything else is validated
@@ -39,9 +43,11 @@ function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
 
 	let order = optionalObject(body.order, at('order'));
 	let refund = optionalObject(body.refund, at('refund'));
+	let cart = optionalObject(body.cart, at('cart'));
 	const needsOrder = type === EventType.Purchase || type === EventType.OrderUpdated;
 	if (needsOrder && order === undefined) throw LoyaltyError.invalid(at('order'), `is required for a ${type} event`);
 	if (type === EventType.Refund && refund === undefined) throw LoyaltyError.invalid(at('refund'), 'is required for a refund event');
+	if (type === EventType.CartUpdated && cart === undefined) throw LoyaltyError.invalid(at('cart'), 'is required for a cart_updated event');
 
 	if (order !== undefined) {
 		rejectForeignSource(order, at('order.source'));
@@ -54,32 +60,38 @@ function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
 		rejectForeignSource(refund, at('refund.source'));
 		refund = { ...refund, source: OrderSource.Generic, id: idText(refund.id), orderId: idText(refund.orderId) };
 	}
+	if (cart !== undefined) cart = { ...cart, id: idText(cart.id) };
 
 	// Parts are checked before the whole so an error names the sender's field (`order.placedAt`)
 	// rather than a field derived from it (`occurredAt`) or a copy of it (`order.customer`).
 	parseOrThrow(customerInputSchema, body.customer, at('customer'));
 	if (order !== undefined) parseOrThrow(orderSchema, order, at('order'));
 	if (refund !== undefined) parseOrThrow(refundSchema, refund, at('refund'));
+	if (cart !== undefined) parseOrThrow(cartSchema, cart, at('cart'));
 
-	const occurredAt = optionalText(body.occurredAt, at('occurredAt')) ?? textOf(order?.placedAt) ?? textOf(refund?.createdAt);
-	if (occurredAt === undefined) throw LoyaltyError.invalid(at('occurredAt'), 'is required when the event has no order or refund');
+	const occurredAt = optionalText(body.occurredAt, at('occurredAt')) ?? textOf(order?.placedAt) ?? textOf(refund?.createdAt) ?? textOf(cart?.updatedAt);
+	if (occurredAt === undefined) throw LoyaltyError.invalid(at('occurredAt'), 'is required when the event has no order, refund or cart');
 
 	const event = {
 		id: `generic:${id}`,
 		type,
 		source: OrderSource.Generic,
 		occurredAt,
-		idempotencyKey: optionalText(body.idempotencyKey, at('idempotencyKey')) ?? derivedKey(type, id, order, refund),
+		idempotencyKey: optionalText(body.idempotencyKey, at('idempotencyKey')) ?? derivedKey(type, id, order, refund, cart),
 		customer: body.customer,
 		order,
 		refund,
+		cart,
 	};
 	return parseOrThrow(loyaltyEventSchema, event, root);
 }
 
 /** Derived from the business fact, so two deliveries of the same order or refund write once. */
-function derivedKey(type: string, id: string, order: JsonObject | undefined, refund: JsonObject | undefined): string {
+function derivedKey(type: string, id: string, order: JsonObject | undefined, refund: JsonObject | undefined, cart: JsonObject | undefined): string {
 	if (type === EventType.Refund && refund !== undefined) return `generic:refund:${String(refund.id)}`;
+	// A cart changes many times; each change is its own fact, named by when it happened (in UTC, so
+	// one instant written with two offsets is still one fact). updatedAt was validated above.
+	if (type === EventType.CartUpdated && cart !== undefined) return `generic:cart:${String(cart.id)}:${new Date(String(cart.updatedAt)).toISOString()}`;
 	if (order !== undefined && type !== EventType.CustomerUpdated) return `generic:order:${String(order.id)}:${String(order.status)}`;
 	return `generic:event:${id}`;
 }

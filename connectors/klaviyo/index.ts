@@ -1,1 +1,3 @@
 export * from './client';
+export * from './startedCheckout';
+export * from './engagement';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type HttpFunction, type HttpRequest, type HttpResponse, VendorApiError } from '../http';
 import { isObject } from '../shared/payload';
 import { isSuccess, problemDetail, send, stripTrailingSlashes } from '../shared/transport';
-import type { SquareApiError, SquareCustomer, SquareLocation, SquareOrder, SquareWebhookSubscription } from './types';
+import type { SquareApiError, SquareCatalogObject, SquareCustomer, SquareLocation, SquareOrder, SquareWebhookSubscription } from './types';
 
 const VENDOR = 'square';
 
@@ -73,6 +73,8 @@ export interface SquareClient {
 	adjustLoyaltyPoints(input: { loyaltyAccountId: string; points: number; reason: string; idempotencyKey: string; allowNegativeBalance?: boolean }): Promise<void>;
 	/** Points for a purchase under Square's own accrual rules (an order id) or an exact number. */
 	accumulateLoyaltyPoints(input: { loyaltyAccountId: string; locationId: string; idempotencyKey: string; points?: number; orderId?: string }): Promise<void>;
+	/** Catalog objects by id, with the objects they reference one level deep when asked (a variation's item, an item's categories). */
+	batchRetrieveCatalogObjects(objectIds: readonly string[], includeRelatedObjects: boolean): Promise<{ objects: SquareCatalogObject[]; relatedObjects: SquareCatalogObject[] }>;
 }
 
 export function createSquareClient(http: HttpFunction, options: SquareClientOptions): SquareClient {
@@ -109,6 +111,12 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 		async retrieveOrder(orderId) {
 			const body = await callJson('GET', `/v2/orders/${encodeURIComponent(orderId)}`);
 			return field<SquareOrder>(body, 'order', 'order');
+		},
+
+		async batchRetrieveCatalogObjects(objectIds, includeRelatedObjects) {
+			const body = await callJson('POST', '/v2/catalog/batch-retrieve', { json: { object_ids: [...objectIds], include_related_objects: includeRelatedObjects } });
+			const list = (name: string) => (Array.isArray(body[name]) ? (body[name] as SquareCatalogObject[]) : []);
+			return { objects: list('objects'), relatedObjects: list('related_objects') };
 		},
 
 		async retrieveCustomer(customerId) {

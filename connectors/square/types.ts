@@ -122,3 +122,13 @@ export const SquareEventType = {
 } as const;
 export type SquareEventType = (typeof SquareEventType)[keyof typeof SquareEventType];
 export const SQUARE_EVENT_TYPES = Object.values(SquareEventType) as [SquareEventType, ...SquareEventType[]];
+
+/** The parts of a catalog object the category lookup reads (item variations, items, categories). */
+export interface SquareCatalogObject {
+	type: string;
+	id: string;
+	is_deleted?: boolean;
+	item_variation_data?: { item_id?: string; name?: string };
+	item_data?: { name?: string; category_id?: string | null; reporting_category?: { id?: string } | null; categories?: Array<{ id?: string }> | null };
+	category_data?: { name?: string };
+}

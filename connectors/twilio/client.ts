@@ -32,6 +32,8 @@ export interface TwilioSmsInput {
 	statusCallback?: string;
 	/** Twilio holds the message until then (Messaging Service only, 15 min to 35 days ahead). */
 	sendAt?: string;
+	/** Link Shortening: links become the shop's short links and each click is reported (Messaging Service with a shortening domain only). */
+	shortenUrls?: boolean;
 }
 
 export interface TwilioMessage {
@@ -104,6 +106,10 @@ export function createTwilioClient(http: HttpFunction, options: TwilioClientOpti
 			if (input.from) form.From = input.from;
 			if (input.messagingServiceSid) form.MessagingServiceSid = input.messagingServiceSid;
 			if (input.statusCallback) form.StatusCallback = input.statusCallback;
+			if (input.shortenUrls) {
+				if (!input.messagingServiceSid) throw new TwilioApiError('Twilio shortens links only through a Messaging Service', { retryable: false });
+				form.ShortenUrls = 'true';
+			}
 			if (input.sendAt) {
 				if (!input.messagingServiceSid) throw new TwilioApiError('Twilio schedules messages only through a Messaging Service', { retryable: false });
 				form.SendAt = input.sendAt;

@@ -1,3 +1,4 @@
 export * from './client';
 export * from './webhook';
 export * from './normalizer';
+export * from './clicks';

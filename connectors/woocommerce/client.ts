@@ -47,6 +47,19 @@ export interface WooCommerceClient {
 	 * codes derive from the decision id, so a retried creation is not a second coupon.
 	 */
 	createCoupon(input: CreateWooCommerceCouponInput): Promise<WooCommerceCoupon>;
+	/**
+	 * The categories of each of these products, by product id, with one request per 100 distinct
+	 * ids (WooCommerce's page cap), so one request for any real order. A product WooCommerce does
+	 * not return (deleted since the order) is absent from the map.
+	 */
+	listProductCategories(productIds: readonly number[]): Promise<Map<number, WooCommerceProductCategory[]>>;
+}
+
+/** A category as WooCommerce lists it on a product; `name` may be HTML-escaped ("Coffee &amp; Tea"). */
+export interface WooCommerceProductCategory {
+	id?: number;
+	name?: string;
+	slug?: string;
 }
 
 export interface CreateWooCommerceCouponInput {
@@ -166,6 +179,33 @@ export function createWooCommerceClient(http: HttpFunction, options: WooCommerce
 			}
 			if (!isObject(response.body) || typeof response.body.id !== 'number') throw notJson(response);
 			return response.body as WooCommerceCoupon;
+		},
+
+		async listProductCategories(productIds) {
+			const ids = [...new Set(productIds)];
+			const categories = new Map<number, WooCommerceProductCategory[]>();
+			for (let start = 0; start < ids.length; start += PAGE_SIZE) {
+				const chunk = ids.slice(start, start + PAGE_SIZE);
+				const { body, response } = await callJson('GET', '/products', {
+					query: {
+						// WordPress reads array parameters as comma-separated lists. Repeating the key
+						// (include=1&include=2) would not work: PHP keeps only the last value.
+						include: chunk.join(','),
+						per_page: PAGE_SIZE,
+						// Products of any status: an order can name a product that was unpublished since.
+						status: 'any',
+						// Only what is used; a product's full record (descriptions, images) is large.
+						_fields: 'id,categories',
+					},
+				});
+				if (!Array.isArray(body)) throw notJson(response);
+				for (const product of body) {
+					if (!isObject(product) || typeof product.id !== 'number') continue;
+					const listed = Array.isArray(product.categories) ? product.categories.filter(isObject) : [];
+					categories.set(product.id, listed as WooCommerceProductCategory[]);
+				}
+			}
+			return categories;
 		},
 	};
 }

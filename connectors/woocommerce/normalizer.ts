@@ -1,5 +1,6 @@
 import {
 	type CustomerInput,
+	type Order,
 	EventType,
 	type LoyaltyEvent,
 	type LoyaltyEventInput,
@@ -25,6 +26,8 @@ import {
 	requireObject,
 	requireText,
 } from '../shared/payload';
+import { uncategorizedProductIds, withEventLineCategories, withLineCategories } from '../shared/lineCategories';
+import type { WooCommerceProductCategory } from './client';
 import { WooCommerceTopic } from './types';
 
 export interface WooCommerceDelivery {
@@ -230,4 +233,57 @@ function wooGmt(value: unknown, field: string): string | undefined {
 	const text = optionalText(value, field);
 	if (text === undefined) return undefined;
 	return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text) ? `${text}Z` : text;
+}
+
+/**
+ * Gives each order line the category of its product (`productId` is WooCommerce's `product_id`,
+ * the parent product for variations, which is where WooCommerce keeps categories). The webhook's
+ * line items carry no categories, so the trigger looks them up and applies them here. Only
+ * `category` changes; a line whose product is not in the map stays without one.
+ */
+export function applyProductCategories(order: Order, categoriesByProductId: ReadonlyMap<string, string>): Order {
+	return withLineCategories(order, categoriesByProductId);
+}
+
+/** The product ids the trigger needs categories for: lines with a product and no category, each id once. */
+export { uncategorizedProductIds };
+
+/** `applyProductCategories` on every event of a delivery that carries an order. */
+export function applyProductCategoriesToEvents(events: readonly LoyaltyEvent[], categoriesByProductId: ReadonlyMap<string, string>): LoyaltyEvent[] {
+	return withEventLineCategories(events, categoriesByProductId);
+}
+
+/** The category WooCommerce gives products nobody categorised; it says nothing about what was bought. */
+const WOOCOMMERCE_DEFAULT_CATEGORY_SLUG = 'uncategorized';
+
+/**
+ * The one category an order line gets when its product is in several. Rules compare one category
+ * per line, so the choice must not change from one order to the next: it is the category whose
+ * name sorts first (case-insensitively, then by id). That is the order WooCommerce itself lists a
+ * product's categories in (terms are read ordered by name), so on a stock shop it is simply the
+ * first one listed, but it stays the same when a plugin reorders terms or the API answers in
+ * another order. WooCommerce's default "Uncategorized" counts as no category. The name (not the
+ * slug) is used because it is what shop owners see and type into rules; rules compare categories
+ * case-insensitively. WordPress sends names HTML-escaped ("Coffee &amp; Tea"); they are unescaped.
+ */
+export function primaryProductCategory(categories: readonly WooCommerceProductCategory[] | undefined): string | undefined {
+	const named = (categories ?? [])
+		.filter((category) => category.slug !== WOOCOMMERCE_DEFAULT_CATEGORY_SLUG)
+		.map((category) => ({ id: category.id ?? Number.MAX_SAFE_INTEGER, name: unescapeHtml(category.name ?? '').trim() || (category.slug ?? '').trim() }))
+		.filter((category) => category.name !== '');
+	named.sort((a, b) => {
+		const byName = a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0;
+		return byName !== 0 ? byName : a.id - b.id;
+	});
+	return named[0]?.name;
+}
+
+function unescapeHtml(text: string): string {
+	return text
+		.replace(/&quot;/g, '"')
+		.replace(/&#0?39;|&apos;/g, "'")
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&#8211;/g, '\u2013')
+		.replace(/&amp;/g, '&');
 }

@@ -12,3 +12,4 @@ export * from './template';
 export * from './couponCode';
 export * from './plan';
 export * from './deliver';
+export * from './fromRules';

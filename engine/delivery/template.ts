@@ -12,11 +12,13 @@ export interface PersonalFields {
 	tier?: string;
 	favouriteCategory?: string;
 	crossSellPick?: string;
+	/** The category the offer is about ("double points on pastries", "try our tea"). */
+	offerCategory?: string;
 	couponCode?: string;
 	couponExpiresAt?: string;
 	shopName?: string;
 }
-export const PERSONAL_FIELDS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'couponCode', 'couponExpiresAt', 'shopName'] as const;
+export const PERSONAL_FIELDS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'offerCategory', 'couponCode', 'couponExpiresAt', 'shopName'] as const;
 type FieldName = (typeof PERSONAL_FIELDS)[number];
 
 /** Said instead of a missing field when the template gives no fallback of its own. */
@@ -25,6 +27,7 @@ const BUILT_IN_FALLBACKS: Partial<Record<FieldName, string>> = {
 	tier: 'member',
 	favouriteCategory: 'favourites',
 	crossSellPick: 'something new',
+	offerCategory: 'our range',
 	shopName: 'us',
 };
 

@@ -44,6 +44,13 @@ export interface FitResult<Name extends string> {
 	 * positive definite (a flat or saddle optimum), which itself says the data identify the model poorly.
 	 */
 	standardErrors?: Readonly<Record<Name, number>>;
+	/**
+	 * The same inverse Hessian carried into ln-parameter space (rows and columns in `parameterNames`
+	 * order): Cov(ln θᵢ, ln θⱼ) = Cov(θᵢ, θⱼ) / (θᵢ θⱼ), the delta method, exact at a stationary point.
+	 * Drawing from N(ln θ̂, this) keeps every parameter positive; that is how per-customer intervals
+	 * are made (see uncertainty.ts). Present exactly when `standardErrors` is.
+	 */
+	logCovariance?: readonly (readonly number[])[];
 }
 
 // Parameters live in [1e-8, 1e8]: wide enough for any shop, narrow enough that a likelihood
@@ -116,11 +123,11 @@ export abstract class BaseFitter<Name extends string, Data> {
 		const quick = this.optimizer === 'quasi-newton' ? this.minimiseQuasiNewton(objective, starts, options) : undefined;
 		if (quick) {
 			const params = toNatural(quick.best.x);
-			const standardErrors = this.standardErrorsAt(params, data);
+			const uncertainty = this.uncertaintyAt(params, data);
 			// Only a clear interior minimum is taken; a flat or bound-hugging one goes to Nelder–Mead,
 			// whose walk to the bound reports unidentified data as such.
-			if (standardErrors && !atBound(quick.best.x)) {
-				this.fitted_ = { params, logLikelihood: -quick.best.value, customers: this.customerCount(data), iterations: quick.iterations, standardErrors };
+			if (uncertainty && !atBound(quick.best.x)) {
+				this.fitted_ = { params, logLikelihood: -quick.best.value, customers: this.customerCount(data), iterations: quick.iterations, ...uncertainty };
 				return this;
 			}
 		}
@@ -128,8 +135,8 @@ export abstract class BaseFitter<Name extends string, Data> {
 		if (!best.converged) throw new ConvergenceError(this.modelName, `the fit did not converge within its iteration limit (best -log-likelihood ${best.value})`);
 		const params = toNatural(best.x);
 		if (atBound(best.x)) throw new ConvergenceError(this.modelName, `a parameter ran to its bound (${JSON.stringify(params)}); the data do not identify this model`);
-		const standardErrors = this.standardErrorsAt(params, data);
-		this.fitted_ = { params, logLikelihood: -best.value, customers: this.customerCount(data), iterations, ...(standardErrors ? { standardErrors } : {}) };
+		const uncertainty = this.uncertaintyAt(params, data);
+		this.fitted_ = { params, logLikelihood: -best.value, customers: this.customerCount(data), iterations, ...uncertainty };
 		return this;
 	}
 
@@ -172,7 +179,7 @@ export abstract class BaseFitter<Name extends string, Data> {
 		return { best, iterations };
 	}
 
-	private standardErrorsAt(params: Record<Name, number>, data: Data): Record<Name, number> | undefined {
+	private uncertaintyAt(params: Record<Name, number>, data: Data): { standardErrors: Record<Name, number>; logCovariance: number[][] } | undefined {
 		const names = this.parameterNames;
 		const x = names.map((n) => params[n]);
 		const f = (v: number[]): number => this.negativeLogLikelihood(Object.fromEntries(names.map((n, i) => [n, v[i]])) as Record<Name, number>, data);
@@ -202,7 +209,11 @@ export abstract class BaseFitter<Name extends string, Data> {
 			if (!(inverse[i][i] > 0) || !Number.isFinite(inverse[i][i])) return undefined;
 			errors.push(Math.sqrt(inverse[i][i]));
 		}
-		return Object.fromEntries(names.map((name, i) => [name, errors[i]])) as Record<Name, number>;
+		return {
+			standardErrors: Object.fromEntries(names.map((name, i) => [name, errors[i]])) as Record<Name, number>,
+			// Gauss–Jordan leaves rounding asymmetry; a covariance is symmetric by definition.
+			logCovariance: inverse.map((row, i) => row.map((v, j) => (v + inverse[j][i]) / 2 / (x[i] * x[j]))),
+		};
 	}
 }
 

@@ -14,6 +14,7 @@ export * from './rfm';
 export * from './lifecycle';
 export * from './valueTier';
 export * from './segment';
+export * from './uncertainty';
 export * from './activity';
 export * from './service';
 export * from './crossSell';

@@ -40,6 +40,15 @@ export function quasiNewton(f: (x: number[]) => number, start: readonly number[]
 	// Only a central-difference gradient is trusted to say "converged"; a forward one is redone first.
 	let central = false;
 	let forward = true;
+	// A start already close to the optimum has a gradient that a forward difference's error
+	// (curvature × step) can outweigh, sending the first step the wrong way: such a start is
+	// recognised by its central gradient (2n evaluations, once) and stays central for good.
+	const startCentral = gradient(value, x, fx, false);
+	if (Math.max(...startCentral.map(Math.abs)) <= FORWARD_WHILE_GRADIENT_ABOVE * (1 + Math.abs(fx))) {
+		g = startCentral;
+		central = true;
+		forward = false;
+	}
 	// Until the first BFGS update, the inverse Hessian is the identity, to be scaled by that update.
 	let freshHessian = true;
 	const redoCentral = (): void => {

@@ -2,7 +2,7 @@ import { customerActivity, type ActivityRow } from '../store/insightActivity';
 import { orderBaskets, type OrderBasket } from '../store/insightBaskets';
 import { programMetrics, type ProgramMetrics } from '../store/insightMetrics';
 import { CrossSellModel, type CrossSellOptions, type CrossSellRule } from './crossSell';
-import { replenishmentSchedule, type ReplenishmentDue, type ReplenishmentOptions } from './replenishment';
+import { replenishmentSchedule, type ProductPurchase, type ReplenishmentDue, type ReplenishmentOptions } from './replenishment';
 import { nextBestAction, type NextBestAction, type NextBestActionOptions } from './nextBestAction';
 import { getInsight, getModels, saveInsights, saveModel, type InsightChange, type SavedInsight } from '../store/insightScores';
 import type { Store } from '../store/store';
@@ -45,6 +45,15 @@ function savedOf(insight: CustomerInsight, asOf: string): SavedInsight {
 		expectedOrders: insight.expectedOrders,
 		clvMinor: insight.clv === null ? null : Math.round(insight.clv),
 		nextOrderDate: insight.nextOrderDate,
+		pAliveLow: insight.pAliveLow,
+		pAliveHigh: insight.pAliveHigh,
+		expectedOrdersLow: insight.expectedOrdersLow,
+		expectedOrdersHigh: insight.expectedOrdersHigh,
+		// Rounded outward, so the saved range still holds the saved (rounded) CLV.
+		clvMinorLow: insight.clvLow === null ? null : Math.floor(insight.clvLow),
+		clvMinorHigh: insight.clvHigh === null ? null : Math.ceil(insight.clvHigh),
+		certainty: insight.certainty,
+		certaintyReason: insight.certaintyReason,
 	};
 }
 
@@ -77,8 +86,8 @@ export class InsightService {
 		const fitted = fitModels(activities ?? (await this.activity(asOf)), asOf, model);
 		const now = this.now().toISOString();
 		await this.store.transaction(async (sql) => {
-			await saveModel(sql, this.programId, { kind: 'transaction', model, asOf, params: fitted.transaction?.params ?? {}, logLikelihood: fitted.transaction?.logLikelihood ?? null, customers: fitted.transaction?.customers ?? 0, fallbackReason: fitted.transaction ? null : (fitted.fallbackReason ?? null) }, now);
-			if (fitted.spend) await saveModel(sql, this.programId, { kind: 'spend', model: 'gamma-gamma', asOf, params: fitted.spend.params, logLikelihood: fitted.spend.logLikelihood, customers: fitted.spend.customers, fallbackReason: null }, now);
+			await saveModel(sql, this.programId, { kind: 'transaction', model, asOf, params: fitted.transaction?.params ?? {}, logLikelihood: fitted.transaction?.logLikelihood ?? null, customers: fitted.transaction?.customers ?? 0, fallbackReason: fitted.transaction ? null : (fitted.fallbackReason ?? null), logCovariance: fitted.transaction?.logCovariance ?? null }, now);
+			if (fitted.spend) await saveModel(sql, this.programId, { kind: 'spend', model: 'gamma-gamma', asOf, params: fitted.spend.params, logLikelihood: fitted.spend.logLikelihood, customers: fitted.spend.customers, fallbackReason: null, logCovariance: fitted.spend.logCovariance ?? null }, now);
 		});
 		return fitted;
 	}
@@ -90,8 +99,8 @@ export class InsightService {
 		if (!transaction) return undefined;
 		const spend = saved.find((m) => m.kind === 'spend');
 		return {
-			transaction: transaction.fallbackReason ? undefined : { model: transaction.model as TransactionModelName, params: transaction.params, logLikelihood: transaction.logLikelihood ?? Number.NaN, customers: transaction.customers },
-			spend: spend ? { params: spend.params, logLikelihood: spend.logLikelihood ?? Number.NaN, customers: spend.customers } : undefined,
+			transaction: transaction.fallbackReason ? undefined : { model: transaction.model as TransactionModelName, params: transaction.params, logLikelihood: transaction.logLikelihood ?? Number.NaN, customers: transaction.customers, ...(transaction.logCovariance ? { logCovariance: transaction.logCovariance } : {}) },
+			spend: spend ? { params: spend.params, logLikelihood: spend.logLikelihood ?? Number.NaN, customers: spend.customers, ...(spend.logCovariance ? { logCovariance: spend.logCovariance } : {}) } : undefined,
 			fallbackReason: transaction.fallbackReason ?? undefined,
 		};
 	}
@@ -169,14 +178,9 @@ export class InsightService {
 	 */
 	async replenishmentFor(customerId: string, asOf: string, options: ReplenishmentOptions = {}): Promise<(Omit<ReplenishmentDue, 'lastDay' | 'dueDay' | 'remindDay'> & { lastDate: string; dueDate: string; remindDate: string })[]> {
 		const baskets = await orderBaskets(this.store.db, dayAfter(asOf));
-		const purchases = baskets.flatMap((b) => {
-			const day = Math.floor(Date.parse(b.placedAt) / 86_400_000);
-			return b.lines.filter((l) => l.sku).map((l) => ({ customerId: b.customerId, product: l.sku as string, day, quantity: l.quantity }));
-		});
-		const date = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
-		return replenishmentSchedule(purchases, options)
+		return replenishmentSchedule(productPurchasesOf(baskets), options)
 			.filter((d) => d.customerId === customerId)
-			.map(({ lastDay, dueDay, remindDay, ...rest }) => ({ ...rest, lastDate: date(lastDay), dueDate: date(dueDay), remindDate: date(remindDay) }));
+			.map(withReplenishmentDates);
 	}
 
 	/** Enrollment, activity and redemption of members, repeat rate and AOV of members vs others, CLV by segment. */
@@ -189,6 +193,20 @@ export class InsightService {
 	saved(customerId: string): Promise<SavedInsight | undefined> {
 		return getInsight(this.store.db, this.programId, customerId);
 	}
+}
+
+/** Every SKU line of every basket as a purchase on its (UTC) day: replenishmentSchedule's input, for one customer or all. */
+export function productPurchasesOf(baskets: readonly OrderBasket[]): ProductPurchase[] {
+	return baskets.flatMap((b) => {
+		const day = Math.floor(Date.parse(b.placedAt) / 86_400_000);
+		return b.lines.filter((l) => l.sku).map((l) => ({ customerId: b.customerId, product: l.sku as string, day, quantity: l.quantity }));
+	});
+}
+
+/** A replenishment result with its day numbers as YYYY-MM-DD dates. */
+export function withReplenishmentDates({ lastDay, dueDay, remindDay, ...rest }: ReplenishmentDue): Omit<ReplenishmentDue, 'lastDay' | 'dueDay' | 'remindDay'> & { lastDate: string; dueDate: string; remindDate: string } {
+	const date = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
+	return { ...rest, lastDate: date(lastDay), dueDate: date(dueDay), remindDate: date(remindDay) };
 }
 
 function dayAfter(asOf: string): string {

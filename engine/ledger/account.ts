@@ -143,6 +143,12 @@ export class LockedAccount {
 		await this.reviewTier(false);
 	}
 
+	/** A tier given by a rule; it counts as a review, so the policy looks again at the next one. */
+	setTier(tier: string): void {
+		this.row.tier = tier;
+		this.row.tier_reviewed_at = this.nowIso;
+	}
+
 	touchActivity(): void {
 		this.row.last_activity_at = this.nowIso;
 	}

@@ -34,6 +34,16 @@ const adjustSchema = z.object({
 	reason: z.string().trim().min(1, 'is required: say why the balance is adjusted'),
 });
 
+const ruleRewardSchema = z
+	.object({
+		customer: customerRefSchema,
+		points: z.number().int('must be a whole number').nonnegative('must not be negative'),
+		tier: z.string().trim().min(1).optional(),
+		idempotencyKey: idempotencyKeySchema,
+		reason: z.string().trim().min(1, 'is required: say which rule gives the reward'),
+	})
+	.refine((r) => r.points > 0 || r.tier !== undefined, { message: 'gives neither points nor a tier', path: ['points'] });
+
 type Resolve = (sql: SqlClient, nowIso: string) => Promise<string>;
 type Apply = (account: LockedAccount) => Promise<Pick<LedgerResult, 'shortfall'> | void>;
 
@@ -135,6 +145,19 @@ export class Ledger {
 			}
 			this.requireAvailable(account, -request.points);
 			await account.debit(-request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
+		});
+	}
+
+	/**
+	 * What a fired rule gives: bonus points and/or a tier ("lifetime spend $500 → Gold"). A tier set
+	 * here counts as a review: it holds until the program's next tier review, when the tier policy
+	 * (if any) decides again. Keyed like every write, so a re-run of the decision gives nothing twice.
+	 */
+	async applyRuleReward(input: { customer: CustomerRef; points: number; tier?: string; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
+		const request = parseOrThrow(ruleRewardSchema, input, '');
+		return this.operate(request.idempotencyKey, Operation.RuleReward, this.existingCustomer(request.customer), async (account) => {
+			if (request.points > 0) await account.credit(request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
+			if (request.tier !== undefined) account.setTier(request.tier);
 		});
 	}
 

@@ -48,6 +48,7 @@ export const Operation = {
 	Reverse: 'reverse',
 	Redeem: 'redeem',
 	Adjust: 'adjust',
+	RuleReward: 'rule_reward',
 } as const;
 export type Operation = (typeof Operation)[keyof typeof Operation];
 

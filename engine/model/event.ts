@@ -1,17 +1,26 @@
 import { z } from 'zod';
+import { cartSchema } from './cart';
 import { customerInputSchema } from './customer';
 import { ORDER_SOURCES, orderSchema } from './order';
 import { refundSchema } from './refund';
 
-/** Canonical event types. Later features (carts, due events, engagement) extend this list. */
+/**
+ * Canonical event types that sources deliver. Due events (birthday, inactivity, cart abandoned…)
+ * are not delivered: schedule mode derives them from the store (engine/schedule).
+ */
 export const EventType = {
 	Purchase: 'purchase',
 	Refund: 'refund',
 	OrderUpdated: 'order_updated',
 	CustomerUpdated: 'customer_updated',
+	CartUpdated: 'cart_updated',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 export const EVENT_TYPES = Object.values(EventType) as [EventType, ...EventType[]];
+
+/** Who delivered an event: the order sources, plus Klaviyo (Started Checkout) for carts. */
+export const EVENT_SOURCES = [...ORDER_SOURCES, 'klaviyo'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /**
  * The envelope every source is normalised into. `id` is the delivery's own id (used to drop
@@ -21,12 +30,13 @@ export const EVENT_TYPES = Object.values(EventType) as [EventType, ...EventType[
 export const loyaltyEventSchema = z.object({
 	id: z.string().min(1),
 	type: z.enum(EVENT_TYPES),
-	source: z.enum(ORDER_SOURCES),
+	source: z.enum(EVENT_SOURCES),
 	occurredAt: z.string().datetime({ offset: true }),
 	idempotencyKey: z.string().min(1),
 	customer: customerInputSchema,
 	order: orderSchema.optional(),
 	refund: refundSchema.optional(),
+	cart: cartSchema.optional(),
 });
 export type LoyaltyEvent = z.infer<typeof loyaltyEventSchema>;
 export type LoyaltyEventInput = z.input<typeof loyaltyEventSchema>;

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { minorUnitExponent } from '../model/money';
 import type { Action, ProgramRules } from './schema';
 import type { EvaluationContext, MaterializedAction } from './types';
@@ -65,11 +66,12 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 				const value = action.valueMinor ?? ('amountOffMinor' in action ? action.amountOffMinor : undefined) ?? (action.percentOff ? Math.round((revenue.minor * action.percentOff) / 100) : 0);
 				offers++;
 				offerValue += value;
-				out.push({ ...action, route, ...(category ? { category } : {}), estimatedValueMinor: value, ...(action.type === 'issue_coupon' ? { expiresAt: new Date(nowMs + action.validHours * HOUR_MS).toISOString() } : {}) });
+				const expiresAt = offerExpiry(action, context, program, nowMs);
+				out.push({ ...action, route, ...(category ? { category } : {}), estimatedValueMinor: value, ...(expiresAt ? { expiresAt } : {}) });
 				break;
 			}
 			case 'start_challenge':
-				out.push({ ...action, route, ...(action.withinDays ? { endsAt: new Date(nowMs + action.withinDays * 24 * HOUR_MS).toISOString() } : {}) });
+				out.push({ ...action, route, endsAt: challengeEnd(action, context, program, nowMs) });
 				break;
 			case 'schedule_follow_up':
 				out.push({ ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() });
@@ -79,4 +81,24 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 		}
 	}
 	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor };
+}
+
+/** When an offer's coupon stops being valid: after its hours, or at the end of the customer's month ("valid through your birthday month"). */
+function offerExpiry(action: Action & { validHours?: number; validThrough?: 'month_end' }, context: EvaluationContext, program: ProgramRules, nowMs: number): string | undefined {
+	if (action.validThrough === 'month_end') {
+		const zone = context.profile.timeZone ?? program.timeZone;
+		return DateTime.fromMillis(nowMs, { zone }).endOf('month').toUTC().toISO() ?? undefined;
+	}
+	return action.validHours !== undefined ? new Date(nowMs + action.validHours * HOUR_MS).toISOString() : undefined;
+}
+
+/** When a challenge started now ends: after its days, or at the end of the current calendar period in the customer's time zone (else the program's). */
+export function challengeEnd(action: { withinDays?: number; calendar?: 'day' | 'week' | 'month' }, context: EvaluationContext, program: ProgramRules, nowMs: number): string {
+	if (action.calendar) {
+		const local = DateTime.fromMillis(nowMs, { zone: context.profile.timeZone ?? program.timeZone });
+		// An unknown zone on a hand-built context must not make the end disappear: the program's zone stands in.
+		const end = (local.isValid ? local : DateTime.fromMillis(nowMs, { zone: program.timeZone })).endOf(action.calendar);
+		return new Date(end.toMillis()).toISOString();
+	}
+	return new Date(nowMs + (action.withinDays ?? 0) * 24 * HOUR_MS).toISOString();
 }

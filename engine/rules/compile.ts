@@ -64,6 +64,24 @@ function invalid(path: string, message: string): never {
 }
 
 /**
+ * A started challenge is stored under its event and rule, so one firing starts at most one: a
+ * second `start_challenge` in the same action list would be silently lost, so it is refused here.
+ */
+function checkChallengeStarts(rule: RuleShape, path: string): void {
+	const lists: Array<[string, ReadonlyArray<{ type: string; then?: ReadonlyArray<{ type: string }> }>]> = [[`${path}.actions`, rule.actions]];
+	rule.actions.forEach((action, a) => {
+		if (action.type === 'schedule_follow_up') lists.push([`${path}.actions[${a}].then`, action.then]);
+	});
+	rule.experiment?.variants.forEach((variant, v) => {
+		if (variant.actions) lists.push([`${path}.experiment.variants[${v}].actions`, variant.actions]);
+	});
+	for (const [at, actions] of lists) {
+		const starts = actions.flatMap((action, a) => (action.type === 'start_challenge' ? [a] : []));
+		if (starts.length > 1) invalid(`${at}[${starts[1]}]`, 'a rule starts at most one challenge per firing; use another rule for a second challenge');
+	}
+}
+
+/**
  * Validates and compiles rules once. Accepts a list of rules or a whole rule set document
  * `{ version: 1, program, rules }`. Any problem throws a LoyaltyError whose field is the JSON path
  * (`rules[2].conditions.all[1].operator: unknown operator "contains_any_off"`).
@@ -115,6 +133,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 		if (rule.schedule?.activeFrom && rule.schedule.activeTo && Date.parse(rule.schedule.activeFrom) >= Date.parse(rule.schedule.activeTo)) {
 			invalid(`${path}.schedule.activeTo`, 'must be after activeFrom');
 		}
+		checkChallengeStarts(rule, path);
 		if (rule.frequency) frequencyWindows.set(rule.id, rule.frequency.perDays);
 		if (rule.conflict) conflictGroups.set(rule.conflict.group, [...(conflictGroups.get(rule.conflict.group) ?? []), rule.id]);
 		const caps = (rule.caps ?? []).map((cap) => ({ ...cap, scope: 'rule' as const, usageKey: needUsage(cap.period, rule.id) }));

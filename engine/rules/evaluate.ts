@@ -1,10 +1,29 @@
+import { DateTime } from 'luxon';
 import { materializeActions, wholeUnits, type MaterializedActions } from './actions';
 import type { CompiledCap, CompiledRule, CompiledRuleSet } from './compile';
 import type { ConditionRun } from './conditions';
 import { assignArm, HOLDOUT_ARM } from './experiments';
 import { isoInstant } from './isoInstant';
 import type { LocalClock } from './schedule';
-import { RuleOutcome, SuppressionKind, type ActiveBonus, type BonusAward, type CapUsage, type ScheduledFollowUp, type Decision, type EvaluationContext, type FiredRule, type RuleExplanation, type SuppressionToCreate } from './types';
+import {
+	RuleOutcome,
+	SuppressionKind,
+	type ActiveBonus,
+	type BonusAward,
+	type CapUsage,
+	type ChallengeCompletion,
+	type ChallengePurchase,
+	type ChallengeReward,
+	type ChallengeStart,
+	type ExtraPointsUsage,
+	type ScheduledFollowUp,
+	type Decision,
+	type EvaluationContext,
+	type FiredRule,
+	type RuleExplanation,
+	type RunningChallenge,
+	type SuppressionToCreate,
+} from './types';
 import type { Route } from './vocabulary';
 
 const HOUR_MS = 3_600_000;
@@ -38,16 +57,67 @@ export function winnerOrder(a: Eligible, b: Eligible): number {
 
 const EMPTY_USAGE: CapUsage = { points: 0, offers: 0, costMinor: 0, revenueMinor: 0, firings: 0 };
 
-function capAmount(cap: CompiledCap, result: MaterializedActions): number {
+function capAmount(cap: CompiledCap, amount: CapUsage): number {
 	switch (cap.metric) {
 		case 'points':
-			return result.points;
+			return amount.points;
 		case 'offers':
-			return result.offers;
+			return amount.offers;
 		case 'cost_minor':
-			return result.costMinor;
+			return amount.costMinor;
 		case 'firings':
-			return 1;
+			return amount.firings;
+	}
+}
+
+/** What one firing of a rule adds to the budgets it counts against. */
+function firingAmount(result: MaterializedActions): CapUsage {
+	return { points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, firings: 1 };
+}
+
+/** The caps (rule's, then program's) and cost ceilings a reward counts against, and the usage totals it adds to. */
+interface Budgets {
+	caps: readonly CompiledCap[];
+	ceilings: CompiledRule['ceilings'];
+	usageKeys: readonly string[];
+}
+
+/**
+ * Bonus and challenge points count against the rule that granted them. A rule that is not in this
+ * rule set (another workflow started the bonus) still answers to the program's budgets.
+ */
+function budgetsOf(ruleSet: CompiledRuleSet, ruleId: string): Budgets {
+	const rule = ruleSet.rulesById.get(ruleId);
+	if (rule) return { caps: rule.allCaps, ceilings: rule.ceilings, usageKeys: rule.usageKeys };
+	const ceilings = ruleSet.programCostCeiling ? [ruleSet.programCostCeiling] : [];
+	return { caps: ruleSet.programCaps, ceilings, usageKeys: [...new Set([...ruleSet.programCaps.map((c) => c.usageKey), ...ceilings.map((c) => c.usageKey)])] };
+}
+
+/** The first cap or cost ceiling `amount` would break, worded, or undefined when it fits. */
+function budgetBreach(budgets: Budgets, stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, amount: CapUsage): NonNullable<RuleExplanation['suppressedBy']> | undefined {
+	const boundCap = budgets.caps.length === 0 ? undefined : firstBoundCap(budgets.caps, stored, pending, amount);
+	if (boundCap) {
+		const used = capUsed(boundCap, stored[boundCap.usageKey] ?? EMPTY_USAGE, pending.get(boundCap.usageKey));
+		const detail = `${boundCap.scope} cap of ${boundCap.max} ${boundCap.metric} per ${boundCap.period} would be exceeded (${used} used, this needs ${capAmount(boundCap, amount)})`;
+		return { kind: SuppressionKind.Cap, detail, capKey: `${boundCap.usageKey}:${boundCap.metric}` };
+	}
+	const ceiling = budgets.ceilings.length === 0 || amount.costMinor === 0 ? undefined : firstBreachedCeiling(budgets.ceilings, stored, pending, amount);
+	if (ceiling) {
+		const detail = `reward cost would exceed ${Math.round(ceiling.maxShareOfRevenue * 1000) / 10}% of the revenue touched this ${ceiling.period} (${ceiling.usageKey.startsWith('rule:') ? 'rule' : 'program'} ceiling)`;
+		return { kind: SuppressionKind.CostCeiling, detail, capKey: ceiling.usageKey };
+	}
+	return undefined;
+}
+
+function addPending(pending: Map<string, CapUsage>, keys: readonly string[], amount: CapUsage): void {
+	for (const key of keys) {
+		const usage = pending.get(key) ?? { ...EMPTY_USAGE };
+		usage.points += amount.points;
+		usage.offers += amount.offers;
+		usage.costMinor += amount.costMinor;
+		usage.revenueMinor += amount.revenueMinor;
+		usage.firings += amount.firings;
+		pending.set(key, usage);
 	}
 }
 
@@ -86,9 +156,9 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.NotMet, failedCondition: run.failure });
 			continue;
 		}
-		const suppressedUntil = counters.suppressedUntil[rule.id];
-		if (suppressedUntil && Date.parse(suppressedUntil) > nowMs) {
-			const by = counters.suppressedBy?.[rule.id];
+		const held = heldBy(rule, counters, nowMs);
+		if (held) {
+			const { until: suppressedUntil, by } = held;
 			const detail = `held back until ${suppressedUntil} because ${by ? `"${by}"` : 'another rule'} won its conflict group`;
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Suppressed, reason: detail, suppressedBy: { kind: SuppressionKind.Suppression, detail, ...(by ? { byRuleId: by } : {}) } });
 			continue;
@@ -150,28 +220,13 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 			explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, detail, { kind: SuppressionKind.DailyLimit, detail }));
 			continue;
 		}
-		const boundCap = rule.allCaps.length === 0 ? undefined : firstBoundCap(rule.allCaps, counters.capUsage, pending, result);
-		if (boundCap) {
-			const used = capUsed(boundCap, counters.capUsage[boundCap.usageKey] ?? EMPTY_USAGE, pending.get(boundCap.usageKey));
-			const detail = `${boundCap.scope} cap of ${boundCap.max} ${boundCap.metric} per ${boundCap.period} would be exceeded (${used} used, this needs ${capAmount(boundCap, result)})`;
-			explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, detail, { kind: SuppressionKind.Cap, detail, capKey: `${boundCap.usageKey}:${boundCap.metric}` }));
+		const amount = firingAmount(result);
+		const breach = budgetBreach({ caps: rule.allCaps, ceilings: rule.ceilings, usageKeys: rule.usageKeys }, counters.capUsage, pending, amount);
+		if (breach) {
+			explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, breach.detail, breach));
 			continue;
 		}
-		const ceiling = rule.ceilings.length === 0 || result.costMinor === 0 ? undefined : firstBreachedCeiling(rule.ceilings, counters.capUsage, pending, result);
-		if (ceiling) {
-			const detail = `reward cost would exceed ${Math.round(ceiling.maxShareOfRevenue * 1000) / 10}% of the revenue touched this ${ceiling.period} (${ceiling.usageKey.startsWith('rule:') ? 'rule' : 'program'} ceiling)`;
-			explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, detail, { kind: SuppressionKind.CostCeiling, detail, capKey: ceiling.usageKey }));
-			continue;
-		}
-		for (const key of rule.usageKeys) {
-			const usage = pending.get(key) ?? { ...EMPTY_USAGE };
-			usage.points += result.points;
-			usage.offers += result.offers;
-			usage.costMinor += result.costMinor;
-			usage.revenueMinor += result.revenueMinor;
-			usage.firings += 1;
-			pending.set(key, usage);
-		}
+		addPending(pending, rule.usageKeys, amount);
 		if (isReward) rewardsGiven++;
 		run.failure = undefined;
 		const line = eligibleLine(candidate, RuleOutcome.Fired, candidate.followUpOf ? `follow-up scheduled by event ${candidate.followUpOf}` : 'all conditions met');
@@ -179,18 +234,24 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 		explanation.push(line);
 		pointsToAward += result.points;
 		for (let a = 0; a < result.actions.length; a++) if (!routes.includes(result.actions[a].route)) routes.push(result.actions[a].route);
-		fired.push({ ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor });
+		fired.push({ ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, ...(candidate.arm ? { experimentId: rule.definition.experiment?.id } : {}), actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor });
 		const hold = rule.definition.conflict;
 		if (hold && hold.suppressOthersForHours > 0) {
 			const until = new Date(nowMs + hold.suppressOthersForHours * HOUR_MS).toISOString();
 			for (const other of ruleSet.conflictGroups.get(hold.group) ?? []) if (other !== rule.id) suppressionsToCreate.push({ ruleId: other, until, byRuleId: rule.id });
+			// The group itself is held too, so rules of the same group in another workflow's rule
+			// set (the win-back next to the cart reminder) are held back as well.
+			suppressionsToCreate.push({ ruleId: conflictGroupKey(hold.group), until, byRuleId: rule.id });
 		}
 	}
 
-	const bonusAwards = counters.activeBonuses?.length ? runningBonuses(counters.activeBonuses, context, ruleSet.program.pointsPerCurrencyUnit, nowMs) : [];
-	for (const bonus of bonusAwards) {
-		pointsToAward += bonus.points;
-		if (!routes.includes('award')) routes.push('award');
+	// Running bonuses and challenges are rare on an event: most events skip this part entirely.
+	const extras: Extras = { bonusAwards: [], challengeCompletions: [], challengesToStart: [], extraPointsUsage: [] };
+	if (counters.activeBonuses?.length || counters.runningChallenges?.length || fired.some(startsChallenge)) {
+		const budget: ExtraBudget = { ruleSet, counters, pending, routes, pointsToAward, usage: extras.extraPointsUsage };
+		grantBonuses(budget, context, nowMs, extras, explanation);
+		settleChallenges(budget, context, zone, nowMs, fired, extras, explanation);
+		pointsToAward = budget.pointsToAward;
 	}
 
 	const followUps: ScheduledFollowUp[] = [];
@@ -209,7 +270,10 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 		routes: routes.length > 1 ? routes.sort() : routes,
 		fired,
 		holdouts,
-		bonusAwards,
+		bonusAwards: extras.bonusAwards,
+		challengeCompletions: extras.challengeCompletions,
+		challengesToStart: extras.challengesToStart,
+		extraPointsUsage: extras.extraPointsUsage,
 		followUps,
 		pointsToAward,
 		suppressionsToCreate,
@@ -218,6 +282,135 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 }
 
 const NO_RULES: readonly CompiledRule[] = [];
+
+interface Extras {
+	bonusAwards: BonusAward[];
+	challengeCompletions: ChallengeCompletion[];
+	challengesToStart: ChallengeStart[];
+	extraPointsUsage: ExtraPointsUsage[];
+}
+
+/** The budgets bonus and challenge points are checked against, and what they add to the decision. */
+interface ExtraBudget {
+	ruleSet: CompiledRuleSet;
+	counters: EvaluationContext['counters'];
+	pending: Map<string, CapUsage>;
+	routes: Route[];
+	pointsToAward: number;
+	usage: ExtraPointsUsage[];
+}
+
+function startsChallenge(fired: FiredRule): boolean {
+	return fired.actions.some((a) => a.type === 'start_challenge');
+}
+
+/**
+ * Bonus and challenge points count against the caps and ceilings of the rule that granted them,
+ * after the rules that fired on this event (which used the budget first). Returns what held them
+ * back, or undefined when they were granted.
+ */
+function grantExtra(budget: ExtraBudget, kind: ExtraPointsUsage['kind'], ruleId: string, sourceEventKey: string, points: number, revenueMinor: number): RuleExplanation['suppressedBy'] | undefined {
+	const amount: CapUsage = { points, offers: 0, costMinor: Math.round(points * budget.ruleSet.program.pointValueMinor), revenueMinor, firings: 0 };
+	const budgets = budgetsOf(budget.ruleSet, ruleId);
+	const breach = budgetBreach(budgets, budget.counters.capUsage, budget.pending, amount);
+	if (breach) return breach;
+	addPending(budget.pending, budgets.usageKeys, amount);
+	budget.usage.push({ kind, ruleId, sourceEventKey, points, costMinor: amount.costMinor, revenueMinor });
+	budget.pointsToAward += points;
+	if (!budget.routes.includes('award')) budget.routes.push('award');
+	return undefined;
+}
+
+function grantBonuses(budget: ExtraBudget, context: EvaluationContext, nowMs: number, extras: Extras, explanation: RuleExplanation[]): void {
+	const { ruleSet, counters } = budget;
+	if (!counters.activeBonuses?.length) return;
+	const orderLines = context.event.order?.lines ?? [];
+	for (const bonus of runningBonuses(counters.activeBonuses, context, ruleSet.program.pointsPerCurrencyUnit, nowMs)) {
+		const revenueMinor = bonus.lines.reduce((sum, index) => sum + (orderLines[index]?.totalMinor ?? 0), 0);
+		const breach = grantExtra(budget, 'bonus', bonus.ruleId, bonus.sourceEventKey, bonus.points, revenueMinor);
+		if (!breach) {
+			extras.bonusAwards.push(bonus);
+			continue;
+		}
+		const reason = `running ${bonus.multiplier}x bonus from event ${bonus.sourceEventKey} (+${bonus.points} points) held back: ${breach.detail}`;
+		explanation.push({ ruleId: bonus.ruleId, name: ruleSet.rulesById.get(bonus.ruleId)?.name, outcome: RuleOutcome.Suppressed, reason, suppressedBy: breach });
+	}
+}
+
+function localDate(iso: string, zone: string, fallbackZone: string): string | null {
+	const local = DateTime.fromISO(iso, { zone });
+	return (local.isValid ? local : DateTime.fromISO(iso, { zone: fallbackZone })).toISODate();
+}
+
+function challengeLine(ruleSet: CompiledRuleSet, ruleId: string, reason: string, outcome: RuleOutcome = RuleOutcome.Challenge, suppressedBy?: RuleExplanation['suppressedBy']): RuleExplanation {
+	return { ruleId, name: ruleSet.rulesById.get(ruleId)?.name, outcome, reason, ...(suppressedBy ? { suppressedBy } : {}) };
+}
+
+/** Progress and completion of running challenges, and the challenges fired rules start (one of an id at a time per customer). */
+function settleChallenges(budget: ExtraBudget, context: EvaluationContext, zone: string, nowMs: number, fired: FiredRule[], extras: Extras, explanation: RuleExplanation[]): void {
+	const { ruleSet, counters } = budget;
+	const dateOf = (iso: string) => localDate(iso, zone, ruleSet.program.timeZone);
+	const stillRunning: RunningChallenge[] = [];
+	const isPurchase = context.event.type === 'purchase';
+	for (const challenge of counters.runningChallenges?.length ? [...counters.runningChallenges].sort(challengeOrder) : []) {
+		if (Date.parse(challenge.endsAt) <= nowMs) continue;
+		const progress = Math.min(challenge.purchases.length, challenge.goal);
+		if (!isPurchase || challenge.purchases.length < challenge.goal) {
+			stillRunning.push(challenge);
+			if (isPurchase) explanation.push(challengeLine(ruleSet, challenge.ruleId, `challenge ${challenge.challenge}: ${progress} of ${challenge.goal} purchases, ends ${dateOf(challenge.endsAt)}`));
+			continue;
+		}
+		// Goal reached: the challenge completes even when a budget holds its reward back, so it is not tried again.
+		const counted = challenge.purchases.slice(0, challenge.goal);
+		const points = challengeRewardPoints(challenge.reward, counted, ruleSet.program.pointsPerCurrencyUnit);
+		const breach = points > 0 ? grantExtra(budget, 'challenge', challenge.ruleId, challenge.sourceEventKey, points, counted.reduce((sum, p) => sum + p.netMinor, 0)) : undefined;
+		const completed = `challenge ${challenge.challenge} completed: ${progress} of ${challenge.goal} purchases`;
+		extras.challengeCompletions.push({ ruleId: challenge.ruleId, sourceEventKey: challenge.sourceEventKey, challenge: challenge.challenge, goal: challenge.goal, purchases: counted.map((p) => p.key), points: breach ? 0 : points, ...(breach ? { suppressed: breach.detail } : {}) });
+		explanation.push(breach ? challengeLine(ruleSet, challenge.ruleId, `${completed}; reward of ${points} points held back: ${breach.detail}`, RuleOutcome.Suppressed, breach) : challengeLine(ruleSet, challenge.ruleId, `${completed}, +${points} points`));
+	}
+
+	for (const f of fired) {
+		if (!startsChallenge(f)) continue;
+		f.actions = f.actions.map((action) => {
+			if (action.type !== 'start_challenge') return action;
+			const id = action.challenge as string;
+			const goal = action.goalPurchases as number;
+			const running = stillRunning.find((c) => c.challenge === id);
+			const startedNow = extras.challengesToStart.find((c) => c.challenge === id);
+			if (running) {
+				explanation.push(challengeLine(ruleSet, f.ruleId, `challenge ${id} not started: one is already running (${Math.min(running.purchases.length, running.goal)} of ${running.goal} purchases, ends ${dateOf(running.endsAt)})`));
+				return { ...action, started: false };
+			}
+			if (startedNow) {
+				explanation.push(challengeLine(ruleSet, f.ruleId, `challenge ${id} not started: "${startedNow.ruleId}" starts it with this event`));
+				return { ...action, started: false };
+			}
+			const endsAt = action.endsAt as string;
+			extras.challengesToStart.push({ ruleId: f.ruleId, challenge: id, goal, startsAt: isoInstant(nowMs), endsAt, reward: action.reward as ChallengeReward });
+			explanation.push(challengeLine(ruleSet, f.ruleId, `challenge ${id} started: 0 of ${goal} purchases, ends ${dateOf(endsAt)}`));
+			return { ...action, started: true };
+		});
+	}
+}
+
+
+/** The suppression row that holds back a whole conflict group, whichever rule set its members live in. */
+export function conflictGroupKey(group: string): string {
+	return `group:${group}`;
+}
+
+/** A hold on this rule, or on its conflict group by another rule, that is still running. */
+function heldBy(rule: CompiledRule, counters: EvaluationContext['counters'], nowMs: number): { until: string; by?: string } | undefined {
+	const own = counters.suppressedUntil[rule.id];
+	if (own && Date.parse(own) > nowMs) return { until: own, by: counters.suppressedBy?.[rule.id] };
+	const group = rule.definition.conflict?.group;
+	if (!group) return undefined;
+	const key = conflictGroupKey(group);
+	const until = counters.suppressedUntil[key];
+	const by = counters.suppressedBy?.[key];
+	if (until && Date.parse(until) > nowMs && by !== rule.id) return { until, by };
+	return undefined;
+}
 
 /**
  * Extra points for purchase lines covered by a running bonus. A line covered by several bonuses
@@ -247,14 +440,32 @@ function runningBonuses(bonuses: readonly ActiveBonus[], context: EvaluationCont
 	return [...awards.values()].filter((a) => a.points > 0);
 }
 
-function firstBoundCap(caps: readonly CompiledCap[], stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, result: MaterializedActions): CompiledCap | undefined {
+/** Oldest deadline first, then by the starting event and rule: the order never depends on rows. */
+function challengeOrder(a: RunningChallenge, b: RunningChallenge): number {
+	return a.endsAt.localeCompare(b.endsAt) || (a.sourceEventKey < b.sourceEventKey ? -1 : a.sourceEventKey > b.sourceEventKey ? 1 : 0) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
+}
+
+/**
+ * A completed challenge's extra points: the fixed reward, or for a multiplier the extra over each
+ * counted purchase's base points, floor(floor(units × points per unit) × (multiplier − 1)), summed
+ * (the same rounding as category bonuses; the base points are Award Points' to give).
+ */
+export function challengeRewardPoints(reward: ChallengeReward, purchases: readonly ChallengePurchase[], pointsPerUnit: number): number {
+	if (reward.points !== undefined) return reward.points;
+	const multiplier = reward.multiplier ?? 1;
+	let points = 0;
+	for (const purchase of purchases) points += Math.max(0, Math.floor(Math.floor(wholeUnits(purchase.netMinor, purchase.currency) * pointsPerUnit) * (multiplier - 1)));
+	return points;
+}
+
+function firstBoundCap(caps: readonly CompiledCap[], stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, amount: CapUsage): CompiledCap | undefined {
 	for (const cap of caps) {
-		if (capUsed(cap, stored[cap.usageKey] ?? EMPTY_USAGE, pending.get(cap.usageKey)) + capAmount(cap, result) > cap.max) return cap;
+		if (capUsed(cap, stored[cap.usageKey] ?? EMPTY_USAGE, pending.get(cap.usageKey)) + capAmount(cap, amount) > cap.max) return cap;
 	}
 	return undefined;
 }
 
-function firstBreachedCeiling(ceilings: CompiledRule['ceilings'], stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, result: MaterializedActions): CompiledRule['ceilings'][number] | undefined {
+function firstBreachedCeiling(ceilings: CompiledRule['ceilings'], stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, result: CapUsage): CompiledRule['ceilings'][number] | undefined {
 	for (const ceiling of ceilings) {
 		const used = stored[ceiling.usageKey] ?? EMPTY_USAGE;
 		const extra = pending.get(ceiling.usageKey);

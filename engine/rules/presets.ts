@@ -16,13 +16,13 @@ function preset<P extends object>(id: string, title: string, description: string
 	return { id, title, description, defaults, build: (parameters = {}) => build({ ...defaults, ...parameters }) };
 }
 
-export const firstPurchaseBonus = preset('first_purchase_bonus', 'First purchase bonus', 'Bonus points on the first paid order', { points: 100 }, (p) => [
+export const firstPurchaseBonus = preset('first_purchase_bonus', 'First purchase bonus', 'Bonus points on the first paid order, and a welcome message with an easy first reward', { points: 100, welcomeOffer: 'welcome' as string }, (p) => [
 	{
 		id: 'first_purchase_bonus',
 		name: 'First purchase bonus',
 		triggers: ['purchase'],
 		conditions: { all: [{ fact: 'profile.orderCount', operator: 'equal', value: 1 }] },
-		actions: [{ type: 'award_points', mode: 'fixed', points: p.points }],
+		actions: [{ type: 'award_points', mode: 'fixed', points: p.points }, ...(p.welcomeOffer ? [{ type: 'send_offer' as const, template: p.welcomeOffer, channel: 'any' as const }] : [])],
 		frequency: { max: 1, perDays: 36500 },
 	},
 ]);
@@ -76,7 +76,7 @@ export const purchaseStreak = preset(
 	],
 );
 
-export const lifetimeSpendUpgrade = preset('lifetime_spend_upgrade', 'Lifetime spend tier upgrade', 'Lifetime spend reaches a threshold: tier upgrade and bonus points', { spendMinor: 50000, tier: 'Gold', points: 200 }, (p) => [
+export const lifetimeSpendUpgrade = preset('lifetime_spend_upgrade', 'Lifetime spend tier upgrade', 'Lifetime spend reaches a threshold: tier upgrade, bonus points and a message about the new benefits', { spendMinor: 50000, tier: 'Gold', points: 200, benefitsOffer: 'vip_upgrade' as string }, (p) => [
 	{
 		id: 'lifetime_spend_upgrade',
 		name: `Lifetime spend ≥ ${p.spendMinor / 100} → ${p.tier}`,
@@ -90,6 +90,7 @@ export const lifetimeSpendUpgrade = preset('lifetime_spend_upgrade', 'Lifetime s
 		actions: [
 			{ type: 'set_tier', tier: p.tier },
 			{ type: 'award_points', mode: 'fixed', points: p.points },
+			...(p.benefitsOffer ? [{ type: 'send_offer' as const, template: p.benefitsOffer, channel: 'any' as const }] : []),
 		],
 		frequency: { max: 1, perDays: 36500 },
 	},
@@ -105,7 +106,7 @@ export const visitMilestone = preset('visit_milestone', 'Visit milestones', 'A f
 	},
 ]);
 
-export const birthdayReward = preset('birthday_reward', 'Birthday month reward', 'Points and a birthday offer in the birthday month', { points: 100 }, (p) => [
+export const birthdayReward = preset('birthday_reward', 'Birthday month reward', 'Points and a birthday greeting with a coupon valid through the birthday month', { points: 100, percentOff: 15 }, (p) => [
 	{
 		id: 'birthday_reward',
 		name: 'Birthday month reward',
@@ -113,7 +114,7 @@ export const birthdayReward = preset('birthday_reward', 'Birthday month reward',
 		conditions: { all: [{ fact: 'profile.isBirthdayMonth', operator: 'is_true' }] },
 		actions: [
 			{ type: 'award_points', mode: 'fixed', points: p.points },
-			{ type: 'send_offer', template: 'birthday', channel: 'any' },
+			{ type: 'send_offer', template: 'birthday', channel: 'any', percentOff: p.percentOff, validThrough: 'month_end' },
 		],
 		frequency: { max: 1, perDays: 300 },
 	},
@@ -153,8 +154,8 @@ export const winBack = preset(
 export const cartRecovery = preset(
 	'cart_recovery',
 	'Abandoned cart',
-	'Cart of at least $50 idle for 2 hours: a reminder; still no purchase 24 hours later: a 10% coupon valid 24 hours',
-	{ minCartMinor: 5000, idleMinutes: 120, followUpHours: 24, percentOff: 10, couponValidHours: 24, perDays: 7 },
+	'Cart of at least $50 idle for 2 hours: a reminder; still no purchase 24 hours later: a 10% coupon valid 24 hours, by SMS where the customer agreed to texts. The reminder holds other retention offers (such as the win-back) back for 48 hours.',
+	{ minCartMinor: 5000, idleMinutes: 120, followUpHours: 24, percentOff: 10, couponValidHours: 24, perDays: 7, suppressOthersForHours: 48 },
 	(p) => [
 		{
 			id: 'cart_recovery',
@@ -168,10 +169,11 @@ export const cartRecovery = preset(
 			},
 			actions: [
 				{ type: 'send_offer', template: 'cart_reminder', channel: 'any' },
-				{ type: 'schedule_follow_up', afterHours: p.followUpHours, unlessEvent: 'purchase', then: [{ type: 'issue_coupon', percentOff: p.percentOff, validHours: p.couponValidHours }] },
+				{ type: 'schedule_follow_up', afterHours: p.followUpHours, unlessEvent: 'purchase', then: [{ type: 'issue_coupon', template: 'cart_coupon', channel: 'sms', percentOff: p.percentOff, validHours: p.couponValidHours }] },
 			],
 			frequency: { max: 1, perDays: p.perDays },
-			conflict: { group: 'retention', suppressOthersForHours: 0 },
+			// A cart reminder holds other retention offers (the win-back) back for 48 hours.
+			conflict: { group: 'retention', suppressOthersForHours: p.suppressOthersForHours },
 		},
 	],
 );
@@ -219,7 +221,7 @@ export const replenishmentReminder = preset(
 			name: 'Replenishment reminder',
 			triggers: ['replenishment_due'],
 			actions: [
-				{ type: 'send_offer', template: 'replenishment_reminder', channel: 'any' },
+				{ type: 'send_offer', template: 'replenishment_reminder', channel: 'any', category: 'favourite' },
 				{ type: 'category_bonus', categories: p.categories, multiplier: p.multiplier, days: p.days },
 			],
 			frequency: { max: 1, perDays: 20 },

@@ -97,17 +97,24 @@ const sendOffer = z
 		percentOff: z.number().positive().max(100).optional(),
 		/** A category, or "favourite" for the customer's favourite category. */
 		category: z.string().min(1).optional(),
+		/** How long the offer's coupon is valid: hours, or to the end of the customer's current month. */
+		validHours: z.number().positive().optional(),
+		validThrough: z.literal('month_end').optional(),
 	})
 	.strict();
 
 const issueCoupon = z
 	.object({
 		type: z.literal('issue_coupon'),
+		/** The offer wording that carries the code (Send Offer's templates); "coupon" when left out. */
+		template: z.string().min(1).optional(),
+		channel: z.enum(['email', 'sms', 'any']).default('any'),
 		percentOff: z.number().positive().max(100).optional(),
 		amountOffMinor: positiveMinor.optional(),
 		freeItem: z.string().min(1).optional(),
 		valueMinor: positiveMinor.optional(),
 		validHours: z.number().positive(),
+		validThrough: z.literal('month_end').optional(),
 		category: z.string().min(1).optional(),
 	})
 	.strict()
@@ -121,11 +128,16 @@ const startChallenge = z
 		type: z.literal('start_challenge'),
 		challenge: z.string().min(1),
 		goalPurchases: z.number().int().positive(),
+		/** The challenge runs this many days from the event that starts it… */
 		withinDays: z.number().int().positive().optional(),
+		/** …or to the end of the current calendar period in the customer's time zone. */
 		calendar: z.enum(PERIODS).optional(),
+		/** Fixed points, or the counted purchases' base points times the multiplier (the extra over base). */
 		reward,
 	})
-	.strict();
+	.strict()
+	.refine((a) => (a.withinDays === undefined) !== (a.calendar === undefined), { message: 'give exactly one of withinDays or calendar' })
+	.refine((a) => (a.reward.points === undefined) !== (a.reward.multiplier === undefined), { message: 'give exactly one of points or multiplier', path: ['reward'] });
 
 const simpleAction = z.discriminatedUnion('type', [awardPoints, categoryBonus, sendOffer, issueCoupon, setTier, addTag, removeTag, startChallenge]);
 

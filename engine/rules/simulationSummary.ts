@@ -47,6 +47,16 @@ export class SimulationTally {
 		for (const rule of ruleSet.rules) this.perRule.set(rule.id, emptyTally());
 	}
 
+	/** A rule's tally; a bonus or follow-up of a rule no longer in the set still gets one, so nothing is lost. */
+	private tallyOf(ruleId: string): RuleTally {
+		let tally = this.perRule.get(ruleId);
+		if (!tally) {
+			tally = emptyTally();
+			this.perRule.set(ruleId, tally);
+		}
+		return tally;
+	}
+
 	addFailure(): void {
 		this.events++;
 		this.failed++;
@@ -60,19 +70,17 @@ export class SimulationTally {
 			this.revenue += Math.max(...decision.fired.map((f) => f.revenueMinor));
 		}
 		for (const fired of decision.fired) {
-			const tally = this.perRule.get(fired.ruleId)!;
+			const tally = this.tallyOf(fired.ruleId);
 			tally.points += fired.points;
 			tally.offers += fired.actions.filter((a) => a.type === 'send_offer').length;
 			tally.coupons += fired.actions.filter((a) => a.type === 'issue_coupon').length;
 			tally.costMinor += fired.costMinor;
 			tally.revenueMinor += fired.revenueMinor;
 		}
-		for (const bonus of decision.bonusAwards) {
-			const tally = this.perRule.get(bonus.ruleId);
-			if (tally) tally.points += bonus.points;
-		}
+		// Running bonuses and completed challenges give points too, on the rule that granted them.
+		for (const extra of [...decision.bonusAwards, ...(decision.challengeCompletions ?? [])]) this.tallyOf(extra.ruleId).points += extra.points;
 		for (const line of decision.explanation) {
-			const tally = this.perRule.get(line.ruleId)!;
+			const tally = this.tallyOf(line.ruleId);
 			if (line.outcome === RuleOutcome.Fired) tally.fired++;
 			else if (line.outcome === RuleOutcome.NotMet) tally.notMet++;
 			else if (line.outcome === RuleOutcome.OutOfSchedule) tally.outOfSchedule++;
@@ -100,7 +108,7 @@ export class SimulationTally {
 			revenueTouchedMinor: this.revenue,
 			costShareOfRevenue: this.revenue > 0 ? Math.round((cost / this.revenue) * 10000) / 10000 : null,
 			perRule: Object.fromEntries(this.perRule),
-			rulesNeverFired: this.ruleSet.rules.filter((r) => this.perRule.get(r.id)!.fired === 0).map((r) => r.id),
+			rulesNeverFired: this.ruleSet.rules.filter((r) => this.tallyOf(r.id).fired === 0).map((r) => r.id),
 			capsThatBound: Object.fromEntries([...this.bound].sort((a, b) => b[1] - a[1])),
 			failedEvents: this.failed,
 		};

@@ -3,7 +3,7 @@ import type { Route } from './vocabulary';
 
 /**
  * The event as rules see it: a canonical LoyaltyEvent fits, and so do due, cart and engagement
- * events from schedule mode or any JSON source (extra fields live under `data`).
+ * events from schedule mode (`source: 'schedule'`) or any JSON source (extra fields live under `data`).
  */
 export interface RuleEvent {
 	id?: string;
@@ -11,10 +11,10 @@ export interface RuleEvent {
 	occurredAt: string;
 	idempotencyKey: string;
 	source?: string;
-	customer?: { identities?: Record<string, string | undefined>; timeZone?: string; tags?: string[]; birthday?: { month: number; day: number; year?: number } };
+	customer?: { identities?: Record<string, string | undefined>; timeZone?: string; tags?: string[]; birthday?: { month: number; day: number; year?: number }; firstName?: string };
 	order?: { id: string; source?: string; status?: string; currency: string; totalMinor: number; placedAt?: string; couponCodes?: string[]; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }> };
 	refund?: { id: string; amountMinor: number; currency: string; orderId?: string };
-	cart?: { id?: string; currency: string; totalMinor: number; idleMinutes?: number; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }> };
+	cart?: { id?: string; currency: string; totalMinor: number; idleMinutes?: number; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }>; checkoutUrl?: string };
 	data?: Record<string, unknown>;
 }
 
@@ -31,6 +31,8 @@ export interface RuleProfile {
 	tier?: string;
 	segment?: string;
 	lifecycle?: string;
+	/** high-value, mid or occasional (Segment Customer). */
+	valueTier?: string;
 	consent?: ConsentChannel[];
 	tags?: string[];
 	pointsBalance?: number;
@@ -59,6 +61,68 @@ export interface RuleCounters {
 	suppressedBy?: Record<string, string>;
 	/** Category/SKU bonuses an earlier decision granted this customer and that are still running. */
 	activeBonuses?: ActiveBonus[];
+	/** Challenges an earlier decision started for this customer, not completed and not ended (or completed by this same event). */
+	runningChallenges?: RunningChallenge[];
+}
+
+export interface ChallengeReward {
+	points?: number;
+	multiplier?: number;
+}
+
+/** A paid purchase as a challenge counts it. */
+export interface ChallengePurchase {
+	key: string;
+	placedAt: string;
+	netMinor: number;
+	currency: string;
+}
+
+export interface RunningChallenge {
+	ruleId: string;
+	/** The event whose decision started it. */
+	sourceEventKey: string;
+	challenge: string;
+	goal: number;
+	startsAt: string;
+	endsAt: string;
+	reward: ChallengeReward;
+	/** Paid purchases placed after `startsAt` and up to now, this event's order included once, oldest first. */
+	purchases: ChallengePurchase[];
+}
+
+/** A challenge a fired rule starts with this decision (`recordDecision` stores it). */
+export interface ChallengeStart {
+	ruleId: string;
+	challenge: string;
+	goal: number;
+	startsAt: string;
+	endsAt: string;
+	reward: ChallengeReward;
+}
+
+/** A running challenge this purchase brought to its goal. */
+export interface ChallengeCompletion {
+	ruleId: string;
+	sourceEventKey: string;
+	challenge: string;
+	goal: number;
+	/** The purchases counted (at most `goal`, oldest first). */
+	purchases: string[];
+	/** Extra points awarded (included in `pointsToAward`); 0 when a cap or ceiling held the reward back. */
+	points: number;
+	/** Why the reward was held back, when it was. */
+	suppressed?: string;
+}
+
+/** Bonus or challenge points, counted against the caps and ceilings of the rule that granted them. */
+export interface ExtraPointsUsage {
+	kind: 'bonus' | 'challenge';
+	ruleId: string;
+	sourceEventKey: string;
+	points: number;
+	costMinor: number;
+	revenueMinor: number;
 }
 
 export interface ScheduledFollowUp {
@@ -102,6 +166,8 @@ export const RuleOutcome = {
 	Suppressed: 'suppressed',
 	Holdout: 'holdout',
 	Disabled: 'disabled',
+	/** A challenge the rule started: started, not started again, progress or completed (see `reason`). */
+	Challenge: 'challenge',
 } as const;
 export type RuleOutcome = (typeof RuleOutcome)[keyof typeof RuleOutcome];
 
@@ -154,6 +220,8 @@ export interface FiredRule {
 	name?: string;
 	priority: number;
 	arm?: string;
+	/** The rule's experiment, when it has one: Send Offer logs the arm under it. */
+	experimentId?: string;
 	actions: MaterializedAction[];
 	points: number;
 	offers: number;
@@ -180,9 +248,15 @@ export interface Decision {
 	/** Rules held back in an experiment: they would have fired, the customer is in the holdout. */
 	holdouts: Array<{ ruleId: string; experimentId: string; arm: 'holdout' }>;
 	bonusAwards: BonusAward[];
+	/** Running challenges this purchase completed ("2 purchases this month" reached). */
+	challengeCompletions: ChallengeCompletion[];
+	/** Challenges fired rules start with this decision. */
+	challengesToStart: ChallengeStart[];
+	/** Bonus and challenge points, recorded against their rules' caps and ceilings. */
+	extraPointsUsage: ExtraPointsUsage[];
 	/** Follow-ups to schedule ("if no purchase in 24 h, then ..."); they come back as follow_up_due events. */
 	followUps: ScheduledFollowUp[];
-	/** Points of fired rules plus running bonuses, for Award Points to award. */
+	/** Points of fired rules plus running bonuses and completed challenges, for Award Points to award. */
 	pointsToAward: number;
 	suppressionsToCreate: SuppressionToCreate[];
 	explanation: RuleExplanation[];

@@ -1,6 +1,6 @@
 /**
  * Closed vocabularies of the rule model. Triggers are a superset of the canonical event types:
- * due events (birthday, inactivity, replenishment, cart abandoned) and engagement events come from
+ * due events (birthday, inactivity, replenishment, cart abandoned, points expiring, tier review, challenge deadline) and engagement events come from
  * schedule mode or any JSON source, so a rule may name them before the model lists them.
  */
 export const RuleTrigger = {
@@ -15,6 +15,10 @@ export const RuleTrigger = {
 	InactivityDue: 'inactivity_due',
 	ReplenishmentDue: 'replenishment_due',
 	FollowUpDue: 'follow_up_due',
+	PointsExpiring: 'points_expiring',
+	TierReviewDue: 'tier_review_due',
+	/** A running challenge ends soon and is not completed (schedule mode's `challengeDeadline`). */
+	ChallengeDeadline: 'challenge_deadline',
 	EmailClick: 'email_click',
 	Visit: 'visit',
 } as const;

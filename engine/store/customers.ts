@@ -96,7 +96,11 @@ function stripIdentityFields(profile: Profile | Customer): Profile {
 }
 
 async function mergeInto(sql: SqlClient, fromId: string, toId: string): Promise<void> {
-	for (const { table, column, onMerge } of CUSTOMER_COLUMNS) {
+	for (const { table, column, onMerge, uniqueWith } of CUSTOMER_COLUMNS) {
+		if (onMerge === 'move' && uniqueWith?.length) {
+			const same = uniqueWith.map((c) => `kept.${c} = ${table}.${c}`).join(' AND ');
+			await sql.execute(`DELETE FROM ${table} WHERE ${column} = $1 AND EXISTS (SELECT 1 FROM ${table} kept WHERE kept.${column} = $2 AND ${same})`, [fromId, toId]);
+		}
 		if (onMerge === 'move') await sql.execute(`UPDATE ${table} SET ${column} = $1 WHERE ${column} = $2`, [toId, fromId]);
 		else await sql.execute(`DELETE FROM ${table} WHERE ${column} = $1`, [fromId]);
 	}

@@ -1,3 +1,4 @@
+import type { ChannelEngagement } from '../delivery/channel';
 import type { DeliveryChannel } from '../delivery/decision';
 import type { PastSend } from '../delivery/frequency';
 import type { Check } from '../delivery/refusal';
@@ -5,6 +6,7 @@ import type { Customer } from '../model/customer';
 import { consentHistory, recordConsentChange, type ConsentChange, type ConsentHistoryEntry } from './deliveryConsent';
 import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, sendForCoupon, SendStatus, type ClaimResult, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './deliverySends';
 import { attributeOrder, redemptionsOf, type Redemption } from './deliveryRedemptions';
+import { engagementByChannel, engagementsOf, recordEngagement, type EngagementFact, type EngagementRecord, type EngagementResult } from './deliveryEngagements';
 import type { Order } from '../model/order';
 import type { Store } from './store';
 
@@ -12,8 +14,10 @@ export { SendStatus } from './deliverySends';
 export type { ClaimResult, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './deliverySends';
 export type { ConsentChange, ConsentHistoryEntry } from './deliveryConsent';
 export type { Redemption } from './deliveryRedemptions';
+export { EngagementKind } from './deliveryEngagements';
+export type { EngagementFact, EngagementMatch, EngagementRecord, EngagementResult } from './deliveryEngagements';
 
-/** The send log and consent history of one store: what Send Offer and the Twilio trigger write. */
+/** The send log, consent history and engagement of one store: what Send Offer and the Loyalty Trigger write. */
 export class DeliveryLog {
 	constructor(private readonly store: Store) {}
 
@@ -65,5 +69,19 @@ export class DeliveryLog {
 
 	redemptions(decisionId: string): Promise<Redemption[]> {
 		return redemptionsOf(this.store.db, decisionId);
+	}
+
+	/** An open or click, linked to its send by decision id, else vendor message id, else the customer's latest send on the channel. */
+	recordEngagement(fact: EngagementFact, now: Date): Promise<EngagementResult> {
+		return recordEngagement(this.store.db, fact, now);
+	}
+
+	engagements(decisionId: string): Promise<EngagementRecord[]> {
+		return engagementsOf(this.store.db, decisionId);
+	}
+
+	/** Sends (sent or delivered) in the last `days` days per channel and how many of them were opened or clicked; one query. */
+	engagementByChannel(customerId: string, days: number, now: Date): Promise<Partial<Record<DeliveryChannel, ChannelEngagement>>> {
+		return engagementByChannel(this.store.db, customerId, new Date(now.getTime() - days * 86_400_000).toISOString());
 	}
 }

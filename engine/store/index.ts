@@ -85,3 +85,4 @@ export { Store } from './store';
 export type { Clock } from './store';
 export type { BalanceMismatch } from './accounts';
 export type { StoredOrder } from './orders';
+export { loyaltySnapshot, type LoyaltyProfileSnapshot } from './loyaltySnapshot';

@@ -2,6 +2,7 @@ import type { Dialect } from './db';
 import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './migrations/delivery';
 import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './migrations/insight';
 import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './migrations/rules';
+import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './migrations/schedule';
 
 /**
  * One ordered migration list for both backends. The SQL is shared; the only dialect difference
@@ -24,6 +25,11 @@ export interface CustomerColumn {
 	table: string;
 	column: string;
 	onMerge: 'move' | 'drop';
+	/**
+	 * The other columns of a unique key that includes `column`. Where the survivor already has a
+	 * row with the same values, the merged-away row is a duplicate and is dropped instead of moved.
+	 */
+	uniqueWith?: readonly string[];
 }
 
 const CORE_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
@@ -129,15 +135,31 @@ CREATE TABLE ledger_operations (
 );
 `,
 	},
+	{
+		version: 2,
+		name: 'deliveries seen per trigger',
+		// Every workflow's trigger is its own subscription at the shop: each must run once per event,
+		// however many workflows listen, while the events table keeps the event itself once.
+		sql: `
+CREATE TABLE trigger_deliveries (
+	consumer TEXT NOT NULL,
+	event_key TEXT NOT NULL,
+	delivery_id TEXT NOT NULL,
+	received_at TEXT NOT NULL,
+	PRIMARY KEY (consumer, event_key)
+);
+CREATE INDEX trigger_deliveries_delivery ON trigger_deliveries (consumer, delivery_id);
+`,
+	},
 ];
 
 /**
  * Features own their tables in their own files; versions are unique across all of them and the
  * list is applied in version order.
  */
-export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS, ...DELIVERY_MIGRATIONS].sort((a, b) => a.version - b.version);
+export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...SCHEDULE_MIGRATIONS].sort((a, b) => a.version - b.version);
 
-export const CUSTOMER_COLUMNS: readonly CustomerColumn[] = [...CORE_CUSTOMER_COLUMNS, ...RULES_CUSTOMER_COLUMNS, ...INSIGHT_CUSTOMER_COLUMNS, ...DELIVERY_CUSTOMER_COLUMNS];
+export const CUSTOMER_COLUMNS: readonly CustomerColumn[] = [...CORE_CUSTOMER_COLUMNS, ...RULES_CUSTOMER_COLUMNS, ...INSIGHT_CUSTOMER_COLUMNS, ...DELIVERY_CUSTOMER_COLUMNS, ...SCHEDULE_CUSTOMER_COLUMNS];
 
 export function migrationSql(migration: Migration, dialect: Dialect): string {
 	const id = dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { isValidTimeZone, type ConsentChannel, type Customer } from '../model/customer';
 import { computeAggregates, orderStats, type OrderFacts } from '../rules/aggregates';
 import type { CompiledRuleSet } from '../rules/compile';
-import type { CapUsage, EvaluationContext, RuleEvent, RuleProfile } from '../rules/types';
+import type { CapUsage, ChallengeReward, EvaluationContext, RuleEvent, RuleProfile, RunningChallenge } from '../rules/types';
 import { findCustomerIds, getCustomer } from './customers';
 import type { Row, SqlClient } from './db';
 
@@ -71,12 +71,16 @@ export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, even
 	let tier: string | undefined;
 	let pointsBalance: number | undefined;
 	let visitCount: number | undefined;
+	let saved: Pick<RuleProfile, 'segment' | 'lifecycle' | 'valueTier'> = {};
 	if (customer) {
 		const [account] = await sql.query<{ tier: string | null; available: number }>('SELECT tier, available FROM loyalty_accounts WHERE program_id = $1 AND customer_id = $2', [programId, customer.id]);
 		tier = account?.tier ?? undefined;
 		pointsBalance = account ? Number(account.available) : undefined;
 		const [visits] = await sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE customer_id = $1 AND type = 'visit' AND idempotency_key <> $2 AND occurred_at <= $3`, [customer.id, event.idempotencyKey, nowIso]);
 		visitCount = Number(visits.n);
+		// Saved by Segment Customer; fields given on the node (extras) still win.
+		const [insight] = await sql.query<{ segment: string; lifecycle: string; value_tier: string }>('SELECT segment, lifecycle, value_tier FROM customer_insights WHERE program_id = $1 AND customer_id = $2', [programId, customer.id]);
+		if (insight) saved = { segment: insight.segment, lifecycle: insight.lifecycle, valueTier: insight.value_tier };
 	}
 	if (event.type === 'visit') visitCount = (visitCount ?? 0) + 1;
 
@@ -89,16 +93,48 @@ export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, even
 		consent: customer ? (Object.entries(customer.consent).filter(([, r]) => r?.granted).map(([c]) => c) as ConsentChannel[]) : undefined,
 		tags: customer?.tags ?? event.customer?.tags,
 		birthday: customer?.birthday ?? event.customer?.birthday,
+		...saved,
 		...extras,
 		timeZone: zone,
 	};
 
+	const counters = await loadCounters(sql, ruleSet, customerKey, event.idempotencyKey, now, zone);
+	const runningChallenges = await loadRunningChallenges(sql, programId, customerKey, event.idempotencyKey, now, orders);
 	return {
 		event,
 		profile,
 		aggregates: computeAggregates(ruleSet.requiredAggregates, orders, now, zone),
-		counters: await loadCounters(sql, ruleSet, customerKey, event.idempotencyKey, now, zone),
+		counters: runningChallenges.length > 0 ? { ...counters, runningChallenges } : counters,
 	};
+}
+
+/**
+ * The customer's challenges that run now, each with the paid purchases placed after it started
+ * (the purchase that started it is not one of them) and up to now, this event's order included
+ * once. A challenge this same event completed is read too, so a re-run decides the same; one
+ * this same event started is not, as for every other row of this event.
+ */
+async function loadRunningChallenges(sql: SqlClient, programId: string, customerKey: string, eventKey: string, now: Date, orders: readonly OrderFacts[]): Promise<RunningChallenge[]> {
+	const nowIso = now.toISOString();
+	const nowMs = now.getTime();
+	const rows = await sql.query<{ rule_id: string; source_event_key: string; challenge: string; goal: number; starts_at: string; ends_at: string; reward: string }>(
+		`SELECT rule_id, source_event_key, challenge, goal, starts_at, ends_at, reward FROM rule_challenges
+		 WHERE program_id = $1 AND customer_key = $2 AND starts_at <= $3 AND ends_at > $3 AND source_event_key <> $4 AND (completed_at IS NULL OR completed_by_event = $4)
+		 ORDER BY ends_at, source_event_key, rule_id`,
+		[programId, customerKey, nowIso, eventKey],
+	);
+	if (rows.length === 0) return [];
+	const byTime = [...orders].sort((a, b) => Date.parse(a.placedAt) - Date.parse(b.placedAt) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+	return rows.map((row) => {
+		const from = Date.parse(row.starts_at);
+		const purchases = byTime
+			.filter((o) => {
+				const at = Date.parse(o.placedAt);
+				return at > from && at <= nowMs;
+			})
+			.map((o) => ({ key: o.key, placedAt: new Date(o.placedAt).toISOString(), netMinor: o.netMinor, currency: o.currency }));
+		return { ruleId: row.rule_id, sourceEventKey: row.source_event_key, challenge: row.challenge, goal: Number(row.goal), startsAt: row.starts_at, endsAt: row.ends_at, reward: JSON.parse(row.reward) as ChallengeReward, purchases };
+	});
 }
 
 async function loadCounters(sql: SqlClient, ruleSet: CompiledRuleSet, customerKey: string, eventKey: string, now: Date, customerZone: string): Promise<EvaluationContext['counters']> {
@@ -125,10 +161,13 @@ async function loadCounters(sql: SqlClient, ruleSet: CompiledRuleSet, customerKe
 	const capUsage: Record<string, CapUsage> = {};
 	const requirements = [...ruleSet.requiredUsage.values()];
 	if (requirements.length > 0) {
-		// One statement for every cap and ceiling: each part sums one rule's (or the program's) period.
-		const params: unknown[] = [programId, nowIso, eventKey];
+		// One statement for every cap and ceiling: each part sums one rule's (or the program's) period
+		// over its firings and the bonus and challenge points it granted (which are not firings).
+		const periodStart = (period: (typeof requirements)[number]['period']) => DateTime.fromJSDate(now, { zone: ruleSet.program.timeZone }).startOf(period).toJSDate().toISOString();
+		const earliest = requirements.map((req) => periodStart(req.period)).sort()[0];
+		const params: unknown[] = [programId, nowIso, eventKey, earliest];
 		const parts = requirements.map((req) => {
-			params.push(req.key, DateTime.fromJSDate(now, { zone: ruleSet.program.timeZone }).startOf(req.period).toJSDate().toISOString());
+			params.push(req.key, periodStart(req.period));
 			const keyParam = `$${params.length - 1}`;
 			const fromParam = `$${params.length}`;
 			let ruleFilter = '';
@@ -136,10 +175,17 @@ async function loadCounters(sql: SqlClient, ruleSet: CompiledRuleSet, customerKe
 				params.push(req.ruleId);
 				ruleFilter = ` AND rule_id = $${params.length}`;
 			}
-			return `SELECT ${castText(sql, keyParam)} AS usage_key, COALESCE(SUM(points), 0) AS points, COALESCE(SUM(offers), 0) AS offers, COALESCE(SUM(cost_minor), 0) AS cost_minor, COALESCE(SUM(revenue_minor), 0) AS revenue_minor, COUNT(*) AS firings
-				FROM rule_firings WHERE program_id = $1 AND outcome IN ('fired', 'follow_up') AND fired_at >= ${fromParam} AND fired_at <= $2 AND event_key <> $3${ruleFilter}`;
+			return `SELECT ${castText(sql, keyParam)} AS usage_key, COALESCE(SUM(points), 0) AS points, COALESCE(SUM(offers), 0) AS offers, COALESCE(SUM(cost_minor), 0) AS cost_minor, COALESCE(SUM(revenue_minor), 0) AS revenue_minor, COALESCE(SUM(firing), 0) AS firings
+				FROM rule_usage WHERE used_at >= ${fromParam}${ruleFilter}`;
 		});
-		const rows = await sql.query<{ usage_key: string; points: number; offers: number; cost_minor: number; revenue_minor: number; firings: number }>(parts.join(' UNION ALL '), params);
+		const usage = `WITH rule_usage AS (
+			SELECT rule_id, fired_at AS used_at, points, offers, cost_minor, revenue_minor, 1 AS firing FROM rule_firings
+			WHERE program_id = $1 AND outcome IN ('fired', 'follow_up') AND fired_at >= $4 AND fired_at <= $2 AND event_key <> $3
+			UNION ALL
+			SELECT rule_id, awarded_at, points, 0, cost_minor, revenue_minor, 0 FROM rule_extra_points
+			WHERE program_id = $1 AND awarded_at >= $4 AND awarded_at <= $2 AND event_key <> $3
+		) `;
+		const rows = await sql.query<{ usage_key: string; points: number; offers: number; cost_minor: number; revenue_minor: number; firings: number }>(usage + parts.join(' UNION ALL '), params);
 		for (const row of rows) {
 			capUsage[row.usage_key] = { points: Number(row.points), offers: Number(row.offers), costMinor: Number(row.cost_minor), revenueMinor: Number(row.revenue_minor), firings: Number(row.firings) };
 		}

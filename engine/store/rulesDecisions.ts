@@ -3,9 +3,10 @@ import type { SqlClient } from './db';
 
 /**
  * Persists what a decision counts against: firings (frequency, caps, budgets, the daily limit),
+ * bonus and challenge points (their rules' caps and ceilings), started and completed challenges,
  * holdout exposures and conflict suppressions. Every row is keyed by the event's idempotency key
- * and the rule id, so re-running a workflow on the same event writes nothing twice. Returns how
- * many rows were new (0 for a replay).
+ * and the rule id, so re-running a workflow on the same event writes nothing twice; a challenge
+ * is completed by one event only. Returns how many rows were new (0 for a replay).
  */
 export async function recordDecision(sql: SqlClient, decision: Decision): Promise<{ written: number; replay: boolean }> {
 	let written = 0;
@@ -27,6 +28,28 @@ export async function recordDecision(sql: SqlClient, decision: Decision): Promis
 				[decision.programId, decision.customerKey, decision.eventKey, fired.ruleId, JSON.stringify(action.categories ?? []), JSON.stringify(action.skus ?? []), action.multiplier, decision.evaluatedAt, action.until],
 			);
 		}
+	}
+	for (const extra of decision.extraPointsUsage) {
+		attempted++;
+		written += await sql.execute(
+			`INSERT INTO rule_extra_points (program_id, event_key, kind, rule_id, source_event_key, customer_key, awarded_at, points, cost_minor, revenue_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.eventKey, extra.kind, extra.ruleId, extra.sourceEventKey, decision.customerKey, decision.evaluatedAt, extra.points, extra.costMinor, extra.revenueMinor],
+		);
+	}
+	for (const start of decision.challengesToStart) {
+		attempted++;
+		written += await sql.execute(
+			`INSERT INTO rule_challenges (program_id, source_event_key, rule_id, customer_key, challenge, goal, starts_at, ends_at, reward) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.eventKey, start.ruleId, decision.customerKey, start.challenge, start.goal, start.startsAt, start.endsAt, JSON.stringify(start.reward)],
+		);
+	}
+	for (const completion of decision.challengeCompletions) {
+		attempted++;
+		// Only a challenge nobody completed yet: a re-run of this event (or a later one) changes nothing.
+		written += await sql.execute(
+			`UPDATE rule_challenges SET completed_at = $4, completed_by_event = $5 WHERE program_id = $1 AND source_event_key = $2 AND rule_id = $3 AND completed_at IS NULL`,
+			[decision.programId, completion.sourceEventKey, completion.ruleId, decision.evaluatedAt, decision.eventKey],
+		);
 	}
 	for (const followUp of decision.followUps) {
 		attempted++;

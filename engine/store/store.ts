@@ -1,13 +1,17 @@
 import { customerInputSchema, type Customer, type CustomerInput, type Identities } from '../model/customer';
 import { LoyaltyError } from '../model/errors';
-import { loyaltyEventSchema, type LoyaltyEvent } from '../model/event';
+import { EventType, loyaltyEventSchema, type LoyaltyEvent } from '../model/event';
 import { parseOrThrow } from '../model/validate';
 import { findBalanceMismatches, type BalanceMismatch } from './accounts';
+import { closeCartsForOrder, upsertCart } from './carts';
 import { findCustomerIds, getCustomer, upsertCustomer } from './customers';
 import type { Db, Dialect, SqlClient } from './db';
+import { claimDueEvents } from './dueEvents';
 import { recordEvent } from './events';
 import { MIGRATIONS, migrationSql, statementsOf } from './migrations';
 import { getOrder, type StoredOrder } from './orders';
+import { parseScheduleSettings, type ScheduleSettings } from '../schedule/settings';
+import type { DueEvent } from '../schedule/types';
 
 export type Clock = () => Date;
 
@@ -59,14 +63,32 @@ export class Store {
 	 * duplicate (same delivery id, or same business key such as an order already reported paid),
 	 * in which case nothing is written.
 	 */
-	async recordEvent(input: LoyaltyEvent, now: Date = new Date()): Promise<{ inserted: boolean; customerId?: string }> {
+	/**
+	 * Records an event once (by delivery id and by business key). With a `consumer` (one trigger of
+	 * one workflow), `inserted` says whether this consumer sees the event for the first time: the
+	 * same order delivered to three workflows runs each of them once, a duplicate delivery none.
+	 */
+	async recordEvent(input: LoyaltyEvent, now: Date = new Date(), options: { consumer?: string } = {}): Promise<{ inserted: boolean; customerId?: string }> {
 		const event = parseOrThrow(loyaltyEventSchema, input, 'event');
+		if (event.type === EventType.CartUpdated && !event.cart) throw LoyaltyError.invalid('event.cart', 'a cart_updated event must carry its cart');
 		return this.db.transaction(async (sql) => {
+			const nowIso = now.toISOString();
 			const [seen] = await sql.query('SELECT 1 AS seen FROM events WHERE id = $1 OR idempotency_key = $2', [event.id, event.idempotencyKey]);
-			if (seen) return { inserted: false };
-			const customer = await upsertCustomer(sql, event.customer, now.toISOString());
-			const inserted = await recordEvent(sql, event, customer.id, now.toISOString());
-			return { inserted, customerId: customer.id };
+			let inserted = false;
+			let customerId: string | undefined;
+			if (!seen) {
+				const customer = await upsertCustomer(sql, event.customer, nowIso);
+				customerId = customer.id;
+				inserted = await recordEvent(sql, event, customer.id, nowIso);
+				if (inserted && event.type === EventType.CartUpdated) await upsertCart(sql, event.source, event.cart!, customer.id, nowIso);
+				// A later order closes the cart it came from (and any older open cart of the customer): they are no longer abandoned.
+				if (inserted && event.type === EventType.Purchase && event.order) await closeCartsForOrder(sql, customer.id, event.order.placedAt);
+			}
+			if (options.consumer === undefined) return { inserted, ...(customerId ? { customerId } : {}) };
+			const [delivered] = await sql.query('SELECT 1 AS delivered FROM trigger_deliveries WHERE consumer = $1 AND (event_key = $2 OR delivery_id = $3)', [options.consumer, event.idempotencyKey, event.id]);
+			if (delivered) return { inserted: false };
+			await sql.execute('INSERT INTO trigger_deliveries (consumer, event_key, delivery_id, received_at) VALUES ($1, $2, $3, $4)', [options.consumer, event.idempotencyKey, event.id, nowIso]);
+			return { inserted: true, ...(customerId ? { customerId } : {}) };
 		});
 	}
 
@@ -84,6 +106,16 @@ export class Store {
 
 	getOrder(source: string, id: string): Promise<StoredOrder | undefined> {
 		return getOrder(this.db, source, id);
+	}
+
+	/**
+	 * Claims the time-based events due at `now` (birthdays, lapses, carts, expiring points…), each
+	 * once per customer per occurrence across every process sharing this store, and returns them as
+	 * rule events. A restart never re-emits; an event left unhandled by the caller is not retried.
+	 */
+	async claimDueEvents(settings: ScheduleSettings, now: Date = new Date(), limit = 500): Promise<DueEvent[]> {
+		parseScheduleSettings(settings);
+		return this.db.transaction((sql) => claimDueEvents(sql, settings, now, limit));
 	}
 
 	/** Cached balances that disagree with the sum of their entries; empty when the ledger is sound. */

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { compileRules, decideEvent, type CompiledRuleSet, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput } from '../../engine';
+import { compileRules, decideEvent, offerDecisionsFrom, type CompiledRuleSet, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput } from '../../engine';
 import type { SqlClient } from '../../engine/store/db';
 import { summarizeError, toNodeError } from '../shared/errors';
 import { openStoreFor } from '../shared/store';
@@ -75,7 +75,18 @@ export async function evaluateItems(this: IExecuteFunctions): Promise<INodeExecu
 			const decide = (tx: SqlClient) => decideEvent(tx, ruleSet!, event, decisionTime(event), { extras });
 			const decision = sql ? await decide(sql) : await store.transaction(decide);
 			const json = decisionJson(decision, testMode);
-			for (const output of outputsFor(decision)) outputs[OUTPUTS.indexOf(output)].push({ json, pairedItem: { item: itemIndex } });
+			for (const output of outputsFor(decision)) {
+				if (output !== 'offer') {
+					outputs[OUTPUTS.indexOf(output)].push({ json, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				// One item per offer, shaped for Send Offer: one item is one message.
+				const newTier = decision.fired.flatMap((f) => f.actions.filter((a) => a.type === 'set_tier').map((a) => a.tier as string)).pop();
+				for (const { offer, action } of offerDecisionsFrom(decision, event)) {
+					const personal: IDataObject = { ...(typeof action.category === 'string' ? { offerCategory: action.category } : {}), ...(newTier ? { tier: newTier } : {}) };
+					outputs[OUTPUTS.indexOf(output)].push({ json: { ...json, offer: offer as unknown as IDataObject, offerAction: action as unknown as IDataObject, personal }, pairedItem: { item: itemIndex } });
+				}
+			}
 		} catch (error) {
 			if (this.continueOnFail()) {
 				const summary = summarizeError(error);

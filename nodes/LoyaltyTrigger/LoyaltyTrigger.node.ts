@@ -7,10 +7,13 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { klaviyo } from '../../connectors';
 import { toNodeError } from '../shared/errors';
 import { testGenericWebhookCredential, testStoreCredential } from '../shared/store';
 import { receiveDelivery } from './receive';
+import { cartFlowsSource } from './sources/cartflows';
 import { genericSource } from './sources/generic';
+import { klaviyoSource } from './sources/klaviyo';
 import { SQUARE_EVENT_OPTIONS, squareSource } from './sources/square';
 import { twilioSource } from './sources/twilio';
 import type { TriggerSource } from './sources/types';
@@ -21,6 +24,8 @@ const SOURCES: Record<string, TriggerSource> = {
 	square: squareSource,
 	generic: genericSource,
 	twilio: twilioSource,
+	cartflows: cartFlowsSource,
+	klaviyo: klaviyoSource,
 };
 
 function sourceOf(context: IHookFunctions | IWebhookFunctions): TriggerSource {
@@ -35,7 +40,7 @@ export class LoyaltyTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'When something happens to a customer',
-		description: 'Starts the workflow when your shop reports a purchase, refund or customer change. Checks the signature, drops duplicates and records the event.',
+		description: 'Starts the workflow when your shop reports a purchase, refund, customer change or cart, or a customer replies to a text. Checks the signature, drops duplicates and records the event.',
 		defaults: { name: 'Loyalty Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -59,7 +64,7 @@ export class LoyaltyTrigger implements INodeType {
 				name: 'loyaltyGenericWebhookApi',
 				required: true,
 				testedBy: 'loyaltyGenericWebhookApiTest',
-				displayOptions: { show: { source: ['generic'] } },
+				displayOptions: { show: { source: ['generic', 'cartflows', 'klaviyo'] } },
 			},
 			{
 				name: 'loyaltyTwilioApi',
@@ -87,13 +92,23 @@ export class LoyaltyTrigger implements INodeType {
 						value: 'generic',
 						description: 'Any system that signs its JSON with a shared secret',
 					},
+					{
+						name: 'Klaviyo Started Checkout',
+						value: 'klaviyo',
+						description: 'Carts from a Klaviyo flow triggered by Started Checkout, and opens/clicks of offer emails, sent by flow webhook actions',
+					},
 					{ name: 'Square', value: 'square' },
 					{
 						name: 'Twilio (SMS Replies and Delivery Status)',
 						value: 'twilio',
-						description: 'STOP/START replies change SMS consent; delivery reports update the send log',
+						description: 'STOP/START replies change SMS consent; delivery reports and link clicks update the send log',
 					},
 					{ name: 'WooCommerce', value: 'woocommerce' },
+					{
+						name: 'WooCommerce Carts (CartFlows Abandonment Plugin)',
+						value: 'cartflows',
+						description: 'Abandoned and recovered carts from the Cart Abandonment Recovery plugin’s webhook',
+					},
 				],
 				default: 'woocommerce',
 			},
@@ -127,11 +142,42 @@ export class LoyaltyTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'In the Twilio Console, set your number’s (or Messaging Service’s) “A message comes in” webhook to the URL above (HTTP POST). Replies of STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT withdraw SMS consent; START, UNSTOP or YES restore it. Send Offer points delivery reports here itself.',
+					'In the Twilio Console, set your number’s (or Messaging Service’s) “A message comes in” webhook to the URL above (HTTP POST). Replies of STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT withdraw SMS consent; START, UNSTOP or YES restore it. Send Offer points delivery reports here itself. To count SMS link clicks (they steer Send Offer to the channel a customer engages with): turn on Link Shortening for your Messaging Service, set its domain’s click tracking callback URL to this same URL, and turn on Shorten Links in the Loyalty Twilio API credential.',
 				name: 'twilioNotice',
 				type: 'notice',
 				default: '',
 				displayOptions: { show: { source: ['twilio'] } },
+			},
+			{
+				displayName:
+					'In WordPress open WooCommerce → Cart Abandonment → Settings, turn on the webhook and paste the Production URL above with <b>?token=</b> and the Shared Secret of the Loyalty Signed Webhook credential added to it, e.g. https://…/webhook?token=YOUR-SHARED-SECRET. Deliveries without that token are refused. The plugin sends no currency: set Default Currency below. Its “Trigger Sample” button is acknowledged but records nothing.',
+				name: 'cartFlowsNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: ['cartflows'] } },
+			},
+			{
+				displayName: `In Klaviyo create a flow triggered by the Started Checkout metric and make a Webhook action its first step. Destination URL: the Production URL above. Headers: add <b>${klaviyo.KLAVIYO_TOKEN_HEADER}</b> with the Shared Secret of the Loyalty Signed Webhook credential as its value. JSON Body: paste<pre>${klaviyo.KLAVIYO_STARTED_CHECKOUT_TEMPLATE}</pre>Not on WooCommerce? Use {{ event.extra.checkout_url }} (Shopify) or {{ event.CheckoutURL }} for checkout_url and leave cart_id empty.`,
+				name: 'klaviyoNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: ['klaviyo'] } },
+			},
+			{
+				displayName: `Opens and clicks of offer emails (Klaviyo cannot start a flow on Opened or Clicked Email, so the offer flow reports them): in each flow Send Offer triggers, after the email add a Time Delay (e.g. 2 days), then a Conditional Split “Clicked Email at least once since starting this flow”. On its YES branch add a Webhook action to the same URL and header as above with the body<pre>${klaviyo.klaviyoEngagementTemplate('clicked')}</pre>On its NO branch add a split on “Opened Email at least once since starting this flow” whose YES branch sends the same body with "opened". Nothing starts a workflow run; Send Offer uses the counts to choose between email and SMS.`,
+				name: 'klaviyoEngagementNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: ['klaviyo'] } },
+			},
+			{
+				displayName: 'Default Currency',
+				name: 'defaultCurrency',
+				type: 'string',
+				default: '',
+				placeholder: 'USD',
+				description: 'ISO 4217 code of your shop’s currency, used when a cart arrives without one (CartFlows never sends one)',
+				displayOptions: { show: { source: ['cartflows', 'klaviyo'] } },
 			},
 		],
 	};

@@ -44,8 +44,10 @@ export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSo
 		if (received.events.length > 0) {
 			// The store upserts the customer in the same transaction that records the event.
 			const store = await openStoreFor(this);
+			// Each workflow's trigger is its own subscription: it runs once per event, whatever other workflows got.
+			const consumer = `${this.getWorkflow().id ?? 'unsaved'}:${this.getNode().id}`;
 			for (const event of received.events) {
-				const { inserted } = await store.recordEvent(event);
+				const { inserted } = await store.recordEvent(event, new Date(), { consumer });
 				if (inserted) fresh.push(event);
 			}
 		}

@@ -2,6 +2,7 @@ import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, t
 
 import { testStoreCredential } from '../shared/store';
 import * as offer from './actions/offer/Offer.resource';
+import * as profile from './actions/profile/Profile.resource';
 import { router } from './actions/router';
 
 export class SendOffer implements INodeType {
@@ -19,7 +20,7 @@ export class SendOffer implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' },
-			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { show: { email: [true] } } },
+			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false] } } },
 			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] } } },
 			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] } } },
 			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] } } },
@@ -30,10 +31,14 @@ export class SendOffer implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Offer', value: 'offer' }],
+				options: [
+					{ name: 'Offer', value: 'offer' },
+					{ name: 'Customer Profile', value: 'profile' },
+				],
 				default: 'offer',
 			},
 			...offer.description,
+			...profile.description,
 		],
 	};
 

@@ -5,13 +5,14 @@ import type {
 	IExecuteFunctions,
 	IHookFunctions,
 	INodeCredentialTestResult,
+	ITriggerFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { defaultSqlitePath, openSharedStore, type StoreConfig } from '../../engine';
 import { CredentialName, MIN_GENERIC_SECRET_LENGTH } from './credentials';
 
-type StoreContext = IExecuteFunctions | IWebhookFunctions | IHookFunctions;
+type StoreContext = IExecuteFunctions | IWebhookFunctions | IHookFunctions | ITriggerFunctions;
 
 /**
  * The Loyalty Store credential is optional: without it every node shares the embedded SQLite

@@ -106,6 +106,8 @@ describe('queue mode: n8n main + 2 workers, PostgreSQL and Redis', { timeout: 20
 			// older backup would, so the delivery runs the workflow again and only the ledger's key is left.
 			const order = { id: 7000, status: 'processing' as const, total: '10.00', email: 'ana@example.com' };
 			await store.db.execute("DELETE FROM events WHERE idempotency_key = 'woocommerce:order:7000:processing' OR idempotency_key = 'woocommerce:order:7000:paid'");
+			// The trigger's own record of having run for it goes too (the workflow runs once per event).
+			await store.db.execute("DELETE FROM trigger_deliveries WHERE event_key = 'woocommerce:order:7000:processing' OR event_key = 'woocommerce:order:7000:paid'");
 			const [{ n: entriesBefore }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries');
 			const runs = (await executions(n8nSchema, env.workflowId)).length;
 			const answer = await post(env.wooUrl, signedWooDelivery('order.created', wooOrderPayload(order), env.wooSecret));

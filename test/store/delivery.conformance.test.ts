@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFrequency, consentFromSmsKeyword, planDelivery, parseOfferDecision, type Store } from '../../engine';
+import { checkFrequency, consentFromSmsKeyword, planDelivery, parseOfferDecision, type LoyaltyError, type Store } from '../../engine';
 import { DeliveryLog, type SendClaim } from '../../engine/store/delivery';
 import { backends } from '../support/stores';
 
@@ -158,6 +158,152 @@ describe('delivery store conformance', async () => {
 						['sms_transactional', false, '2026-06-10T11:00:00Z', 'twilio:inbound'],
 					],
 				);
+			});
+		});
+	}
+});
+
+/** Opens and clicks: matched to their send, written once, counted per channel in one query. */
+describe('delivery engagement conformance', async () => {
+	for (const backend of await backends()) {
+		describe(`engagement on ${backend.name}`, { skip: backend.unavailable }, () => {
+			let store: Store;
+			let log: DeliveryLog;
+			let cleanup: () => Promise<void>;
+			before(async () => {
+				({ store, cleanup } = await backend.open());
+				log = new DeliveryLog(store);
+			});
+			after(async () => cleanup());
+
+			const NOW = new Date('2026-06-10T12:00:00Z');
+			const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
+			let n = 0;
+			async function customer(): Promise<{ id: string; email: string; phone: string }> {
+				n += 1;
+				const email = `e${n}-${backend.name}@example.com`;
+				const phone = `+1415666${String(1000 + n)}`;
+				return { id: (await store.upsertCustomer({ identities: { email, phone } }, NOW)).id, email, phone };
+			}
+			/** A send that went out `ago` days before NOW, finished with `status`. */
+			async function sent(customerId: string, decisionId: string, channel: 'email' | 'sms', ago: number, status: 'sent' | 'failed' | 'held_out' = 'sent', vendorMessageId?: string): Promise<void> {
+				const at = daysAgo(ago);
+				const claim: SendClaim = { decisionId, channel, customerId, ruleId: 'r1', offerTemplateId: 'coffee-10', purpose: 'marketing', isReward: false, idempotencyKey: `${decisionId}:${channel}`, sendAt: at.toISOString() };
+				if (status === 'held_out') {
+					await log.recordHoldout(claim, at);
+					return;
+				}
+				await log.claim(claim, at);
+				await log.finish(decisionId, channel, { status, vendorMessageId, at: at.toISOString() });
+			}
+
+			test('migration 302 is applied once', async () => {
+				const [row] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM loyalty_migrations WHERE version = 302');
+				assert.equal(Number(row.n), 1);
+				assert.equal(await store.migrate(), 0);
+			});
+
+			test('by decision id: recorded once however often the webhook is redelivered', async () => {
+				const c = await customer();
+				await sent(c.id, 'eng-dec-1', 'email', 2);
+				const fact = { idempotencyKey: 'klaviyo:engagement:eng-dec-1:click', channel: 'email' as const, kind: 'click' as const, at: daysAgo(1).toISOString(), source: 'klaviyo:flow', decisionId: 'eng-dec-1' };
+				const first = await log.recordEngagement(fact, NOW);
+				assert.equal(first.outcome === 'recorded' && first.engagement.matchedBy, 'decision');
+				assert.equal(first.outcome === 'recorded' && first.engagement.customerId, c.id);
+				const again = await Promise.all([log.recordEngagement(fact, NOW), log.recordEngagement(fact, NOW)]);
+				assert.deepEqual(again.map((r) => r.outcome), ['duplicate', 'duplicate']);
+				assert.equal((await log.engagements('eng-dec-1')).length, 1);
+			});
+
+			test('an unknown decision, a held-out send or a stranger is ignored with a reason and writes nothing', async () => {
+				const c = await customer();
+				await sent(c.id, 'eng-held', 'email', 2, 'held_out');
+				const base = { channel: 'email' as const, kind: 'open' as const, at: daysAgo(1).toISOString(), source: 'test' };
+				const unknown = await log.recordEngagement({ ...base, idempotencyKey: 'k-unknown', decisionId: 'never-sent', identities: { email: c.email } }, NOW);
+				assert.equal(unknown.outcome, 'ignored');
+				assert.match(unknown.outcome === 'ignored' ? unknown.reason : '', /no email send for decision never-sent/);
+				const held = await log.recordEngagement({ ...base, idempotencyKey: 'k-held', decisionId: 'eng-held' }, NOW);
+				assert.match(held.outcome === 'ignored' ? held.reason : '', /held_out/);
+				const stranger = await log.recordEngagement({ ...base, idempotencyKey: 'k-stranger', identities: { email: 'nobody@example.com' } }, NOW);
+				assert.match(stranger.outcome === 'ignored' ? stranger.reason : '', /no customer/);
+				const [row] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM delivery_engagements WHERE idempotency_key IN ('k-unknown', 'k-held', 'k-stranger')");
+				assert.equal(Number(row.n), 0);
+			});
+
+			test('by vendor message id, else the latest send on that channel at or before the engagement', async () => {
+				const c = await customer();
+				await sent(c.id, 'eng-sms-old', 'sms', 10, 'sent', 'SM-old');
+				await sent(c.id, 'eng-sms-new', 'sms', 3, 'sent', 'SM-new');
+				await sent(c.id, 'eng-sms-failed', 'sms', 2, 'failed');
+				await sent(c.id, 'eng-email', 'email', 1);
+				const click = { channel: 'sms' as const, kind: 'click' as const, source: 'twilio:link_click' };
+				const byMessage = await log.recordEngagement({ ...click, idempotencyKey: 'c1', at: daysAgo(0.5).toISOString(), vendorMessageId: 'SM-old', identities: { phone: c.phone } }, NOW);
+				assert.deepEqual(byMessage.outcome !== 'ignored' && [byMessage.engagement.decisionId, byMessage.engagement.matchedBy], ['eng-sms-old', 'vendor_message']);
+				// An unknown message sid falls back to the phone: the latest SMS that went out (not the failed one, not the email).
+				const byPhone = await log.recordEngagement({ ...click, idempotencyKey: 'c2', at: daysAgo(0.5).toISOString(), vendorMessageId: 'SM-elsewhere', identities: { phone: c.phone } }, NOW);
+				assert.deepEqual(byPhone.outcome !== 'ignored' && [byPhone.engagement.decisionId, byPhone.engagement.matchedBy], ['eng-sms-new', 'latest_send']);
+				// A click dated before the newer send belongs to the older one.
+				const earlier = await log.recordEngagement({ ...click, idempotencyKey: 'c3', at: daysAgo(5).toISOString(), identities: { phone: c.phone } }, NOW);
+				assert.equal(earlier.outcome !== 'ignored' && earlier.engagement.decisionId, 'eng-sms-old');
+				const beforeAny = await log.recordEngagement({ ...click, idempotencyKey: 'c4', at: daysAgo(20).toISOString(), identities: { phone: c.phone } }, NOW);
+				assert.match(beforeAny.outcome === 'ignored' ? beforeAny.reason : '', /no sms send before/);
+			});
+
+			test('bad input names the field and writes nothing', async () => {
+				const base = { idempotencyKey: 'bad', channel: 'email' as const, kind: 'open' as const, at: NOW.toISOString(), source: 'test', decisionId: 'x' };
+				await assert.rejects(log.recordEngagement({ ...base, kind: 'view' as never }, NOW), (e: LoyaltyError) => e.field === 'engagement.kind');
+				await assert.rejects(log.recordEngagement({ ...base, channel: 'push' as never }, NOW), (e: LoyaltyError) => e.field === 'engagement.channel');
+				await assert.rejects(log.recordEngagement({ ...base, at: 'yesterday' }, NOW), (e: LoyaltyError) => e.field === 'engagement.at');
+				await assert.rejects(log.recordEngagement({ ...base, idempotencyKey: ' ' }, NOW), (e: LoyaltyError) => e.field === 'engagement.idempotencyKey');
+			});
+
+			test('per channel in ONE query: sends that went out in the window, and distinct sends opened or clicked', async () => {
+				const c = await customer();
+				for (let i = 0; i < 4; i += 1) await sent(c.id, `cnt-sms-${i}`, 'sms', 10 + i);
+				for (let i = 0; i < 4; i += 1) await sent(c.id, `cnt-email-${i}`, 'email', 20 + i);
+				await sent(c.id, 'cnt-email-old', 'email', 200);
+				await sent(c.id, 'cnt-email-failed', 'email', 5, 'failed');
+				await sent(c.id, 'cnt-email-held', 'email', 6, 'held_out');
+				await log.applyStatus({ decisionId: 'cnt-sms-0', channel: 'sms', status: 'delivered', at: daysAgo(10).toISOString() });
+				const engage = (key: string, decisionId: string, channel: 'email' | 'sms', kind: 'open' | 'click') => log.recordEngagement({ idempotencyKey: key, decisionId, channel, kind, at: daysAgo(1).toISOString(), source: 'test' }, NOW);
+				// Two clicks on one SMS count once; three SMS engaged in all. One email opened and clicked counts once.
+				await engage('s0a', 'cnt-sms-0', 'sms', 'click');
+				await engage('s0b', 'cnt-sms-0', 'sms', 'click');
+				await engage('s1', 'cnt-sms-1', 'sms', 'click');
+				await engage('s2', 'cnt-sms-2', 'sms', 'click');
+				await engage('e0o', 'cnt-email-0', 'email', 'open');
+				await engage('e0c', 'cnt-email-0', 'email', 'click');
+				await engage('eold', 'cnt-email-old', 'email', 'open');
+
+				const queries: string[] = [];
+				const query = store.db.query.bind(store.db);
+				store.db.query = (async (text: string, params?: unknown[]) => {
+					queries.push(text);
+					return query(text, params as never);
+				}) as typeof store.db.query;
+				let counts;
+				try {
+					counts = await log.engagementByChannel(c.id, 90, NOW);
+				} finally {
+					store.db.query = query;
+				}
+				assert.equal(queries.length, 1);
+				assert.deepEqual(counts, { sms: { sent: 4, engaged: 3 }, email: { sent: 4, engaged: 1 } });
+				assert.deepEqual(await log.engagementByChannel(c.id, 15, NOW), { sms: { sent: 4, engaged: 3 } });
+				assert.deepEqual(await log.engagementByChannel('nobody', 90, NOW), {});
+			});
+
+			test('a merge moves the engagements to the surviving profile', async () => {
+				const email = `merge-${backend.name}@example.com`;
+				const phone = '+14156667777';
+				const a = (await store.upsertCustomer({ identities: { email } }, NOW)).id;
+				const b = (await store.upsertCustomer({ identities: { phone } }, NOW)).id;
+				await sent(b, 'eng-merge', 'sms', 2);
+				await log.recordEngagement({ idempotencyKey: 'merge-click', decisionId: 'eng-merge', channel: 'sms', kind: 'click', at: daysAgo(1).toISOString(), source: 'test' }, NOW);
+				const survivor = (await store.upsertCustomer({ identities: { email, phone } }, NOW)).id;
+				assert.ok([a, b].includes(survivor));
+				assert.deepEqual((await log.engagements('eng-merge')).map((e) => e.customerId), [survivor]);
+				assert.deepEqual(await log.engagementByChannel(survivor, 90, NOW), { sms: { sent: 1, engaged: 1 } });
 			});
 		});
 	}

@@ -4,6 +4,7 @@ import { InsightService, Ledger, activityFromTransactions, type Store } from '..
 import { paidOrder } from '../support/fixtures';
 import { customerActivity } from '../../engine/store/insightActivity';
 import { backends } from '../support/stores';
+import { randomSource, simulateBetaGeoCustomer } from '../unit/insight/simulate';
 
 /** Inserts a customer and paid orders directly: these tests are about aggregation, not ingestion. */
 async function seed(store: Store, orders: { customer: string; id: string; placedAt: string; totalMinor: number; currency?: string; status?: string; refundedMinor?: number; payload?: object }[], profiles: Record<string, object> = {}): Promise<void> {
@@ -217,6 +218,55 @@ describe('insight on the store', async () => {
 				assert.equal(insight.customerId, 'run-5');
 				assert.equal((await service.saved('run-5'))?.segment, insight.segment);
 				assert.deepEqual(await service.scoreOne('nobody', '2025-12-03'), { insight: undefined, change: undefined });
+			});
+
+			test('intervals and certainty are saved and read back; the fit keeps its covariance for them', async () => {
+				// 300 customers buying as BG/NBD says (seeded), joining the other tests' customers in this store.
+				const random = randomSource(3);
+				const orders: Parameters<typeof seed>[1] = [];
+				for (let c = 0; c < 300; c++) {
+					const firstDay = Math.floor(random() * 120);
+					const h = simulateBetaGeoCustomer(random, { r: 0.8, alpha: 5, a: 0.7, b: 3 }, (181 - firstDay) / 7);
+					const days = [firstDay, ...Array.from({ length: h.frequency }, (_, k) => firstDay + Math.max(1, Math.round((h.recency * 7 * (k + 1)) / h.frequency)))];
+					days.forEach((day, v) => orders.push({ customer: `sure-${c}`, id: `sure-${c}-${v}`, placedAt: new Date(Date.UTC(2025, 0, 1 + day, 12)).toISOString(), totalMinor: 1500 + Math.floor(random() * 3000) }));
+				}
+				await seed(store, orders);
+				const service = new InsightService(store, { programId: 'p-sure' });
+				const fitted = await service.fit('2025-07-01');
+				assert.ok(fitted.transaction?.logCovariance, `fitted with a covariance: ${fitted.fallbackReason}`);
+				const saved = await service.savedModels();
+				assert.deepEqual(saved?.transaction?.logCovariance, fitted.transaction.logCovariance, 'the covariance survives the store, so later scoring can draw from it');
+				assert.deepEqual(saved?.spend?.logCovariance, fitted.spend?.logCovariance);
+
+				const run = await service.scoreAll('2025-07-01');
+				const scored = run.customers.filter((c) => c.customerId.startsWith('sure-'));
+				assert.ok(scored.some((c) => c.certainty !== 'low'), 'someone has enough repeat orders to be trusted more');
+				for (const insight of scored) {
+					const back = await service.saved(insight.customerId);
+					assert.ok(back);
+					assert.equal(back.pAliveLow, insight.pAliveLow);
+					assert.equal(back.pAliveHigh, insight.pAliveHigh);
+					assert.equal(back.expectedOrdersLow, insight.expectedOrdersLow);
+					assert.equal(back.expectedOrdersHigh, insight.expectedOrdersHigh);
+					assert.equal(back.certainty, insight.certainty);
+					assert.equal(back.certaintyReason, insight.certaintyReason);
+					assert.ok(back.pAliveLow !== null && back.pAlive !== null && back.pAliveLow <= back.pAlive && back.pAlive <= back.pAliveHigh!);
+					if (back.clvMinor !== null && back.clvMinorLow !== null) assert.ok(back.clvMinorLow <= back.clvMinor && back.clvMinor <= back.clvMinorHigh!, JSON.stringify(back));
+				}
+				// The same picture through scoreOne, from the saved models.
+				const { insight: one } = await service.scoreOne(scored[5].customerId, '2025-07-01');
+				assert.deepEqual(one, scored[5]);
+			});
+
+			test('a picture saved before the intervals existed reads back with them as null', async () => {
+				await seed(store, [{ customer: 'legacy-1', id: 'legacy-1', placedAt: '2025-03-01T10:00:00Z', totalMinor: 1000 }]);
+				await store.db.execute(
+					`INSERT INTO customer_insights (program_id, customer_id, as_of, segment, lifecycle, value_tier, recency_score, frequency_score, monetary_score, p_alive, updated_at)
+					 VALUES ('p-legacy', 'legacy-1', '2025-03-31', 'Lost', 'lapsed', 'occasional', 1, 1, 1, 0.5, '2025-03-31T00:00:00.000Z')`,
+				);
+				const back = await new InsightService(store, { programId: 'p-legacy' }).saved('legacy-1');
+				assert.equal(back?.pAlive, 0.5);
+				assert.deepEqual([back?.pAliveLow, back?.pAliveHigh, back?.expectedOrdersLow, back?.expectedOrdersHigh, back?.clvMinorLow, back?.clvMinorHigh, back?.certainty, back?.certaintyReason], [null, null, null, null, null, null, null, null]);
 			});
 		});
 	}

@@ -31,7 +31,7 @@ describe('rules conformance', async () => {
 				assert.deepEqual(big.routes, ['offer', 'other']);
 				const followUp = big.fired[0].actions.find((a) => a.type === 'schedule_follow_up');
 				assert.equal(followUp?.dueAt, '2026-03-11T11:00:00.000Z');
-				assert.deepEqual((followUp?.then as Array<{ percentOff: number; validHours: number }>)[0], { type: 'issue_coupon', percentOff: 10, validHours: 24 });
+				assert.deepEqual((followUp?.then as Array<{ percentOff: number; validHours: number }>)[0], { type: 'issue_coupon', template: 'cart_coupon', channel: 'sms', percentOff: 10, validHours: 24 });
 				const idleTooShort = await replay(cartRecovery.build(), [cartAbandoned(9000, 60, '2026-03-10T10:00:00Z', uniqueEmail())]);
 				assert.equal(idleTooShort[0].explanation[0].failedCondition?.fact, 'event.cart.idleMinutes');
 			});

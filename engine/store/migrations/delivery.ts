@@ -63,7 +63,28 @@ CREATE TABLE delivery_redemptions (
 CREATE INDEX delivery_redemptions_decision ON delivery_redemptions (decision_id);
 `,
 	},
+	{
+		version: 302,
+		name: 'delivery engagements (opens and clicks)',
+		// One row per engagement fact, keyed by the source's own id (Klaviyo event id, Twilio click),
+		// so a redelivered webhook is written once. Linked to the send it engaged with.
+		sql: `
+CREATE TABLE delivery_engagements (
+	idempotency_key TEXT PRIMARY KEY,
+	decision_id TEXT NOT NULL,
+	channel TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	customer_id TEXT NOT NULL,
+	at TEXT NOT NULL,
+	source TEXT NOT NULL,
+	matched_by TEXT NOT NULL,
+	recorded_at TEXT NOT NULL
+);
+CREATE INDEX delivery_engagements_send ON delivery_engagements (decision_id, channel);
+CREATE INDEX delivery_engagements_customer ON delivery_engagements (customer_id, at);
+`,
+	},
 ];
 
-/** Sends, consent history and redemptions follow the customer, so caps and history stay whole. */
-export const DELIVERY_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['delivery_sends', 'delivery_consent_changes', 'delivery_redemptions'].map((table) => ({ table, column: 'customer_id', onMerge: 'move' as const }));
+/** Sends, consent history, redemptions and engagements follow the customer, so caps, history and engagement stay whole. */
+export const DELIVERY_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['delivery_sends', 'delivery_consent_changes', 'delivery_redemptions', 'delivery_engagements'].map((table) => ({ table, column: 'customer_id', onMerge: 'move' as const }));

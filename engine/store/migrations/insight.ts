@@ -42,6 +42,23 @@ CREATE TABLE insight_models (
 );
 `,
 	},
+	{
+		version: 201,
+		name: 'how sure each customer prediction is',
+		// Nullable: pictures saved before this version have no intervals and read back as null;
+		// a model saved before it has no covariance and yields no intervals until it is fitted again.
+		sql: `
+ALTER TABLE customer_insights ADD COLUMN p_alive_low DOUBLE PRECISION;
+ALTER TABLE customer_insights ADD COLUMN p_alive_high DOUBLE PRECISION;
+ALTER TABLE customer_insights ADD COLUMN expected_orders_low DOUBLE PRECISION;
+ALTER TABLE customer_insights ADD COLUMN expected_orders_high DOUBLE PRECISION;
+ALTER TABLE customer_insights ADD COLUMN clv_minor_low BIGINT;
+ALTER TABLE customer_insights ADD COLUMN clv_minor_high BIGINT;
+ALTER TABLE customer_insights ADD COLUMN certainty TEXT;
+ALTER TABLE customer_insights ADD COLUMN certainty_reason TEXT;
+ALTER TABLE insight_models ADD COLUMN log_covariance TEXT;
+`,
+	},
 ];
 
 /** Scores are derived: the merged-away profile's row is dropped and the survivor is scored again. */

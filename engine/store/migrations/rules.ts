@@ -62,7 +62,48 @@ CREATE TABLE rule_follow_ups (
 CREATE INDEX rule_follow_ups_due ON rule_follow_ups (program_id, emitted_at, due_at);
 `,
 	},
+	{
+		version: 101,
+		name: 'rule challenges and bonus points counted against caps',
+		// A challenge is keyed by the event and rule that started it, so a re-run starts nothing twice;
+		// completed_by_event makes its completion (and its reward) happen once, for one event.
+		// rule_extra_points holds the bonus and challenge points a rule granted, which its caps and
+		// cost ceilings count as rule_firings rows are counted (but not as firings).
+		sql: `
+CREATE TABLE rule_challenges (
+	program_id TEXT NOT NULL,
+	source_event_key TEXT NOT NULL,
+	rule_id TEXT NOT NULL,
+	customer_key TEXT NOT NULL,
+	challenge TEXT NOT NULL,
+	goal INTEGER NOT NULL,
+	starts_at TEXT NOT NULL,
+	ends_at TEXT NOT NULL,
+	reward TEXT NOT NULL,
+	completed_at TEXT,
+	completed_by_event TEXT,
+	PRIMARY KEY (program_id, source_event_key, rule_id)
+);
+CREATE INDEX rule_challenges_customer ON rule_challenges (program_id, customer_key, ends_at);
+CREATE INDEX rule_challenges_open ON rule_challenges (program_id, ends_at) WHERE completed_at IS NULL;
+CREATE TABLE rule_extra_points (
+	program_id TEXT NOT NULL,
+	event_key TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	rule_id TEXT NOT NULL,
+	source_event_key TEXT NOT NULL,
+	customer_key TEXT NOT NULL,
+	awarded_at TEXT NOT NULL,
+	points BIGINT NOT NULL,
+	cost_minor BIGINT NOT NULL,
+	revenue_minor BIGINT NOT NULL,
+	PRIMARY KEY (program_id, event_key, kind, rule_id, source_event_key)
+);
+CREATE INDEX rule_extra_points_rule ON rule_extra_points (program_id, rule_id, awarded_at);
+CREATE INDEX rule_extra_points_time ON rule_extra_points (program_id, awarded_at);
+`,
+	},
 ];
 
-/** Rule counters follow the customer: a merged profile keeps its caps, holds and bonuses. */
-export const RULES_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['rule_firings', 'rule_suppressions', 'rule_bonuses', 'rule_follow_ups'].map((table) => ({ table, column: 'customer_key', onMerge: 'move' as const }));
+/** Rule counters follow the customer: a merged profile keeps its caps, holds, bonuses and challenges. */
+export const RULES_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['rule_firings', 'rule_suppressions', 'rule_bonuses', 'rule_follow_ups', 'rule_challenges', 'rule_extra_points'].map((table) => ({ table, column: 'customer_key', onMerge: 'move' as const }));

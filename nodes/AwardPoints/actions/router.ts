@@ -17,6 +17,7 @@ type OperationModule = {
 export const operations: { [R in keyof AwardPointsType]: Record<AwardPointsType[R], OperationModule> } = {
 	points: {
 		applyEvent: points.applyEvent,
+		applyRuleDecision: points.applyRuleDecision,
 		earnForOrder: points.earnForOrder,
 		reverseForRefund: points.reverseForRefund,
 		redeem: points.redeem,

@@ -1,22 +1,12 @@
-import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { generic } from '../../../connectors';
 import { CredentialName } from '../../shared/credentials';
-import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
+import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
 /** Any system that signs its JSON with the shared secret. Nothing to register remotely. */
 export const genericSource: TriggerSource = {
-	async checkExists(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
-
-	async create(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
-
-	async delete(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
+	...REGISTERED_BY_HAND,
 
 	async receive(this: IWebhookFunctions, rawBody: Buffer): Promise<Received> {
 		const credentials = await this.getCredentials(CredentialName.GenericWebhook);

@@ -1,9 +1,13 @@
 import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { square } from '../../../connectors';
+import { uncategorizedProductIds, withEventLineCategories } from '../../../connectors/shared/lineCategories';
+import { createSquareCategoryLookup } from '../../../connectors/square/productCategories';
+import type { LoyaltyEvent } from '../../../engine';
 import { CredentialName } from '../../shared/credentials';
 import { n8nHttp } from '../../shared/http';
 import { openStoreFor } from '../../shared/store';
+import { withProductCategories } from './categories';
 import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
 type SquareContext = IHookFunctions | IWebhookFunctions;
@@ -157,6 +161,24 @@ export const squareSource: TriggerSource = {
 			const purchase = await (await openStoreFor(this)).getOrder('square', refunded);
 			if (purchase) context.purchaser = purchase.order.customer.identities;
 		}
-		return { kind: 'events', events: square.normalizeSquareNotification(notification, context) };
+		const events = square.normalizeSquareNotification(notification, context);
+		const merchant = (notification as { merchant_id?: unknown }).merchant_id;
+		return { kind: 'events', events: await categorized(this, client, typeof merchant === 'string' ? merchant : 'square', events) };
 	},
 };
+
+/**
+ * Item categories per merchant, kept for an hour (bounded in size): a process-local cache of
+ * vendor data, not loyalty state; losing it costs one lookup.
+ */
+const itemCategories = createSquareCategoryLookup();
+
+/** Order line items name catalog variations, not categories; rules on categories need them, so look them up. */
+async function categorized(context: IWebhookFunctions, client: square.SquareClient, merchant: string, events: LoyaltyEvent[]): Promise<LoyaltyEvent[]> {
+	return withProductCategories(context, events, {
+		vendor: 'Square',
+		productIds: uncategorizedProductIds(events),
+		lookup: (variationIds) => itemCategories.categoriesFor(client, merchant, variationIds),
+		apply: (categories) => withEventLineCategories(events, categories),
+	});
+}

@@ -1,10 +1,10 @@
-import type { IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { twilio } from '../../../connectors';
 import { consentFromSmsKeyword } from '../../../engine';
 import { DeliveryLog } from '../../../engine/store/delivery';
 import { openStoreFor } from '../../shared/store';
-import { rejectSignature, stringValue, type Received, type TriggerSource } from './types';
+import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
 const TWILIO_CREDENTIAL = 'loyaltyTwilioApi';
 
@@ -19,34 +19,56 @@ function calledUrl(context: IWebhookFunctions, configured: string): string {
 	return base.includes('?') || !query ? base : base + query;
 }
 
+function isJsonBody(rawBody: Buffer): boolean {
+	const first = rawBody.toString('utf8').trimStart()[0];
+	return first === '{' || first === '[';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A verified link click: recorded against the SMS it came from; no workflow run. */
+async function recordClick(context: IWebhookFunctions, click: ReturnType<typeof twilio.normalizeTwilioLinkClick>): Promise<Received> {
+	if (click.kind === 'ignored') return { kind: 'ignore', reason: click.why };
+	const now = new Date();
+	const result = await new DeliveryLog(await openStoreFor(context)).recordEngagement(click.fact, now);
+	if (result.outcome === 'ignored') return { kind: 'ignore', reason: `SMS link click not recorded: ${result.reason}` };
+	return { kind: 'ignore', reason: `SMS link click recorded for decision ${result.engagement.decisionId}${result.outcome === 'duplicate' ? ' (already recorded)' : ''}` };
+}
+
 /**
- * Inbound SMS and delivery status callbacks. Nothing is registered at Twilio automatically: the
+ * Inbound SMS, delivery status callbacks and Link Shortening click callbacks. Nothing is registered at Twilio automatically: the
  * number's (or Messaging Service's) "A message comes in" URL is set to this trigger's URL by hand.
- * A STOP or START changes SMS consent in the store; a status callback updates the send log. Neither
- * starts a workflow run.
+ * A STOP or START changes SMS consent in the store; a status callback updates the send log; a link
+ * click (the shortening domain's click tracking callback URL, set to this same URL) is recorded as
+ * engagement with the SMS. None starts a workflow run.
  */
 export const twilioSource: TriggerSource = {
-	async checkExists(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
-
-	async create(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
-
-	async delete(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
+	...REGISTERED_BY_HAND,
 
 	async receive(this: IWebhookFunctions, rawBody: Buffer): Promise<Received> {
 		const credentials = await this.getCredentials(TWILIO_CREDENTIAL);
 		const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
 		const header = headers[twilio.TWILIO_SIGNATURE_HEADER];
 		const url = calledUrl(this, stringValue(credentials.webhookUrl));
-		const check = twilio.verifyTwilioSignature(rawBody, Array.isArray(header) ? header[0] : header, stringValue(credentials.authToken), url);
+		// Link click callbacks may be JSON, signed through the bodySHA256 in the URL; everything else is a signed form.
+		const json = isJsonBody(rawBody);
+		const verify = json ? twilio.verifyTwilioJsonSignature : twilio.verifyTwilioSignature;
+		const check = verify(rawBody, Array.isArray(header) ? header[0] : header, stringValue(credentials.authToken), url);
 		if (!check.valid) return rejectSignature(check.reason);
 
-		const notification = twilio.normalizeTwilioRequest(new URLSearchParams(rawBody.toString('utf8')), url);
+		if (json) {
+			const body = parseJsonBody(rawBody);
+			if (!body.ok) return body.result;
+			if (!isObject(body.value) || !twilio.isTwilioLinkClick(body.value)) return { kind: 'ignore', reason: 'a JSON request that is not a link click' };
+			return recordClick(this, twilio.normalizeTwilioLinkClick(body.value, new Date().toISOString()));
+		}
+		const params = new URLSearchParams(rawBody.toString('utf8'));
+		const form = Object.fromEntries(params);
+		if (twilio.isTwilioLinkClick(form)) return recordClick(this, twilio.normalizeTwilioLinkClick(form, new Date().toISOString()));
+
+		const notification = twilio.normalizeTwilioRequest(params, url);
 		if (notification.kind === 'ignored') return { kind: 'ignore', reason: notification.why };
 		const log = new DeliveryLog(await openStoreFor(this));
 		const now = new Date();

@@ -1,8 +1,11 @@
 import { NodeOperationError, type IDataObject, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { woocommerce } from '../../../connectors';
+import { createWooCommerceCategoryLookup, wooCommerceShopKey } from '../../../connectors/woocommerce/productCategories';
+import type { LoyaltyEvent } from '../../../engine';
 import { CredentialName } from '../../shared/credentials';
 import { n8nHttp } from '../../shared/http';
+import { withProductCategories } from './categories';
 import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
 type WooContext = IHookFunctions | IWebhookFunctions;
@@ -27,6 +30,31 @@ async function clientFor(context: IHookFunctions) {
 		consumerSecret: stringValue(credentials.consumerSecret),
 	});
 	return { client, webhookSecret: stringValue(credentials.webhookSecret) };
+}
+
+/**
+ * Product categories per shop, kept for an hour (bounded in size) so a busy shop is not asked on
+ * every order. A process-local cache of vendor data, not loyalty state: losing it costs one lookup.
+ */
+const productCategories = createWooCommerceCategoryLookup();
+
+/** The webhook's line items have no categories; rules on categories need them, so look them up. */
+async function categorized(context: IWebhookFunctions, events: LoyaltyEvent[]): Promise<LoyaltyEvent[]> {
+	return withProductCategories(context, events, {
+		vendor: 'WooCommerce',
+		productIds: woocommerce.uncategorizedProductIds(events),
+		lookup: async (productIds) => {
+			const credentials = await context.getCredentials(CredentialName.WooCommerce);
+			const shopUrl = stringValue(credentials.shopUrl);
+			const client = woocommerce.createWooCommerceClient(n8nHttp(context, CredentialName.WooCommerce), {
+				baseUrl: shopUrl,
+				consumerKey: stringValue(credentials.consumerKey),
+				consumerSecret: stringValue(credentials.consumerSecret),
+			});
+			return productCategories.categoriesFor(client, wooCommerceShopKey(shopUrl), productIds);
+		},
+		apply: (categories) => woocommerce.applyProductCategoriesToEvents(events, categories),
+	});
 }
 
 function selectedTopics(context: WooContext): string[] {
@@ -119,6 +147,6 @@ export const wooCommerceSource: TriggerSource = {
 			deliveryId: delivery.deliveryId,
 			payload: body.value as IDataObject,
 		});
-		return { kind: 'events', events };
+		return { kind: 'events', events: await categorized(this, events) };
 	},
 };

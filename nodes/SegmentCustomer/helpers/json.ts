@@ -2,7 +2,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { CustomerInsight } from '../../../engine';
 
-/** One customer's picture as item JSON; CLV is in minor units of the program's currency. */
+/**
+ * One customer's picture as item JSON; CLV is in minor units of the program's currency. Each
+ * prediction comes with its 80% range (…Low, …High) and `certainty` ('high', 'medium', 'low') with
+ * the reason in words, so a workflow can act only on predictions it can trust.
+ */
 export function insightJson(insight: CustomerInsight, asOf: string): IDataObject {
 	return {
 		customerId: insight.customerId,
@@ -17,5 +21,13 @@ export function insightJson(insight: CustomerInsight, asOf: string): IDataObject
 		expectedOrders90Days: insight.expectedOrders,
 		clvMinor: insight.clv === null ? null : Math.round(insight.clv),
 		nextOrderDate: insight.nextOrderDate,
+		pAliveLow: insight.pAliveLow,
+		pAliveHigh: insight.pAliveHigh,
+		expectedOrders90DaysLow: insight.expectedOrdersLow,
+		expectedOrders90DaysHigh: insight.expectedOrdersHigh,
+		clvMinorLow: insight.clvLow === null ? null : Math.floor(insight.clvLow),
+		clvMinorHigh: insight.clvHigh === null ? null : Math.ceil(insight.clvHigh),
+		certainty: insight.certainty,
+		certaintyReason: insight.certaintyReason,
 	};
 }

@@ -6,6 +6,7 @@ import type { Vendors } from '../helpers/sendOffer';
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type SendOfferType = {
 	offer: 'send' | 'recordRedemption';
+	profile: 'syncKlaviyo';
 };
 
 export type LoyaltyStore = Awaited<ReturnType<typeof openSharedStore>>;

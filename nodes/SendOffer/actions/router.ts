@@ -6,6 +6,7 @@ import type { Vendors } from '../helpers/sendOffer';
 import { vendorsFor } from '../helpers/vendors';
 import type { LoyaltyStore, OperationContext, SendOfferType } from './node.type';
 import * as offer from './offer/Offer.resource';
+import * as profile from './profile/Profile.resource';
 
 type OperationModule = {
 	execute(this: IExecuteFunctions, context: OperationContext): Promise<IDataObject | IDataObject[]>;
@@ -13,6 +14,7 @@ type OperationModule = {
 
 export const operations: { [R in keyof SendOfferType]: Record<SendOfferType[R], OperationModule> } = {
 	offer: { send: offer.send, recordRedemption: offer.recordRedemption },
+	profile: { syncKlaviyo: profile.syncKlaviyo },
 };
 
 /** One decision per input item (see runPerItem: with "Continue On Fail" the next decision is still sent). */
@@ -22,8 +24,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	return runPerItem(this, async (item, itemIndex) => {
 		const module = operationFor(this, operations, itemIndex);
 		store ??= await openStoreFor(this);
-		// Only sending talks to vendors; recording a redemption needs no credential but the store's.
-		if (this.getNodeParameter('operation', itemIndex) === 'send') {
+		// Sending and profile updates talk to vendors; recording a redemption needs no credential but the store's.
+		if (this.getNodeParameter('operation', itemIndex) === 'syncKlaviyo') vendors ??= await vendorsFor(this, { email: true, sms: false, couponShop: 'none' });
+		else if (this.getNodeParameter('operation', itemIndex) === 'send') {
 			vendors ??= await vendorsFor(this, {
 				email: this.getNodeParameter('email', itemIndex, true) as boolean,
 				sms: this.getNodeParameter('sms', itemIndex, false) as boolean,

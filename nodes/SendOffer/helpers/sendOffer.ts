@@ -21,6 +21,7 @@ import {
 	renderTemplate,
 	withOptOutHint,
 	type ClaimInput,
+	type ChannelEngagement,
 	type Customer,
 	type DeliveryChannel,
 	type DeliveryResult,
@@ -53,7 +54,7 @@ export interface SendOfferSettings {
 
 export interface Vendors {
 	klaviyo?: KlaviyoClient;
-	twilio?: TwilioClient & { from?: string; messagingServiceSid?: string };
+	twilio?: TwilioClient & { from?: string; messagingServiceSid?: string; shortenUrls?: boolean };
 	wooCommerce?: WooCommerceClient;
 	square?: SquareClient;
 }
@@ -64,6 +65,10 @@ export interface SendOfferOutcome {
 	status: DeliveryResult['status'] | 'deferred';
 	channel?: DeliveryChannel;
 	sendAt?: string;
+	/** Why this channel: only_consented, stated_preference, engagement, rule_preference or default. */
+	channelWhy?: string;
+	/** The engagement the choice saw: sends (sent/delivered) in the window and how many were opened or clicked. */
+	engagement?: Partial<Record<DeliveryChannel, ChannelEngagement>>;
 	reason?: string;
 	detail?: string;
 	retryAt?: string;
@@ -72,6 +77,9 @@ export interface SendOfferOutcome {
 	replay: boolean;
 	message?: string;
 }
+
+/** How far back opens and clicks count when choosing between two consented channels. */
+export const ENGAGEMENT_WINDOW_DAYS = 90;
 
 /** Twilio schedules messages from 15 minutes ahead. */
 const TWILIO_MIN_SCHEDULE_MS = 15 * 60_000;
@@ -91,11 +99,14 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 	if (earlier && earlier.status !== 'claimed') return { ...base, status: 'replay', channel: earlier.channel, replay: true, detail: `already ${earlier.status}` };
 	// A send claimed by a run that died is resumed on its channel; its own claim does not count against the caps.
 	const history = (await log.recentSends(customer.id, new Date(now.getTime() - 8 * 86_400_000))).filter((s) => s.decisionId !== decision.decisionId);
+	// Measured engagement decides between two consented channels when the customer stated no preference.
+	const engagement = await log.engagementByChannel(customer.id, ENGAGEMENT_WINDOW_DAYS, now);
 	const plan = planDelivery({
 		decision: earlier ? { ...decision, channelPreference: earlier.channel } : decision,
 		customer: { ...customer, identities, preferredChannel: earlier?.channel ?? preferredChannelOf(customer) },
 		programTimeZone: settings.programTimeZone,
 		history,
+		engagement,
 		caps: settings.caps,
 		sendWindow: settings.sendWindow,
 		now,
@@ -105,10 +116,11 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 	}
 
 	const channel = plan.channel;
+	const chosen = { channel, channelWhy: plan.channelWhy, engagement };
 	const schedulable = channel === 'sms' && vendors.twilio?.messagingServiceSid && Date.parse(plan.sendAt) - now.getTime() >= TWILIO_MIN_SCHEDULE_MS;
 	if (plan.deferred && plan.action === 'send' && !schedulable) {
 		// Nothing is written: run the decision again at sendAt (a Wait node) and it goes out then.
-		return { ...base, status: 'deferred', channel, sendAt: plan.sendAt, detail: `quiet hours in ${plan.timeZone}`, replay: false };
+		return { ...base, status: 'deferred', ...chosen, sendAt: plan.sendAt, detail: `quiet hours in ${plan.timeZone}`, replay: false };
 	}
 
 	if (plan.action === 'send') requireVendors(channel, decision, settings, vendors);
@@ -163,7 +175,7 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 	return {
 		...base,
 		status: result.status,
-		channel,
+		...chosen,
 		sendAt: plan.sendAt,
 		couponCode,
 		replay: result.replay,
@@ -264,7 +276,8 @@ async function sendEmail(
 
 async function sendSms(vendors: Vendors, to: string, body: string, sendAt: string | undefined, statusCallback: string | undefined): Promise<{ vendorMessageId?: string }> {
 	if (!vendors.twilio) throw LoyaltyError.invalid('credentials', 'SMS offers need the Loyalty Twilio API credential');
-	const message = await vendors.twilio.sendSms({ to, body, from: vendors.twilio.from, messagingServiceSid: vendors.twilio.messagingServiceSid, statusCallback, sendAt });
+	const { from, messagingServiceSid, shortenUrls } = vendors.twilio;
+	const message = await vendors.twilio.sendSms({ to, body, from, messagingServiceSid, statusCallback, sendAt, ...(shortenUrls && messagingServiceSid ? { shortenUrls: true } : {}) });
 	return { vendorMessageId: message.sid };
 }
 

@@ -28,7 +28,7 @@ export function readTemplates(value: unknown): OfferTemplate[] {
 	return parseOfferTemplates(jsonParameter(value, 'templates') ?? []);
 }
 
-const PERSONAL_KEYS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'shopName'] as const;
+const PERSONAL_KEYS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'offerCategory', 'shopName'] as const;
 
 /** Only the known fields, with their types checked: a message never shows an object or "NaN". */
 export function readPersonalFields(value: unknown): PersonalFields {

@@ -26,7 +26,7 @@ export async function vendorsFor(context: IExecuteFunctions, options: { email: b
 				? { kind: 'apiKey', accountSid: text(c.accountSid), apiKeySid: text(c.apiKeySid), apiKeySecret: text(c.apiKeySecret) }
 				: { kind: 'authToken', accountSid: text(c.accountSid), authToken: text(c.authToken) };
 		const client = twilio.createTwilioClient(n8nHttp(context, 'loyaltyTwilioApi'), { auth, ...(text(c.baseUrl) ? { baseUrl: text(c.baseUrl) } : {}) });
-		vendors.twilio = Object.assign(client, { from: text(c.from) || undefined, messagingServiceSid: text(c.messagingServiceSid) || undefined });
+		vendors.twilio = Object.assign(client, { from: text(c.from) || undefined, messagingServiceSid: text(c.messagingServiceSid) || undefined, shortenUrls: c.shortenUrls === true });
 	}
 	if (options.couponShop === 'woocommerce') {
 		const c = await context.getCredentials('loyaltyWooCommerceApi');

@@ -18,7 +18,7 @@ export interface WooOrderSpec {
 	firstName?: string;
 	customerId?: number;
 	refunds?: Array<{ id: number; total: string; reason?: string }>;
-	lines?: Array<{ sku: string; name: string; quantity: number; total: string }>;
+	lines?: Array<{ sku: string; name: string; quantity: number; total: string; productId?: number }>;
 	datePaidGmt?: string;
 }
 
@@ -38,7 +38,7 @@ export function wooOrderPayload(spec: WooOrderSpec): Record<string, unknown> {
 		total: spec.total,
 		customer_id: spec.customerId ?? 0,
 		billing: { first_name: spec.firstName ?? 'Ana', last_name: 'Silva', email: spec.email, phone: '' },
-		line_items: lines.map((line, index) => ({ id: index + 1, name: line.name, product_id: 100 + index, variation_id: 0, quantity: line.quantity, sku: line.sku, subtotal: line.total, total: line.total, price: Number(line.total) / line.quantity })),
+		line_items: lines.map((line, index) => ({ id: index + 1, name: line.name, product_id: line.productId ?? 100 + index, variation_id: 0, quantity: line.quantity, sku: line.sku, subtotal: line.total, total: line.total, price: Number(line.total) / line.quantity })),
 		coupon_lines: [],
 		refunds: (spec.refunds ?? []).map((r) => ({ id: r.id, reason: r.reason ?? '', total: `-${r.total}` })),
 	};

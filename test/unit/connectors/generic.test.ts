@@ -137,6 +137,70 @@ describe('generic normalizer', () => {
 		for (const [payload, field] of cases) assertLoyaltyError(() => normalizeGenericEvent(payload), field);
 	});
 
+	const cartUpdate = () => ({
+		id: 'web-cart-77',
+		type: 'cart_updated',
+		customer: { identities: { email: 'Ana.Silva@Example.com' } },
+		cart: {
+			id: 5501,
+			currency: 'eur',
+			totalMinor: 4200,
+			updatedAt: '2026-03-03T17:45:00+01:00',
+			checkoutUrl: 'https://shop.example.com/checkout?cart=5501',
+			lines: [{ sku: 'TEA-SENCHA', name: 'Sencha 100 g', quantity: 2, totalMinor: 4200 }],
+		},
+	});
+
+	test('a cart update is keyed on the cart and when it changed (in UTC); defaults are filled in', () => {
+		const [event] = normalizeGenericEvent(cartUpdate());
+		// Compared as recorded (JSON): the envelope's absent order and refund are undefined keys.
+		assert.deepEqual(JSON.parse(JSON.stringify(event)), {
+			id: 'generic:web-cart-77',
+			type: 'cart_updated',
+			source: 'generic',
+			occurredAt: '2026-03-03T17:45:00+01:00',
+			idempotencyKey: 'generic:cart:5501:2026-03-03T16:45:00.000Z',
+			customer: { identities: { email: 'ana.silva@example.com' } },
+			cart: {
+				id: '5501',
+				status: 'open',
+				currency: 'EUR',
+				totalMinor: 4200,
+				updatedAt: '2026-03-03T17:45:00+01:00',
+				checkoutUrl: 'https://shop.example.com/checkout?cart=5501',
+				lines: [{ sku: 'TEA-SENCHA', name: 'Sencha 100 g', quantity: 2, totalMinor: 4200 }],
+			},
+		});
+		// The same instant written in UTC is the same fact.
+		const utc = { ...cartUpdate(), id: 'web-cart-78', cart: { ...cartUpdate().cart, updatedAt: '2026-03-03T16:45:00Z' } };
+		assert.equal(normalizeGenericEvent(utc)[0].idempotencyKey, event.idempotencyKey);
+		const recovered = { ...cartUpdate(), cart: { ...cartUpdate().cart, status: 'recovered', lines: undefined } };
+		assert.equal(normalizeGenericEvent(recovered)[0].cart?.status, 'recovered');
+		assert.deepEqual(normalizeGenericEvent(recovered)[0].cart?.lines, []);
+		assert.equal(normalizeGenericEvent({ ...cartUpdate(), idempotencyKey: 'shop:cart:5501:v3' })[0].idempotencyKey, 'shop:cart:5501:v3');
+		assert.equal(normalizeGenericEvent({ ...cartUpdate(), occurredAt: '2026-03-03T18:00:00Z' })[0].occurredAt, '2026-03-03T18:00:00Z');
+	});
+
+	test('an invalid cart update throws a LoyaltyError naming the cart field', () => {
+		const base = cartUpdate();
+		const cases: Array<[unknown, string]> = [
+			[{ ...base, cart: undefined }, 'cart'],
+			[{ ...base, cart: 'cart-5501' }, 'cart'],
+			[{ ...base, cart: { ...base.cart, id: '' } }, 'cart.id'],
+			[{ ...base, cart: { ...base.cart, totalMinor: 42.5 } }, 'cart.totalMinor'],
+			[{ ...base, cart: { ...base.cart, totalMinor: -1 } }, 'cart.totalMinor'],
+			[{ ...base, cart: { ...base.cart, totalMinor: '4200' } }, 'cart.totalMinor'],
+			[{ ...base, cart: { ...base.cart, currency: 'EURO' } }, 'cart.currency'],
+			[{ ...base, cart: { ...base.cart, status: 'abandoned' } }, 'cart.status'],
+			[{ ...base, cart: { ...base.cart, updatedAt: 'an hour ago' } }, 'cart.updatedAt'],
+			[{ ...base, cart: { ...base.cart, updatedAt: undefined } }, 'cart.updatedAt'],
+			[{ ...base, cart: { ...base.cart, checkoutUrl: '/checkout' } }, 'cart.checkoutUrl'],
+			[{ ...base, cart: { ...base.cart, lines: [{ name: 'Tea', quantity: 0 }] } }, 'cart.lines.0.quantity'],
+			[[cartUpdate(), { ...base, cart: { ...base.cart, totalMinor: 1.5 } }], '1.cart.totalMinor'],
+		];
+		for (const [payload, field] of cases) assertLoyaltyError(() => normalizeGenericEvent(payload), field);
+	});
+
 	test('property: integer minor units pass through; fractional amounts are refused', () => {
 		fc.assert(
 			fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.double({ min: 0.001, max: 1e9, noNaN: true }), (minor, fractional) => {

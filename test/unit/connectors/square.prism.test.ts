@@ -45,6 +45,17 @@ describe('Square client against Prism', { skip: spec.skip }, () => {
 		await assertVendorError(client(withoutToken).retrieveOrder('CAISEM82RcpmcFBM0TfOyiHV3es'), { vendor: 'square', status: 401, retryable: false });
 	});
 
+	test('batchRetrieveCatalogObjects: valid request returns catalog objects', async () => {
+		const answer = await client().batchRetrieveCatalogObjects(['W62UWFY35CWMYGVWK6TWJDNI', 'AA27W3M2GGTF3H6AVPNB77CK'], true);
+		assert.ok(Array.isArray(answer.objects));
+		assert.ok(answer.objects.every((o) => typeof o.id === 'string'));
+	});
+
+	test('batchRetrieveCatalogObjects: a flag of the wrong type is refused', async () => {
+		const error = await assertVendorError(client().batchRetrieveCatalogObjects(['W62UWFY35CWMYGVWK6TWJDNI'], 'yes' as unknown as boolean), { vendor: 'square', status: 422, retryable: false });
+		assert.deepEqual(violatedLocations(error.details), ['body.include_related_objects']);
+	});
+
 	test('retrieveCustomer: valid request returns the customer', async () => {
 		const customer = await client().retrieveCustomer('JDKYHBWT1D4F8MFH63DBMEN8Y4');
 		assert.equal(typeof customer.id, 'string');

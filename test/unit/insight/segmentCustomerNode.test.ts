@@ -82,6 +82,27 @@ describe('Segment Customer, executed with a fake n8n context against a real SQLi
 		for (const key of ['segment', 'lifecycle', 'valueTier', 'recencyScore', 'pAlive', 'clvMinor', 'nextOrderDate']) assert.ok(key in item.json, key);
 	});
 
+	test('Score and Score All say how sure each prediction is: 80% ranges and a certainty label with its reason', async () => {
+		const [item] = await run({ resource: 'customer', operation: 'score', identifyBy: 'customerId', customerValue: 'c4' });
+		const json = item.json as Record<string, number | string | null>;
+		assert.ok(['high', 'medium', 'low'].includes(json.certainty as string));
+		assert.equal(typeof json.certaintyReason, 'string');
+		if (json.pAlive === null) assert.equal(json.certainty, 'low', 'no model, no trust');
+		else {
+			const within = (low: string, point: string, high: string) => assert.ok((json[low] as number) <= (json[point] as number) && (json[point] as number) <= (json[high] as number), `${low} ${json[low]} ${point} ${json[point]} ${high} ${json[high]}`);
+			within('pAliveLow', 'pAlive', 'pAliveHigh');
+			within('expectedOrders90DaysLow', 'expectedOrders90Days', 'expectedOrders90DaysHigh');
+			if (json.clvMinor !== null) within('clvMinorLow', 'clvMinor', 'clvMinorHigh');
+		}
+		const all = await run({ resource: 'program', operation: 'scoreAll', scoreAllOutput: 'all' });
+		const c4 = all.find((i) => i.json.customerId === 'c4')!;
+		assert.deepEqual(
+			Object.fromEntries(['pAliveLow', 'pAliveHigh', 'certainty', 'certaintyReason'].map((k) => [k, c4.json[k]])),
+			Object.fromEntries(['pAliveLow', 'pAliveHigh', 'certainty', 'certaintyReason'].map((k) => [k, json[k]])),
+			'the same picture either way',
+		);
+	});
+
 	test('Cross-sell and next best action', async () => {
 		const [picks] = await run({ resource: 'customer', operation: 'crossSell', identifyBy: 'customerId', customerValue: 'c1' });
 		assert.deepEqual((picks.json.picks as { item: string }[]).map((p) => p.item), ['FILTERS']);

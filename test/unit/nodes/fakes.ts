@@ -83,10 +83,21 @@ export interface HookOptions {
 	staticData?: IDataObject;
 	webhookUrl?: string;
 	server?: FakeServer;
+	/** The workflow the node sits in (a trigger's deliveries are counted per workflow and node). */
+	workflowId?: string;
 }
 
 export interface Recorded {
 	requests: Array<{ credentialType?: string; options: IHttpRequestOptions }>;
+	/** What the node logged through `this.logger`. */
+	logs: Array<{ level: 'debug' | 'info' | 'warn' | 'error'; message: string }>;
+}
+
+function recordingLogger(recorded: Recorded) {
+	const at = (level: Recorded['logs'][number]['level']) => (message: string) => {
+		recorded.logs.push({ level, message });
+	};
+	return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), verbose: at('debug') };
 }
 
 function requestHelpers(server: FakeServer | undefined, recorded: Recorded) {
@@ -106,12 +117,14 @@ export function hookContext(options: HookOptions): { context: IHookFunctions; st
 	const credentials = options.credentials ?? {};
 	const parameters = resolveParameters(options.description, options.parameters);
 	const staticData = options.staticData ?? {};
-	const recorded: Recorded = { requests: [] };
+	const recorded: Recorded = { requests: [], logs: [] };
 	const context = {
+		logger: recordingLogger(recorded),
 		getNode: () => nodeOf(options.description, parameters, credentials),
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getNodeWebhookUrl: () => options.webhookUrl ?? 'https://n8n.example.com/webhook/hook-id/webhook',
 		getWorkflowStaticData: () => staticData,
+		getWorkflow: () => ({ id: options.workflowId ?? 'unitTestWorkflow', name: 'unit test', active: true }),
 		async getCredentials(type: string) {
 			const data = credentials[type];
 			if (!data) throw new Error(`Node does not have any credentials set for "${type}"`);

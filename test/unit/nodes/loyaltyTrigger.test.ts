@@ -258,12 +258,28 @@ describe('Loyalty Trigger: Square', () => {
 		assert.equal(staticData.squareSubscriptionId, 'wbhk_2');
 	});
 
-	test('a signed payment notification fetches its order and customer and becomes a purchase', async () => {
+	test('a signed payment notification fetches its order, customer and item categories and becomes a purchase', async () => {
 		const raw = Buffer.from(JSON.stringify(fixture('square', 'payment-updated-completed.json')));
 		const signature = createHmac('sha256', SQUARE_KEY).update(URL).update(raw).digest('base64');
+		// The catalogue: latte → Drinks (reporting category); croissant → Pastries (the name comes with a second request).
+		const catalog = (ids: string[]) => {
+			if (ids.includes('W62UWFY35CWMYGVWK6TWJDNI'))
+				return {
+					objects: [
+						{ type: 'ITEM_VARIATION', id: 'W62UWFY35CWMYGVWK6TWJDNI', item_variation_data: { item_id: 'LATTE' } },
+						{ type: 'ITEM_VARIATION', id: 'AA27W3M2GGTF3H6AVPNB77CK', item_variation_data: { item_id: 'CROISSANT' } },
+					],
+					related_objects: [
+						{ type: 'ITEM', id: 'LATTE', item_data: { reporting_category: { id: 'DRINKS' } } },
+						{ type: 'ITEM', id: 'CROISSANT', item_data: { categories: [{ id: 'PASTRY' }] } },
+					],
+				};
+			return { objects: [{ type: 'CATEGORY', id: 'DRINKS', category_data: { name: 'Drinks' } }, { type: 'CATEGORY', id: 'PASTRY', category_data: { name: 'Pastries' } }] };
+		};
 		const server: FakeServer = (request) => {
 			if (request.url.includes('/v2/orders/')) return { statusCode: 200, body: fixture('square', 'order-retrieved.json') };
 			if (request.url.includes('/v2/customers/')) return { statusCode: 200, body: fixture('square', 'customer-retrieved.json') };
+			if (request.url.endsWith('/v2/catalog/batch-retrieve')) return { statusCode: 200, body: catalog((request.body as { object_ids: string[] }).object_ids) };
 			return { statusCode: 404, body: {} };
 		};
 		const { context, recorded } = webhookContext({
@@ -284,8 +300,12 @@ describe('Loyalty Trigger: Square', () => {
 			[
 				['loyaltySquareApi', 'GET', 'http://127.0.0.1:4010/v2/orders/:id'],
 				['loyaltySquareApi', 'GET', 'http://127.0.0.1:4010/v2/customers/:id'],
+				['loyaltySquareApi', 'POST', 'http://127.0.0.1:4010/v2/catalog/batch-:id'],
+				['loyaltySquareApi', 'POST', 'http://127.0.0.1:4010/v2/catalog/batch-:id'],
 			],
 		);
+		const lines = (events[0].order as { lines: Array<{ name: string; category?: string }> }).lines;
+		assert.deepEqual(lines.map((l) => [l.name, l.category]), [['Oat Latte (Large)', 'Drinks'], ['Almond Croissant (Regular)', 'Pastries']]);
 	});
 
 	test('a Square notification signed for another URL is refused', async () => {

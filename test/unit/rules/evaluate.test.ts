@@ -58,7 +58,11 @@ describe('evaluate', () => {
 		const prioritised = compileRules([points('low_value', 1, { priority: 5, conflict: { group: 'g', suppressOthersForHours: 48 } }), points('high_value', 99, { conflict: { group: 'g', suppressOthersForHours: 0 } })]);
 		const decision = evaluate(prioritised, contextFor(purchase(100)), NOW);
 		assert.deepEqual(decision.fired.map((f) => f.ruleId), ['low_value']);
-		assert.deepEqual(decision.suppressionsToCreate, [{ ruleId: 'high_value', until: '2026-03-12T15:00:00.000Z', byRuleId: 'low_value' }]);
+		// The hold names the other member and the group itself (so members in other rule sets are held too).
+		assert.deepEqual(decision.suppressionsToCreate, [
+			{ ruleId: 'high_value', until: '2026-03-12T15:00:00.000Z', byRuleId: 'low_value' },
+			{ ruleId: 'group:g', until: '2026-03-12T15:00:00.000Z', byRuleId: 'low_value' },
+		]);
 	});
 
 	test('hour windows are read in the customer time zone, falling back to the program', () => {

@@ -23,7 +23,8 @@ describe('presets', () => {
 		assert.equal(evaluate(set, contextFor(purchase(100), { spendMinor: 49999 }), NOW).fired.length, 0);
 		const upgrade = evaluate(set, contextFor(purchase(100), { spendMinor: 50000 }), NOW);
 		assert.equal(upgrade.pointsToAward, 200);
-		assert.deepEqual(upgrade.routes, ['award', 'other']);
+		assert.deepEqual(upgrade.routes, ['award', 'offer', 'other']);
+		assert.deepEqual(upgrade.fired[0].actions.map((a) => a.type), ['set_tier', 'award_points', 'send_offer'], 'the tier, the bonus and the message about the new benefits');
 		assert.equal(evaluate(set, contextFor(purchase(100), { spendMinor: 90000, tier: 'Gold' }), NOW).fired.length, 0);
 	});
 

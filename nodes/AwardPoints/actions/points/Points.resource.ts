@@ -2,11 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as adjust from './adjust.operation';
 import * as applyEvent from './applyEvent.operation';
+import * as applyRuleDecision from './applyRuleDecision.operation';
 import * as earnForOrder from './earnForOrder.operation';
 import * as redeem from './redeem.operation';
 import * as reverseForRefund from './reverseForRefund.operation';
 
-export { adjust, applyEvent, earnForOrder, redeem, reverseForRefund };
+export { adjust, applyEvent, applyRuleDecision, earnForOrder, redeem, reverseForRefund };
 
 export const description: INodeProperties[] = [
 	{
@@ -27,6 +28,12 @@ export const description: INodeProperties[] = [
 				value: 'applyEvent',
 				description: 'Earn on a purchase or take back on a refund, straight from the Loyalty Trigger',
 				action: 'Apply a loyalty event',
+			},
+			{
+				name: 'Apply Rule Decision',
+				value: 'applyRuleDecision',
+				description: 'Give the bonus points and tier an Evaluate Rules decision carries',
+				action: 'Apply a rule decision',
 			},
 			{
 				name: 'Earn for Order',
@@ -50,6 +57,7 @@ export const description: INodeProperties[] = [
 		default: 'applyEvent',
 	},
 	...applyEvent.description,
+	...applyRuleDecision.description,
 	...earnForOrder.description,
 	...reverseForRefund.description,
 	...redeem.description,

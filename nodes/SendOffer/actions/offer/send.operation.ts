@@ -23,9 +23,9 @@ const properties: INodeProperties[] = [
 		displayName: 'Decision',
 		name: 'decision',
 		type: 'json',
-		default: '={{ $json.decision ?? $json }}',
+		default: '={{ $json.offer ?? $json.decision ?? $json }}',
 		required: true,
-		description: 'The offer decided for one customer, usually the output of Evaluate Rules: decisionId, customer, offerTemplateId, ruleId, and optionally coupon, channelPreference and experiment',
+		description: 'The offer decided for one customer: the Offer output of Evaluate Rules gives it as "offer" (decisionId, customer, offerTemplateId, ruleId, and optionally coupon, channelPreference and experiment)',
 	},
 	{
 		displayName: 'Offer Templates',

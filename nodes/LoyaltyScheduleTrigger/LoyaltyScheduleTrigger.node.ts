@@ -1,0 +1,43 @@
+import { NodeConnectionTypes, type INodeType, type INodeTypeDescription, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
+
+import { testStoreCredential } from '../shared/store';
+import { SCHEDULE_PROPERTIES } from './description';
+import { startSchedule } from './poll';
+
+/**
+ * The Loyalty Trigger's schedule mode, as its own node type: n8n runs a node type either as a
+ * webhook or as an in-memory trigger, and a type with both never had its webhook registered
+ * (tried in n8n 2.41.1), so the time-based events cannot live in the webhook node.
+ */
+export class LoyaltyScheduleTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Loyalty Schedule Trigger',
+		name: 'loyaltyScheduleTrigger',
+		icon: { light: 'file:loyaltyScheduleTrigger.svg', dark: 'file:loyaltyScheduleTrigger.dark.svg' },
+		group: ['trigger', 'schedule'],
+		version: 1,
+		subtitle: 'When a birthday, lapse or abandoned cart comes due',
+		description: 'Starts the workflow when something becomes due for a customer: a birthday, no purchase for a while, an abandoned cart, a product running low, points about to expire, or a follow-up. Each one once.',
+		defaults: { name: 'Loyalty Schedule Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'loyaltyStoreApi',
+				required: false,
+				testedBy: 'loyaltyStoreApiTest',
+			},
+		],
+		properties: SCHEDULE_PROPERTIES,
+	};
+
+	methods = {
+		credentialTest: {
+			loyaltyStoreApiTest: testStoreCredential,
+		},
+	};
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await startSchedule.call(this);
+	}
+}

@@ -1,0 +1,79 @@
+import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+
+import { claimDueEvents, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
+import { summarizeError, toNodeError } from '../shared/errors';
+import { openStoreFor } from '../shared/store';
+import { pollIntervalMs, scheduleSettingsFrom } from './settings';
+
+/** Thrown to roll a look-only transaction back: a test run must not use up what is due. */
+class LookOnly extends Error {}
+
+function itemsOf(events: readonly RuleEvent[]): INodeExecutionData[] {
+	return events.map((event) => ({ json: event as unknown as IDataObject }));
+}
+
+/** What is due now, without claiming it: for "Test step" on the canvas. A store failure is returned, not thrown. */
+async function peekDueEvents(store: Store, settings: ScheduleSettings, now: Date): Promise<{ events: RuleEvent[] } | { failure: unknown }> {
+	let seen: RuleEvent[] = [];
+	const outcome = await store.db
+		.transaction(async (sql) => {
+			seen = await claimDueEvents(sql, settings, now);
+			throw new LookOnly();
+		})
+		.then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+	return outcome instanceof LookOnly ? { events: seen } : { failure: outcome };
+}
+
+/**
+ * Schedule mode: every interval, claim what has become due and start one run with it. The claim is
+ * the store's (one row per customer and occurrence), so a restart, an overlapping look or a second
+ * n8n main never starts a second run for the same birthday or cart. n8n activates triggers on the
+ * leader only, so in queue mode the workers never look.
+ */
+export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerResponse> {
+	const read = (name: string, fallback?: unknown) => this.getNodeParameter(name, fallback as never) as unknown;
+	let settings: ScheduleSettings;
+	let intervalMs: number;
+	try {
+		settings = scheduleSettingsFrom(read);
+		intervalMs = pollIntervalMs(read);
+	} catch (error) {
+		throw toNodeError(this.getNode(), error);
+	}
+	const store = await openStoreFor(this);
+
+	if (this.getMode() === 'manual') {
+		return {
+			manualTriggerFunction: async () => {
+				const peeked = await peekDueEvents(store, settings, new Date());
+				if ('failure' in peeked) throw toNodeError(this.getNode(), peeked.failure);
+				this.emit([itemsOf(peeked.events)]);
+			},
+		};
+	}
+
+	let looking = false;
+	const look = async () => {
+		if (looking) return;
+		looking = true;
+		try {
+			const events = await store.claimDueEvents(settings, new Date());
+			if (events.length > 0) this.emit([itemsOf(events)]);
+		} catch (error) {
+			// A store that is briefly unreachable must not switch the workflow off: log and look again next time.
+			this.logger.error(`Loyalty Trigger could not look for due events: ${summarizeError(error).message}`, { node: this.getNode().name });
+		} finally {
+			looking = false;
+		}
+	};
+	const timer = setInterval(() => void look(), intervalMs);
+	void look();
+	return {
+		closeFunction: async () => {
+			clearInterval(timer);
+		},
+	};
+}

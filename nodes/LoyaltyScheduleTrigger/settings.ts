@@ -1,0 +1,54 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { decimalToMinor, LoyaltyError, type ScheduleSettings } from '../../engine';
+
+export type ReadParameter = (name: string, fallback?: unknown) => unknown;
+
+const UNIT_MS: Record<string, number> = { seconds: 1_000, minutes: 60_000, hours: 3_600_000 };
+
+function text(value: unknown, fallback: string): string {
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
+}
+
+function positive(value: unknown, field: string): number {
+	const number = Number(value);
+	if (!Number.isFinite(number) || number <= 0) throw LoyaltyError.invalid(field, 'must be a number above 0');
+	return number;
+}
+
+/** How often schedule mode looks, in milliseconds. */
+export function pollIntervalMs(read: ReadParameter): number {
+	const unit = text(read('checkEveryUnit', 'minutes'), 'minutes');
+	if (!(unit in UNIT_MS)) throw LoyaltyError.invalid('checkEveryUnit', 'must be seconds, minutes or hours');
+	return Math.round(positive(read('checkEvery', 1), 'checkEvery') * UNIT_MS[unit]);
+}
+
+/** The node's parameters as the engine's schedule settings; wrong numbers name their field. */
+export function scheduleSettingsFrom(read: ReadParameter): ScheduleSettings {
+	const program = (read('scheduleProgram', {}) ?? {}) as IDataObject;
+	const currency = text(program.currency, 'USD').toUpperCase();
+	const kinds = new Set((read('dueEvents', []) as string[]) ?? []);
+	if (kinds.size === 0) throw LoyaltyError.invalid('dueEvents', 'pick at least one event to look for');
+	const settings: ScheduleSettings = {
+		programId: text(program.programId, 'default'),
+		programTimeZone: text(program.timeZone, 'UTC'),
+		currency,
+		kinds: {},
+	};
+	if (kinds.has('birthday')) {
+		const when = text(read('birthdayWhen', 'on_day'), 'on_day') as 'on_day' | 'days_before' | 'month';
+		settings.kinds.birthday = { when, fromLocalHour: Number(read('birthdayFromHour', 9)), ...(when === 'days_before' ? { daysBefore: positive(read('birthdayDaysBefore', 7), 'birthdayDaysBefore') } : {}) };
+	}
+	if (kinds.has('inactivity')) settings.kinds.inactivity = { days: positive(read('inactivityDays', 60), 'inactivityDays'), relativeToRhythm: read('inactivityRelative', false) === true };
+	if (kinds.has('replenishment')) settings.kinds.replenishment = {};
+	if (kinds.has('cartAbandoned')) {
+		const minTotal = Number(read('cartMinTotal', 0));
+		if (!Number.isFinite(minTotal) || minTotal < 0) throw LoyaltyError.invalid('cartMinTotal', 'must be 0 or more');
+		settings.kinds.cartAbandoned = { idleHours: positive(read('cartIdleHours', 2), 'cartIdleHours'), minTotalMinor: decimalToMinor(minTotal, currency, 'cartMinTotal') };
+	}
+	if (kinds.has('pointsExpiring')) settings.kinds.pointsExpiring = { withinDays: positive(read('expiringWithinDays', 14), 'expiringWithinDays') };
+	if (kinds.has('tierReview')) settings.kinds.tierReview = { reviewEveryDays: positive(read('tierReviewEveryDays', 365), 'tierReviewEveryDays') };
+	if (kinds.has('followUps')) settings.kinds.followUps = true;
+	if (kinds.has('challengeDeadline')) settings.kinds.challengeDeadline = { daysBefore: positive(read('challengeDaysBefore', 2), 'challengeDaysBefore') };
+	return settings;
+}

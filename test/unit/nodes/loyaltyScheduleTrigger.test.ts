@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NodeHelpers, NodeOperationError, type INodeExecutionData, type INodeParameters, type ITriggerFunctions } from 'n8n-workflow';
+
+import { closeSharedStores, openSharedStore, type StoreConfig } from '../../../engine';
+import { LoyaltyScheduleTrigger } from '../../../nodes/LoyaltyScheduleTrigger/LoyaltyScheduleTrigger.node';
+
+const node = new LoyaltyScheduleTrigger();
+let dir: string;
+let config: StoreConfig;
+
+before(() => {
+	dir = mkdtempSync(join(tmpdir(), 'loyalty-schedule-trigger-'));
+	config = { kind: 'sqlite', path: join(dir, 'loyalty.sqlite') };
+});
+
+after(async () => {
+	await closeSharedStores();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+/** An n8n trigger context: what the node emits and logs is recorded. */
+function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' = 'trigger') {
+	const resolved = NodeHelpers.getNodeParameters(node.description.properties, parameters, true, false, { typeVersion: 1 }, node.description) ?? {};
+	const emitted: INodeExecutionData[][][] = [];
+	const logs: string[] = [];
+	const context = {
+		getNode: () => ({ id: '00000000-0000-4000-8000-000000000009', name: 'Every minute', type: 'n8n-nodes-loyalty.loyaltyScheduleTrigger', typeVersion: 1, position: [0, 0], parameters: resolved, credentials: { loyaltyStoreApi: { id: 's', name: 'store' } } }),
+		getNodeParameter: (name: string, fallback?: unknown) => resolved[name] ?? fallback,
+		getMode: () => mode,
+		getCredentials: async () => ({ storage: 'embedded', sqlitePath: config.kind === 'sqlite' ? config.path : '' }),
+		emit: (data: INodeExecutionData[][]) => emitted.push(data),
+		emitError: (error: Error) => logs.push(`emitError: ${error.message}`),
+		logger: { error: (message: string) => logs.push(message), warn: () => undefined, info: () => undefined, debug: () => undefined },
+	};
+	return { context: context as unknown as ITriggerFunctions, emitted, logs };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function recordCart(id: string, email: string, idleHours: number, totalMinor = 6000) {
+	const store = await openSharedStore(config);
+	const updatedAt = new Date(Date.now() - idleHours * 3_600_000).toISOString();
+	await store.recordEvent({ id: `generic:${id}`, type: 'cart_updated', source: 'generic', occurredAt: updatedAt, idempotencyKey: `generic:cart:${id}:${updatedAt}`, customer: { identities: { email } }, cart: { id, status: 'open', currency: 'USD', totalMinor, updatedAt, lines: [] } });
+}
+
+const cartSettings = { dueEvents: ['cartAbandoned'], checkEvery: 1, checkEveryUnit: 'seconds', cartIdleHours: 2, cartMinTotal: 50 };
+
+describe('Loyalty Schedule Trigger', () => {
+	test('is a trigger node with its own type name, icons, codex and an optional tested store credential', () => {
+		assert.equal(node.description.name, 'loyaltyScheduleTrigger');
+		assert.deepEqual(node.description.group, ['trigger', 'schedule']);
+		assert.deepEqual(node.description.inputs, []);
+		assert.equal(node.description.webhooks, undefined, 'n8n registers no webhook for an in-memory trigger');
+		assert.deepEqual(node.description.credentials, [{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' }]);
+		for (const file of ['loyaltyScheduleTrigger.svg', 'loyaltyScheduleTrigger.dark.svg', 'LoyaltyScheduleTrigger.node.json']) assert.ok(existsSync(join(__dirname, '..', '..', '..', 'nodes', 'LoyaltyScheduleTrigger', file)), file);
+	});
+
+	test('an abandoned cart starts one run, once: a second look and a restart emit nothing more', async () => {
+		await recordCart('cart-a', 'abby@example.com', 3);
+		await recordCart('cart-small', 'sam@example.com', 3, 4900);
+		await recordCart('cart-fresh', 'fred@example.com', 1);
+		const first = triggerContext(cartSettings);
+		const response = await node.trigger.call(first.context);
+		await sleep(2_500);
+		await response.closeFunction?.();
+		assert.equal(first.emitted.length, 1, 'one run for what was due');
+		const items = first.emitted[0][0];
+		assert.deepEqual(items.map((i) => [i.json.type, (i.json.cart as { id: string }).id]), [['cart_abandoned', 'cart-a']], 'the $49 cart and the 1-hour cart are not due');
+
+		const restarted = triggerContext(cartSettings);
+		const again = await node.trigger.call(restarted.context);
+		await sleep(1_500);
+		await again.closeFunction?.();
+		assert.deepEqual(restarted.emitted, [], 'n8n restarted: the cart is not emitted twice');
+		assert.deepEqual(first.logs.concat(restarted.logs), []);
+	});
+
+	test('"Test step" shows what is due without using it up', async () => {
+		await recordCart('cart-b', 'bea@example.com', 5);
+		const manual = triggerContext(cartSettings, 'manual');
+		const response = await node.trigger.call(manual.context);
+		await response.manualTriggerFunction!();
+		await response.manualTriggerFunction!();
+		assert.deepEqual(manual.emitted.map((run) => run[0].map((i) => (i.json.cart as { id: string }).id)), [['cart-b'], ['cart-b']]);
+
+		const live = triggerContext(cartSettings);
+		const running = await node.trigger.call(live.context);
+		await sleep(1_500);
+		await running.closeFunction?.();
+		assert.deepEqual(live.emitted.map((run) => run[0].map((i) => (i.json.cart as { id: string }).id)), [['cart-b']], 'still due for the live workflow');
+	});
+
+	test('settings a shop owner got wrong are refused on activation, naming the field', async () => {
+		const cases: Array<[INodeParameters, string]> = [
+			[{ ...cartSettings, dueEvents: [] }, 'dueEvents'],
+			[{ ...cartSettings, cartIdleHours: 0 }, 'cartIdleHours'],
+			[{ ...cartSettings, checkEvery: -1 }, 'checkEvery'],
+			[{ ...cartSettings, scheduleProgram: { currency: 'XYZ' } }, 'cartMinTotal.currency'],
+		];
+		for (const [parameters, field] of cases) {
+			await assert.rejects(node.trigger.call(triggerContext(parameters).context), (error: unknown) => error instanceof NodeOperationError && error.message.includes(field), field);
+		}
+	});
+});
