@@ -1,0 +1,40 @@
+/**
+ * Preloaded into the n8n under test (NODE_OPTIONS=--require …) so the suite can move that
+ * process's wall clock: `Date` reads an offset in milliseconds from the file named by
+ * LOYALTY_E2E_CLOCK_FILE. The product never knows: it calls `new Date()` as always, and only the
+ * test harness sets this up. Timers (setTimeout, setInterval) keep real time.
+ */
+'use strict';
+const fs = require('node:fs');
+
+const file = process.env.LOYALTY_E2E_CLOCK_FILE;
+if (file) {
+	const RealDate = Date;
+	let offset = 0;
+	let readAt = -Infinity;
+	// Re-read at most every 50 ms of real time: Date.now() is called very often.
+	const currentOffset = () => {
+		const real = RealDate.now();
+		if (real - readAt > 50) {
+			readAt = real;
+			try {
+				const value = Number(fs.readFileSync(file, 'utf8'));
+				if (Number.isFinite(value)) offset = value;
+			} catch {
+				// The file is being rewritten: keep the last offset.
+			}
+		}
+		return offset;
+	};
+	function MovableDate(...args) {
+		if (!new.target) return new RealDate(RealDate.now() + currentOffset()).toString();
+		return Reflect.construct(RealDate, args.length === 0 ? [RealDate.now() + currentOffset()] : args, new.target);
+	}
+	// Same prototype, so `instanceof Date` holds for dates made before and after the swap.
+	MovableDate.prototype = RealDate.prototype;
+	MovableDate.now = () => RealDate.now() + currentOffset();
+	MovableDate.parse = RealDate.parse;
+	MovableDate.UTC = RealDate.UTC;
+	Object.defineProperty(MovableDate, 'name', { value: 'Date' });
+	globalThis.Date = MovableDate;
+}

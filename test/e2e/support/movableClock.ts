@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where the preload lives; pass `clock.env` to startN8n so the n8n process uses it. */
+const PRELOAD = join(__dirname, 'movableClock.cjs');
+
+/**
+ * The wall clock of the n8n under test (see movableClock.cjs): the suite sets it to a moment of
+ * the scenario and moves it forward ("2 hours later"). Real time keeps running underneath, so a
+ * scenario's "now" is `at` plus the seconds the test itself takes.
+ */
+export class MovableClock {
+	private offsetMs = 0;
+
+	constructor(private readonly file: string) {
+		writeFileSync(file, '0');
+	}
+
+	static inFolder(folder: string): MovableClock {
+		return new MovableClock(join(folder, 'clock-offset'));
+	}
+
+	get env(): Record<string, string> {
+		const existing = process.env.NODE_OPTIONS ? `${process.env.NODE_OPTIONS} ` : '';
+		return { NODE_OPTIONS: `${existing}--require ${PRELOAD}`, LOYALTY_E2E_CLOCK_FILE: this.file };
+	}
+
+	now(): Date {
+		return new Date(Date.now() + this.offsetMs);
+	}
+
+	set(at: Date | string): void {
+		this.offsetMs = new Date(at).getTime() - Date.now();
+		writeFileSync(this.file, String(this.offsetMs));
+	}
+
+	advance(ms: number): void {
+		this.set(new Date(this.now().getTime() + ms));
+	}
+}
