@@ -1,4 +1,4 @@
-import type { Decision } from '../rules/types';
+import type { ChallengeCompletion, Decision } from '../rules/types';
 import type { SqlClient } from './db';
 
 /**
@@ -8,9 +8,26 @@ import type { SqlClient } from './db';
  * and the rule id, so re-running a workflow on the same event writes nothing twice; a challenge
  * is completed by one event only. Returns how many rows were new (0 for a replay).
  */
-export async function recordDecision(sql: SqlClient, decision: Decision): Promise<{ written: number; replay: boolean }> {
+export async function recordDecision(sql: SqlClient, decision: Decision): Promise<{ written: number; replay: boolean; lostCompletions: ChallengeCompletion[] }> {
 	let written = 0;
 	let attempted = 0;
+	// Completions first: on PostgreSQL another event may have completed the same challenge after
+	// this decision's read. That completion is lost, and so is its reward (nor does it count
+	// against a budget): the challenge pays once.
+	const lostCompletions: ChallengeCompletion[] = [];
+	for (const completion of decision.challengeCompletions) {
+		attempted++;
+		// Only a challenge nobody completed yet: a re-run of this event (or a later one) changes nothing.
+		const updated = await sql.execute(
+			`UPDATE rule_challenges SET completed_at = $4, completed_by_event = $5 WHERE program_id = $1 AND source_event_key = $2 AND rule_id = $3 AND completed_at IS NULL`,
+			[decision.programId, completion.sourceEventKey, completion.ruleId, decision.evaluatedAt, decision.eventKey],
+		);
+		written += updated;
+		if (updated > 0) continue;
+		const [row] = await sql.query<{ completed_by_event: string | null }>('SELECT completed_by_event FROM rule_challenges WHERE program_id = $1 AND source_event_key = $2 AND rule_id = $3', [decision.programId, completion.sourceEventKey, completion.ruleId]);
+		if (row?.completed_by_event !== decision.eventKey) lostCompletions.push(completion);
+	}
+	const lost = (ruleId: string, sourceEventKey: string) => lostCompletions.some((c) => c.ruleId === ruleId && c.sourceEventKey === sourceEventKey);
 	for (const fired of decision.fired) {
 		attempted++;
 		written += await sql.execute(
@@ -30,6 +47,7 @@ export async function recordDecision(sql: SqlClient, decision: Decision): Promis
 		}
 	}
 	for (const extra of decision.extraPointsUsage) {
+		if (extra.kind === 'challenge' && lost(extra.ruleId, extra.sourceEventKey)) continue;
 		attempted++;
 		written += await sql.execute(
 			`INSERT INTO rule_extra_points (program_id, event_key, kind, rule_id, source_event_key, customer_key, awarded_at, points, cost_minor, revenue_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
@@ -41,14 +59,6 @@ export async function recordDecision(sql: SqlClient, decision: Decision): Promis
 		written += await sql.execute(
 			`INSERT INTO rule_challenges (program_id, source_event_key, rule_id, customer_key, challenge, goal, starts_at, ends_at, reward) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
 			[decision.programId, decision.eventKey, start.ruleId, decision.customerKey, start.challenge, start.goal, start.startsAt, start.endsAt, JSON.stringify(start.reward)],
-		);
-	}
-	for (const completion of decision.challengeCompletions) {
-		attempted++;
-		// Only a challenge nobody completed yet: a re-run of this event (or a later one) changes nothing.
-		written += await sql.execute(
-			`UPDATE rule_challenges SET completed_at = $4, completed_by_event = $5 WHERE program_id = $1 AND source_event_key = $2 AND rule_id = $3 AND completed_at IS NULL`,
-			[decision.programId, completion.sourceEventKey, completion.ruleId, decision.evaluatedAt, decision.eventKey],
 		);
 	}
 	for (const followUp of decision.followUps) {
@@ -73,5 +83,5 @@ export async function recordDecision(sql: SqlClient, decision: Decision): Promis
 			[decision.programId, decision.customerKey, suppression.ruleId, decision.eventKey, suppression.byRuleId, suppression.until],
 		);
 	}
-	return { written, replay: attempted > 0 && written === 0 };
+	return { written, replay: attempted > 0 && written === 0, lostCompletions };
 }

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileRules, crossCategoryBonus, decideEvent, explanationLine, purchaseStreak, simulate, type CompiledRuleSet, type Decision, type RuleEvent, type RuleInput, type Store } from '../../engine';
+import { compileRules, crossCategoryBonus, decideEvent, evaluate, explanationLine, purchaseStreak, simulate, type CompiledRuleSet, type Decision, type RuleEvent, type RuleInput, type Store } from '../../engine';
+import { recordAndSettle } from '../../engine/rules/decide';
+import { loadContext } from '../../engine/store/rulesContext';
 import { backends } from '../support/stores';
 import { purchase } from '../unit/rules/helpers';
 
@@ -70,6 +72,24 @@ describe('challenges conformance', async () => {
 				const [later] = await replay(set, [buy(14, 1000)]);
 				assert.deepEqual([later.challengeCompletions, later.pointsToAward], [[], 0], 'a completed challenge awards nothing more');
 				assert.ok(!later.explanation.some((e) => e.outcome === 'challenge'));
+			});
+
+			test('two purchases completing the same challenge at the same moment: it pays once', async () => {
+				const set = challengeProgram({ withinDays: 30, reward: { points: 100 } });
+				const email = `${unique('race')}@example.com`;
+				const buy = (id: string) => purchase(2000, { at: '2026-03-05T10:00:00Z', email, key: `${email}:${id}` });
+				await replay(set, [signup(email, '2026-03-01T10:00:00Z'), purchase(2000, { at: '2026-03-02T10:00:00Z', email, key: `${email}:first` })]);
+				// As workers on PostgreSQL can interleave: all three read the challenge before any completes it.
+				const at = new Date('2026-03-05T10:00:00Z');
+				const read = await Promise.all(['a', 'b', 'c'].map((id) => store.transaction((sql) => loadContext(sql, set, buy(id), at))));
+				const decisions = [];
+				for (const context of read) decisions.push(await store.transaction((sql) => recordAndSettle(sql, evaluate(set, context, at))));
+				assert.equal(read.filter((c) => c.counters.runningChallenges?.length).length, 3, 'each read saw the challenge running');
+				const paid = decisions.flatMap((d) => d.challengeCompletions.filter((c) => c.points > 0));
+				assert.equal(paid.length, 1, JSON.stringify(decisions.map((d) => d.challengeCompletions)));
+				assert.equal(decisions.reduce((sum, d) => sum + d.pointsToAward, 0), 100);
+				const [extra] = await store.db.query<{ points: number }>(`SELECT SUM(points) AS points FROM rule_extra_points WHERE kind = 'challenge' AND customer_key = $1`, [decisions[0].customerKey]);
+				assert.equal(Number(extra.points), 100, 'and counts once against the budgets');
 			});
 
 			test('a calendar-month challenge ends at the customer’s local month end', async () => {
