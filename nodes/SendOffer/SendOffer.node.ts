@@ -20,7 +20,7 @@ export class SendOffer implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' },
-			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false] } } },
+			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false], operation: ['recordRedemption'] } } },
 			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] } } },
 			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] } } },
 			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] } } },
