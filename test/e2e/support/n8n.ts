@@ -1097,6 +1097,20 @@ export async function makeUserFolder(prefix = 'n8n-e2e-'): Promise<string> {
 }
 
 /**
+ * The start of every suite: n8n installed (cached), a fresh user folder (removed by `cleanups`
+ * unless LOYALTY_E2E_KEEP is set) and this package packed and installed into it.
+ */
+export async function freshN8nWithPackage(prefix: string, log: (line: string) => void, cleanups: Array<() => Promise<void>>): Promise<{ install: N8nInstall; userFolder: string }> {
+	log('installing n8n (cached after the first run)…');
+	const install = await ensureN8nInstalled({ log });
+	const userFolder = await makeUserFolder(prefix);
+	cleanups.push(() => (process.env.LOYALTY_E2E_KEEP ? Promise.resolve() : fsp.rm(userFolder, { recursive: true, force: true })));
+	log('installing the packed package into n8n…');
+	await packAndInstallPackage(userFolder);
+	return { install, userFolder };
+}
+
+/**
  * Collects webhook paths of a workflow's active webhook-style nodes (parameters.path), for
  * `startN8n({ waitForWebhooks })`.
  */

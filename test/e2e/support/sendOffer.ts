@@ -5,16 +5,14 @@
  * counts what reached the vendor — the only way to prove a replay made no call.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-	ensureN8nInstalled,
 	freePort,
+	freshN8nWithPackage,
 	importCredentials,
 	importWorkflow,
-	makeUserFolder,
 	normaliseWorkflow,
-	packAndInstallPackage,
 	publishWorkflow,
 	startN8n,
 	type RunningN8n,
@@ -136,12 +134,7 @@ export async function startSendOffer(options: { log?: (line: string) => void; de
 		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 	};
 	try {
-		log('installing n8n (cached after the first run)…');
-		const install = await ensureN8nInstalled({ log });
-		const userFolder = await makeUserFolder('loyalty-e2e-offer-');
-		cleanups.push(() => (process.env.LOYALTY_E2E_KEEP ? Promise.resolve() : rm(userFolder, { recursive: true, force: true })));
-		log('installing the packed package into n8n…');
-		await packAndInstallPackage(userFolder);
+		const { install, userFolder } = await freshN8nWithPackage('loyalty-e2e-offer-', log, cleanups);
 
 		log('starting Prism mocks of Klaviyo (events, profiles), Twilio and WooCommerce…');
 		const vendors = await startVendorMocks();

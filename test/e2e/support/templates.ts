@@ -8,18 +8,15 @@
  * than every minute): a node parameter a shop owner can set the same way.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withProductCategoryExamples } from '../../support/wooProductsSpec';
 import { MovableClock } from './movableClock';
 import {
-	ensureN8nInstalled,
 	freePort,
+	freshN8nWithPackage,
 	importCredentials,
 	importWorkflow,
-	makeUserFolder,
 	normaliseWorkflow,
-	packAndInstallPackage,
 	PROJECT_ROOT,
 	publishWorkflow,
 	startN8n,
@@ -75,12 +72,7 @@ export async function startTemplates(options: { startAt: Date; log?: (line: stri
 		for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 	};
 	try {
-		log('installing n8n (cached after the first run)…');
-		const install = await ensureN8nInstalled({ log });
-		const userFolder = await makeUserFolder('loyalty-e2e-templates-');
-		cleanups.push(() => (process.env.LOYALTY_E2E_KEEP ? Promise.resolve() : rm(userFolder, { recursive: true, force: true })));
-		log('installing the packed package into n8n…');
-		await packAndInstallPackage(userFolder);
+		const { install, userFolder } = await freshN8nWithPackage('loyalty-e2e-templates-', log, cleanups);
 
 		log('starting Prism mocks of Klaviyo (events, profiles), Twilio and WooCommerce…');
 		const vendors = await startVendorMocks({ adaptWooSpec: (path) => withProductCategoryExamples(path, PRODUCTS.map(({ id, name, categories }) => ({ id, name, categories }))) });
