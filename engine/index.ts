@@ -11,3 +11,4 @@ export * from './rules';
 export * from './insight';
 export * from './schedule';
 export { claimDueEvents, dueEventKey } from './store/dueEvents';
+export * from './intake';

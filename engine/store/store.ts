@@ -3,17 +3,23 @@ import { LoyaltyError } from '../model/errors';
 import { EventType, loyaltyEventSchema, type LoyaltyEvent } from '../model/event';
 import { parseOrThrow } from '../model/validate';
 import { findBalanceMismatches, type BalanceMismatch } from './accounts';
-import { closeCartsForOrder, upsertCart } from './carts';
 import { findCustomerIds, getCustomer, upsertCustomer } from './customers';
 import type { Db, Dialect, SqlClient } from './db';
 import { claimDueEvents } from './dueEvents';
-import { recordEvent } from './events';
+import { recordEventWithCustomer } from './events';
 import { MIGRATIONS, migrationSql, statementsOf } from './migrations';
 import { getOrder, type StoredOrder } from './orders';
 import { parseScheduleSettings, type ScheduleSettings } from '../schedule/settings';
 import type { DueEvent } from '../schedule/types';
 
 export type Clock = () => Date;
+
+/** Validates a delivered event; a cart event must carry its cart. */
+export function parseEvent(input: LoyaltyEvent): LoyaltyEvent {
+	const event = parseOrThrow(loyaltyEventSchema, input, 'event');
+	if (event.type === EventType.CartUpdated && !event.cart) throw LoyaltyError.invalid('event.cart', 'a cart_updated event must carry its cart');
+	return event;
+}
 
 /**
  * The loyalty store: the only place that holds durable state. Backends differ only in `Db`;
@@ -59,36 +65,15 @@ export class Store {
 	}
 
 	/**
-	 * Records an incoming event and the customer it names. Returns `inserted: false` for a
-	 * duplicate (same delivery id, or same business key such as an order already reported paid),
-	 * in which case nothing is written.
+	 * Records an event and the customer it names, once (by delivery id and by business key).
+	 * Returns `inserted: false` for a duplicate, in which case nothing is written. Intake
+	 * (engine/intake) records through the same function and also owes the event to its consumers.
 	 */
-	/**
-	 * Records an event once (by delivery id and by business key). With a `consumer` (one trigger of
-	 * one workflow), `inserted` says whether this consumer sees the event for the first time: the
-	 * same order delivered to three workflows runs each of them once, a duplicate delivery none.
-	 */
-	async recordEvent(input: LoyaltyEvent, now: Date = new Date(), options: { consumer?: string } = {}): Promise<{ inserted: boolean; customerId?: string }> {
-		const event = parseOrThrow(loyaltyEventSchema, input, 'event');
-		if (event.type === EventType.CartUpdated && !event.cart) throw LoyaltyError.invalid('event.cart', 'a cart_updated event must carry its cart');
+	async recordEvent(input: LoyaltyEvent, now: Date = new Date()): Promise<{ inserted: boolean; customerId?: string }> {
+		const event = parseEvent(input);
 		return this.db.transaction(async (sql) => {
-			const nowIso = now.toISOString();
-			const [seen] = await sql.query('SELECT 1 AS seen FROM events WHERE id = $1 OR idempotency_key = $2', [event.id, event.idempotencyKey]);
-			let inserted = false;
-			let customerId: string | undefined;
-			if (!seen) {
-				const customer = await upsertCustomer(sql, event.customer, nowIso);
-				customerId = customer.id;
-				inserted = await recordEvent(sql, event, customer.id, nowIso);
-				if (inserted && event.type === EventType.CartUpdated) await upsertCart(sql, event.source, event.cart!, customer.id, nowIso);
-				// A later order closes the cart it came from (and any older open cart of the customer): they are no longer abandoned.
-				if (inserted && event.type === EventType.Purchase && event.order) await closeCartsForOrder(sql, customer.id, event.order.placedAt);
-			}
-			if (options.consumer === undefined) return { inserted, ...(customerId ? { customerId } : {}) };
-			const [delivered] = await sql.query('SELECT 1 AS delivered FROM trigger_deliveries WHERE consumer = $1 AND (event_key = $2 OR delivery_id = $3)', [options.consumer, event.idempotencyKey, event.id]);
-			if (delivered) return { inserted: false };
-			await sql.execute('INSERT INTO trigger_deliveries (consumer, event_key, delivery_id, received_at) VALUES ($1, $2, $3, $4)', [options.consumer, event.idempotencyKey, event.id, nowIso]);
-			return { inserted: true, ...(customerId ? { customerId } : {}) };
+			const { inserted, customerId } = await recordEventWithCustomer(sql, event, now.toISOString());
+			return { inserted, ...(inserted && customerId ? { customerId } : {}) };
 		});
 	}
 

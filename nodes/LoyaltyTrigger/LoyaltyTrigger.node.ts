@@ -28,8 +28,13 @@ const SOURCES: Record<string, TriggerSource> = {
 	klaviyo: klaviyoSource,
 };
 
+function sourceNameOf(context: IHookFunctions | IWebhookFunctions): string {
+	const name = context.getNodeParameter('source') as string;
+	return name in SOURCES ? name : 'generic';
+}
+
 function sourceOf(context: IHookFunctions | IWebhookFunctions): TriggerSource {
-	return SOURCES[context.getNodeParameter('source') as string] ?? genericSource;
+	return SOURCES[sourceNameOf(context)];
 }
 
 export class LoyaltyTrigger implements INodeType {
@@ -216,7 +221,7 @@ export class LoyaltyTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await receiveDelivery.call(this, sourceOf(this));
+		return await receiveDelivery.call(this, sourceOf(this), sourceNameOf(this));
 	}
 }
 

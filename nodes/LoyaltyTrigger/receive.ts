@@ -1,10 +1,13 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { VendorApiError } from '../../connectors';
-import { isLoyaltyError, type LoyaltyEvent } from '../../engine';
+import { acceptEvents, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type Store } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { openStoreFor } from '../shared/store';
 import type { Received, TriggerSource } from './sources/types';
+
+/** Sent by a replay of a quarantined delivery (node operation or CLI) with the quarantine id. */
+export const REPLAY_HEADER = 'x-loyalty-replay';
 
 /**
  * The exact bytes the sender signed. n8n's body parser keeps them on `req.rawBody` (a Buffer) for
@@ -27,54 +30,120 @@ function respond(context: IWebhookFunctions, status: number, body: IDataObject):
 }
 
 /**
- * Verifies, normalizes and records one delivery. Bad signature → 401, malformed payload → 400,
- * vendor or store trouble → 5xx (the sender retries); nothing is recorded in any of those cases.
- * Events seen before (duplicate deliveries) are dropped; when nothing new is left, the sender gets
- * 200 and no workflow run starts.
+ * Intake of one delivery. A bad signature gets 401 and nothing is kept. A signed delivery is
+ * always acknowledged with 200: its events are recorded and owed to every Loyalty Event Trigger
+ * that listens for them (at least once, until a run finishes), or, when it cannot become events
+ * (a wrong field, an unknown currency, a refund of an unknown order, a vendor lookup that failed
+ * for good), it is quarantined with the reason, to be replayed after a fix. Only trouble that a
+ * retry can cure (the store or a vendor briefly down) answers 5xx, so the sender tries again.
+ *
+ * No workflow run starts here in production: the event triggers start them, and finish them.
+ * "Listen for test event" shows the delivery's events on the canvas.
  */
-export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSource): Promise<IWebhookResponseData> {
+export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSource, sourceName: string): Promise<IWebhookResponseData> {
+	const rawBody = await rawBodyOf(this);
 	let received: Received;
-	let fresh: LoyaltyEvent[];
 	try {
-		received = await source.receive.call(this, await rawBodyOf(this));
-		if (received.kind === 'reject') return respond(this, received.status, received.body);
-		if (received.kind === 'ignore') return { webhookResponse: { received: true, ignored: received.reason } };
-
-		fresh = [];
-		if (received.events.length > 0) {
-			// The store upserts the customer in the same transaction that records the event.
-			const store = await openStoreFor(this);
-			// Each workflow's trigger is its own subscription: it runs once per event, whatever other workflows got.
-			const consumer = `${this.getWorkflow().id ?? 'unsaved'}:${this.getNode().id}`;
-			for (const event of received.events) {
-				const { inserted } = await store.recordEvent(event, new Date(), { consumer });
-				if (inserted) fresh.push(event);
-			}
-		}
+		received = await source.receive.call(this, rawBody);
 	} catch (error) {
-		const answer = errorAnswer(error);
-		if (answer) return respond(this, answer.status, answer.body);
-		throw toNodeError(this.getNode(), error);
+		return await answerFailure(this, sourceName, rawBody, error);
 	}
+	if (received.kind === 'reject') {
+		if (received.status === 401) return respond(this, 401, received.body);
+		// Signed but unreadable (not JSON, not a form): keep it, the shop sent it on purpose.
+		const message = typeof received.body.error === 'string' ? received.body.error : 'the delivery could not be read';
+		const field = typeof received.body.field === 'string' ? received.body.field : undefined;
+		return await quarantine(this, sourceName, rawBody, { code: 'invalid_input', field, message });
+	}
+	if (received.kind === 'ignore') return { webhookResponse: { received: true, ignored: received.reason } };
+	if (received.events.length === 0) return { webhookResponse: { received: true, ignored: 'nothing in this delivery changes loyalty data' } };
 
-	if (received.events.length === 0) {
-		return { webhookResponse: { received: true, ignored: 'nothing in this delivery changes loyalty data' } };
+	let store: Store;
+	let accepted: Awaited<ReturnType<typeof acceptEvents>>;
+	try {
+		store = await openStoreFor(this);
+		accepted = await acceptEvents(store, received.events);
+	} catch (error) {
+		return await answerFailure(this, sourceName, rawBody, error);
 	}
-	if (fresh.length === 0) return { webhookResponse: { received: true, duplicate: true } };
-	const items: INodeExecutionData[] = fresh.map((event) => ({ json: event as unknown as IDataObject }));
-	return { workflowData: [items] };
+	const replayOf = headerText(this, REPLAY_HEADER);
+	const fresh = accepted.filter((a) => a.inserted).length;
+	if (replayOf) await releaseFromQuarantine(store, sourceName, rawBody, `replayed: ${accepted.length} event(s), ${fresh} new`).catch(() => undefined);
+	if (this.getMode() === 'manual' && fresh > 0) {
+		// "Listen for test event": show what this delivery recorded on the canvas.
+		const items: INodeExecutionData[] = accepted.filter((a) => a.inserted).map(({ event }) => ({ json: event as unknown as IDataObject }));
+		return { workflowData: [items] };
+	}
+	return {
+		webhookResponse: {
+			received: true,
+			events: accepted.length,
+			new: fresh,
+			...(fresh === 0 ? { duplicate: true, stillOwed: accepted.reduce((n, a) => n + a.owed, 0) } : {}),
+		},
+	};
 }
 
-/** Which engine and vendor failures the sender should hear about, and with which status. */
-function errorAnswer(error: unknown): { status: number; body: IDataObject } | undefined {
+/** Retryable trouble → 5xx (the sender retries); anything else about a signed delivery → quarantine. */
+async function answerFailure(context: IWebhookFunctions, sourceName: string, rawBody: Buffer, error: unknown): Promise<IWebhookResponseData> {
 	if (isLoyaltyError(error)) {
-		if (error.code === 'store_error') {
-			return { status: error.retryable ? 503 : 500, body: { error: 'The loyalty store is unavailable', retryable: error.retryable } };
-		}
-		return { status: error.code === 'conflict' ? 409 : 400, body: { error: error.message, field: error.field ?? null } };
+		if (error.code === 'store_error') return respond(context, error.retryable ? 503 : 500, { error: 'The loyalty store is unavailable', retryable: error.retryable });
+		return await quarantine(context, sourceName, rawBody, { code: error.code, field: error.field, message: error.message });
 	}
 	if (error instanceof VendorApiError) {
-		return { status: error.retryable ? 503 : 502, body: { error: error.message, retryable: error.retryable } };
+		if (error.retryable) return respond(context, 503, { error: error.message, retryable: true });
+		return await quarantine(context, sourceName, rawBody, { code: 'vendor_error', message: error.message });
 	}
-	return undefined;
+	throw toNodeError(context.getNode(), error);
+}
+
+async function quarantine(context: IWebhookFunctions, sourceName: string, rawBody: Buffer, error: { code: string; field?: string; message: string }): Promise<IWebhookResponseData> {
+	let kept: { id: string; timesSeen: number };
+	try {
+		const store = await openStoreFor(context);
+		kept = await quarantineDelivery(store, {
+			source: sourceName,
+			workflowId: context.getWorkflow().id,
+			nodeName: context.getNode().name,
+			deliveryId: deliveryIdOf(context),
+			url: replayUrl(context),
+			headers: verificationHeaders(context),
+			body: rawBody,
+			error,
+		});
+	} catch (storeError) {
+		// Nowhere to keep it: the sender must try again later.
+		return respond(context, 503, { error: 'The loyalty store is unavailable', retryable: true, reason: error.message, detail: storeError instanceof Error ? storeError.message : String(storeError) });
+	}
+	context.logger.warn(`Loyalty Trigger quarantined a ${sourceName} delivery: ${error.message}`, { node: context.getNode().name, quarantineId: kept.id });
+	return { webhookResponse: { received: true, quarantined: true, id: kept.id, reason: error.message, field: error.field ?? null } };
+}
+
+function headerText(context: IWebhookFunctions, name: string): string | undefined {
+	const value = (context.getHeaderData() as Record<string, string | string[] | undefined>)[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+function deliveryIdOf(context: IWebhookFunctions): string | undefined {
+	return headerText(context, 'x-wc-webhook-delivery-id') ?? headerText(context, 'x-twilio-idempotency-token');
+}
+
+/** The headers that sign a delivery or say what it is; never cookies or authorization. */
+function verificationHeaders(context: IWebhookFunctions): Record<string, string> {
+	const kept: Record<string, string> = {};
+	for (const [name, value] of Object.entries(context.getHeaderData() as Record<string, string | string[] | undefined>)) {
+		const lower = name.toLowerCase();
+		if (value === undefined || lower === REPLAY_HEADER) continue;
+		if (lower.startsWith('x-') || lower === 'content-type' || lower === 'user-agent') kept[lower] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return kept;
+}
+
+/** The production URL with the delivery's query (CartFlows puts its token there), for a replay. */
+function replayUrl(context: IWebhookFunctions): string | undefined {
+	const base = context.getNodeWebhookUrl('default');
+	if (!base) return undefined;
+	const requested = context.getRequestObject().url ?? '';
+	const query = requested.includes('?') ? requested.slice(requested.indexOf('?')) : '';
+	return base + query;
 }

@@ -25,7 +25,8 @@ import {
 } from './n8n';
 import { startVendorMocks, vendorMocksUnavailable, type CountingProxy } from './vendorMocks';
 
-export const TEMPLATE_FILES = ['cart-abandonment.json', 'win-back.json', 'birthday.json', 'cross-sell.json', 'replenishment.json', 'welcome.json', 'vip-milestone.json'] as const;
+/** points-on-purchase holds the shop's webhooks (the one intake); the campaigns hear its recorded events. */
+export const TEMPLATE_FILES = ['points-on-purchase.json', 'cart-abandonment.json', 'win-back.json', 'birthday.json', 'cross-sell.json', 'replenishment.json', 'welcome.json', 'vip-milestone.json'] as const;
 export type TemplateFile = (typeof TEMPLATE_FILES)[number];
 
 export const WOO_WEBHOOK_SECRET = 'e2e-woo-webhook-secret-0123456789';
@@ -86,9 +87,11 @@ export async function startTemplates(options: { startAt: Date; log?: (line: stri
 		const triggerUrls = {} as TemplatesEnv['triggerUrls'];
 		const workflowIds = {} as TemplatesEnv['workflowIds'];
 		const webhookPaths: string[] = [];
-		log('importing and publishing the seven templates…');
+		log('importing and publishing points on purchase and the seven campaign templates…');
 		for (const file of TEMPLATE_FILES) {
 			const template = loadTemplate(file);
+			// A WooCommerce-only shop deletes the Square trigger, as the sticky note says.
+			template.nodes = template.nodes.filter((node) => !(node.type === 'n8n-nodes-loyalty.loyaltyTrigger' && node.parameters.source === 'square'));
 			for (const node of template.nodes) {
 				if (node.type === 'n8n-nodes-loyalty.loyaltyScheduleTrigger') node.parameters = { ...node.parameters, checkEvery: options.pollSeconds ?? 2, checkEveryUnit: 'seconds' };
 			}

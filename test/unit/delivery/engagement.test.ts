@@ -127,14 +127,15 @@ describe('Loyalty Trigger: Klaviyo open/click reports', () => {
 		assert.deepEqual(await log.engagements('kl-eng-known'), []);
 	});
 
-	test('a forged report (wrong token) is answered 401; a bad engagement name 400 naming the field', async () => {
+	test('a forged report (wrong token) is answered 401; a bad engagement name is quarantined naming the field', async () => {
 		const c = await bothChannels();
 		await pastSend(c.id, 'kl-eng-forge', 'email', 2);
 		const forged = await klaviyoReport({ engagement: 'clicked', decision_id: 'kl-eng-forge', email: c.email }, 'not-the-secret-0123456789');
 		assert.equal(forged.response.status, 401);
 		const bad = await klaviyoReport({ engagement: 'bounced', decision_id: 'kl-eng-forge', email: c.email });
-		assert.equal(bad.response.status, 400);
-		assert.equal((bad.response.body as IDataObject).field, 'engagement');
+		const reply = bad.result.webhookResponse as IDataObject;
+		assert.equal(reply.quarantined, true);
+		assert.equal(reply.field, 'engagement');
 		assert.deepEqual(await log.engagements('kl-eng-forge'), []);
 	});
 });

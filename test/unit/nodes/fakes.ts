@@ -138,6 +138,14 @@ export function hookContext(options: HookOptions): { context: IHookFunctions; st
 export interface WebhookOptions extends HookOptions {
 	body: Buffer;
 	headers?: Record<string, string>;
+	/**
+	 * n8n's execution mode: 'manual' is "Listen for test event", where the trigger shows the new
+	 * events as items (what most unit tests read); 'webhook' is a published workflow, where intake
+	 * only records and answers.
+	 */
+	mode?: 'manual' | 'webhook';
+	/** The request's path and query as received (CartFlows signs with a token in the query). */
+	requestUrl?: string;
 }
 
 export interface Response {
@@ -158,9 +166,10 @@ export function webhookContext(options: WebhookOptions): { context: IWebhookFunc
 			return res;
 		},
 	};
-	const request = { rawBody: options.body, readRawBody: async () => undefined, headers: options.headers ?? {} };
+	const request = { rawBody: options.body, readRawBody: async () => undefined, headers: options.headers ?? {}, url: options.requestUrl ?? '/webhook/hook-id/webhook' };
 	const context = {
 		...hook,
+		getMode: () => options.mode ?? 'manual',
 		getRequestObject: () => request,
 		getResponseObject: () => res,
 		getHeaderData: () => options.headers ?? {},

@@ -92,7 +92,7 @@ describe('Loyalty Trigger webhook: CartFlows (WooCommerce carts)', () => {
 
 	test('the same cart reported again is a duplicate; its recovery is new', async () => {
 		const again = await trigger.webhook.call(deliver({ parameters: cartFlowsParameters, body: cartFlowsBody('sess-1'), query: { token: SECRET } }).context);
-		assert.deepEqual(again.webhookResponse, { received: true, duplicate: true });
+		assert.equal((again.webhookResponse as IDataObject).duplicate, true);
 		const recovered = await trigger.webhook.call(deliver({ parameters: cartFlowsParameters, body: cartFlowsBody('sess-1', { order_status: 'completed' }), query: { token: SECRET } }).context);
 		assert.equal((recovered.workflowData?.[0][0].json.cart as IDataObject).status, 'recovered');
 	});
@@ -115,11 +115,11 @@ describe('Loyalty Trigger webhook: CartFlows (WooCommerce carts)', () => {
 		assert.equal(response.status, 401);
 	});
 
-	test('a cart without currency and no Default Currency is answered 400 naming currency', async () => {
-		const { context, response } = deliver({ parameters: { source: 'cartflows' }, body: cartFlowsBody('sess-4'), query: { token: SECRET } });
-		assert.deepEqual(await trigger.webhook.call(context), { noWebhookResponse: true });
-		assert.equal(response.status, 400);
-		assert.equal((response.body as IDataObject).field, 'currency');
+	test('a cart without currency and no Default Currency is quarantined naming currency', async () => {
+		const { context } = deliver({ parameters: { source: 'cartflows' }, body: cartFlowsBody('sess-4'), query: { token: SECRET } });
+		const reply = (await trigger.webhook.call(context)).webhookResponse as IDataObject;
+		assert.equal(reply.quarantined, true);
+		assert.equal(reply.field, 'currency');
 	});
 
 	test('the plugin\'s "Trigger Sample" button is acknowledged without a run', async () => {
@@ -170,7 +170,7 @@ describe('Loyalty Trigger webhook: Klaviyo Started Checkout', () => {
 		assert.equal((event.cart as IDataObject).currency, 'USD');
 		assert.equal((event.cart as IDataObject).totalMinor, 8450);
 		const retry = await trigger.webhook.call(deliver({ parameters: klaviyoParameters, body: startedCheckout('evt-1'), headers }).context);
-		assert.deepEqual(retry.webhookResponse, { received: true, duplicate: true });
+		assert.equal((retry.webhookResponse as IDataObject).duplicate, true);
 	});
 
 	test('a wrong or missing header is answered 401; the secret in the query does not count', async () => {
@@ -182,16 +182,16 @@ describe('Loyalty Trigger webhook: Klaviyo Started Checkout', () => {
 		}
 	});
 
-	test('a body that is not JSON, or lacks email and phone, is answered 400 naming the field', async () => {
+	test('a body that is not JSON, or lacks email and phone, is quarantined naming the field', async () => {
 		const headers = { 'x-loyalty-token': SECRET };
 		const notJson = deliver({ parameters: klaviyoParameters, body: Buffer.from('event_id=1'), headers });
-		await trigger.webhook.call(notJson.context);
-		assert.equal(notJson.response.status, 400);
-		assert.equal((notJson.response.body as IDataObject).field, 'body');
+		const notJsonReply = (await trigger.webhook.call(notJson.context)).webhookResponse as IDataObject;
+		assert.equal(notJsonReply.quarantined, true);
+		assert.equal(notJsonReply.field, 'body');
 		const anonymous = deliver({ parameters: klaviyoParameters, body: startedCheckout('evt-3', { email: '' }), headers });
-		await trigger.webhook.call(anonymous.context);
-		assert.equal(anonymous.response.status, 400);
-		assert.equal((anonymous.response.body as IDataObject).field, 'email');
+		const anonymousReply = (await trigger.webhook.call(anonymous.context)).webhookResponse as IDataObject;
+		assert.equal(anonymousReply.quarantined, true);
+		assert.equal(anonymousReply.field, 'email');
 	});
 });
 

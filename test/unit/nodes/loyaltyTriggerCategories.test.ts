@@ -111,7 +111,7 @@ describe('Loyalty Trigger: WooCommerce order lines get product categories', () =
 
 		// It was recorded: the same delivery again is a duplicate, even now that the lookup works.
 		const again = await trigger.webhook.call(delivery('https://tea.example.com', 'd-cat-3', order(6003), catalogue).context);
-		assert.deepEqual(again.webhookResponse, { received: true, duplicate: true });
+		assert.equal((again.webhookResponse as { duplicate?: boolean }).duplicate, true);
 	});
 
 	test('an unreachable shop (no answer at all) is the same: recorded without categories, with a warning', async () => {

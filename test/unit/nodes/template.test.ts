@@ -6,6 +6,7 @@ import { NodeHelpers, type INode, type INodeType } from 'n8n-workflow';
 
 import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
 import { EvaluateRules } from '../../../nodes/EvaluateRules/EvaluateRules.node';
+import { LoyaltyEventTrigger } from '../../../nodes/LoyaltyEventTrigger/LoyaltyEventTrigger.node';
 import { LoyaltyScheduleTrigger } from '../../../nodes/LoyaltyScheduleTrigger/LoyaltyScheduleTrigger.node';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
 import { SegmentCustomer } from '../../../nodes/SegmentCustomer/SegmentCustomer.node';
@@ -26,6 +27,7 @@ const load = (file: string) => JSON.parse(readFileSync(join(FOLDER, file), 'utf8
 const OURS: Record<string, INodeType> = {
 	'n8n-nodes-loyalty.loyaltyTrigger': new LoyaltyTrigger(),
 	'n8n-nodes-loyalty.loyaltyScheduleTrigger': new LoyaltyScheduleTrigger(),
+	'n8n-nodes-loyalty.loyaltyEventTrigger': new LoyaltyEventTrigger(),
 	'n8n-nodes-loyalty.awardPoints': new AwardPoints(),
 	'n8n-nodes-loyalty.evaluateRules': new EvaluateRules(),
 	'n8n-nodes-loyalty.segmentCustomer': new SegmentCustomer(),
@@ -108,7 +110,7 @@ for (const file of FILES) {
 		test('webhook triggers carry fixed UUID webhook ids; the schedule trigger needs none', () => {
 			for (const node of workflow.nodes) {
 				if (node.type === 'n8n-nodes-loyalty.loyaltyTrigger' || node.type === 'n8n-nodes-base.wait') assert.match(String(node.webhookId), UUID, node.name);
-				if (node.type === 'n8n-nodes-loyalty.loyaltyScheduleTrigger') assert.equal(node.webhookId, undefined, node.name);
+				if (node.type === 'n8n-nodes-loyalty.loyaltyScheduleTrigger' || node.type === 'n8n-nodes-loyalty.loyaltyEventTrigger') assert.equal(node.webhookId, undefined, node.name);
 			}
 		});
 

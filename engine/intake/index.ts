@@ -1,0 +1,4 @@
+export * from './accept';
+export * from './deliveries';
+export * from './quarantine';
+export * from './wakeups';

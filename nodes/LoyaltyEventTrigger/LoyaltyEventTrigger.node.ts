@@ -1,0 +1,43 @@
+import { NodeConnectionTypes, type INodeType, type INodeTypeDescription, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
+
+import { testStoreCredential } from '../shared/store';
+import { EVENT_TRIGGER_PROPERTIES } from './description';
+import { startEventTrigger } from './emit';
+
+/**
+ * Starts a workflow for events recorded by the Loyalty Trigger (one intake, many campaigns). The
+ * webhook node cannot know when the runs it would start finish; a trigger can (n8n resolves its
+ * run's "done" promise), so this node is what makes intake at least once.
+ */
+export class LoyaltyEventTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Loyalty Event Trigger',
+		name: 'loyaltyEventTrigger',
+		icon: { light: 'file:loyaltyEventTrigger.svg', dark: 'file:loyaltyEventTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"On " + ($parameter["events"] || []).join(", ")}}',
+		description: 'Starts the workflow for each purchase, refund, customer or cart your shop reported, once it is recorded. Every event is run until a run finishes.',
+		defaults: { name: 'Loyalty Event Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'loyaltyStoreApi',
+				required: false,
+				testedBy: 'loyaltyStoreApiTest',
+			},
+		],
+		properties: EVENT_TRIGGER_PROPERTIES,
+	};
+
+	methods = {
+		credentialTest: {
+			loyaltyStoreApiTest: testStoreCredential,
+		},
+	};
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return await startEventTrigger.call(this);
+	}
+}
