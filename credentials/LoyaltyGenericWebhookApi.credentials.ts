@@ -13,7 +13,7 @@ export class LoyaltyGenericWebhookApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/key.svg', dark: 'file:../icons/key.dark.svg' };
 
-	documentationUrl = 'https://www.rfc-editor.org/rfc/rfc2104';
+	documentationUrl = 'https://github.com/n8n-nodes-loyalty/n8n-nodes-loyalty/blob/main/docs/nodes/loyalty-trigger.md#generic-signed-json';
 
 	properties: INodeProperties[] = [
 		{

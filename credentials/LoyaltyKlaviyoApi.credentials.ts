@@ -8,7 +8,7 @@ export class LoyaltyKlaviyoApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/email.svg', dark: 'file:../icons/email.dark.svg' };
 
-	documentationUrl = 'https://developers.klaviyo.com/en/docs/authenticate_';
+	documentationUrl = 'https://github.com/n8n-nodes-loyalty/n8n-nodes-loyalty/blob/main/docs/setup/klaviyo.md';
 
 	properties: INodeProperties[] = [
 		{

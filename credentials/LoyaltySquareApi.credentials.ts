@@ -17,7 +17,7 @@ export class LoyaltySquareApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/pos.svg', dark: 'file:../icons/pos.dark.svg' };
 
-	documentationUrl = 'https://developer.squareup.com/docs/webhooks/step3validate';
+	documentationUrl = 'https://github.com/n8n-nodes-loyalty/n8n-nodes-loyalty/blob/main/docs/setup/square.md';
 
 	properties: INodeProperties[] = [
 		{

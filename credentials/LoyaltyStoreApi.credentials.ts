@@ -14,7 +14,7 @@ export class LoyaltyStoreApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/loyalty.svg', dark: 'file:../icons/loyalty.dark.svg' };
 
-	documentationUrl = 'https://docs.n8n.io/hosting/configuration/environment-variables/deployment/';
+	documentationUrl = 'https://github.com/n8n-nodes-loyalty/n8n-nodes-loyalty/blob/main/docs/setup/postgresql.md';
 
 	properties: INodeProperties[] = [
 		{

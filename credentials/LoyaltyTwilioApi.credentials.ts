@@ -11,7 +11,7 @@ export class LoyaltyTwilioApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/sms.svg', dark: 'file:../icons/sms.dark.svg' };
 
-	documentationUrl = 'https://www.twilio.com/docs/usage/security';
+	documentationUrl = 'https://github.com/n8n-nodes-loyalty/n8n-nodes-loyalty/blob/main/docs/setup/twilio.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -14,7 +14,7 @@ export class LoyaltyWooCommerceApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/webshop.svg', dark: 'file:../icons/webshop.dark.svg' };
 
-	documentationUrl = 'https://woocommerce.github.io/woocommerce-rest-api-docs/#authentication';
+	documentationUrl = 'https://github.com/n8n-nodes-loyalty/n8n-nodes-loyalty/blob/main/docs/setup/woocommerce.md';
 
 	properties: INodeProperties[] = [
 		{
