@@ -6,11 +6,14 @@ import {
 	ParetoNbdFitter,
 	TRANSACTION_MODELS,
 	activityFromTransactions,
+	describeSpendExclusions,
 	isValidTimeZone,
 	ordersFromCsv,
 	parseOrdersCsv,
 	segmentCustomers,
+	spendHistoriesOf,
 	summaryFromTransactions,
+	type SpendExclusions,
 	type CsvOrder,
 	type TimeUnit,
 	type TransactionModelName,
@@ -61,8 +64,11 @@ export const fitCommand: CliCommand = {
 Fits the model by maximum likelihood on the calibration period (orders up to and including
 --calibration-end) and prints its parameters (BG/NBD and MBG/NBD: r, alpha, a, b; Pareto/NBD:
 r, alpha, s, beta; Gamma-Gamma: p, q, gamma), the log-likelihood and the number of customers.
-Gamma-Gamma is fitted on repeat customers' mean repeat spend. Exit code 3 when the fit does not
-converge.
+Gamma-Gamma is fitted on repeat customers' mean repeat spend; repeat customers whose repeat
+purchases average 0 (free orders, reward redemptions) are left out, as the model needs positive
+spend, and counted (with --json: excluded and excluded_reasons, reason to count). Exit code 3 when
+the fit does not converge, or when no repeat customer has a positive average (Gamma-Gamma is then
+not fitted; the reason is on stderr, and with --json in skipped).
 
 ${ORDERS_HELP}`,
 	async run({ flags }) {
@@ -79,9 +85,18 @@ ${ORDERS_HELP}`,
 			{ calibrationEnd, timeUnit, timeZone },
 		);
 		let result: { params: Record<string, number>; logLikelihood: number; customers: number };
+		let excluded: SpendExclusions | undefined;
 		try {
-			if (model === 'gamma-gamma') result = new GammaGammaFitter().fit(summary.filter((s) => s.frequency > 0)).fitResult;
-			else if (model === 'pareto-nbd') result = new ParetoNbdFitter().fit(summary).fitResult;
+			if (model === 'gamma-gamma') {
+				const data = spendHistoriesOf(summary);
+				excluded = data.excluded;
+				if (data.skippedReason) {
+					console.error(data.skippedReason);
+					if (flags.json) console.log(JSON.stringify({ model, skipped: data.skippedReason, customers: 0, ...exclusionsJson(excluded) }));
+					return 3;
+				}
+				result = new GammaGammaFitter().fit(data.histories).fitResult;
+			} else if (model === 'pareto-nbd') result = new ParetoNbdFitter().fit(summary).fitResult;
 			else if (model === 'mbgnbd') result = new ModifiedBetaGeoFitter().fit(summary).fitResult;
 			else result = new BetaGeoFitter().fit(summary).fitResult;
 		} catch (error) {
@@ -90,15 +105,20 @@ ${ORDERS_HELP}`,
 			return 3;
 		}
 		const params = Object.fromEntries(Object.entries(result.params).map(([name, value]) => [name, round(value)]));
-		if (flags.json) console.log(JSON.stringify({ model, ...params, log_likelihood: round(result.logLikelihood, 8), customers: result.customers }));
+		if (flags.json) console.log(JSON.stringify({ model, ...params, log_likelihood: round(result.logLikelihood, 8), customers: result.customers, ...(excluded ? exclusionsJson(excluded) : {}) }));
 		else {
 			console.log(`${model} fitted on ${result.customers} customers (calibration to ${calibrationEnd}, time unit ${timeUnit})`);
 			for (const [name, value] of Object.entries(params)) console.log(`  ${name.padEnd(6)} ${value}`);
 			console.log(`  log-likelihood ${result.logLikelihood.toFixed(2)}`);
+			if (excluded?.customers) console.log(`  ${describeSpendExclusions(excluded)}`);
 		}
 		return skipped > 0 ? 2 : 0;
 	},
 };
+
+function exclusionsJson(excluded: SpendExclusions): { excluded: number; excluded_reasons: Record<string, number> } {
+	return { excluded: excluded.customers, excluded_reasons: Object.fromEntries(excluded.reasons.map((r) => [r.reason, r.customers])) };
+}
 
 export const segmentCommand: CliCommand = {
 	name: 'segment',
@@ -109,8 +129,10 @@ Prints one JSON line per customer (with --json; a table otherwise): customer_id,
 frequency_score, monetary_score, segment, lifecycle, value_tier, p_alive, expected_orders_90d, clv
 (discounted 12 months, in the CSV's major units), next_order_date, then how sure the predictions
 are: p_alive_low/high, expected_orders_90d_low/high and clv_low/high (80% ranges from the fit's
-own uncertainty; null when it cannot say) and certainty (high, medium or low) with
-certainty_reason in words. Orders after --as-of (in --time-zone) are ignored. When the models
+own uncertainty; null when it cannot say), clv_unknown_reason (why clv is null, e.g. repeat
+purchases averaging 0.00, which the spend model cannot use; null when clv is known) and
+certainty (high, medium or low) with certainty_reason in words. Repeat customers left out of the
+spend model are counted on stderr. Orders after --as-of (in --time-zone) are ignored. When the models
 cannot be fitted, the predictions are null, certainty is low, and stderr says why; the rule-based
 scores are still printed.
 
@@ -129,6 +151,7 @@ ${ORDERS_HELP}`,
 		);
 		const run = segmentCustomers(activities, { asOf, model });
 		if (run.models.fallbackReason) console.error(`predictions: ${run.models.fallbackReason}`);
+		if (run.models.spend && run.models.spendExcluded?.customers) console.error(`spend model: ${describeSpendExclusions(run.models.spendExcluded)}; their CLV is unknown`);
 		// Rounding to significant digits keeps order, so a rounded range still holds its rounded point.
 		const probability = (v: number | null): number | null => (v === null ? null : round(v, 4));
 		const rows = run.customers.map((c) => ({
@@ -150,6 +173,7 @@ ${ORDERS_HELP}`,
 			// Cents rounded outward, so the printed range still holds the printed CLV.
 			clv_low: c.clvLow === null ? null : Math.floor(c.clvLow * 100) / 100,
 			clv_high: c.clvHigh === null ? null : Math.ceil(c.clvHigh * 100) / 100,
+			clv_unknown_reason: c.clvUnknownReason,
 			certainty: c.certainty,
 			certainty_reason: c.certaintyReason,
 		}));

@@ -6,6 +6,7 @@ export * from './summary';
 export * from './betaGeo';
 export * from './paretoNbd';
 export * from './gammaGamma';
+export * from './spendData';
 export * from './transactions';
 export * from './ordersCsv';
 export * from './modifiedBetaGeo';

@@ -6,6 +6,7 @@ import { lifecycleStage, type LifecycleOptions, type LifecycleStage, type Purcha
 import { ModifiedBetaGeoFitter } from './modifiedBetaGeo';
 import { ParetoNbdFitter } from './paretoNbd';
 import { expectedTimeToNextPurchase } from './predictions';
+import { spendHistoriesOf, spendNotApplicableReason, type SpendExclusions } from './spendData';
 import { rfmScores, type Score, type Segment } from './rfm';
 import type { TransactionModel } from './summary';
 import { dayNumberOfDate } from './transactions';
@@ -73,6 +74,14 @@ export interface FittedModels {
 	 */
 	transaction?: { model: TransactionModelName; params: Record<string, number>; logLikelihood: number; customers: number; standardErrors?: Record<string, number>; logCovariance?: number[][] };
 	spend?: { params: Record<string, number>; logLikelihood: number; customers: number; standardErrors?: Record<string, number>; logCovariance?: number[][] };
+	/**
+	 * Repeat customers left out of the spend fit, by reason: Gamma-Gamma needs a positive mean
+	 * repeat spend, so those whose repeat purchases average 0 (free orders, reward redemptions),
+	 * less, or not a number are not fitted on and their CLV is unknown (see spendData.ts).
+	 */
+	spendExcluded?: SpendExclusions;
+	/** Why there is no spend model although the transaction model fitted: every CLV is then unknown, with this reason. */
+	spendFallbackReason?: string;
 	/** Why predictions are missing, when a fit failed (lifecycle then stays rule-based). */
 	fallbackReason?: string;
 }
@@ -88,7 +97,10 @@ export interface CustomerInsight {
 	/** Probability the customer is still buying; null when no model could be fitted. */
 	pAlive: number | null;
 	expectedOrders: number | null;
+	/** Null when unknown, never an invented number: `clvUnknownReason` then says why. */
 	clv: number | null;
+	/** Why `clv` (and its range) is null, e.g. 'repeat purchases average 0.00: spend model not applicable'; null when known. */
+	clvUnknownReason: string | null;
 	nextOrderDate: string | null;
 	/**
 	 * 80% intervals of the three predictions from the fit's own uncertainty (see uncertainty.ts):
@@ -142,15 +154,25 @@ export function fitModels(activities: readonly CustomerActivity[], asOf: string,
 		result.fallbackReason = error.message;
 		return result;
 	}
-	const repeat = activities.filter((a) => a.orders > 1 && a.repeatSpend > 0);
+	// Repeat customers whose purchases average 0 or less are left out and counted (spendData.ts).
+	const data = spendHistoriesOf(activities.map((a) => ({ frequency: a.orders - 1, monetaryValue: meanRepeatSpend(a) })));
+	result.spendExcluded = data.excluded;
+	const noSpendModel = (reason: string): void => {
+		result.spendFallbackReason = reason.startsWith('Gamma-Gamma') ? reason : `Gamma-Gamma not fitted: ${reason}`;
+		result.fallbackReason = reason;
+	};
+	if (data.skippedReason) {
+		noSpendModel(data.skippedReason);
+		return result;
+	}
 	try {
-		const spend = new GammaGammaFitter().fit(repeat.map((a) => ({ frequency: a.orders - 1, monetaryValue: a.repeatSpend / (a.orders - 1) })));
+		const spend = new GammaGammaFitter().fit(data.histories);
 		const { customers, standardErrors, logCovariance } = spend.fitResult;
 		if (spend.params.q > 1) result.spend = { params: { ...spend.params }, logLikelihood: spend.logLikelihood, customers, standardErrors, ...(logCovariance ? { logCovariance: logCovariance.map((row) => [...row]) } : {}) };
-		else result.fallbackReason = `Gamma-Gamma: q = ${spend.params.q} <= 1, mean spend unbounded; no CLV`;
+		else noSpendModel(`Gamma-Gamma: q = ${spend.params.q} <= 1, mean spend unbounded; no CLV`);
 	} catch (error) {
 		if (!(error instanceof ConvergenceError || error instanceof RangeError || error instanceof LoyaltyError)) throw error;
-		result.fallbackReason = error.message;
+		noSpendModel(error.message);
 	}
 	return result;
 }
@@ -160,7 +182,9 @@ export function fitModels(activities: readonly CustomerActivity[], asOf: string,
  * models fit — P(alive), expected orders, CLV and the next order date, each prediction with an 80%
  * interval and a certainty label. A failed fit leaves the predictions null, says why in
  * `models.fallbackReason` and labels every customer's certainty 'low' with that reason; it never
- * produces NaN.
+ * produces NaN. A CLV that cannot be known — the spend model did not fit, or the customer's repeat
+ * purchases average 0 or less (see spendData.ts) — is null with `clvUnknownReason`, which
+ * `certaintyReason` repeats.
  */
 export function segmentCustomers(activities: readonly CustomerActivity[], options: SegmentOptions): SegmentRun {
 	const asOfDay = dayNumberOfDate(options.asOf, 'asOf');
@@ -181,6 +205,7 @@ export function segmentCustomers(activities: readonly CustomerActivity[], option
 	const monthlyDiscount = Math.pow(1 + (options.annualDiscountRate ?? 0.1), 1 / 12) - 1;
 	const maxNext = (options.maxNextOrderDays ?? 365) / WEEK;
 	const noModel = `no prediction model could be fitted, so the lifecycle stage is rule-based: ${models.fallbackReason ?? 'no reason given'}`;
+	const noSpendModel = models.spendFallbackReason ?? `Gamma-Gamma not fitted: ${models.fallbackReason ?? 'no reason given'}`;
 
 	// Predictions depend only on (x, t_x, T, spend): customers sharing a history share the work.
 	const predictionCache = new Map<string, { pAlive: number; expected: number; next?: number; discountedOrders: number }>();
@@ -198,6 +223,7 @@ export function segmentCustomers(activities: readonly CustomerActivity[], option
 			pAlive: null,
 			expectedOrders: null,
 			clv: null,
+			clvUnknownReason: noModel,
 			nextOrderDate: null,
 			pAliveLow: null,
 			pAliveHigh: null,
@@ -223,12 +249,14 @@ export function segmentCustomers(activities: readonly CustomerActivity[], option
 			byHistory.set(key, [index]);
 		} else byHistory.get(key)!.push(index);
 		// Same sum as GammaGammaFitter.customerLifetimeValue, with the purchase part shared per history.
-		const clv = spend ? spend.conditionalExpectedAverageProfit(h.frequency, meanRepeatSpend(activity)) * prediction.discountedOrders : null;
+		const notApplicable = spendNotApplicableReason(h.frequency, meanRepeatSpend(activity));
+		const clv = spend && !notApplicable ? finite(spend.conditionalExpectedAverageProfit(h.frequency, meanRepeatSpend(activity)) * prediction.discountedOrders) : null;
 		return {
 			...base,
 			pAlive: finite(prediction.pAlive),
 			expectedOrders: finite(prediction.expected),
-			clv: finite(clv),
+			clv,
+			clvUnknownReason: !spend ? noSpendModel : (notApplicable ?? (clv === null ? 'CLV is not a finite number under the fitted models' : null)),
 			nextOrderDate: prediction.next === undefined ? null : dateOfDay(asOfDay + Math.ceil(prediction.next * WEEK)),
 		};
 	});
@@ -236,6 +264,7 @@ export function segmentCustomers(activities: readonly CustomerActivity[], option
 		const draws = options.uncertainty?.draws ?? defaultDraws(byHistory.size);
 		const seed = options.uncertainty?.seed ?? DEFAULT_SEED;
 		addIntervals(customers, activities, byHistory, models, { asOfDay, horizon, clvHorizon, draws, seed, point: transaction, discountedOrders: (key) => predictionCache.get(key)!.discountedOrders });
+		for (const customer of customers) if (customer.clvUnknownReason) customer.certaintyReason = `${customer.certaintyReason}; CLV unknown: ${customer.clvUnknownReason}`;
 	}
 	return { asOf: options.asOf, customers, models };
 }

@@ -44,6 +44,7 @@ function savedOf(insight: CustomerInsight, asOf: string): SavedInsight {
 		pAlive: insight.pAlive,
 		expectedOrders: insight.expectedOrders,
 		clvMinor: insight.clv === null ? null : Math.round(insight.clv),
+		clvUnknownReason: insight.clvUnknownReason,
 		nextOrderDate: insight.nextOrderDate,
 		pAliveLow: insight.pAliveLow,
 		pAliveHigh: insight.pAliveHigh,
@@ -87,7 +88,12 @@ export class InsightService {
 		const now = this.now().toISOString();
 		await this.store.transaction(async (sql) => {
 			await saveModel(sql, this.programId, { kind: 'transaction', model, asOf, params: fitted.transaction?.params ?? {}, logLikelihood: fitted.transaction?.logLikelihood ?? null, customers: fitted.transaction?.customers ?? 0, fallbackReason: fitted.transaction ? null : (fitted.fallbackReason ?? null), logCovariance: fitted.transaction?.logCovariance ?? null }, now);
-			if (fitted.spend) await saveModel(sql, this.programId, { kind: 'spend', model: 'gamma-gamma', asOf, params: fitted.spend.params, logLikelihood: fitted.spend.logLikelihood, customers: fitted.spend.customers, fallbackReason: null, logCovariance: fitted.spend.logCovariance ?? null }, now);
+			// Saved whether or not it fitted, so a spend model from an earlier fit is never reused after this one failed.
+			if (fitted.transaction) {
+				const excluded = fitted.spendExcluded?.customers ? fitted.spendExcluded : null;
+				if (fitted.spend) await saveModel(sql, this.programId, { kind: 'spend', model: 'gamma-gamma', asOf, params: fitted.spend.params, logLikelihood: fitted.spend.logLikelihood, customers: fitted.spend.customers, fallbackReason: null, logCovariance: fitted.spend.logCovariance ?? null, excluded }, now);
+				else await saveModel(sql, this.programId, { kind: 'spend', model: 'gamma-gamma', asOf, params: {}, logLikelihood: null, customers: 0, fallbackReason: fitted.spendFallbackReason ?? fitted.fallbackReason ?? 'Gamma-Gamma not fitted', logCovariance: null, excluded }, now);
+			}
 		});
 		return fitted;
 	}
@@ -100,8 +106,10 @@ export class InsightService {
 		const spend = saved.find((m) => m.kind === 'spend');
 		return {
 			transaction: transaction.fallbackReason ? undefined : { model: transaction.model as TransactionModelName, params: transaction.params, logLikelihood: transaction.logLikelihood ?? Number.NaN, customers: transaction.customers, ...(transaction.logCovariance ? { logCovariance: transaction.logCovariance } : {}) },
-			spend: spend ? { params: spend.params, logLikelihood: spend.logLikelihood ?? Number.NaN, customers: spend.customers, ...(spend.logCovariance ? { logCovariance: spend.logCovariance } : {}) } : undefined,
-			fallbackReason: transaction.fallbackReason ?? undefined,
+			spend: spend && !spend.fallbackReason ? { params: spend.params, logLikelihood: spend.logLikelihood ?? Number.NaN, customers: spend.customers, ...(spend.logCovariance ? { logCovariance: spend.logCovariance } : {}) } : undefined,
+			...(spend ? { spendExcluded: spend.excluded ?? { customers: 0, reasons: [] } } : {}),
+			...(spend?.fallbackReason ? { spendFallbackReason: spend.fallbackReason } : {}),
+			fallbackReason: transaction.fallbackReason ?? spend?.fallbackReason ?? undefined,
 		};
 	}
 

@@ -13,6 +13,8 @@ export interface SavedInsight {
 	pAlive: number | null;
 	expectedOrders: number | null;
 	clvMinor: number | null;
+	/** Why `clvMinor` is null (e.g. repeat purchases average 0.00); null when known or saved before it was kept. */
+	clvUnknownReason: string | null;
 	nextOrderDate: string | null;
 	/** 80% intervals of the predictions and how sure they are; null in pictures saved before they existed. */
 	pAliveLow: number | null;
@@ -43,6 +45,7 @@ interface InsightRow extends Row {
 	p_alive: number | null;
 	expected_orders: number | null;
 	clv_minor: number | string | null;
+	clv_unknown_reason: string | null;
 	next_order_date: string | null;
 	p_alive_low: number | null;
 	p_alive_high: number | null;
@@ -71,6 +74,7 @@ function insightOf(row: InsightRow): SavedInsight {
 		pAlive: num(row.p_alive),
 		expectedOrders: num(row.expected_orders),
 		clvMinor: num(row.clv_minor),
+		clvUnknownReason: row.clv_unknown_reason ?? null,
 		nextOrderDate: row.next_order_date,
 		pAliveLow: num(row.p_alive_low),
 		pAliveHigh: num(row.p_alive_high),
@@ -90,15 +94,16 @@ export async function getInsight(sql: SqlClient, programId: string, customerId: 
 
 const UPSERT = `INSERT INTO customer_insights (program_id, customer_id, as_of, segment, lifecycle, value_tier, recency_score, frequency_score, monetary_score,
 		p_alive, expected_orders, clv_minor, next_order_date, previous_segment, previous_lifecycle, previous_value_tier, changed_as_of, updated_at,
-		p_alive_low, p_alive_high, expected_orders_low, expected_orders_high, clv_minor_low, clv_minor_high, certainty, certainty_reason)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+		p_alive_low, p_alive_high, expected_orders_low, expected_orders_high, clv_minor_low, clv_minor_high, certainty, certainty_reason, clv_unknown_reason)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
 	ON CONFLICT (program_id, customer_id) DO UPDATE SET as_of = excluded.as_of, segment = excluded.segment, lifecycle = excluded.lifecycle,
 		value_tier = excluded.value_tier, recency_score = excluded.recency_score, frequency_score = excluded.frequency_score,
 		monetary_score = excluded.monetary_score, p_alive = excluded.p_alive, expected_orders = excluded.expected_orders, clv_minor = excluded.clv_minor,
 		next_order_date = excluded.next_order_date, previous_segment = excluded.previous_segment, previous_lifecycle = excluded.previous_lifecycle,
 		previous_value_tier = excluded.previous_value_tier, changed_as_of = excluded.changed_as_of, updated_at = excluded.updated_at,
 		p_alive_low = excluded.p_alive_low, p_alive_high = excluded.p_alive_high, expected_orders_low = excluded.expected_orders_low, expected_orders_high = excluded.expected_orders_high,
-		clv_minor_low = excluded.clv_minor_low, clv_minor_high = excluded.clv_minor_high, certainty = excluded.certainty, certainty_reason = excluded.certainty_reason`;
+		clv_minor_low = excluded.clv_minor_low, clv_minor_high = excluded.clv_minor_high, certainty = excluded.certainty, certainty_reason = excluded.certainty_reason,
+		clv_unknown_reason = excluded.clv_unknown_reason`;
 
 /**
  * Saves a run's pictures and returns the customers whose segment, lifecycle or value tier moved
@@ -148,6 +153,7 @@ export async function saveInsights(sql: SqlClient, programId: string, insights: 
 			insight.clvMinorHigh,
 			insight.certainty,
 			insight.certaintyReason,
+			insight.clvUnknownReason,
 		]);
 	}
 	return changes;
@@ -163,19 +169,21 @@ export interface SavedModel {
 	fallbackReason: string | null;
 	/** Covariance of the ln-parameters (rows in the model's parameter order); null when unknown or saved before it was kept. */
 	logCovariance?: number[][] | null;
+	/** Customers left out of the fit, by reason (the spend model's repeat customers without positive spend); null when none or unknown. */
+	excluded?: { customers: number; reasons: { reason: string; customers: number }[] } | null;
 }
 
 export async function saveModel(sql: SqlClient, programId: string, model: SavedModel, now: string): Promise<void> {
 	await sql.execute(
-		`INSERT INTO insight_models (program_id, kind, model, as_of, params, log_likelihood, customers, fallback_reason, fitted_at, log_covariance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		`INSERT INTO insight_models (program_id, kind, model, as_of, params, log_likelihood, customers, fallback_reason, fitted_at, log_covariance, excluded_customers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		 ON CONFLICT (program_id, kind) DO UPDATE SET model = excluded.model, as_of = excluded.as_of, params = excluded.params, log_likelihood = excluded.log_likelihood,
-			customers = excluded.customers, fallback_reason = excluded.fallback_reason, fitted_at = excluded.fitted_at, log_covariance = excluded.log_covariance`,
-		[programId, model.kind, model.model, model.asOf, JSON.stringify(model.params), model.logLikelihood, model.customers, model.fallbackReason, now, model.logCovariance ? JSON.stringify(model.logCovariance) : null],
+			customers = excluded.customers, fallback_reason = excluded.fallback_reason, fitted_at = excluded.fitted_at, log_covariance = excluded.log_covariance, excluded_customers = excluded.excluded_customers`,
+		[programId, model.kind, model.model, model.asOf, JSON.stringify(model.params), model.logLikelihood, model.customers, model.fallbackReason, now, model.logCovariance ? JSON.stringify(model.logCovariance) : null, model.excluded ? JSON.stringify(model.excluded) : null],
 	);
 }
 
 export async function getModels(sql: SqlClient, programId: string): Promise<SavedModel[]> {
-	const rows = await sql.query<Row & { kind: string; model: string; as_of: string; params: string; log_likelihood: number | null; customers: number; fallback_reason: string | null; log_covariance: string | null }>(
+	const rows = await sql.query<Row & { kind: string; model: string; as_of: string; params: string; log_likelihood: number | null; customers: number; fallback_reason: string | null; log_covariance: string | null; excluded_customers: string | null }>(
 		'SELECT * FROM insight_models WHERE program_id = $1 ORDER BY kind',
 		[programId],
 	);
@@ -188,5 +196,6 @@ export async function getModels(sql: SqlClient, programId: string): Promise<Save
 		customers: Number(row.customers),
 		fallbackReason: row.fallback_reason,
 		logCovariance: row.log_covariance ? (JSON.parse(row.log_covariance) as number[][]) : null,
+		excluded: row.excluded_customers ? (JSON.parse(row.excluded_customers) as SavedModel['excluded']) : null,
 	}));
 }

@@ -268,6 +268,47 @@ describe('insight on the store', async () => {
 				assert.equal(back?.pAlive, 0.5);
 				assert.deepEqual([back?.pAliveLow, back?.pAliveHigh, back?.expectedOrdersLow, back?.expectedOrdersHigh, back?.clvMinorLow, back?.clvMinorHigh, back?.certainty, back?.certaintyReason], [null, null, null, null, null, null, null, null]);
 			});
+
+			test('repeat purchases worth 0.00 leave the customer out of the spend model: CLV saved as unknown with the reason', async () => {
+				const random = randomSource(41);
+				const orders: Parameters<typeof seed>[1] = [];
+				const free = new Set<string>();
+				for (let c = 0; c < 200; c++) {
+					const firstDay = Math.floor(random() * 100);
+					const h = simulateBetaGeoCustomer(random, { r: 0.8, alpha: 5, a: 0.7, b: 3 }, (181 - firstDay) / 7);
+					const days = [...new Set([firstDay, ...Array.from({ length: h.frequency }, (_, k) => firstDay + Math.max(1, Math.round((h.recency * 7 * (k + 1)) / h.frequency)))])];
+					const isFree = days.length > 1 && c % 5 === 0;
+					if (isFree) free.add(`free-${c}`);
+					// Values vary between customers as well as within, so Gamma-Gamma is identified.
+					const typical = 500 + 8000 * random();
+					days.forEach((day, v) => orders.push({ customer: `free-${c}`, id: `free-${c}-${v}`, placedAt: new Date(Date.UTC(2025, 0, 1 + day, 12)).toISOString(), totalMinor: v > 0 && isFree ? 0 : Math.round(typical * (0.5 + random())) }));
+				}
+				await seed(store, orders);
+				assert.ok(free.size >= 5, `some free repeaters (${free.size})`);
+				const service = new InsightService(store, { programId: 'p-free' });
+				const fitted = await service.fit('2025-07-01');
+				assert.ok(fitted.spend, fitted.fallbackReason);
+				const reason = 'repeat purchases average 0.00: spend model not applicable';
+				const zeroReason = fitted.spendExcluded?.reasons.find((r) => r.reason === reason);
+				assert.ok(zeroReason && zeroReason.customers >= free.size, JSON.stringify(fitted.spendExcluded));
+				const saved = await service.savedModels();
+				assert.deepEqual(saved?.spendExcluded, fitted.spendExcluded, 'who was left out survives the store');
+
+				const run = await service.scoreAll('2025-07-01');
+				for (const insight of run.customers.filter((c) => c.customerId.startsWith('free-'))) {
+					const back = await service.saved(insight.customerId);
+					assert.ok(back);
+					if (free.has(insight.customerId)) {
+						assert.equal(back.clvMinor, null);
+						assert.equal(back.clvMinorLow, null);
+						assert.equal(back.clvUnknownReason, reason);
+						assert.match(back.certaintyReason ?? '', /CLV unknown: repeat purchases average 0\.00/);
+					} else {
+						assert.equal(typeof back.clvMinor, 'number', JSON.stringify(back));
+						assert.equal(back.clvUnknownReason, null);
+					}
+				}
+			});
 		});
 	}
 });

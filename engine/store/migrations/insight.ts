@@ -59,6 +59,15 @@ ALTER TABLE customer_insights ADD COLUMN certainty_reason TEXT;
 ALTER TABLE insight_models ADD COLUMN log_covariance TEXT;
 `,
 	},
+	{
+		version: 202,
+		name: 'why a CLV is unknown, and who the spend model left out',
+		// Nullable: a picture saved before this version reads back with no reason, a model with no exclusions.
+		sql: `
+ALTER TABLE customer_insights ADD COLUMN clv_unknown_reason TEXT;
+ALTER TABLE insight_models ADD COLUMN excluded_customers TEXT;
+`,
+	},
 ];
 
 /** Scores are derived: the merged-away profile's row is dropped and the survivor is scored again. */

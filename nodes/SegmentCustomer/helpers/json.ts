@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { CustomerInsight } from '../../../engine';
+import { describeSpendExclusions, type CustomerInsight, type SpendExclusions } from '../../../engine';
 
 /**
  * One customer's picture as item JSON; CLV is in minor units of the program's currency. Each
@@ -20,6 +20,7 @@ export function insightJson(insight: CustomerInsight, asOf: string): IDataObject
 		pAlive: insight.pAlive,
 		expectedOrders90Days: insight.expectedOrders,
 		clvMinor: insight.clv === null ? null : Math.round(insight.clv),
+		clvUnknownReason: insight.clvUnknownReason,
 		nextOrderDate: insight.nextOrderDate,
 		pAliveLow: insight.pAliveLow,
 		pAliveHigh: insight.pAliveHigh,
@@ -30,4 +31,10 @@ export function insightJson(insight: CustomerInsight, asOf: string): IDataObject
 		certainty: insight.certainty,
 		certaintyReason: insight.certaintyReason,
 	};
+}
+
+/** Who the spend model left out and why, as item JSON: `{ customers, reasons: [{ reason, customers }], summary }`. */
+export function spendExclusionsJson(excluded: SpendExclusions | undefined): IDataObject {
+	const { customers = 0, reasons = [] } = excluded ?? {};
+	return { customers, reasons: reasons.map((r) => ({ ...r })), summary: customers ? describeSpendExclusions({ customers, reasons }) : null };
 }

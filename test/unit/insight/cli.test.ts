@@ -38,8 +38,9 @@ test('fit --json reproduces the published BG/NBD and Gamma-Gamma fits from a CDN
 	assert.ok(Math.abs(fitted.r - 0.243) < 0.002 && Math.abs(fitted.alpha - 4.414) < 0.02, bg.lines[0]);
 	const gg = await run(['fit', '--model', 'gamma-gamma', '--orders', file, '--calibration-end', '1997-09-30', '--json']);
 	const spend = JSON.parse(gg.lines[0]);
-	assert.deepEqual(Object.keys(spend), ['model', 'p', 'q', 'gamma', 'log_likelihood', 'customers']);
+	assert.deepEqual(Object.keys(spend), ['model', 'p', 'q', 'gamma', 'log_likelihood', 'customers', 'excluded', 'excluded_reasons']);
 	assert.equal(spend.customers, 946);
+	assert.equal(spend.excluded, 0, 'every CDNOW repeat customer spent something');
 });
 
 test('segment --json prints one line per customer and reports bad lines by number', async () => {
@@ -78,6 +79,7 @@ test('segment --json prints one line per customer and reports bad lines by numbe
 		'expected_orders_90d_high',
 		'clv_low',
 		'clv_high',
+		'clv_unknown_reason',
 		'certainty',
 		'certainty_reason',
 	]);

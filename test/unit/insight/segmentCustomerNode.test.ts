@@ -8,6 +8,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { closeSharedStores, openSharedStore, type StoreConfig } from '../../../engine';
 import { SegmentCustomer } from '../../../nodes/SegmentCustomer/SegmentCustomer.node';
 import { executeContext, type Credentials } from '../nodes/fakes';
+import { randomSource } from './simulate';
 
 const node = new SegmentCustomer();
 let dir: string;
@@ -182,5 +183,73 @@ describe('Segment Customer, executed with a fake n8n context against a real SQLi
 	test('a bad as-of date names its field', async () => {
 		const [item] = await run({ resource: 'program', operation: 'scoreAll', insightSettings: { asOf: '01/05/2026' } }, { continueOnFail: true });
 		assert.equal(item.json.field, 'asOf');
+	});
+});
+
+describe('Segment Customer on a shop whose repeat purchases are sometimes free', () => {
+	let freeDir: string;
+	let freeCredentials: Credentials;
+	const free = new Set<string>();
+	before(async () => {
+		freeDir = mkdtempSync(join(tmpdir(), 'loyalty-segment-free-'));
+		const path = join(freeDir, 'loyalty.sqlite');
+		freeCredentials = { loyaltyStoreApi: { storage: 'embedded', sqlitePath: path } };
+		const store = await openSharedStore({ kind: 'sqlite', path });
+		const random = randomSource(7);
+		await store.transaction(async (sql) => {
+			for (let c = 0; c < 60; c++) {
+				const id = `f${c}`;
+				const visits = 1 + (c % 5);
+				// Every fourth repeat customer pays for the first order only (reward redemptions after it).
+				const isFree = visits > 1 && c % 4 === 1;
+				if (isFree) free.add(id);
+				await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3)', [id, '{}', '2026-01-01T00:00:00.000Z']);
+				// Values vary between customers as well as within, so Gamma-Gamma is identified.
+				const typical = 300 * Math.exp(3 * random());
+				const days = Array.from({ length: visits }, (_, v) => 1 + ((c * 3 + v * 23) % 115)).sort((a, b) => a - b);
+				for (let v = 0; v < visits; v++) {
+					const placedAt = new Date(Date.UTC(2026, 0, days[v], 12)).toISOString();
+					const total = v > 0 && isFree ? 0 : typical * (0.5 + random());
+					await sql.execute(
+						`INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, refunded_minor, payload, updated_at) VALUES ('generic', $1, $2, 'paid', $3, 'USD', $4, 0, '{}', $3)`,
+						[`${id}-${v}`, id, placedAt, Math.round(total)],
+					);
+				}
+			}
+		});
+	});
+	after(() => rmSync(freeDir, { recursive: true, force: true }));
+
+	async function runFree(parameters: INodeParameters) {
+		const context = executeContext({ description: node.description, parameters: { ...parameters, insightSettings: { asOf: '2026-05-01' } }, credentials: freeCredentials, items: [{ json: {} }] });
+		const [output] = await node.execute.call(context);
+		return output;
+	}
+
+	test('Fit Models and Get Metrics say how many were left out of the spend model and why; Score All gives them an unknown CLV', async () => {
+		const reason = 'repeat purchases average 0.00: spend model not applicable';
+		const [fit] = await runFree({ resource: 'program', operation: 'fitModels' });
+		assert.equal(fit.json.fitted, true, String(fit.json.fallbackReason));
+		assert.ok(fit.json.spendModel, String(fit.json.fallbackReason));
+		assert.deepEqual(fit.json.spendModelExcluded, {
+			customers: free.size,
+			reasons: [{ reason, customers: free.size }],
+			summary: `${free.size} repeat customers left out of the Gamma-Gamma fit: repeat purchases average 0.00: ${free.size}`,
+		});
+		const [metrics] = await runFree({ resource: 'program', operation: 'getMetrics', activeDays: 90 });
+		assert.deepEqual(metrics.json.spendModelExcluded, fit.json.spendModelExcluded);
+
+		const items = await runFree({ resource: 'program', operation: 'scoreAll', scoreAllOutput: 'all' });
+		assert.equal(items.length, 60);
+		for (const { json } of items) {
+			if (free.has(json.customerId as string)) {
+				assert.equal(json.clvMinor, null);
+				assert.equal(json.clvMinorLow, null);
+				assert.equal(json.clvUnknownReason, reason);
+			} else {
+				assert.equal(typeof json.clvMinor, 'number', JSON.stringify(json));
+				assert.equal(json.clvUnknownReason, null);
+			}
+		}
 	});
 });

@@ -1,5 +1,6 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
+import { spendExclusionsJson } from '../../helpers/json';
 import { readSettings } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
@@ -24,6 +25,9 @@ export async function execute(this: IExecuteFunctions, { insight, asOf, itemInde
 		fitted: fitted.transaction !== undefined,
 		transactionModel: fitted.transaction ? { model: fitted.transaction.model, ...fitted.transaction.params, logLikelihood: fitted.transaction.logLikelihood, customers: fitted.transaction.customers, standardErrors: fitted.transaction.standardErrors ?? null } : null,
 		spendModel: fitted.spend ? { model: 'gamma-gamma', ...fitted.spend.params, logLikelihood: fitted.spend.logLikelihood, customers: fitted.spend.customers, standardErrors: fitted.spend.standardErrors ?? null } : null,
+		// Repeat customers whose purchases average 0 or less are left out of the spend model; their CLV is unknown.
+		spendModelExcluded: spendExclusionsJson(fitted.spendExcluded),
+		spendModelFallbackReason: fitted.transaction && !fitted.spend ? (fitted.spendFallbackReason ?? fitted.fallbackReason ?? null) : null,
 		fallbackReason: fitted.fallbackReason ?? null,
 	};
 }

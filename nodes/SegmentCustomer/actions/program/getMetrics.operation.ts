@@ -1,5 +1,6 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
+import { spendExclusionsJson } from '../../helpers/json';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
@@ -17,5 +18,15 @@ export const description = updateDisplayOptions({ show: { resource: ['program'],
 
 export async function execute(this: IExecuteFunctions, { insight, asOf, itemIndex }: OperationContext): Promise<IDataObject> {
 	const metrics = await insight.programMetrics(asOf, this.getNodeParameter('activeDays', itemIndex) as number);
-	return { operation: 'getMetrics', programId: insight.programId, currency: insight.currency, asOf, ...metrics } as unknown as IDataObject;
+	// CLV by segment averages known CLVs only; the saved spend model says whose CLV is unknown and why.
+	const models = await insight.savedModels();
+	return {
+		operation: 'getMetrics',
+		programId: insight.programId,
+		currency: insight.currency,
+		asOf,
+		...metrics,
+		spendModelExcluded: spendExclusionsJson(models?.spendExcluded),
+		spendModelFallbackReason: models?.transaction && !models.spend ? (models.spendFallbackReason ?? null) : null,
+	} as unknown as IDataObject;
 }
