@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { LoyaltyError, e164Phone } from '../../engine/model';
 
 /*
@@ -68,6 +69,27 @@ export function e164OrUndefined(value: unknown): string | undefined {
 
 export function lowerEmail(value: unknown, field: string): string | undefined {
 	return optionalText(value, field)?.toLowerCase();
+}
+
+const emailAddress = z.string().email();
+
+/**
+ * An email address, or nothing with a warning when the shop sent something that is not one: the
+ * customer may still be named by another identity (phone, shop account), and the order should
+ * earn. `requireSomeIdentity` turns "nothing left at all" back into an error naming the field.
+ */
+export function emailOrWarning(value: unknown, field: string, warnings: string[]): string | undefined {
+	const email = lowerEmail(value, field);
+	if (email === undefined || emailAddress.safeParse(email).success) return email;
+	warnings.push(`${field}: "${email.slice(0, 80)}" is not an email address and was left out; the customer is known by their other details`);
+	return undefined;
+}
+
+/** Fails naming the first dropped field when a customer has no identity left after dropping bad ones. */
+export function requireSomeIdentity(identities: Record<string, unknown>, warnings: readonly string[]): void {
+	if (Object.keys(identities).length > 0 || warnings.length === 0) return;
+	const field = warnings[0]!.slice(0, warnings[0]!.indexOf(':'));
+	throw LoyaltyError.invalid(field, `${warnings[0]!.slice(field.length + 2).replace(/ and was left out.*$/, '')}, and the customer has no other email, phone or shop account to be known by`);
 }
 
 /** Drops keys whose value is undefined so strict schemas and deep equality see only real fields. */

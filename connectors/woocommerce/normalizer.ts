@@ -17,7 +17,8 @@ import {
 	type JsonObject,
 	compact,
 	e164OrUndefined,
-	lowerEmail,
+	emailOrWarning,
+	requireSomeIdentity,
 	optionalArray,
 	optionalObject,
 	optionalPositiveId,
@@ -65,30 +66,31 @@ interface Draft {
 export function normalizeWooCommerceDelivery(delivery: WooCommerceDelivery): LoyaltyEvent[] {
 	const topic = requireText(delivery.topic, 'topic');
 	const deliveryId = requireText(delivery.deliveryId, 'deliveryId');
+	const warnings: string[] = [];
 	let drafts: Draft[];
 	switch (topic) {
 		case WooCommerceTopic.OrderCreated:
 		case WooCommerceTopic.OrderUpdated:
-			drafts = orderDrafts(requireObject(delivery.payload, 'payload'));
+			drafts = orderDrafts(requireObject(delivery.payload, 'payload'), warnings);
 			break;
 		case WooCommerceTopic.CustomerCreated:
 		case WooCommerceTopic.CustomerUpdated:
-			drafts = [customerDraft(requireObject(delivery.payload, 'payload'))];
+			drafts = [customerDraft(requireObject(delivery.payload, 'payload'), warnings)];
 			break;
 		default:
 			return [];
 	}
 	return drafts.map(({ suffix, event }) => {
 		const id = drafts.length === 1 ? `woocommerce:${deliveryId}` : `woocommerce:${deliveryId}:${suffix}`;
-		return parseOrThrow(loyaltyEventSchema, { id, ...event }, 'event');
+		return parseOrThrow(loyaltyEventSchema, { id, ...event, ...(warnings.length > 0 ? { warnings } : {}) }, 'event');
 	});
 }
 
-function orderDrafts(order: JsonObject): Draft[] {
+function orderDrafts(order: JsonObject, warnings: string[]): Draft[] {
 	const orderId = requireId(order.id, 'id');
 	const currency = requireText(order.currency, 'currency').toUpperCase();
 	minorUnitExponent(currency, 'currency');
-	const customer = orderCustomer(order);
+	const customer = orderCustomer(order, warnings);
 	const createdAt = wooGmt(order.date_created_gmt, 'date_created_gmt');
 	const modifiedAt = wooGmt(order.date_modified_gmt, 'date_modified_gmt') ?? createdAt;
 	const placedAt = wooGmt(order.date_paid_gmt, 'date_paid_gmt') ?? createdAt;
@@ -153,14 +155,16 @@ function orderDrafts(order: JsonObject): Draft[] {
 	return drafts;
 }
 
-function orderCustomer(order: JsonObject): CustomerInput {
+function orderCustomer(order: JsonObject, warnings: string[]): CustomerInput {
 	const billing = optionalObject(order.billing, 'billing') ?? {};
+	const identities = compact({
+		email: emailOrWarning(billing.email, 'billing.email', warnings),
+		phone: e164OrUndefined(billing.phone),
+		woocommerce: optionalPositiveId(order.customer_id, 'customer_id'),
+	});
+	requireSomeIdentity(identities, warnings);
 	return compact({
-		identities: compact({
-			email: lowerEmail(billing.email, 'billing.email'),
-			phone: e164OrUndefined(billing.phone),
-			woocommerce: optionalPositiveId(order.customer_id, 'customer_id'),
-		}),
+		identities,
 		firstName: optionalText(billing.first_name, 'billing.first_name'),
 		lastName: optionalText(billing.last_name, 'billing.last_name'),
 	});
@@ -196,7 +200,7 @@ function couponCodes(order: JsonObject): string[] | undefined {
 	return codes.length > 0 ? codes : undefined;
 }
 
-function customerDraft(customer: JsonObject): Draft {
+function customerDraft(customer: JsonObject, warnings: string[]): Draft {
 	const customerId = requireId(customer.id, 'id');
 	const billing = optionalObject(customer.billing, 'billing') ?? {};
 	const createdAt = wooGmt(customer.date_created_gmt, 'date_created_gmt');
@@ -204,7 +208,7 @@ function customerDraft(customer: JsonObject): Draft {
 	if (occurredAt === undefined) throw LoyaltyError.invalid('date_modified_gmt', 'is required (neither date_modified_gmt nor date_created_gmt is set)');
 	const input: CustomerInput = compact({
 		identities: compact({
-			email: lowerEmail(customer.email, 'email') ?? lowerEmail(billing.email, 'billing.email'),
+			email: emailOrWarning(customer.email, 'email', warnings) ?? emailOrWarning(billing.email, 'billing.email', warnings),
 			phone: e164OrUndefined(billing.phone),
 			woocommerce: customerId,
 		}),

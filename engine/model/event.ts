@@ -37,6 +37,8 @@ export const loyaltyEventSchema = z.object({
 	order: orderSchema.optional(),
 	refund: refundSchema.optional(),
 	cart: cartSchema.optional(),
+	/** What the source sent that could not be used and was left out (an invalid email beside another identity). */
+	warnings: z.array(z.string().max(500)).max(20).optional(),
 });
 export type LoyaltyEvent = z.infer<typeof loyaltyEventSchema>;
 export type LoyaltyEventInput = z.input<typeof loyaltyEventSchema>;

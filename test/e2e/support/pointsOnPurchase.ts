@@ -72,6 +72,8 @@ export interface StartOptions {
 	 * this key prefix, and this many worker processes beside the main instance.
 	 */
 	queueMode?: { n8nSchema: string; redisPrefix: string; workers: number };
+	/** The Loyalty Event Trigger's "Max Events per Run" (an owner's setting); the template's default when absent. */
+	maxEventsPerRun?: number;
 	/** More workflows to import and publish beside the template (e.g. a bare baseline for benchmarks). */
 	extraWorkflows?: WorkflowJson[];
 }
@@ -139,6 +141,9 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 		if (storeConfig.kind === 'postgres') {
 			// What the sticky note tells a queue-mode shop to do: the same store credential on every loyalty node.
 			for (const node of template.nodes) if (node.type.startsWith('n8n-nodes-loyalty.')) node.credentials = { ...node.credentials, loyaltyStoreApi: { name: 'Loyalty PostgreSQL' } };
+		}
+		if (options.maxEventsPerRun !== undefined) {
+			for (const node of template.nodes) if (node.type === 'n8n-nodes-loyalty.loyaltyEventTrigger') node.parameters = { ...node.parameters, options: { maxEventsPerRun: options.maxEventsPerRun } };
 		}
 		const workflow = normaliseWorkflow(template, { credentials });
 		log('importing and publishing workflows/points-on-purchase.json…');
