@@ -84,7 +84,7 @@ export async function oweToConsumers(sql: SqlClient, event: Pick<LoyaltyEvent, '
  */
 export async function expediteOwed(sql: SqlClient, eventId: string, nowIso: string): Promise<number> {
 	await sql.execute(
-		`UPDATE event_deliveries SET status = '${DeliveryStatus.Owed}', available_at = $2
+		`UPDATE event_deliveries SET status = '${DeliveryStatus.Owed}', available_at = $2, attempts = CASE WHEN status = '${DeliveryStatus.Parked}' THEN 0 ELSE attempts END
 		 WHERE event_id = $1 AND (status = '${DeliveryStatus.Parked}' OR (status = '${DeliveryStatus.Owed}' AND available_at > $2))`,
 		[eventId, nowIso],
 	);

@@ -2,3 +2,4 @@ export * from './accept';
 export * from './deliveries';
 export * from './quarantine';
 export * from './wakeups';
+export * from './replay';

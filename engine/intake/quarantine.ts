@@ -122,7 +122,10 @@ export async function countQuarantined(store: Store): Promise<number> {
 	return Number(row?.n ?? 0);
 }
 
-/** A delivery that now went through (replayed, or sent again by the shop after a fix) leaves the quarantine. */
+/**
+ * A replayed delivery that now went through leaves the quarantine. (A shop that sends a fixed order
+ * sends new bytes: that is a new delivery, and the old one is discarded by the owner.)
+ */
 export async function releaseFromQuarantine(store: Store, source: string, body: Buffer, resolution: string, now: Date = new Date()): Promise<boolean> {
 	const changed = await store.db.execute(
 		`UPDATE intake_quarantine SET status = '${QuarantineStatus.Replayed}', resolved_at = $2, resolution = $3 WHERE id = $1 AND status = '${QuarantineStatus.Quarantined}'`,

@@ -1,13 +1,10 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { VendorApiError } from '../../connectors';
-import { acceptEvents, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type Store } from '../../engine';
+import { REPLAY_HEADER, acceptEvents, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type Store } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { openStoreFor } from '../shared/store';
 import type { Received, TriggerSource } from './sources/types';
-
-/** Sent by a replay of a quarantined delivery (node operation or CLI) with the quarantine id. */
-export const REPLAY_HEADER = 'x-loyalty-replay';
 
 /**
  * The exact bytes the sender signed. n8n's body parser keeps them on `req.rawBody` (a Buffer) for
@@ -125,7 +122,7 @@ function headerText(context: IWebhookFunctions, name: string): string | undefine
 }
 
 function deliveryIdOf(context: IWebhookFunctions): string | undefined {
-	return headerText(context, 'x-wc-webhook-delivery-id') ?? headerText(context, 'x-twilio-idempotency-token');
+	return headerText(context, 'x-wc-webhook-delivery-id') ?? headerText(context, 'i-twilio-idempotency-token');
 }
 
 /** The headers that sign a delivery or say what it is; never cookies or authorization. */
@@ -134,7 +131,7 @@ function verificationHeaders(context: IWebhookFunctions): Record<string, string>
 	for (const [name, value] of Object.entries(context.getHeaderData() as Record<string, string | string[] | undefined>)) {
 		const lower = name.toLowerCase();
 		if (value === undefined || lower === REPLAY_HEADER) continue;
-		if (lower.startsWith('x-') || lower === 'content-type' || lower === 'user-agent') kept[lower] = Array.isArray(value) ? value.join(', ') : value;
+		if (lower.startsWith('x-') || lower.startsWith('i-twilio-') || lower === 'content-type' || lower === 'user-agent') kept[lower] = Array.isArray(value) ? value.join(', ') : value;
 	}
 	return kept;
 }

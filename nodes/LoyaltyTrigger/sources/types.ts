@@ -8,7 +8,7 @@ export type Received =
 	| { kind: 'ignore'; reason: string }
 	/** Answer with this status and body, record nothing (bad signature, malformed payload). */
 	| { kind: 'reject'; status: number; body: IDataObject }
-	/** Verified and normalized: record these, then run the workflow for the new ones. */
+	/** Verified and normalized: record these and owe them to the Loyalty Event Triggers. */
 	| { kind: 'events'; events: LoyaltyEvent[] };
 
 /**

@@ -100,7 +100,7 @@ describe('Loyalty Trigger', () => {
 	test('names, group and webhook', () => {
 		assert.equal(description.name, 'loyaltyTrigger');
 		assert.equal(description.displayName, 'Loyalty Trigger');
-		assert.equal(description.subtitle, 'When something happens to a customer');
+		assert.ok(String(description.subtitle).includes('$parameter["source"]'), 'the subtitle shows where deliveries come from');
 		assert.deepEqual(description.group, ['trigger']);
 		assert.deepEqual(description.inputs, []);
 		assert.deepEqual(description.webhooks, [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { IDataObject, INodeParameters, INodePropertyOptions, IWebhookFunctions } from 'n8n-workflow';
 
-import { closeSharedStores } from '../../../engine';
+import { closeSharedStores, getQuarantined, openSharedStore, replayQuarantined } from '../../../engine';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
 import { hookContext, webhookContext, type Credentials } from './fakes';
 
@@ -34,11 +34,12 @@ interface Delivery {
 	headers?: Record<string, string>;
 	query?: IDataObject;
 	secret?: string;
+	mode?: 'manual' | 'webhook';
 }
 
 /** The shared fakes have no query string; CartFlows' token travels in it. */
-function deliver({ parameters, body, headers, query = {}, secret }: Delivery) {
-	const { context, response } = webhookContext({ description, parameters, credentials: credentials(secret), body, headers, webhookUrl: URL });
+function deliver({ parameters, body, headers, query = {}, secret, mode }: Delivery) {
+	const { context, response } = webhookContext({ description, parameters, credentials: credentials(secret), body, headers, webhookUrl: URL, mode });
 	const withQuery = { ...(context as unknown as Record<string, unknown>), getQueryData: () => query } as unknown as IWebhookFunctions;
 	return { context: withQuery, response };
 }
@@ -115,11 +116,22 @@ describe('Loyalty Trigger webhook: CartFlows (WooCommerce carts)', () => {
 		assert.equal(response.status, 401);
 	});
 
-	test('a cart without currency and no Default Currency is quarantined naming currency', async () => {
+	test('a cart without currency and no Default Currency is quarantined naming currency; set the currency and a replay records it, once', async () => {
 		const { context } = deliver({ parameters: { source: 'cartflows' }, body: cartFlowsBody('sess-4'), query: { token: SECRET } });
 		const reply = (await trigger.webhook.call(context)).webhookResponse as IDataObject;
 		assert.equal(reply.quarantined, true);
 		assert.equal(reply.field, 'currency');
+		// The owner sets Default Currency on the node, then replays: the same bytes take the same path again.
+		const kept = await openSharedStore({ kind: 'sqlite', path: String(store.loyaltyStoreApi!.sqlitePath) });
+		const post = async (request: { url: string; headers: Record<string, string>; body: Buffer }) => {
+			const replay = deliver({ parameters: { source: 'cartflows', defaultCurrency: 'EUR' }, body: request.body, headers: request.headers, query: { token: SECRET }, mode: 'webhook' });
+			const result = await trigger.webhook.call(replay.context);
+			return { status: replay.response.status ?? 200, body: JSON.stringify(result.webhookResponse ?? replay.response.body) };
+		};
+		const first = await replayQuarantined(kept, String(reply.id), post);
+		assert.deepEqual([first.outcome, first.new], ['replayed', 1]);
+		assert.equal((await getQuarantined(kept, String(reply.id))).status, 'replayed');
+		assert.deepEqual((await replayQuarantined(kept, String(reply.id), post)).outcome, 'not_quarantined', 'a second replay changes nothing');
 	});
 
 	test('the plugin\'s "Trigger Sample" button is acknowledged without a run', async () => {

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { claimOwedEvents, closeSharedStores, getQuarantined, listQuarantine, openSharedStore, registerConsumer, type Store } from '../../../engine';
+import { REPLAY_HEADER, claimOwedEvents, closeSharedStores, getQuarantined, listQuarantine, openSharedStore, registerConsumer, type Store } from '../../../engine';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
-import { REPLAY_HEADER } from '../../../nodes/LoyaltyTrigger/receive';
 import { webhookContext, type Credentials } from './fakes';
 
 const trigger = new LoyaltyTrigger();
