@@ -10,6 +10,7 @@ import { testStoreCredential } from '../shared/store';
 import { programSettings } from './actions/common.descriptions';
 import * as customer from './actions/customer/Customer.resource';
 import * as points from './actions/points/Points.resource';
+import * as quarantine from './actions/quarantine/Quarantine.resource';
 import { router } from './actions/router';
 
 export class AwardPoints implements INodeType {
@@ -46,11 +47,13 @@ export class AwardPoints implements INodeType {
 				options: [
 					{ name: 'Customer', value: 'customer' },
 					{ name: 'Points Ledger', value: 'points' },
+					{ name: 'Quarantine', value: 'quarantine', description: 'Shop deliveries that could not be processed, and runs that kept failing' },
 				],
 				default: 'points',
 			},
 			...points.description,
 			...customer.description,
+			...quarantine.description,
 			{
 				displayName: 'Mirror to Square Loyalty',
 				name: 'squareMirror',

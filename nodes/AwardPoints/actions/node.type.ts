@@ -7,6 +7,7 @@ import type { Ledger, openSharedStore } from '../../../engine';
 export type AwardPointsType = {
 	points: 'applyEvent' | 'applyRuleDecision' | 'earnForOrder' | 'reverseForRefund' | 'redeem' | 'adjust';
 	customer: 'getBalance' | 'getHistory' | 'reconcileSquare';
+	quarantine: 'list' | 'replay' | 'discard' | 'retryParked';
 };
 
 export type AwardPointsResource = keyof AwardPointsType;

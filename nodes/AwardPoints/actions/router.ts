@@ -9,6 +9,7 @@ import { readProgram } from './common.descriptions';
 import * as customer from './customer/Customer.resource';
 import type { AwardPointsType, LoyaltyStore, OperationContext } from './node.type';
 import * as points from './points/Points.resource';
+import * as quarantine from './quarantine/Quarantine.resource';
 
 type OperationModule = {
 	execute(this: IExecuteFunctions, context: OperationContext): Promise<IDataObject | IDataObject[]>;
@@ -27,6 +28,12 @@ export const operations: { [R in keyof AwardPointsType]: Record<AwardPointsType[
 		getBalance: customer.getBalance,
 		getHistory: customer.getHistory,
 		reconcileSquare: customer.reconcileSquare,
+	},
+	quarantine: {
+		list: quarantine.list,
+		replay: quarantine.replay,
+		discard: quarantine.discard,
+		retryParked: quarantine.retryParked,
 	},
 };
 
