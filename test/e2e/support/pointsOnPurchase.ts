@@ -1,14 +1,14 @@
 /**
  * Brings up the shipped `workflows/points-on-purchase.json` in a real n8n: the packed package
- * installed as a community package, Prism serving the vendors' official API documents in place
- * of WooCommerce and Square, credentials imported, the template imported and published.
+ * installed as a community package, the project's shop sandbox in place of WooCommerce and
+ * Square, credentials imported, the template imported and published.
  * Shared by the end-to-end suite and `npm run demo`.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoreConfig } from '../../../engine';
-import { prefixSpecPaths, specOrSkip, startPrism, type PrismServer } from '../../support/prism';
+import { startShopSandbox, type ShopSandbox } from '../../../sandbox';
 import { POSTGRES } from '../../support/stores';
 import {
 	PROJECT_ROOT,
@@ -28,8 +28,8 @@ import {
 	type WorkflowJson,
 } from './n8n';
 
-/** Prism's Square mock answers CreateWebhookSubscription with the document's example key. */
-const SQUARE_EXAMPLE_SIGNATURE_KEY = '1k9bIJKCeTmSQwyagtNRLg';
+/** The key the sandbox's Square webhook subscriptions sign with; the credential holds the same. */
+const SQUARE_SIGNATURE_KEY = 'e2e-square-signature-key-0123456789';
 
 export interface PointsOnPurchaseEnv {
 	n8n: RunningN8n;
@@ -45,19 +45,20 @@ export interface PointsOnPurchaseEnv {
 	squareUrl: string;
 	wooSecret: string;
 	squareSignatureKey: string;
-	/** The Square order id Prism's RetrieveOrder answers with (the official document's example). */
+	/** A Square order made in the sandbox (one $64.00 line) for scenarios that post their own notifications. */
 	squareExampleOrderId: string;
-	/** Likewise for RetrieveCustomer. */
+	/** The Square customer (dev@example.com) that order belongs to. */
 	squareExampleCustomerId: string;
+	/** The shop sandbox serving WooCommerce and Square: create payments there and it notifies n8n. */
+	sandbox: ShopSandbox;
 	stop(): Promise<void>;
 }
 
-/** Why this environment cannot be built here (missing reference specs), or undefined. */
+/**
+ * Kept for callers that still ask: the environment needs nothing outside the repository (the shop
+ * sandbox stands in for the vendors), so it is always available.
+ */
 export function pointsOnPurchaseUnavailable(): string | undefined {
-	for (const spec of ['square-api.prism.json', 'woocommerce-openapi-unofficial.yml']) {
-		const found = specOrSkip(spec);
-		if (found.skip) return found.skip;
-	}
 	return undefined;
 }
 
@@ -113,11 +114,11 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 		log('installing the packed package into n8n…');
 		await packAndInstallPackage(userFolder);
 
-		log('starting Prism mocks of WooCommerce and Square…');
-		const wooSpec = await prefixSpecPaths(specOrSkip('woocommerce-openapi-unofficial.yml').path!, '/wp-json/wc/v3');
-		cleanups.push(() => wooSpec.cleanup());
-		const [woo, square]: PrismServer[] = await Promise.all([startPrism({ spec: wooSpec.path }), startPrism({ spec: specOrSkip('square-api.prism.json').path! })]);
-		cleanups.push(() => woo.stop(), () => square.stop());
+		log('starting the shop sandbox (WooCommerce and Square)…');
+		const sandbox = await startShopSandbox({ squareSignatureKey: SQUARE_SIGNATURE_KEY });
+		cleanups.push(() => sandbox.stop());
+		const woo = { baseUrl: sandbox.baseUrl };
+		const square = { baseUrl: sandbox.baseUrl };
 
 		const template = JSON.parse(readFileSync(join(PROJECT_ROOT, 'workflows', 'points-on-purchase.json'), 'utf8')) as WorkflowJson;
 		const webhookIdOf = (source: string) => template.nodes.find((n) => n.type === 'n8n-nodes-loyalty.loyaltyTrigger' && n.parameters.source === source)!.webhookId!;
@@ -133,7 +134,7 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 		const n8nEnvExtra = options.queueMode ? queueModeEnv(options.queueMode) : undefined;
 		const credentials = await importCredentials(userFolder, [
 			{ name: 'WooCommerce account', type: 'loyaltyWooCommerceApi', data: { shopUrl: woo.baseUrl, consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', webhookSecret: wooSecret } },
-			{ name: 'Square account', type: 'loyaltySquareApi', data: { accessToken: 'EAAA-e2e-token', environment: 'sandbox', signatureKey: SQUARE_EXAMPLE_SIGNATURE_KEY, notificationUrl: squareUrl, baseUrl: square.baseUrl } },
+			{ name: 'Square account', type: 'loyaltySquareApi', data: { accessToken: 'EAAA-e2e-token', environment: 'sandbox', signatureKey: SQUARE_SIGNATURE_KEY, notificationUrl: squareUrl, baseUrl: square.baseUrl } },
 			...(storeConfig.kind === 'postgres'
 				? [{ name: 'Loyalty PostgreSQL', type: 'loyaltyStoreApi', data: { storage: 'postgres', host: storeConfig.host, port: storeConfig.port, database: storeConfig.database, user: storeConfig.user, password: storeConfig.password ?? '', schema: storeConfig.schema, ssl: false } }]
 				: []),
@@ -155,13 +156,12 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 			await publishWorkflow(userFolder, extra.id!, { env: n8nEnvExtra });
 		}
 
-		// Prism answers every RetrieveOrder / RetrieveCustomer with the document's example; payments
-		// in the scenario must name those ids, or the trigger rightly refuses the mismatch.
-		const squareExample = async (path: string) =>
-			(await (await fetch(`${square.baseUrl}${path}`, { headers: { authorization: 'Bearer EAAA-e2e-token', 'square-version': '2025-08-20' } })).json()) as Record<string, { id?: string } | undefined>;
-		const squareExampleOrderId = (await squareExample('/v2/orders/any')).order?.id;
-		const squareExampleCustomerId = (await squareExample('/v2/customers/any')).customer?.id;
-		if (!squareExampleOrderId || !squareExampleCustomerId) throw new Error("Prism's Square mock returned no example order or customer");
+		// One Square customer and order for scenarios that post their own payment notifications; the
+		// trigger looks both up in the sandbox, which answers with exactly these.
+		const squareCustomer = sandbox.square.createCustomer({ given_name: 'Dev', family_name: 'Patel', email_address: 'dev@example.com', birthday: '1990-03-02' });
+		const squareOrder = sandbox.square.createOrder({ customer_id: String(squareCustomer.id), line_items: [{ name: 'House beans 1 kg', quantity: '1', base_price_money: { amount: 6400, currency: 'USD' } }] });
+		const squareExampleOrderId = String(squareOrder.id);
+		const squareExampleCustomerId = String(squareCustomer.id);
 
 		log('starting n8n…');
 		const n8n = await startN8n({
@@ -189,9 +189,10 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 			wooUrl,
 			squareUrl,
 			wooSecret,
-			squareSignatureKey: SQUARE_EXAMPLE_SIGNATURE_KEY,
+			squareSignatureKey: SQUARE_SIGNATURE_KEY,
 			squareExampleOrderId,
 			squareExampleCustomerId,
+			sandbox,
 			stop,
 		};
 	} catch (error) {

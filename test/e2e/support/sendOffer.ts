@@ -1,8 +1,8 @@
 /**
  * A real n8n with Send Offer wired up: n8n's own Webhook node hands a posted decision to Send Offer,
  * and a Loyalty Trigger in Twilio mode takes inbound SMS. Klaviyo (events and profiles), Twilio and
- * WooCommerce are Prism mocks serving the vendors' documents, each behind a loopback proxy that
- * counts what reached the vendor — the only way to prove a replay made no call.
+ * WooCommerce are the project's shop sandbox, which records what reached each vendor — the only
+ * way to prove a replay made no call.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -18,7 +18,8 @@ import {
 	type RunningN8n,
 	type WorkflowJson,
 } from './n8n';
-import { startVendorMocks, vendorMocksUnavailable, type CountingProxy } from './vendorMocks';
+import type { ShopSandbox } from '../../../sandbox';
+import { startVendorMocks, type CountingProxy } from './vendorMocks';
 
 export { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, type CountingProxy, type VendorRequest } from './vendorMocks';
 
@@ -35,11 +36,6 @@ export const OFFER_TEMPLATES = [
 	},
 ];
 
-/** Why this environment cannot be built here (missing reference specs), or undefined. */
-export function sendOfferUnavailable(): string | undefined {
-	return vendorMocksUnavailable();
-}
-
 export interface SendOfferEnv {
 	n8n: RunningN8n;
 	userFolder: string;
@@ -53,6 +49,7 @@ export interface SendOfferEnv {
 	klaviyo: CountingProxy;
 	twilio: CountingProxy;
 	wooCommerce: CountingProxy;
+	sandbox: ShopSandbox;
 	stop(): Promise<void>;
 }
 
@@ -136,7 +133,7 @@ export async function startSendOffer(options: { log?: (line: string) => void; de
 	try {
 		const { install, userFolder } = await freshN8nWithPackage('loyalty-e2e-offer-', log, cleanups);
 
-		log('starting Prism mocks of Klaviyo (events, profiles), Twilio and WooCommerce…');
+		log('starting the shop sandbox (Klaviyo, Twilio, WooCommerce)…');
 		const vendors = await startVendorMocks();
 		cleanups.push(() => vendors.stop());
 		const { klaviyo, twilio, wooCommerce } = vendors;
@@ -167,6 +164,7 @@ export async function startSendOffer(options: { log?: (line: string) => void; de
 			klaviyo,
 			twilio,
 			wooCommerce,
+			sandbox: vendors.sandbox,
 			stop,
 		};
 	} catch (error) {

@@ -1,7 +1,7 @@
 /**
  * The seven campaign templates of workflows/ in one real n8n, as a shop would run them side by
  * side: imported from their files, credentials filled in, published, with Klaviyo, Twilio and
- * WooCommerce as Prism mocks of the vendors' documents (behind counting proxies), and the n8n
+ * WooCommerce served by the project's shop sandbox, and the n8n
  * process's wall clock movable (see movableClock.cjs) so "2 hours later" takes no two hours.
  *
  * The only change made to the templates is the schedule trigger's interval (every 2 seconds rather
@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withProductCategoryExamples } from '../../support/wooProductsSpec';
+import type { ShopSandbox } from '../../../sandbox';
 import { MovableClock } from './movableClock';
 import {
 	freePort,
@@ -23,7 +23,7 @@ import {
 	type RunningN8n,
 	type WorkflowJson,
 } from './n8n';
-import { startVendorMocks, vendorMocksUnavailable, type CountingProxy } from './vendorMocks';
+import { startVendorMocks, type CountingProxy } from './vendorMocks';
 
 /** points-on-purchase holds the shop's webhooks (the one intake); the campaigns hear its recorded events. */
 export const TEMPLATE_FILES = ['points-on-purchase.json', 'cart-abandonment.json', 'win-back.json', 'birthday.json', 'cross-sell.json', 'replenishment.json', 'welcome.json', 'vip-milestone.json'] as const;
@@ -31,17 +31,13 @@ export type TemplateFile = (typeof TEMPLATE_FILES)[number];
 
 export const WOO_WEBHOOK_SECRET = 'e2e-woo-webhook-secret-0123456789';
 export const GENERIC_SECRET = 'e2e-generic-webhook-secret-0123456789abcdef';
-/** The catalogue the WooCommerce mock answers product lookups with. */
+/** The catalogue the WooCommerce sandbox serves. */
 export const PRODUCTS = [
-	{ id: 201, name: 'House coffee beans 1 kg', sku: 'BEANS-1KG', categories: ['Coffee'] },
-	{ id: 202, name: 'Butter croissant', sku: 'CROISSANT', categories: ['Pastries'] },
-	{ id: 203, name: 'Sencha green tea', sku: 'SENCHA', categories: ['Tea'] },
-	{ id: 204, name: 'Gift card', sku: 'GIFT', categories: ['Gifts'] },
+	{ id: 201, name: 'House coffee beans 1 kg', sku: 'BEANS-1KG', price: '24.00', categories: ['Coffee'] },
+	{ id: 202, name: 'Butter croissant', sku: 'CROISSANT', price: '3.50', categories: ['Pastries'] },
+	{ id: 203, name: 'Sencha green tea', sku: 'SENCHA', price: '12.00', categories: ['Tea'] },
+	{ id: 204, name: 'Gift card', sku: 'GIFT', price: '25.00', categories: ['Gifts'] },
 ];
-
-export function templatesUnavailable(): string | undefined {
-	return vendorMocksUnavailable();
-}
 
 export interface TemplatesEnv {
 	n8n: RunningN8n;
@@ -54,6 +50,7 @@ export interface TemplatesEnv {
 	klaviyo: CountingProxy;
 	twilio: CountingProxy;
 	wooCommerce: CountingProxy;
+	sandbox: ShopSandbox;
 	stop(): Promise<void>;
 }
 
@@ -75,8 +72,8 @@ export async function startTemplates(options: { startAt: Date; log?: (line: stri
 	try {
 		const { install, userFolder } = await freshN8nWithPackage('loyalty-e2e-templates-', log, cleanups);
 
-		log('starting Prism mocks of Klaviyo (events, profiles), Twilio and WooCommerce…');
-		const vendors = await startVendorMocks({ adaptWooSpec: (path) => withProductCategoryExamples(path, PRODUCTS.map(({ id, name, categories }) => ({ id, name, categories }))) });
+		log('starting the shop sandbox (Klaviyo, Twilio, WooCommerce with the catalogue)…');
+		const vendors = await startVendorMocks({ products: PRODUCTS });
 		cleanups.push(() => vendors.stop());
 		const { klaviyo, twilio, wooCommerce } = vendors;
 
@@ -112,7 +109,7 @@ export async function startTemplates(options: { startAt: Date; log?: (line: stri
 		log('starting n8n…');
 		const n8n = await startN8n({ userFolder, port, install, env: clock.env, waitForWebhooks: webhookPaths, timeoutMs: 240_000 });
 		cleanups.push(() => n8n.stop());
-		return { n8n, userFolder, storePath: join(userFolder, '.n8n', 'loyalty.sqlite'), clock, triggerUrls, workflowIds, klaviyo, twilio, wooCommerce, stop };
+		return { n8n, userFolder, storePath: join(userFolder, '.n8n', 'loyalty.sqlite'), clock, triggerUrls, workflowIds, klaviyo, twilio, wooCommerce, sandbox: vendors.sandbox, stop };
 	} catch (error) {
 		await stop();
 		throw error;
