@@ -85,4 +85,45 @@ export const verifyCommand: CliCommand = {
 	},
 };
 
-export const LEDGER_COMMANDS: readonly CliCommand[] = [replayCommand, balanceCommand, verifyCommand];
+const HELD_USAGE = `n8n-loyalty held list [--status held|approved|declined|all] [--limit <n>] [store options]
+n8n-loyalty held approve <approvalKey> --by <who> [--reason <why>] [--key <idempotency key>] [store options]
+n8n-loyalty held decline <approvalKey> --by <who> [--reason <why>] [--key <idempotency key>] [store options]
+
+An order that would earn more than the program's maxPointsPerOrder (default 5,000) earns nothing
+until the owner decides. "list" shows what waits (one JSON line per held order, oldest first);
+"approve" credits the points as an earn for that order; "decline" credits nothing and keeps who
+and why. Deciding again the same way is a replay and changes nothing.
+
+${STORE_OPTIONS}`;
+
+export const heldCommand: CliCommand = {
+	name: 'held',
+	summary: 'list, approve or decline points held because an order was above the ceiling',
+	usage: HELD_USAGE,
+	async run({ positional, flags }) {
+		const [action, approvalKey] = positional;
+		const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+		if (action === 'list') {
+			const limit = text('limit') === undefined ? undefined : Number(text('limit'));
+			return withLedger(flags, async (_store, ledger) => {
+				const held = await ledger.listHeld({ status: (text('status') ?? 'held') as 'held', ...(limit === undefined ? {} : { limit }) });
+				for (const row of held) console.log(JSON.stringify(row));
+				return 0;
+			});
+		}
+		if (action === 'approve' || action === 'decline') {
+			if (!approvalKey) throw new Error(`held ${action}: give the approvalKey, e.g. n8n-loyalty held ${action} held:woocommerce:order:1234:paid --by "Maria"`);
+			const by = text('by');
+			if (!by) throw new Error(`held ${action}: say who decides with --by, e.g. --by "Maria (owner)"`);
+			return withLedger(flags, async (_store, ledger) => {
+				const input = { approvalKey, decidedBy: by, ...(text('reason') ? { reason: text('reason') } : {}), ...(text('key') ? { idempotencyKey: text('key') } : {}) };
+				const result = action === 'approve' ? await ledger.approveHeld(input) : await ledger.declineHeld(input);
+				console.log(JSON.stringify(result));
+				return 0;
+			});
+		}
+		throw new Error(`held: say what to do: list, approve or decline\n\n${HELD_USAGE}`);
+	},
+};
+
+export const LEDGER_COMMANDS: readonly CliCommand[] = [replayCommand, balanceCommand, verifyCommand, heldCommand];

@@ -23,6 +23,10 @@ export interface ClaimInput {
 	idempotencyKey: string;
 	couponCode?: string;
 	sendAt: string;
+	/** The decision's send fingerprint (claimFingerprints): the same decision id with another request is refused. */
+	request?: string;
+	/** The decision's coupon fingerprint, when it carries a coupon. */
+	couponRequest?: string;
 }
 
 interface LoggedSend {

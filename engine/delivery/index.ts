@@ -10,6 +10,7 @@ export * from './channel';
 export * from './holdout';
 export * from './template';
 export * from './couponCode';
+export * from './fingerprint';
 export * from './plan';
 export * from './deliver';
 export * from './fromRules';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identitiesSchema } from '../model/customer';
+import { idSchema, idText } from '../model/ids';
 import { ErrorCode, LoyaltyError } from '../model/errors';
 import { EventType, type LoyaltyEvent } from '../model/event';
 import { minorToDecimalString } from '../model/money';
@@ -9,16 +10,31 @@ import { parseOrThrow } from '../model/validate';
 import { balanceOf, lockAccount } from '../store/accounts';
 import { findCustomerIds, upsertCustomer } from '../store/customers';
 import type { SqlClient } from '../store/db';
-import { findOperation, listRecentEntries, saveOperation } from '../store/ledgerRows';
+import { decideHeld, findOperation, getHeld, insertHeld, listHeldRows, listRecentEntries, saveOperation } from '../store/ledgerRows';
 import { getOrder, recordRefund, upsertOrder } from '../store/orders';
 import type { Clock, Store } from '../store/store';
 import { LockedAccount } from './account';
 import { pointsForAmount, pointsToReverse } from './points';
 import { parseProgram, type ProgramConfig, type ProgramInput } from './program';
-import { Operation, type Balance, type CustomerRef, type LedgerEntry, type LedgerResult } from './types';
+import { assertSameLedgerRequest, canonicalJson, type LedgerRequest } from './fingerprint';
+import { HeldStatus, Operation, type Balance, type CustomerRef, type HeldPoints, type LedgerEntry, type LedgerResult } from './types';
 
-const customerRefSchema = z.union([z.object({ customerId: z.string().min(1) }), z.object({ identities: identitiesSchema })]);
-const idempotencyKeySchema = z.string().trim().min(1, 'is required: use an id from the event that caused this (order id, message id), so a retry is recognised');
+const customerRefSchema = z.union([z.object({ customerId: idSchema }), z.object({ identities: identitiesSchema })]);
+const idempotencyKeySchema = idText(z.string().trim().min(1, 'is required: use an id from the event that caused this (order id, message id), so a retry is recognised'));
+
+const heldDecisionSchema = z.object({
+	approvalKey: idText(z.string().trim().min(1, 'is required: the approvalKey the held result or List Held Points gave')),
+	idempotencyKey: idempotencyKeySchema.optional(),
+	decidedBy: z.string().trim().min(1, 'is required: say who decided, so the history shows it').max(255, 'must be at most 255 characters'),
+	reason: z.string().trim().optional(),
+});
+type HeldDecisionInput = z.input<typeof heldDecisionSchema>;
+
+const listHeldSchema = z.object({
+	status: z.enum([HeldStatus.Held, HeldStatus.Approved, HeldStatus.Declined, 'all']).default(HeldStatus.Held),
+	customer: customerRefSchema.optional(),
+	limit: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(100),
+});
 
 const redeemSchema = z.object({
 	customer: customerRefSchema,
@@ -45,7 +61,9 @@ const ruleRewardSchema = z
 	.refine((r) => r.points > 0 || r.tier !== undefined, { message: 'gives neither points nor a tier', path: ['points'] });
 
 type Resolve = (sql: SqlClient, nowIso: string) => Promise<string>;
-type Apply = (account: LockedAccount) => Promise<Pick<LedgerResult, 'shortfall'> | void>;
+type Apply = (account: LockedAccount) => Promise<Pick<LedgerResult, 'shortfall' | 'held' | 'decision'> | void>;
+
+const grouped = (n: number) => n.toLocaleString('en-US');
 
 /**
  * The points ledger of one program. Every write is one transaction that locks the customer's
@@ -81,26 +99,110 @@ export class Ledger {
 		if (order.status !== 'paid') throw LoyaltyError.invalid('order.status', `is "${order.status}"; only paid orders earn points`);
 		const rate = this.program.earnRates[order.currency];
 		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; add one in the program settings`);
-		const key = options.idempotencyKey ?? `${order.source}:order:${order.id}:paid`;
+		const key = options.idempotencyKey === undefined ? `${order.source}:order:${order.id}:paid` : parseOrThrow(idempotencyKeySchema, options.idempotencyKey, 'idempotencyKey');
 		const points = pointsForAmount(order.totalMinor, rate, this.program.rounding);
+		const request: LedgerRequest = {
+			operation: Operation.Earn,
+			customer: { identities: order.customer.identities },
+			order: { source: order.source, id: order.id, currency: order.currency, amountMinor: order.totalMinor },
+		};
+		const ceiling = this.program.maxPointsPerOrder;
 		return this.operate(
 			key,
-			Operation.Earn,
+			request,
 			async (sql, nowIso) => (await upsertCustomer(sql, order.customer, nowIso)).id,
 			async (account) => {
 				await upsertOrder(account.sql, order, account.customerId, account.nowIso);
+				if (ceiling > 0 && points > ceiling) {
+					const held = { points, approvalKey: `held:${key}`, reason: `order ${order.id} would earn ${grouped(points)} points, above the program's ceiling of ${grouped(ceiling)} per order` };
+					await insertHeld(account.sql, {
+						...held,
+						programId: this.program.id,
+						customerId: account.customerId,
+						operationKey: key,
+						orderSource: order.source,
+						orderId: order.id,
+						currency: order.currency,
+						totalMinor: order.totalMinor,
+						heldAt: account.nowIso,
+					});
+					return { held };
+				}
 				await account.credit(points, 'earn', key, { orderSource: order.source, orderId: order.id, reason: `order ${order.id}` });
 				account.touchActivity();
+				return undefined;
 			},
 		);
 	}
 
+	/**
+	 * The owner says yes to points held above the ceiling: they are credited as an earn for that
+	 * order (pending through the return period like any earn), so a later refund reverses its
+	 * share. A refund that arrived while they were held is taken back at once.
+	 */
+	async approveHeld(input: HeldDecisionInput): Promise<LedgerResult> {
+		const request = parseOrThrow(heldDecisionSchema, input, '');
+		const key = request.idempotencyKey ?? `approve:${request.approvalKey}`;
+		return this.operate(key, { operation: Operation.ApproveHeld, approvalKey: request.approvalKey }, this.heldCustomer(request.approvalKey), async (account) => {
+			const held = await this.undecidedHeld(account, request.approvalKey);
+			const extra = { orderSource: held.orderSource, orderId: held.orderId };
+			await account.credit(held.points, 'earn', key, { ...extra, reason: `order ${held.orderId}, held points approved by ${request.decidedBy}` });
+			const order = await getOrder(account.sql, held.orderSource, held.orderId, true);
+			if (order && order.refundedMinor > 0) {
+				const refunded = pointsToReverse(held.points, order.totalMinor, Math.min(order.refundedMinor, order.totalMinor), this.program.rounding);
+				await account.debit(refunded, 'reverse', key, { ...extra, reason: `order ${held.orderId} was refunded while its points were held` }, (lot) => lot.orderSource === held.orderSource && lot.orderId === held.orderId);
+			}
+			account.touchActivity();
+			await decideHeld(account.sql, this.program.id, held.approvalKey, { status: HeldStatus.Approved, key, by: request.decidedBy, reason: request.reason || undefined, at: account.nowIso });
+			return { decision: { approvalKey: held.approvalKey, status: HeldStatus.Approved, points: held.points, decidedBy: request.decidedBy, ...(request.reason ? { reason: request.reason } : {}) } };
+		});
+	}
+
+	/** The owner says no to held points: nothing is credited, and who declined and why is kept. */
+	async declineHeld(input: HeldDecisionInput): Promise<LedgerResult> {
+		const request = parseOrThrow(heldDecisionSchema, input, '');
+		const key = request.idempotencyKey ?? `decline:${request.approvalKey}`;
+		return this.operate(key, { operation: Operation.DeclineHeld, approvalKey: request.approvalKey }, this.heldCustomer(request.approvalKey), async (account) => {
+			const held = await this.undecidedHeld(account, request.approvalKey);
+			await decideHeld(account.sql, this.program.id, held.approvalKey, { status: HeldStatus.Declined, key, by: request.decidedBy, reason: request.reason || undefined, at: account.nowIso });
+			return { decision: { approvalKey: held.approvalKey, status: HeldStatus.Declined, points: held.points, decidedBy: request.decidedBy, ...(request.reason ? { reason: request.reason } : {}) } };
+		});
+	}
+
+	/** Held points of this program, oldest first: by default those still waiting for a decision. */
+	async listHeld(input: { status?: HeldStatus | 'all'; customer?: CustomerRef; limit?: number } = {}): Promise<HeldPoints[]> {
+		const options = parseOrThrow(listHeldSchema, input, '');
+		const customerId = options.customer ? await this.store.transaction((sql) => this.existingCustomer(options.customer as CustomerRef)(sql, this.now().toISOString())) : undefined;
+		return listHeldRows(this.store.db, this.program.id, { status: options.status === 'all' ? undefined : options.status, customerId, limit: options.limit });
+	}
+
+	private heldCustomer(approvalKey: string): Resolve {
+		return async (sql) => {
+			const held = await getHeld(sql, this.program.id, approvalKey);
+			if (!held) throw LoyaltyError.notFound('approvalKey', `no points are held under "${approvalKey}" in program ${this.program.id}`);
+			return held.customerId;
+		};
+	}
+
+	private async undecidedHeld(account: LockedAccount, approvalKey: string): Promise<HeldPoints> {
+		const held = (await getHeld(account.sql, this.program.id, approvalKey, true))!;
+		if (held.status !== HeldStatus.Held) {
+			const by = held.decidedBy ? ` by ${held.decidedBy}` : '';
+			throw new LoyaltyError(ErrorCode.HeldAlreadyDecided, `approvalKey: the ${grouped(held.points)} points held for order ${held.orderId} were already ${held.status}${by} on ${held.decidedAt}`, { field: 'approvalKey' });
+		}
+		return held;
+	}
+
 	async reverseForRefund(input: RefundInput, options: { idempotencyKey?: string } = {}): Promise<LedgerResult> {
 		const refund = parseOrThrow(refundSchema, input, 'refund');
-		const key = options.idempotencyKey ?? `${refund.source}:refund:${refund.id}`;
+		const key = options.idempotencyKey === undefined ? `${refund.source}:refund:${refund.id}` : parseOrThrow(idempotencyKeySchema, options.idempotencyKey, 'idempotencyKey');
+		const request: LedgerRequest = {
+			operation: Operation.Reverse,
+			refund: { source: refund.source, id: refund.id, orderId: refund.orderId, currency: refund.currency, amountMinor: refund.amountMinor },
+		};
 		return this.operate(
 			key,
-			Operation.Reverse,
+			request,
 			async (sql) => {
 				const order = await getOrder(sql, refund.source, refund.orderId);
 				if (!order) throw LoyaltyError.notFound('refund.orderId', `no ${refund.source} order "${refund.orderId}" has been recorded, so there are no points to take back for it`);
@@ -115,7 +217,7 @@ export class Ledger {
 					throw LoyaltyError.invalid('refund.amountMinor', `refunds ${money(refund.amountMinor)} but only ${money(refundable)} of the ${money(order.totalMinor)} paid for order ${order.id} is left to refund`);
 				}
 				if (!(await recordRefund(account.sql, refund))) {
-					throw new LoyaltyError(ErrorCode.Conflict, `refund.id: refund ${refund.id} was already applied under a different idempotency key`, { field: 'refund.id' });
+					throw new LoyaltyError(ErrorCode.RefundAlreadyApplied, `refund.id: refund ${refund.id} was already applied under a different idempotency key, so its points were already taken back`, { field: 'refund.id' });
 				}
 				const earned = account.earnedForOrder(order.source, order.id);
 				// Telescoping: each refund takes back the step in the cumulative share, so partial refunds add up exactly.
@@ -129,7 +231,8 @@ export class Ledger {
 
 	async redeem(input: { customer: CustomerRef; points: number; idempotencyKey: string; reason?: string }): Promise<LedgerResult> {
 		const request = parseOrThrow(redeemSchema, input, '');
-		return this.operate(request.idempotencyKey, Operation.Redeem, this.existingCustomer(request.customer), async (account) => {
+		const fingerprint: LedgerRequest = { operation: Operation.Redeem, customer: request.customer, points: request.points };
+		return this.operate(request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
 			this.requireAvailable(account, request.points);
 			await account.debit(request.points, 'redeem', request.idempotencyKey, { reason: request.reason });
 			account.touchActivity();
@@ -138,7 +241,8 @@ export class Ledger {
 
 	async adjust(input: { customer: CustomerRef; points: number; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
 		const request = parseOrThrow(adjustSchema, input, '');
-		return this.operate(request.idempotencyKey, Operation.Adjust, this.existingCustomer(request.customer), async (account) => {
+		const fingerprint: LedgerRequest = { operation: Operation.Adjust, customer: request.customer, points: request.points };
+		return this.operate(request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
 			if (request.points > 0) {
 				await account.credit(request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
 				return;
@@ -155,7 +259,8 @@ export class Ledger {
 	 */
 	async applyRuleReward(input: { customer: CustomerRef; points: number; tier?: string; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
 		const request = parseOrThrow(ruleRewardSchema, input, '');
-		return this.operate(request.idempotencyKey, Operation.RuleReward, this.existingCustomer(request.customer), async (account) => {
+		const fingerprint: LedgerRequest = { operation: Operation.RuleReward, customer: request.customer, points: request.points, tier: request.tier };
+		return this.operate(request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
 			if (request.points > 0) await account.credit(request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
 			if (request.tier !== undefined) account.setTier(request.tier);
 		});
@@ -189,7 +294,7 @@ export class Ledger {
 			const ids = await findCustomerIds(sql, ref.identities);
 			const described = Object.entries(ref.identities).map(([kind, value]) => `${kind} ${value}`).join(', ');
 			if (ids.length === 0) throw LoyaltyError.notFound('customer', `no customer with ${described || 'these identities'}`);
-			if (ids.length > 1) throw new LoyaltyError(ErrorCode.Conflict, `customer: ${described} belong to different customers`, { field: 'customer' });
+			if (ids.length > 1) throw new LoyaltyError(ErrorCode.IdentityConflict, `customer: ${described} belong to different customers`, { field: 'customer' });
 			return ids[0];
 		};
 	}
@@ -207,14 +312,25 @@ export class Ledger {
 		});
 	}
 
-	private async operate(key: string, operation: Operation, resolve: Resolve, apply: Apply): Promise<LedgerResult> {
+	/**
+	 * Runs one keyed write. A key seen before answers with its stored result when the request is
+	 * the same, and is refused (key_reused, nothing written) when it is not.
+	 */
+	private async operate(key: string, request: LedgerRequest, resolve: Resolve, apply: Apply): Promise<LedgerResult> {
+		const operation = request.operation as Operation;
 		// Fast path: most replays are answered without taking a lock.
 		const known = await findOperation(this.store.db, this.program.id, key);
-		if (known) return { ...known, replay: true };
+		if (known) {
+			assertSameLedgerRequest(key, known.request, request);
+			return { ...known.result, replay: true };
+		}
 		return this.withAccount(resolve, async (account) => {
 			// Checked again under the lock: a concurrent writer may have applied the key meanwhile.
 			const applied = await findOperation(account.sql, this.program.id, key);
-			if (applied) return { ...applied, replay: true };
+			if (applied) {
+				assertSameLedgerRequest(key, applied.request, request);
+				return { ...applied.result, replay: true };
+			}
 			const maintenance = account.written.length;
 			const tierBefore = account.row.tier ?? undefined;
 			const extra = (await apply(account)) ?? {};
@@ -234,7 +350,7 @@ export class Ledger {
 				...extra,
 				...(tierBefore !== tierAfter ? { tierChange: { from: tierBefore, to: tierAfter } } : {}),
 			};
-			await saveOperation(account.sql, this.program.id, result, account.nowIso);
+			await saveOperation(account.sql, this.program.id, result, canonicalJson(request), account.nowIso);
 			return result;
 		});
 	}

@@ -37,6 +37,9 @@ export const tierPolicySchema = z.object({
 });
 export type TierPolicy = z.infer<typeof tierPolicySchema>;
 
+/** See `maxPointsPerOrder`. */
+export const DEFAULT_MAX_POINTS_PER_ORDER = 5000;
+
 export const programSchema = z.object({
 	id: z.string().min(1).default('default'),
 	/** Earning per order currency; an order in a currency without a rate is refused with that reason. */
@@ -48,6 +51,14 @@ export const programSchema = z.object({
 	tiers: tierPolicySchema.optional(),
 	allowNegativeBalance: z.boolean().default(false),
 	timeZone: z.string().default('UTC'),
+	/**
+	 * The most points one order may earn on its own; above it the order's points are held for the
+	 * owner's approval instead of credited (0 turns the ceiling off). 5,000 points is $5,000 spent at
+	 * the default 1 point per $1: far above a small shop's ordinary basket (tens to a few hundred
+	 * dollars) and its occasional big order, yet it stops a mistyped total, a test order or a
+	 * currency mix-up (1,000,000,000.00 "USD") from minting points nobody can take back once spent.
+	 */
+	maxPointsPerOrder: z.number().int('must be a whole number').nonnegative('must not be negative').default(DEFAULT_MAX_POINTS_PER_ORDER),
 });
 export type ProgramConfig = z.infer<typeof programSchema>;
 export type ProgramInput = z.input<typeof programSchema>;

@@ -49,6 +49,8 @@ export const Operation = {
 	Redeem: 'redeem',
 	Adjust: 'adjust',
 	RuleReward: 'rule_reward',
+	ApproveHeld: 'approve_held',
+	DeclineHeld: 'decline_held',
 } as const;
 export type Operation = (typeof Operation)[keyof typeof Operation];
 
@@ -64,6 +66,39 @@ export interface LedgerResult {
 	shortfall?: number;
 	/** Tier before and after, when the operation moved it. */
 	tierChange?: { from?: string; to?: string };
+	/** Earn only: the order would earn more than the program's ceiling, so nothing was credited until the owner approves. */
+	held?: { points: number; reason: string; approvalKey: string };
+	/** Approve / decline held points: what was decided, by whom. */
+	decision?: { approvalKey: string; status: Exclude<HeldStatus, 'held'>; points: number; decidedBy: string; reason?: string };
+}
+
+export const HeldStatus = {
+	Held: 'held',
+	Approved: 'approved',
+	Declined: 'declined',
+} as const;
+export type HeldStatus = (typeof HeldStatus)[keyof typeof HeldStatus];
+
+/** Points an order would have earned, waiting for the owner's decision because they are above the ceiling. */
+export interface HeldPoints {
+	/** The key an owner approves or declines with ("held:" + the earn's idempotency key). */
+	approvalKey: string;
+	programId: string;
+	customerId: string;
+	/** The earn's idempotency key. */
+	operationKey: string;
+	orderSource: string;
+	orderId: string;
+	currency: string;
+	totalMinor: number;
+	points: number;
+	reason: string;
+	status: HeldStatus;
+	heldAt: string;
+	decisionKey?: string;
+	decidedBy?: string;
+	decisionReason?: string;
+	decidedAt?: string;
 }
 
 /** Who a ledger call is about: the stored profile id, or any identity that resolves to it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema, idText } from './ids';
 
 /** Every way a person can be recognised. One profile owns all of them, whatever system sent them. */
 export const IdentityKind = {
@@ -24,11 +25,11 @@ export const e164Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164
 
 export const identitiesSchema = z
 	.object({
-		email: z.string().trim().toLowerCase().email().optional(),
+		email: idText(z.string().trim().toLowerCase().email()).optional(),
 		phone: e164Phone.optional(),
-		square: z.string().min(1).optional(),
-		woocommerce: z.string().min(1).optional(),
-		loyalty: z.string().min(1).optional(),
+		square: idSchema.optional(),
+		woocommerce: idSchema.optional(),
+		loyalty: idSchema.optional(),
 	})
 	.strict();
 export type Identities = z.infer<typeof identitiesSchema>;

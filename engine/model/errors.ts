@@ -5,7 +5,14 @@
 export const ErrorCode = {
 	InvalidInput: 'invalid_input',
 	NotFound: 'not_found',
-	Conflict: 'conflict',
+	/** The identities given for one customer belong to two or more stored customers. */
+	IdentityConflict: 'identity_conflict',
+	/** A refund id already applied under a different idempotency key. */
+	RefundAlreadyApplied: 'refund_already_applied',
+	/** An idempotency key (ledger, send or coupon) reused for a different request. */
+	KeyReused: 'key_reused',
+	/** Held points that were already approved or declined. */
+	HeldAlreadyDecided: 'held_already_decided',
 	InsufficientPoints: 'insufficient_points',
 	Store: 'store_error',
 } as const;
@@ -31,6 +38,15 @@ export class LoyaltyError extends Error {
 
 	static notFound(field: string, message: string): LoyaltyError {
 		return new LoyaltyError(ErrorCode.NotFound, `${field}: ${message}`, { field });
+	}
+
+	/**
+	 * A key seen before with a different request (Stripe's idempotency_key_in_use): nothing is
+	 * written, and the message says what the key was first used for and what this request is.
+	 */
+	static keyReused(field: string, key: string, first: string, now: string, different: readonly string[]): LoyaltyError {
+		const differs = different.length > 0 ? ` (different: ${different.join(', ')})` : '';
+		return new LoyaltyError(ErrorCode.KeyReused, `${field} "${key}" was first used for ${first}; this request is ${now}${differs}. Use a new key for a new request`, { field });
 	}
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cartSchema } from './cart';
 import { customerInputSchema } from './customer';
+import { idSchema } from './ids';
 import { ORDER_SOURCES, orderSchema } from './order';
 import { refundSchema } from './refund';
 
@@ -28,11 +29,11 @@ export type EventSource = (typeof EVENT_SOURCES)[number];
  * refund id) so that two different deliveries of the same fact still write once.
  */
 export const loyaltyEventSchema = z.object({
-	id: z.string().min(1),
+	id: idSchema,
 	type: z.enum(EVENT_TYPES),
 	source: z.enum(EVENT_SOURCES),
 	occurredAt: z.string().datetime({ offset: true }),
-	idempotencyKey: z.string().min(1),
+	idempotencyKey: idSchema,
 	customer: customerInputSchema,
 	order: orderSchema.optional(),
 	refund: refundSchema.optional(),

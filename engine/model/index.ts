@@ -6,3 +6,4 @@ export * from './cart';
 export * from './refund';
 export * from './event';
 export * from './validate';
+export * from './ids';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { customerInputSchema } from './customer';
+import { idSchema } from './ids';
 import { isKnownCurrency } from './money';
 
 export const OrderSource = {
@@ -41,7 +42,7 @@ export type OrderLine = z.infer<typeof orderLineSchema>;
 
 export const orderSchema = z.object({
 	source: z.enum(ORDER_SOURCES),
-	id: z.string().min(1),
+	id: idSchema,
 	status: z.enum(ORDER_STATUSES),
 	placedAt: z.string().datetime({ offset: true }),
 	currency: currencySchema,

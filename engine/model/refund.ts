@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { idSchema } from './ids';
 import { ORDER_SOURCES, currencySchema } from './order';
 
 /** A refund, full or partial, always linked to the order it gives money back for. */
 export const refundSchema = z.object({
 	source: z.enum(ORDER_SOURCES),
-	id: z.string().min(1),
-	orderId: z.string().min(1),
+	id: idSchema,
+	orderId: idSchema,
 	amountMinor: z.number().int('must be a whole number of minor units (cents)').positive('must be more than zero'),
 	currency: currencySchema,
 	createdAt: z.string().datetime({ offset: true }),

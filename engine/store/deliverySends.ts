@@ -1,4 +1,5 @@
 import type { DeliveryChannel, MessagePurpose } from '../delivery/decision';
+import { assertSameSend } from '../delivery/fingerprint';
 import type { PastSend } from '../delivery/frequency';
 import type { Check } from '../delivery/refusal';
 import { LoyaltyError } from '../model/errors';
@@ -40,6 +41,10 @@ export interface SendClaim {
 	idempotencyKey: string;
 	couponCode?: string;
 	sendAt: string;
+	/** Fingerprint of the decision's first request (engine/delivery/fingerprint.ts); absent on sends logged before fingerprints. */
+	request?: string;
+	/** Fingerprint of the decision's coupon, when it had one. */
+	couponRequest?: string;
 }
 
 export interface SendRecord extends SendClaim {
@@ -72,6 +77,8 @@ interface SendRow extends Row {
 	claimed_at: string;
 	sent_at: string | null;
 	updated_at: string;
+	request: string | null;
+	coupon_request: string | null;
 }
 
 function recordOf(row: SendRow): SendRecord {
@@ -95,6 +102,8 @@ function recordOf(row: SendRow): SendRecord {
 		claimedAt: row.claimed_at,
 		sentAt: row.sent_at ?? undefined,
 		updatedAt: row.updated_at,
+		...(row.request !== null ? { request: row.request } : {}),
+		...(row.coupon_request !== null ? { couponRequest: row.coupon_request } : {}),
 	};
 }
 
@@ -136,6 +145,8 @@ export async function claimSend(db: Db, claim: SendClaim, now: Date, admit: (his
 		if (!customer) throw LoyaltyError.notFound('decision.customer', `no customer ${claim.customerId} in the store`);
 		const [existing] = await getSends(sql, claim.decisionId);
 		if (existing) {
+			// The decision id is the send's key (and its coupon's): a different request under it is refused, not replayed.
+			if (claim.request !== undefined) assertSameSend(claim.decisionId, existing, { request: claim.request, couponRequest: claim.couponRequest });
 			if (existing.status !== SendStatus.Claimed) return { outcome: 'done', send: existing };
 			await sql.execute('UPDATE delivery_sends SET attempts = attempts + 1, updated_at = $3 WHERE decision_id = $1 AND channel = $2', [existing.decisionId, existing.channel, now.toISOString()]);
 			return { outcome: 'resume', send: { ...existing, attempts: existing.attempts + 1, updatedAt: now.toISOString() } };
@@ -147,9 +158,9 @@ export async function claimSend(db: Db, claim: SendClaim, now: Date, admit: (his
 		const at = now.toISOString();
 		await sql.execute(
 			`INSERT INTO delivery_sends (decision_id, channel, customer_id, rule_id, offer_template_id, purpose, is_reward, experiment_id, experiment_arm, status,
-				idempotency_key, coupon_code, send_at, attempts, claimed_at, updated_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)`,
-			[claim.decisionId, claim.channel, claim.customerId, claim.ruleId, claim.offerTemplateId, claim.purpose, claim.isReward ? 1 : 0, claim.experimentId ?? null, claim.experimentArm ?? null, initialStatus, claim.idempotencyKey, claim.couponCode ?? null, claim.sendAt, at],
+				idempotency_key, coupon_code, send_at, attempts, claimed_at, updated_at, request, coupon_request)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16)`,
+			[claim.decisionId, claim.channel, claim.customerId, claim.ruleId, claim.offerTemplateId, claim.purpose, claim.isReward ? 1 : 0, claim.experimentId ?? null, claim.experimentArm ?? null, initialStatus, claim.idempotencyKey, claim.couponCode ?? null, claim.sendAt, at, claim.request ?? null, claim.couponRequest ?? null],
 		);
 		const [inserted] = await getSends(sql, claim.decisionId);
 		return { outcome: 'claimed', send: inserted };

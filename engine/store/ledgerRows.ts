@@ -1,5 +1,6 @@
-import type { EntryKind, LedgerEntry, LedgerResult } from '../ledger/types';
-import type { Row, SqlClient } from './db';
+import type { LedgerRequest } from '../ledger/fingerprint';
+import type { EntryKind, HeldPoints, HeldStatus, LedgerEntry, LedgerResult } from '../ledger/types';
+import { forUpdate, type Row, type SqlClient } from './db';
 
 interface EntryRow extends Row {
 	id: number;
@@ -60,14 +61,99 @@ export async function listRecentEntries(sql: SqlClient, programId: string, custo
 	return rows.map(entryOf);
 }
 
-export async function findOperation(sql: SqlClient, programId: string, key: string): Promise<LedgerResult | undefined> {
-	const [row] = await sql.query<{ result: string }>('SELECT result FROM ledger_operations WHERE program_id = $1 AND idempotency_key = $2', [programId, key]);
-	return row ? (JSON.parse(row.result) as LedgerResult) : undefined;
+export interface StoredOperation {
+	result: LedgerResult;
+	/** The key's first request; undefined for rows written before fingerprints were stored. */
+	request?: LedgerRequest;
 }
 
-export async function saveOperation(sql: SqlClient, programId: string, result: LedgerResult, now: string): Promise<void> {
+export async function findOperation(sql: SqlClient, programId: string, key: string): Promise<StoredOperation | undefined> {
+	const [row] = await sql.query<{ result: string; request: string | null }>('SELECT result, request FROM ledger_operations WHERE program_id = $1 AND idempotency_key = $2', [programId, key]);
+	if (!row) return undefined;
+	return { result: JSON.parse(row.result) as LedgerResult, ...(row.request ? { request: JSON.parse(row.request) as LedgerRequest } : {}) };
+}
+
+export async function saveOperation(sql: SqlClient, programId: string, result: LedgerResult, request: string, now: string): Promise<void> {
 	await sql.execute(
-		'INSERT INTO ledger_operations (program_id, idempotency_key, customer_id, operation, result, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-		[programId, result.idempotencyKey, result.customerId, result.operation, JSON.stringify(result), now],
+		'INSERT INTO ledger_operations (program_id, idempotency_key, customer_id, operation, result, request, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+		[programId, result.idempotencyKey, result.customerId, result.operation, JSON.stringify(result), request, now],
 	);
+}
+
+interface HeldRow extends Row {
+	program_id: string;
+	approval_key: string;
+	customer_id: string;
+	operation_key: string;
+	order_source: string;
+	order_id: string;
+	currency: string;
+	total_minor: number;
+	points: number;
+	reason: string;
+	status: string;
+	decision_key: string | null;
+	decided_by: string | null;
+	decision_reason: string | null;
+	decided_at: string | null;
+	created_at: string;
+}
+
+function heldOf(row: HeldRow): HeldPoints {
+	const held: HeldPoints = {
+		approvalKey: row.approval_key,
+		programId: row.program_id,
+		customerId: row.customer_id,
+		operationKey: row.operation_key,
+		orderSource: row.order_source,
+		orderId: row.order_id,
+		currency: row.currency,
+		totalMinor: Number(row.total_minor),
+		points: Number(row.points),
+		reason: row.reason,
+		status: row.status as HeldStatus,
+		heldAt: row.created_at,
+	};
+	if (row.decision_key !== null) held.decisionKey = row.decision_key;
+	if (row.decided_by !== null) held.decidedBy = row.decided_by;
+	if (row.decision_reason !== null) held.decisionReason = row.decision_reason;
+	if (row.decided_at !== null) held.decidedAt = row.decided_at;
+	return held;
+}
+
+export async function insertHeld(sql: SqlClient, held: Omit<HeldPoints, 'status' | 'decisionKey' | 'decidedBy' | 'decisionReason' | 'decidedAt'>): Promise<void> {
+	await sql.execute(
+		`INSERT INTO ledger_held (program_id, approval_key, customer_id, operation_key, order_source, order_id, currency, total_minor, points, reason, status, created_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'held', $11)`,
+		[held.programId, held.approvalKey, held.customerId, held.operationKey, held.orderSource, held.orderId, held.currency, held.totalMinor, held.points, held.reason, held.heldAt],
+	);
+}
+
+export async function getHeld(sql: SqlClient, programId: string, approvalKey: string, lock = false): Promise<HeldPoints | undefined> {
+	const [row] = await sql.query<HeldRow>(`SELECT * FROM ledger_held WHERE program_id = $1 AND approval_key = $2${lock ? forUpdate(sql.dialect) : ''}`, [programId, approvalKey]);
+	return row ? heldOf(row) : undefined;
+}
+
+export async function decideHeld(sql: SqlClient, programId: string, approvalKey: string, decision: { status: Exclude<HeldStatus, 'held'>; key: string; by: string; reason?: string; at: string }): Promise<void> {
+	await sql.execute(
+		`UPDATE ledger_held SET status = $3, decision_key = $4, decided_by = $5, decision_reason = $6, decided_at = $7 WHERE program_id = $1 AND approval_key = $2 AND status = 'held'`,
+		[programId, approvalKey, decision.status, decision.key, decision.by, decision.reason ?? null, decision.at],
+	);
+}
+
+/** Held points of one program, oldest first; `status` narrows to one state. */
+export async function listHeldRows(sql: SqlClient, programId: string, options: { status?: HeldStatus; customerId?: string; limit: number }): Promise<HeldPoints[]> {
+	const where = ['program_id = $1'];
+	const params: unknown[] = [programId];
+	if (options.status) {
+		params.push(options.status);
+		where.push(`status = $${params.length}`);
+	}
+	if (options.customerId) {
+		params.push(options.customerId);
+		where.push(`customer_id = $${params.length}`);
+	}
+	params.push(options.limit);
+	const rows = await sql.query<HeldRow>(`SELECT * FROM ledger_held WHERE ${where.join(' AND ')} ORDER BY created_at, approval_key LIMIT $${params.length}`, params);
+	return rows.map(heldOf);
 }

@@ -85,7 +85,7 @@ export class Store {
 	async findCustomer(ref: { customerId: string } | { identities: Identities }): Promise<Customer | undefined> {
 		if ('customerId' in ref) return getCustomer(this.db, ref.customerId);
 		const ids = await findCustomerIds(this.db, ref.identities);
-		if (ids.length > 1) throw new LoyaltyError('conflict', 'customer: these identities belong to more than one customer; send them together in an event to merge the profiles', { field: 'customer' });
+		if (ids.length > 1) throw new LoyaltyError('identity_conflict', 'customer: these identities belong to more than one customer; send them together in an event to merge the profiles', { field: 'customer' });
 		return ids.length === 1 ? getCustomer(this.db, ids[0]) : undefined;
 	}
 

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { VendorApiError } from '../../connectors';
-import { isLoyaltyError, type LoyaltyError } from '../../engine';
+import { isLoyaltyError, type ErrorCode, type LoyaltyError } from '../../engine';
 
 /** What a node shows for a failed item: a plain message, the field it is about, and how to fix it. */
 export interface ErrorSummary {
@@ -22,7 +22,10 @@ const FIELD_LABELS: ReadonlyArray<[prefix: string, label: string]> = [
 	['program.rounding', 'Program Settings → Rounding'],
 	['program.timeZone', 'Program Settings → Time Zone'],
 	['program', 'Program Settings'],
+	['program.maxPointsPerOrder', 'Program Settings → Max Points Per Order'],
 	['idempotencyKey', 'Idempotency Key'],
+	['approvalKey', 'Approval Key'],
+	['decidedBy', 'Decided By'],
 	['points', 'Points'],
 	['reason', 'Reason'],
 	['customer', 'Customer'],
@@ -47,24 +50,49 @@ export function fieldLabel(field: string | undefined): string | undefined {
 	return match ? match[1] : field;
 }
 
+const SAME_IDENTITIES_TWO_PROFILES =
+	'These identities belong to two different customer profiles. Identify the customer by one identity only, or by Customer ID; the profiles are merged when one order or event carries both identities.';
+
+/** What to do when nothing was found, by what was looked for. */
+function notFoundAdvice(error: LoyaltyError): string {
+	const field = error.field ?? '';
+	if (field === 'refund.orderId') return 'The loyalty store has no record of that order, so it earned no points here to take back. Check "Order ID" and "Order Source", or earn points for the order first.';
+	if (field === 'approvalKey') return 'No points are held under that approval key in this program. Use the approvalKey from "List Held Points" (or from the held result of the order), with the same Program ID in Program Settings.';
+	if (field === 'decision.offerTemplateId') return 'No offer template has that ID. Check the offer template ID in the decision against the templates set up in Send Offer.';
+	if (field === 'customer.square') return 'The customer has no Square Loyalty account. Create one for them in Square, or create coupons in WooCommerce instead.';
+	return 'No customer matches that identity yet. Check "Identify Customer By" and its value, or award points for an order first so the customer exists.';
+}
+
+/**
+ * How to fix each error code, in words for a shop owner. A Record over every ErrorCode, so a new
+ * code cannot be added without its advice (and test/unit/nodes/errorAdvice.test.ts checks that
+ * each advice speaks of what raises it).
+ */
+export const ERROR_ADVICE: Readonly<Record<ErrorCode, (error: LoyaltyError) => string>> = {
+	invalid_input: (error) => {
+		const label = fieldLabel(error.field);
+		return label ? `Check the "${label}" value and run the node again.` : 'Check the node parameters and run the node again.';
+	},
+	not_found: notFoundAdvice,
+	identity_conflict: () => SAME_IDENTITIES_TWO_PROFILES,
+	refund_already_applied: () =>
+		'This refund was already applied under a different idempotency key, so its points were already taken back and nothing more was taken. Leave "Idempotency Key" empty so it is derived from the refund.',
+	key_reused: (error) =>
+		(error.field ?? '').startsWith('decision')
+			? 'This decision ID was already used for a different offer (the message says what differs), so nothing was sent. A decision ID belongs to one offer: give a changed offer a new decision ID.'
+			: 'This idempotency key was already used for a different request (the message says what differs), so nothing was changed. A key belongs to one request: derive it from the order, refund or event it is for, and use a new key for a new change of points.',
+	held_already_decided: () =>
+		'These held points were already approved or declined (the message says by whom and when), so nothing changed. "List Held Points" shows the points still waiting for a decision.',
+	insufficient_points: () => 'The customer does not have enough available points. Redeem fewer points, or turn on "Allow Negative Balance" in Program Settings.',
+	store_error: (error) =>
+		error.retryable
+			? 'The loyalty store is temporarily unavailable. Try again; if it keeps failing, check the Loyalty Store credential.'
+			: 'The loyalty store refused the request. Check the Loyalty Store credential (path or database connection).',
+};
+
 function fixFor(error: LoyaltyError): string {
-	const label = fieldLabel(error.field);
-	switch (error.code) {
-		case 'invalid_input':
-			return label ? `Check the "${label}" value and run the node again.` : 'Check the node parameters and run the node again.';
-		case 'not_found':
-			return 'No customer matches that identity yet. Check "Identify Customer By" and its value, or award points for an order first so the customer exists.';
-		case 'conflict':
-			return 'This idempotency key was already used for a different operation. Use a key that belongs to this one action, for example derived from the order, refund or event id.';
-		case 'insufficient_points':
-			return 'The customer does not have enough available points. Redeem fewer points, or turn on "Allow Negative Balance" in Program Settings.';
-		case 'store_error':
-			return error.retryable
-				? 'The loyalty store is temporarily unavailable. Try again; if it keeps failing, check the Loyalty Store credential.'
-				: 'The loyalty store refused the request. Check the Loyalty Store credential (path or database connection).';
-		default:
-			return 'Check the node parameters and run the node again.';
-	}
+	const advice = ERROR_ADVICE[error.code];
+	return advice ? advice(error) : 'Check the node parameters and run the node again.';
 }
 
 export function summarizeError(error: unknown): ErrorSummary {

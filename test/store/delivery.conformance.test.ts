@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFrequency, consentFromSmsKeyword, planDelivery, parseOfferDecision, type LoyaltyError, type Store } from '../../engine';
+import { checkFrequency, claimFingerprints, consentFromSmsKeyword, planDelivery, parseOfferDecision, type LoyaltyError, type OfferDecisionInput, type Store } from '../../engine';
 import { DeliveryLog, type SendClaim } from '../../engine/store/delivery';
 import { backends } from '../support/stores';
 
@@ -55,6 +55,33 @@ describe('delivery store conformance', async () => {
 				assert.equal((await log.claim(claimFor(id, 'dec-a', { channel: 'sms', idempotencyKey: 'dec-a:sms' }), NOW)).outcome, 'done');
 				assert.equal((await log.sends('dec-a')).length, 1);
 				assert.equal(await log.finish('dec-a', 'email', { status: 'failed', at: NOW.toISOString() }), false, 'a finished send is not finished again');
+			});
+
+			test('a decision id (send key) or its coupon reused for a different offer is refused, naming what differs; the same offer replays', async () => {
+				const id = await customer();
+				const decision = (extra: Partial<OfferDecisionInput> = {}) =>
+					claimFingerprints(parseOfferDecision({ decisionId: 'dec-fp', customer: { customerId: id }, offerTemplateId: 'coffee-10', ruleId: 'r1', coupon: { kind: 'percent', amount: 10 }, decidedAt: NOW.toISOString(), ...extra }));
+				assert.equal((await log.claim({ ...claimFor(id, 'dec-fp'), ...decision() }, NOW)).outcome, 'claimed');
+				await assert.rejects(log.claim({ ...claimFor(id, 'dec-fp', { offerTemplateId: 'winback' }), ...decision({ offerTemplateId: 'winback' }) }, NOW), (error: LoyaltyError) => {
+					assert.equal(error.code, 'key_reused');
+					assert.equal(error.field, 'decision.decisionId');
+					assert.match(error.message, new RegExp(`^decision.decisionId "dec-fp" was first used for offer coffee-10 by rule r1 \\(marketing, reward, channel any\\) for customer ${id}; this request is offer winback by rule r1 .*\\(different: offerTemplateId\\)`));
+					return true;
+				});
+				await assert.rejects(log.claim({ ...claimFor(id, 'dec-fp'), ...decision({ coupon: { kind: 'percent', amount: 50 } }) }, NOW), (error: LoyaltyError) => {
+					assert.equal(error.code, 'key_reused');
+					assert.equal(error.field, 'decision.coupon');
+					assert.match(error.message, /^decision.coupon "LOY-dec-fp" was first used for a coupon of 10% off valid 14 days; this request is a coupon of 50% off valid 14 days \(different: amount\)/);
+					return true;
+				});
+				const sends = await log.sends('dec-fp');
+				assert.equal(sends.length, 1);
+				assert.equal(sends[0].attempts, 1, 'a refused claim writes nothing');
+				// A later decision time is not part of the request: the same offer resumes its claim.
+				assert.equal((await log.claim({ ...claimFor(id, 'dec-fp'), ...decision({ decidedAt: '2026-06-11T00:00:00Z' }) }, NOW)).outcome, 'resume');
+				// A send logged before fingerprints existed matches any request.
+				await store.db.execute('UPDATE delivery_sends SET request = NULL, coupon_request = NULL WHERE decision_id = $1', ['dec-fp']);
+				assert.equal((await log.claim({ ...claimFor(id, 'dec-fp'), ...decision({ offerTemplateId: 'winback' }) }, NOW)).outcome, 'resume');
 			});
 
 			test('crash between claim and finish: the next run resumes with the SAME idempotency key', async () => {

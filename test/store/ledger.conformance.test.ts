@@ -293,6 +293,239 @@ describe('ledger conformance', async () => {
 				assert.equal(await entryCount(), entries);
 			});
 
+			test('a key reused for a different request is refused, names what differs and writes nothing', async () => {
+				const { ledger } = ledgerWith({ id: 'keys' });
+				const email = uniqueEmail();
+				const { customerId } = await ledger.earnForOrder(paidOrder(email, 100000));
+				const customer = { customerId };
+				const key = `evt-1-${email}`;
+				const first = await ledger.adjust({ customer, points: 100, idempotencyKey: key, reason: 'goodwill' });
+				const entries = await entryCount();
+				await assert.rejects(ledger.adjust({ customer, points: 500, idempotencyKey: key, reason: 'goodwill' }), (error: LoyaltyError) => {
+					assert.equal(error.code, 'key_reused');
+					assert.equal(error.field, 'idempotencyKey');
+					assert.equal(error.message, `idempotencyKey "${key}" was first used for adjust of +100 points for customer ${customerId}; this request is adjust of +500 points (different: points). Use a new key for a new request`);
+					return true;
+				});
+				await assert.rejects(ledger.redeem({ customer, points: 30, idempotencyKey: key }), (error: LoyaltyError) => {
+					assert.equal(error.code, 'key_reused');
+					assert.match(error.message, new RegExp(`^idempotencyKey "${key}" was first used for adjust of \\+100 points for customer ${customerId}; this request is redeem of 30 points \\(different: operation, points\\)`));
+					return true;
+				});
+				await assert.rejects(ledger.adjust({ customer: { identities: { email } }, points: 100, idempotencyKey: key, reason: 'goodwill' }), (error: LoyaltyError) => {
+					assert.equal(error.code, 'key_reused');
+					assert.match(error.message, new RegExp(`this request is adjust of \\+100 points for customer with email ${email} \\(different: customer\\)`));
+					return true;
+				});
+				assert.equal(await entryCount(), entries);
+				// The same request again (a free-text reason is not part of it) is a replay of the first result.
+				const again = await ledger.adjust({ customer, points: 100, idempotencyKey: key, reason: 'retyped reason' });
+				assert.deepEqual(again, { ...first, replay: true });
+				assert.equal((await ledger.getBalance(customer)).available, 1100);
+			});
+
+			test('orders and refunds under a reused key with another amount, order or currency are refused', async () => {
+				const { ledger } = ledgerWith({ id: 'keys-orders' });
+				const email = uniqueEmail();
+				const order = paidOrder(email, 5000);
+				const key = `woo-delivery-${email}`;
+				const earned = await ledger.earnForOrder(order, { idempotencyKey: key });
+				const entries = await entryCount();
+				for (const [changed, part] of [
+					[{ totalMinor: 9000 }, 'order'],
+					[{ id: `${order.id}-b` }, 'order'],
+					[{ customer: { identities: { email: uniqueEmail() } } }, 'customer'],
+				] as const) {
+					await assert.rejects(ledger.earnForOrder({ ...order, ...changed }, { idempotencyKey: key }), (error: LoyaltyError) => error.code === 'key_reused' && error.message.includes(`(different: ${part})`));
+				}
+				// A later placedAt or other lines are not part of the request: still a replay.
+				assert.deepEqual(await ledger.earnForOrder({ ...order, placedAt: '2026-03-02T10:00:00Z', lines: [] }, { idempotencyKey: key }), { ...earned, replay: true });
+				const refund = refundOf(order, 1000);
+				await ledger.reverseForRefund(refund);
+				await assert.rejects(ledger.reverseForRefund({ ...refund, amountMinor: 2000 }), (error: LoyaltyError) => {
+					assert.equal(error.code, 'key_reused');
+					assert.match(error.message, /first used for reverse for woocommerce refund .* of 10\.00 USD on order .*; this request is reverse for woocommerce refund .* of 20\.00 USD/);
+					return true;
+				});
+				assert.equal((await ledger.reverseForRefund({ ...refund, reason: 'changed text', createdAt: '2026-03-09T00:00:00Z' })).replay, true);
+				assert.equal(await entryCount(), entries + 1);
+			});
+
+			test('a key written before fingerprints existed replays whatever is asked (its first request is unknown)', async () => {
+				const { ledger } = ledgerWith({ id: 'keys-legacy' });
+				const email = uniqueEmail();
+				const { customerId } = await ledger.earnForOrder(paidOrder(email, 5000));
+				const key = `legacy-${email}`;
+				const first = await ledger.adjust({ customer: { customerId }, points: 7, idempotencyKey: key, reason: 'old' });
+				await store.db.execute('UPDATE ledger_operations SET request = NULL WHERE program_id = $1 AND idempotency_key = $2', ['keys-legacy', key]);
+				assert.deepEqual(await ledger.redeem({ customer: { customerId }, points: 3, idempotencyKey: key }), { ...first, replay: true });
+			});
+
+			test('property: random requests over a small pool of keys either replay identically or are refused', async () => {
+				let run = 0;
+				const op = fc.oneof(
+					fc.record({ kind: fc.constant('adjust' as const), points: fc.integer({ min: -40, max: 40 }).filter((p) => p !== 0), who: fc.nat(1), byEmail: fc.boolean(), key: fc.nat(3) }),
+					fc.record({ kind: fc.constant('redeem' as const), points: fc.integer({ min: 1, max: 40 }), who: fc.nat(1), byEmail: fc.boolean(), key: fc.nat(3) }),
+				);
+				await fc.assert(
+					fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
+						run++;
+						const { ledger } = ledgerWith({ id: 'keys-property' });
+						const emails = [uniqueEmail(), uniqueEmail()];
+						const ids = await Promise.all(emails.map(async (email) => (await ledger.earnForOrder(paidOrder(email, 5000))).customerId));
+						const firstOf = new Map<number, { request: string; result: unknown }>();
+						for (const o of ops) {
+							const customer = o.byEmail ? { identities: { email: emails[o.who] } } : { customerId: ids[o.who] };
+							const request = JSON.stringify({ kind: o.kind, points: o.points, customer });
+							const idempotencyKey = `p${run}-${emails[0]}-k${o.key}`;
+							const before = [await entryCount(), ...(await Promise.all(ids.map(async (customerId) => (await ledger.getBalance({ customerId })).available)))];
+							const attempt = o.kind === 'adjust' ? ledger.adjust({ customer, points: o.points, idempotencyKey, reason: 'property' }) : ledger.redeem({ customer, points: o.points, idempotencyKey });
+							const known = firstOf.get(o.key);
+							let outcome: { result?: unknown; error?: LoyaltyError };
+							try {
+								outcome = { result: await attempt };
+							} catch (error) {
+								outcome = { error: error as LoyaltyError };
+							}
+							const after = [await entryCount(), ...(await Promise.all(ids.map(async (customerId) => (await ledger.getBalance({ customerId })).available)))];
+							if (known && known.request === request) {
+								assert.deepEqual(outcome.result, { ...(known.result as object), replay: true });
+							} else if (known) {
+								assert.equal(outcome.error?.code, 'key_reused');
+							} else if (outcome.error) {
+								assert.equal(outcome.error.code, 'insufficient_points');
+							} else {
+								firstOf.set(o.key, { request, result: outcome.result });
+								continue;
+							}
+							assert.deepEqual(after, before, 'a replay or a refused request changes nothing');
+						}
+						assert.deepEqual(await store.verifyBalances(), []);
+					}),
+					{ numRuns: 15 },
+				);
+			});
+
+			test('a refund applied under another key, and identities of two customers, each have their own code', async () => {
+				const { ledger } = ledgerWith({ id: 'codes' });
+				const order = paidOrder(uniqueEmail(), 5000);
+				await ledger.earnForOrder(order);
+				const refund = refundOf(order, 1000);
+				await ledger.reverseForRefund(refund);
+				await assert.rejects(ledger.reverseForRefund(refund, { idempotencyKey: `other-${refund.id}` }), (error: LoyaltyError) => error.code === 'refund_already_applied' && error.field === 'refund.id');
+				const a = uniqueEmail();
+				const square = `SQ-${uniqueEmail()}`;
+				await ledger.earnForOrder(paidOrder(a, 1000));
+				await ledger.earnForOrder(paidOrder('', 1000, { source: 'square', customer: { identities: { square } } }));
+				await assert.rejects(ledger.getBalance({ identities: { email: a, square } }), (error: LoyaltyError) => error.code === 'identity_conflict' && error.field === 'customer');
+			});
+
+			test('an order above the ceiling is held for approval, idempotently, and earns nothing until approved', async () => {
+				const { ledger } = ledgerWith({ id: 'ceiling' });
+				assert.equal(ledger.program.maxPointsPerOrder, 5000);
+				const email = uniqueEmail();
+				const order = paidOrder(email, 100_000_000_000, { id: `1234-${email}` });
+				const held = await ledger.earnForOrder(order);
+				assert.deepEqual(held.change, { available: 0, pending: 0 });
+				assert.equal(held.balance.available, 0);
+				assert.deepEqual(held.held, {
+					points: 1_000_000_000,
+					reason: `order 1234-${email} would earn 1,000,000,000 points, above the program's ceiling of 5,000 per order`,
+					approvalKey: `held:woocommerce:order:1234-${email}:paid`,
+				});
+				assert.deepEqual(await ledger.earnForOrder(order), { ...held, replay: true });
+				const waiting = await ledger.listHeld({ customer: { identities: { email } } });
+				assert.equal(waiting.length, 1);
+				assert.equal(waiting[0].status, 'held');
+				assert.equal(waiting[0].points, 1_000_000_000);
+				// Exactly at the ceiling earns as usual.
+				assert.equal((await ledger.earnForOrder(paidOrder(email, 500_000))).change.available, 5000);
+				// 0 turns the ceiling off.
+				const { ledger: open } = ledgerWith({ id: 'ceiling-off', maxPointsPerOrder: 0 });
+				assert.equal((await open.earnForOrder(paidOrder(uniqueEmail(), 100_000_000_000))).change.available, 1_000_000_000);
+				assert.deepEqual(await store.verifyBalances(), []);
+			});
+
+			test('approving held points credits them as an earn for the order, so a refund reverses its share', async () => {
+				const { ledger } = ledgerWith({ id: 'approve' });
+				const email = uniqueEmail();
+				const order = paidOrder(email, 800_000);
+				const { held } = await ledger.earnForOrder(order);
+				assert.ok(held);
+				const approved = await ledger.approveHeld({ approvalKey: held.approvalKey, decidedBy: 'Maria (owner)', reason: 'a real wholesale order' });
+				assert.equal(approved.operation, 'approve_held');
+				assert.deepEqual(approved.change, { available: 8000, pending: 0 });
+				assert.deepEqual(approved.decision, { approvalKey: held.approvalKey, status: 'approved', points: 8000, decidedBy: 'Maria (owner)', reason: 'a real wholesale order' });
+				assert.deepEqual(await ledger.approveHeld({ approvalKey: held.approvalKey, decidedBy: 'Maria (owner)' }), { ...approved, replay: true });
+				const refunded = await ledger.reverseForRefund(refundOf(order, 200_000));
+				assert.equal(refunded.change.available, -2000);
+				await assert.rejects(ledger.declineHeld({ approvalKey: held.approvalKey, decidedBy: 'Sam' }), (error: LoyaltyError) => {
+					assert.equal(error.code, 'held_already_decided');
+					assert.match(error.message, /already approved by Maria \(owner\)/);
+					return true;
+				});
+				const [row] = await ledger.listHeld({ status: 'approved', customer: { identities: { email } } });
+				assert.deepEqual([row.status, row.decidedBy, row.decisionReason, row.decisionKey], ['approved', 'Maria (owner)', 'a real wholesale order', `approve:${held.approvalKey}`]);
+				assert.deepEqual(await ledger.listHeld({ customer: { identities: { email } } }), []);
+				assert.deepEqual(await store.verifyBalances(), []);
+			});
+
+			test('a refund while points are held is taken back when they are approved; a decline credits nothing', async () => {
+				const { ledger } = ledgerWith({ id: 'approve-refunded', pendingDays: 14 });
+				const email = uniqueEmail();
+				const order = paidOrder(email, 1_000_000);
+				const { held } = await ledger.earnForOrder(order);
+				assert.equal((await ledger.reverseForRefund(refundOf(order, 250_000))).change.pending, 0);
+				const approved = await ledger.approveHeld({ approvalKey: held!.approvalKey, decidedBy: 'owner', idempotencyKey: `ok-${email}` });
+				assert.deepEqual(approved.change, { available: 0, pending: 7500 });
+				const other = paidOrder(email, 900_000);
+				const second = await ledger.earnForOrder(other);
+				const entries = await entryCount();
+				const declined = await ledger.declineHeld({ approvalKey: second.held!.approvalKey, decidedBy: 'owner', reason: 'test order' });
+				assert.deepEqual([declined.operation, declined.change, declined.decision?.status], ['decline_held', { available: 0, pending: 0 }, 'declined']);
+				assert.equal(await entryCount(), entries);
+				await assert.rejects(ledger.approveHeld({ approvalKey: second.held!.approvalKey, decidedBy: 'owner' }), (error: LoyaltyError) => error.code === 'held_already_decided');
+				await assert.rejects(ledger.approveHeld({ approvalKey: 'held:nothing', decidedBy: 'owner' }), (error: LoyaltyError) => error.code === 'not_found' && error.field === 'approvalKey');
+				await assert.rejects(ledger.approveHeld({ approvalKey: held!.approvalKey, decidedBy: ' ' }), (error: LoyaltyError) => error.field === 'decidedBy');
+				assert.deepEqual(await store.verifyBalances(), []);
+			});
+
+			test('property: ids and keys with control characters or over 255 characters are refused, naming the field, and write nothing', async () => {
+				const { ledger } = ledgerWith({ id: 'ids' });
+				const email = uniqueEmail();
+				const { customerId } = await ledger.earnForOrder(paidOrder(email, 5000));
+				const control = fc.integer({ min: 0, max: 0x9f }).filter((c) => c < 0x20 || c >= 0x7f).map((c) => String.fromCharCode(c));
+				const bad = fc.oneof(
+					fc.tuple(fc.string({ maxLength: 10 }), control, fc.string({ maxLength: 10 })).map(([a, c, b]) => `x${a}${c}${b}x`),
+					fc.integer({ min: 256, max: 400 }).map((n) => 'k'.repeat(n)),
+				);
+				const entries = await entryCount();
+				const identities = async () => Number((await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM customer_identities'))[0].n);
+				const identitiesBefore = await identities();
+				await fc.assert(
+					fc.asyncProperty(bad, fc.constantFrom('square', 'customerId', 'order.id', 'refund.id', 'refund.orderId', 'idempotencyKey'), async (value, where) => {
+						const attempt = {
+							square: () => ledger.earnForOrder(paidOrder('', 1000, { source: 'square', customer: { identities: { square: value } } })),
+							customerId: () => ledger.redeem({ customer: { customerId: value }, points: 1, idempotencyKey: 'k' }),
+							'order.id': () => ledger.earnForOrder(paidOrder(email, 1000, { id: value })),
+							'refund.id': () => ledger.reverseForRefund({ source: 'woocommerce', id: value, orderId: 'o', amountMinor: 1, currency: 'USD', createdAt: '2026-03-01T00:00:00Z' }),
+							'refund.orderId': () => ledger.reverseForRefund({ source: 'woocommerce', id: 'r', orderId: value, amountMinor: 1, currency: 'USD', createdAt: '2026-03-01T00:00:00Z' }),
+							idempotencyKey: () => ledger.adjust({ customer: { customerId }, points: 1, idempotencyKey: value, reason: 'x' }),
+						}[where];
+						const field = { square: 'order.customer.identities.square', customerId: 'customer.customerId', 'order.id': 'order.id', 'refund.id': 'refund.id', 'refund.orderId': 'refund.orderId', idempotencyKey: 'idempotencyKey' }[where];
+						await assert.rejects(attempt(), (error: LoyaltyError) => {
+							assert.equal(error.code, 'invalid_input');
+							assert.equal(error.field, field);
+							assert.match(error.message, /control characters|at most 255 characters/);
+							return true;
+						});
+					}),
+					{ numRuns: 60 },
+				);
+				assert.equal(await entryCount(), entries);
+				assert.equal(await identities(), identitiesBefore, 'no identity was stored');
+			});
+
 			test('an event is recorded once per delivery id and per business key', async () => {
 				const event = {
 					id: `evt-${uniqueEmail()}`,

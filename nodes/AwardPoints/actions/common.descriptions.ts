@@ -67,6 +67,48 @@ export const requiredIdempotencyKey: INodeProperties = {
 	hint: 'Taken from the incoming item (its id) so that a retried or duplicated run cannot move points twice. Do not use the execution ID or a random value: they change on every retry.',
 };
 
+/** Approval Key, Decided By and Reason: what the owner fills in to approve or decline held points. */
+export function heldDecisionFields(verb: 'approve' | 'decline'): INodeProperties[] {
+	return [
+		{
+			displayName: 'Approval Key',
+			name: 'approvalKey',
+			type: 'string',
+			default: '={{ $json.held?.approvalKey ?? $json.approvalKey }}',
+			required: true,
+			placeholder: 'e.g. held:woocommerce:order:1234:paid',
+			description: `Which held points to ${verb}: the approvalKey shown by List Held Points, or by Earn for Order when it held an order's points`,
+			hint: 'Points are held when one order would earn more than Max Points Per Order (Program Settings), for example a mistyped total. Nothing is given until you decide.',
+		},
+		{
+			displayName: 'Decided By',
+			name: 'decidedBy',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. Maria (owner)',
+			description: 'Who made the decision; kept with the held points so you can see it later',
+		},
+		{
+			displayName: 'Reason',
+			name: 'reason',
+			type: 'string',
+			default: '',
+			placeholder: verb === 'approve' ? 'e.g. Real wholesale order, checked with the customer' : 'e.g. Test order, total was mistyped',
+			description: 'Why; kept with the held points',
+		},
+	];
+}
+
+export function readHeldDecision(this: IExecuteFunctions, itemIndex: number): { approvalKey: string; decidedBy: string; reason?: string } {
+	const reason = String(this.getNodeParameter('reason', itemIndex, '') ?? '').trim();
+	return {
+		approvalKey: String(this.getNodeParameter('approvalKey', itemIndex) ?? '').trim(),
+		decidedBy: String(this.getNodeParameter('decidedBy', itemIndex) ?? '').trim(),
+		...(reason ? { reason } : {}),
+	};
+}
+
 export const optionalIdempotencyKey: INodeProperties = {
 	displayName: 'Idempotency Key',
 	name: 'idempotencyKey',
@@ -136,6 +178,14 @@ export const programSettings: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 12,
 			description: 'Used by "End of Month After N Months"',
+		},
+		{
+			displayName: 'Max Points Per Order',
+			name: 'maxPointsPerOrder',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 5000,
+			description: 'The most points one order can earn by itself. A bigger order earns nothing until you approve it (Approve Held Points), so a mistyped or test total cannot give away a fortune. 0 means no limit.',
 		},
 		{
 			displayName: 'Pending Days',

@@ -5,7 +5,7 @@ import type { Ledger, openSharedStore } from '../../../engine';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type AwardPointsType = {
-	points: 'applyEvent' | 'applyRuleDecision' | 'earnForOrder' | 'reverseForRefund' | 'redeem' | 'adjust';
+	points: 'applyEvent' | 'applyRuleDecision' | 'earnForOrder' | 'reverseForRefund' | 'redeem' | 'adjust' | 'approveHeld' | 'declineHeld' | 'listHeld';
 	customer: 'getBalance' | 'getHistory' | 'reconcileSquare';
 	quarantine: 'list' | 'replay' | 'discard' | 'retryParked';
 };

@@ -23,6 +23,9 @@ export const operations: { [R in keyof AwardPointsType]: Record<AwardPointsType[
 		reverseForRefund: points.reverseForRefund,
 		redeem: points.redeem,
 		adjust: points.adjust,
+		approveHeld: points.approveHeld,
+		declineHeld: points.declineHeld,
+		listHeld: points.listHeld,
 	},
 	customer: {
 		getBalance: customer.getBalance,

@@ -9,6 +9,7 @@ import {
 	minorUnitExponent,
 	type Balance,
 	type CustomerRef,
+	type HeldPoints,
 	type LedgerEntry,
 	type LedgerResult,
 	type ProgramInput,
@@ -50,6 +51,7 @@ export interface ProgramSettings {
 	tiers?: string | IDataObject;
 	allowNegativeBalance?: boolean;
 	timeZone?: string;
+	maxPointsPerOrder?: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export function programFromSettings(settings: ProgramSettings = {}): ProgramInpu
 		expiry: expiryFrom(settings),
 		allowNegativeBalance: settings.allowNegativeBalance ?? false,
 	};
+	if (settings.maxPointsPerOrder !== undefined) program.maxPointsPerOrder = settings.maxPointsPerOrder;
 	const tiers = parseJsonSetting(settings.tiers, 'program.tiers');
 	if (tiers !== undefined) program.tiers = tiers as ProgramInput['tiers'];
 	const timeZone = (settings.timeZone ?? '').trim();
@@ -137,6 +140,15 @@ export function ledgerResultJson(result: LedgerResult): IDataObject {
 	if (result.tierChange !== undefined) {
 		json.tierChange = { from: result.tierChange.from ?? null, to: result.tierChange.to ?? null };
 	}
+	if (result.held !== undefined) json.held = { ...result.held };
+	if (result.decision !== undefined) json.decision = { ...result.decision, reason: result.decision.reason ?? null };
+	return json;
+}
+
+/** One held-points row as an item field. */
+export function heldPointsJson(held: HeldPoints): IDataObject {
+	const json: IDataObject = {};
+	for (const [key, value] of Object.entries(held)) if (value !== undefined) json[key] = value as IDataObject[string];
 	return json;
 }
 

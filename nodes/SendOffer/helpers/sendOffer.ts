@@ -9,7 +9,9 @@ import type { SquareClient } from '../../../connectors/square';
 import { TwilioApiError, type TwilioClient } from '../../../connectors/twilio';
 import type { WooCommerceClient } from '../../../connectors/woocommerce';
 import {
+	assertSameSend,
 	checkFrequency,
+	claimFingerprints,
 	consentFromSmsKeyword,
 	couponCodeFor,
 	deliver,
@@ -96,6 +98,9 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 	const log = new DeliveryLog(store);
 	const base = { decisionId: decision.decisionId, customerId: customer.id };
 	const [earlier] = await log.sends(decision.decisionId);
+	// The decision id keys the send and its coupon: the same id with a different offer is refused, not replayed.
+	const fingerprints = claimFingerprints(decision);
+	if (earlier) assertSameSend(decision.decisionId, earlier, fingerprints);
 	if (earlier && earlier.status !== 'claimed') return { ...base, status: 'replay', channel: earlier.channel, replay: true, detail: `already ${earlier.status}` };
 	// A send claimed by a run that died is resumed on its channel; its own claim does not count against the caps.
 	const history = (await log.recentSends(customer.id, new Date(now.getTime() - 8 * 86_400_000))).filter((s) => s.decisionId !== decision.decisionId);
@@ -150,6 +155,7 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		idempotencyKey: channel === 'email' ? decision.decisionId : `${decision.decisionId}:sms`,
 		couponCode,
 		sendAt: plan.sendAt,
+		...fingerprints,
 	};
 	const result = await deliver(
 		log,

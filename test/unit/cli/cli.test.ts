@@ -44,3 +44,35 @@ test('replay applies a file of events once, reports bad lines and goes on', asyn
 	assert.match(out.errors[0], /line 4: event\.order\.currency/);
 	assert.match(out.errors[1], /line 5: /);
 });
+
+test('held list, approve and decline: an order above the ceiling waits for the owner', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'loyalty-cli-held-'));
+	const store = join(dir, 'store.sqlite');
+	const customer = { identities: { email: 'big@example.com' } };
+	const order = { source: 'generic', id: 'big-1', status: 'paid', placedAt: '2026-03-01T10:00:00Z', currency: 'USD', totalMinor: 100_000_000_000, lines: [], customer };
+	const events = [
+		{ id: 'b1', type: 'purchase', source: 'generic', occurredAt: '2026-03-01T10:00:00Z', idempotencyKey: 'generic:order:big-1:paid', customer, order },
+		{ id: 'b2', type: 'purchase', source: 'generic', occurredAt: '2026-03-01T10:00:00Z', idempotencyKey: 'generic:order:big-2:paid', customer, order: { ...order, id: 'big-2', totalMinor: 700_000 } },
+	];
+	const file = join(dir, 'events.jsonl');
+	writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+	const out = capture();
+	try {
+		assert.equal(await main(['replay', file, '--store', store]), 0);
+		assert.equal(await main(['held', 'list', '--store', store]), 0);
+		assert.equal(await main(['held', 'decline', 'held:generic:order:big-1:paid', '--by', 'Maria', '--reason', 'mistyped total', '--store', store]), 0);
+		assert.equal(await main(['held', 'approve', 'held:generic:order:big-2:paid', '--by', 'Maria', '--store', store]), 0);
+		assert.equal(await main(['held', 'list', '--status', 'all', '--store', store]), 0);
+		assert.equal(await main(['balance', '--email', 'big@example.com', '--store', store]), 0);
+	} finally {
+		out.restore();
+		rmSync(dir, { recursive: true, force: true });
+	}
+	const json = out.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+	assert.deepEqual(json[0], { lines: 2, applied: 2, replays: 0, failed: 0 });
+	assert.deepEqual([json[1].orderId, json[1].points, json[1].status, json[2].orderId, json[2].points], ['big-1', 1_000_000_000, 'held', 'big-2', 7000]);
+	assert.deepEqual((json[3] as { decision: unknown }).decision, { approvalKey: 'held:generic:order:big-1:paid', status: 'declined', points: 1_000_000_000, decidedBy: 'Maria', reason: 'mistyped total' });
+	assert.deepEqual((json[4] as { change: unknown }).change, { available: 7000, pending: 0 });
+	assert.deepEqual([json[5].status, json[5].decidedBy, json[6].status], ['declined', 'Maria', 'approved']);
+	assert.equal(json[7].available, 7000);
+});

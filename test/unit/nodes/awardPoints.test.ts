@@ -186,4 +186,50 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 			return true;
 		});
 	});
+
+	test('An order above Max Points Per Order is held; List, Approve and Decline Held Points decide it', async () => {
+		const big = { resource: 'points', operation: 'earnForOrder', orderSource: 'woocommerce', orderTotal: 1_000_000_000, currency: 'USD', placedAt: '2026-03-04T10:00:00Z', identifyBy: 'email', customerValue: 'dora@example.com' };
+		const [held] = await run({ ...big, orderId: '1234' });
+		assert.deepEqual(held.json.change, { available: 0, pending: 0 });
+		assert.deepEqual(held.json.held, {
+			points: 1_000_000_000,
+			reason: "order 1234 would earn 1,000,000,000 points, above the program's ceiling of 5,000 per order",
+			approvalKey: 'held:woocommerce:order:1234:paid',
+		});
+		const [second] = await run({ ...big, orderId: '1235', orderTotal: 6000 });
+		assert.equal((second.json.held as IDataObject).points, 6000);
+
+		const [waiting] = await run({ resource: 'points', operation: 'listHeld', heldStatus: 'held', limit: 10 });
+		assert.equal(waiting.json.count, 2);
+		assert.deepEqual((waiting.json.held as IDataObject[]).map((h) => h.orderId), ['1234', '1235']);
+
+		const approvalKey = (second.json.held as IDataObject).approvalKey as string;
+		const [approved] = await run({ resource: 'points', operation: 'approveHeld', approvalKey, decidedBy: 'Dora (owner)', reason: 'Checked: real order' });
+		assert.equal(approved.json.operation, 'approve_held');
+		assert.deepEqual(approved.json.change, { available: 6000, pending: 0 });
+		assert.deepEqual(approved.json.decision, { approvalKey: 'held:woocommerce:order:1235:paid', status: 'approved', points: 6000, decidedBy: 'Dora (owner)', reason: 'Checked: real order' });
+
+		const [declined] = await run({ resource: 'points', operation: 'declineHeld', approvalKey: 'held:woocommerce:order:1234:paid', decidedBy: 'Dora (owner)', reason: 'Mistyped total' });
+		assert.deepEqual([declined.json.operation, (declined.json.balance as IDataObject).available], ['decline_held', 6000]);
+		await assert.rejects(run({ resource: 'points', operation: 'approveHeld', approvalKey: 'held:woocommerce:order:1234:paid', decidedBy: 'Sam' }), (error: unknown) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /already declined by Dora \(owner\)/);
+			assert.match(String(error.description), /already approved or declined/);
+			return true;
+		});
+		const [nothing] = await run({ resource: 'points', operation: 'listHeld', heldStatus: 'held', limit: 10 });
+		assert.equal(nothing.json.count, 0);
+		const [ceilingOff] = await run({ ...big, orderId: '1236', orderTotal: 6000, programSettings: { maxPointsPerOrder: 0 } });
+		assert.deepEqual(ceilingOff.json.change, { available: 6000, pending: 0 });
+	});
+
+	test('A key reused for a different change of points is refused with advice about keys', async () => {
+		await run({ resource: 'points', operation: 'adjust', points: 1, idempotencyKey: 'evt-reused', reason: 'Goodwill', ...customer });
+		await assert.rejects(run({ resource: 'points', operation: 'redeem', points: 1, idempotencyKey: 'evt-reused', ...customer }), (error: unknown) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /^idempotencyKey "evt-reused" was first used for adjust of \+1 points for customer with email ana@example.com; this request is redeem of 1 points/);
+			assert.match(String(error.description), /already used for a different request/);
+			return true;
+		});
+	});
 });

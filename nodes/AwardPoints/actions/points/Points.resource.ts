@@ -3,11 +3,14 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as adjust from './adjust.operation';
 import * as applyEvent from './applyEvent.operation';
 import * as applyRuleDecision from './applyRuleDecision.operation';
+import * as approveHeld from './approveHeld.operation';
+import * as declineHeld from './declineHeld.operation';
 import * as earnForOrder from './earnForOrder.operation';
+import * as listHeld from './listHeld.operation';
 import * as redeem from './redeem.operation';
 import * as reverseForRefund from './reverseForRefund.operation';
 
-export { adjust, applyEvent, applyRuleDecision, earnForOrder, redeem, reverseForRefund };
+export { adjust, applyEvent, applyRuleDecision, approveHeld, declineHeld, earnForOrder, listHeld, redeem, reverseForRefund };
 
 export const description: INodeProperties[] = [
 	{
@@ -36,10 +39,28 @@ export const description: INodeProperties[] = [
 				action: 'Apply a rule decision',
 			},
 			{
+				name: 'Approve Held Points',
+				value: 'approveHeld',
+				description: 'Give the points of an unusually large order that were held for your approval',
+				action: 'Approve held points',
+			},
+			{
+				name: 'Decline Held Points',
+				value: 'declineHeld',
+				description: 'Refuse the points of an unusually large order that were held; nothing is given',
+				action: 'Decline held points',
+			},
+			{
 				name: 'Earn for Order',
 				value: 'earnForOrder',
 				description: 'Give points for a paid order',
 				action: 'Earn points for an order',
+			},
+			{
+				name: 'List Held Points',
+				value: 'listHeld',
+				description: 'See the orders whose points wait for your approval because they were above Max Points Per Order',
+				action: 'List held points',
 			},
 			{
 				name: 'Redeem',
@@ -62,4 +83,7 @@ export const description: INodeProperties[] = [
 	...reverseForRefund.description,
 	...redeem.description,
 	...adjust.description,
+	...approveHeld.description,
+	...declineHeld.description,
+	...listHeld.description,
 ];

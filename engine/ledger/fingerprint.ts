@@ -1,0 +1,76 @@
+import { LoyaltyError } from '../model/errors';
+import { minorToDecimalString } from '../model/money';
+import type { CustomerRef } from './types';
+
+/**
+ * What a ledger request asked for, stored with its idempotency key: the operation, the customer
+ * as the caller named them (id or identities), the points, the order or refund (source, id,
+ * currency, amount) or the held points decided on. Never timestamps, delivery ids or free-text
+ * reasons, which may differ between two honest deliveries of one request.
+ */
+export interface LedgerRequest {
+	operation: string;
+	customer?: CustomerRef;
+	points?: number;
+	tier?: string;
+	order?: { source: string; id: string; currency: string; amountMinor: number };
+	refund?: { source: string; id: string; orderId: string; currency: string; amountMinor: number };
+	approvalKey?: string;
+}
+
+/** JSON with sorted keys and no undefined values, so equal requests compare equal as text. */
+export function canonicalJson(value: unknown): string {
+	return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(sortKeys);
+	if (value === null || typeof value !== 'object') return value;
+	return Object.fromEntries(
+		Object.keys(value as Record<string, unknown>)
+			.filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+			.sort()
+			.map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+	);
+}
+
+/** The top-level parts in which two requests differ, in a stable order. */
+export function differingParts(first: object, now: object): string[] {
+	const a = first as Record<string, unknown>;
+	const b = now as Record<string, unknown>;
+	const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== undefined || b[k] !== undefined);
+	return keys.filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k])).sort();
+}
+
+export function describeCustomer(customer: CustomerRef): string {
+	if ('customerId' in customer) return `customer ${customer.customerId}`;
+	const parts = Object.entries(customer.identities).filter(([, v]) => v !== undefined).map(([kind, value]) => `${kind} ${value}`);
+	return `customer with ${parts.join(', ') || 'no identity'}`;
+}
+
+const money = (minor: number, currency: string) => `${minorToDecimalString(minor, currency)} ${currency}`;
+const signed = (points: number) => (points > 0 ? `+${points}` : String(points));
+
+/** "adjust of +100 points for customer c_1"; `withCustomer: false` leaves the customer out. */
+export function describeLedgerRequest(request: LedgerRequest, withCustomer = true): string {
+	const parts: string[] = [request.operation];
+	if (request.order) parts.push(`for ${request.order.source} order ${request.order.id} of ${money(request.order.amountMinor, request.order.currency)}`);
+	if (request.refund) parts.push(`for ${request.refund.source} refund ${request.refund.id} of ${money(request.refund.amountMinor, request.refund.currency)} on order ${request.refund.orderId}`);
+	if (request.points !== undefined) parts.push(`of ${request.operation === 'adjust' || request.operation === 'rule_reward' ? signed(request.points) : request.points} points`);
+	if (request.tier !== undefined) parts.push(`${request.points !== undefined ? 'and' : 'of'} tier ${request.tier}`);
+	if (request.approvalKey !== undefined) parts.push(`of held points ${request.approvalKey}`);
+	if (withCustomer && request.customer) parts.push(`for ${describeCustomer(request.customer)}`);
+	return parts.join(' ');
+}
+
+/**
+ * Refuses a key whose first request differs from this one. A key stored before fingerprints
+ * existed (`first` undefined) is treated as matching: its first request is unknown, and refusing
+ * every replay of an old key would break retries that worked yesterday.
+ */
+export function assertSameLedgerRequest(key: string, first: LedgerRequest | undefined, now: LedgerRequest): void {
+	if (!first || canonicalJson(first) === canonicalJson(now)) return;
+	const different = differingParts(first, now);
+	const sameCustomer = !different.includes('customer');
+	throw LoyaltyError.keyReused('idempotencyKey', key, describeLedgerRequest(first), describeLedgerRequest(now, !sameCustomer), different);
+}
