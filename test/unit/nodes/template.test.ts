@@ -107,6 +107,12 @@ for (const file of FILES) {
 			}
 		});
 
+		test("every expression's $('Node') names a node of this workflow", () => {
+			const names = new Set(workflow.nodes.map((n) => n.name));
+			const referenced = [...JSON.stringify(workflow.nodes.map((n) => n.parameters)).matchAll(/\$\('([^']+)'\)/g)].map((m) => m[1]!);
+			for (const name of referenced) assert.ok(names.has(name), `$('${name}') refers to no node`);
+		});
+
 		test('webhook triggers carry fixed UUID webhook ids; the schedule trigger needs none', () => {
 			for (const node of workflow.nodes) {
 				if (node.type === 'n8n-nodes-loyalty.loyaltyTrigger' || node.type === 'n8n-nodes-base.wait') assert.match(String(node.webhookId), UUID, node.name);
