@@ -22,7 +22,7 @@ const n8nRules = [
  * nodes: they throw their own error types, spawn processes (tests) and hold test fixtures, so the
  * node rules do not apply to them. General TypeScript rules still do.
  */
-const notNodeCode = ['engine/**', 'connectors/**', 'cli/**', 'test/**', 'bench/**', 'scripts/**'];
+const notNodeCode = ['engine/**', 'connectors/**', 'cli/**', 'test/**', 'bench/**', 'scripts/**', 'sandbox/**'];
 
 export default [
 	...configWithoutCloudSupport,
@@ -31,8 +31,8 @@ export default [
 		rules: Object.fromEntries(n8nRules.map((rule) => [rule, 'off'])),
 	},
 	{
-		// Command-line programs and tests talk to the terminal.
-		files: ['cli/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+		// Command-line programs, tests and the development sandbox talk to the terminal.
+		files: ['cli/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'sandbox/**/*.ts'],
 		rules: { 'no-console': 'off' },
 	},
 	{

@@ -159,7 +159,8 @@ export class SquareSandbox {
 		if ((m = /^\/v2\/locations\/([^/]+)$/.exec(route)) && method === 'GET') return m[1] === SQUARE_SANDBOX_LOCATION || m[1] === 'main' ? json(200, { location: location() }) : squareError(404, 'NOT_FOUND', 'Location not found.');
 		if (route === '/v2/customers' && method === 'POST') {
 			if (!body.given_name && !body.family_name && !body.company_name && !body.email_address && !body.phone_number) return squareError(400, 'BAD_REQUEST', 'At least one of the following is required: given_name, family_name, company_name, email_address, phone_number.');
-			const { idempotency_key: _k, ...fields } = body;
+			const fields = { ...body };
+			delete fields.idempotency_key;
 			return remember(json(200, { customer: this.createCustomer(fields as Parameters<SquareSandbox['createCustomer']>[0]) }));
 		}
 		if ((m = /^\/v2\/customers\/([^/]+)$/.exec(route))) {
@@ -467,7 +468,8 @@ function catalogObject(type: string, objectId: string, data: Json): Json {
 }
 
 function withoutKey(subscription: Json): Json {
-	const { signature_key: _key, ...rest } = subscription;
+	const rest = { ...subscription };
+	delete rest.signature_key;
 	return rest;
 }
 

@@ -43,7 +43,7 @@ ${STORE_OPTIONS}`,
 				case 'list': {
 					for (const item of await listQuarantine(store, { status: flags.all ? 'all' : ('quarantined' as QuarantineStatus), limit: 10_000 })) {
 						const { body, headers, ...summary } = item;
-						print({ ...summary, bytes: body.length });
+						print({ ...summary, bytes: body.length, signedWith: Object.keys(headers) });
 					}
 					return 0;
 				}

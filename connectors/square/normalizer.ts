@@ -19,7 +19,8 @@ import {
 	compact,
 	e164OrUndefined,
 	isObject,
-	lowerEmail,
+	emailOrWarning,
+	requireSomeIdentity,
 	optionalArray,
 	optionalObject,
 	optionalText,
@@ -60,24 +61,25 @@ export function normalizeSquareNotification(notification: unknown, context: Squa
 	const eventId = requireText(envelope.event_id, 'event_id');
 	const notifiedAt = optionalText(envelope.created_at, 'created_at');
 	let draft: Draft | undefined;
+	const warnings: string[] = [];
 	switch (type) {
 		case SquareEventType.PaymentCreated:
 		case SquareEventType.PaymentUpdated:
-			draft = paymentDraft(requireObject(dataObject(envelope).payment, 'data.object.payment'), context, notifiedAt);
+			draft = paymentDraft(requireObject(dataObject(envelope).payment, 'data.object.payment'), context, notifiedAt, warnings);
 			break;
 		case SquareEventType.RefundCreated:
 		case SquareEventType.RefundUpdated:
-			draft = refundDraft(requireObject(dataObject(envelope).refund, 'data.object.refund'), context, notifiedAt);
+			draft = refundDraft(requireObject(dataObject(envelope).refund, 'data.object.refund'), context, notifiedAt, warnings);
 			break;
 		case SquareEventType.CustomerCreated:
 		case SquareEventType.CustomerUpdated:
-			draft = customerDraft(requireObject(dataObject(envelope).customer, 'data.object.customer'), notifiedAt);
+			draft = customerDraft(requireObject(dataObject(envelope).customer, 'data.object.customer'), notifiedAt, warnings);
 			break;
 		default:
 			return [];
 	}
 	if (draft === undefined) return [];
-	return [parseOrThrow(loyaltyEventSchema, { id: `square:${eventId}`, ...draft }, 'event')];
+	return [parseOrThrow(loyaltyEventSchema, { id: `square:${eventId}`, ...draft, ...(warnings.length > 0 ? { warnings } : {}) }, 'event')];
 }
 
 /**
@@ -102,7 +104,7 @@ function dataObject(envelope: JsonObject): JsonObject {
 	return requireObject(data.object, 'data.object');
 }
 
-function paymentDraft(payment: JsonObject, context: SquareNotificationContext, notifiedAt: string | undefined): Draft | undefined {
+function paymentDraft(payment: JsonObject, context: SquareNotificationContext, notifiedAt: string | undefined, warnings: string[]): Draft | undefined {
 	const field = 'data.object.payment';
 	if (payment.status !== COMPLETED) return undefined;
 	const paymentId = requireId(payment.id, `${field}.id`);
@@ -110,7 +112,7 @@ function paymentDraft(payment: JsonObject, context: SquareNotificationContext, n
 	const money = squareMoney(payment.amount_money, `${field}.amount_money`);
 	const order = matchingOrder(context.order, orderId);
 	const squareId = optionalText(payment.customer_id, `${field}.customer_id`) ?? optionalText(order?.customer_id, 'context.order.customer_id');
-	const customer = squareCustomerInput(matchingCustomer(context.customer, squareId), squareId, payment.buyer_email_address);
+	const customer = squareCustomerInput(matchingCustomer(context.customer, squareId), squareId, payment.buyer_email_address, warnings);
 	const placedAt = optionalText(order?.created_at, 'context.order.created_at') ?? optionalText(payment.created_at, `${field}.created_at`);
 	const canonical: OrderInput = compact({
 		source: OrderSource.Square,
@@ -134,7 +136,7 @@ function paymentDraft(payment: JsonObject, context: SquareNotificationContext, n
 	};
 }
 
-function refundDraft(refund: JsonObject, context: SquareNotificationContext, notifiedAt: string | undefined): Draft | undefined {
+function refundDraft(refund: JsonObject, context: SquareNotificationContext, notifiedAt: string | undefined, warnings: string[]): Draft | undefined {
 	const field = 'data.object.refund';
 	if (refund.status !== COMPLETED) return undefined;
 	const refundId = requireId(refund.id, `${field}.id`);
@@ -142,7 +144,7 @@ function refundDraft(refund: JsonObject, context: SquareNotificationContext, not
 	const money = squareMoney(refund.amount_money, `${field}.amount_money`);
 	const order = matchingOrder(context.order, orderId);
 	const squareId = optionalText(order?.customer_id, 'context.order.customer_id') ?? optionalText(context.customer?.id, 'context.customer.id');
-	const fromSquare = squareCustomerInput(matchingCustomer(context.customer, squareId), squareId, undefined);
+	const fromSquare = squareCustomerInput(matchingCustomer(context.customer, squareId), squareId, undefined, warnings);
 	const customer = Object.keys(fromSquare.identities).length === 0 && context.purchaser ? { ...fromSquare, identities: context.purchaser } : fromSquare;
 	const createdAt = optionalText(refund.created_at, `${field}.created_at`) ?? notifiedAt;
 	return {
@@ -181,14 +183,14 @@ export function squareRefundTarget(notification: unknown, context: SquareNotific
 	return refundedOrderId(refund, matchingOrder(context.order, orderId));
 }
 
-function customerDraft(profile: JsonObject, notifiedAt: string | undefined): Draft {
+function customerDraft(profile: JsonObject, notifiedAt: string | undefined, warnings: string[]): Draft {
 	const field = 'data.object.customer';
 	const customerId = requireId(profile.id, `${field}.id`);
 	const occurredAt = optionalText(profile.updated_at, `${field}.updated_at`) ?? optionalText(profile.created_at, `${field}.created_at`) ?? notifiedAt;
 	if (occurredAt === undefined) throw LoyaltyError.invalid(`${field}.updated_at`, 'is required');
 	// Square bumps `version` on every change, which makes it the natural key for "this state of the profile".
 	const revision = typeof profile.version === 'number' ? `v${profile.version}` : occurredAt;
-	const customer = squareCustomerInput(profile as SquareCustomer, customerId, undefined, field);
+	const customer = squareCustomerInput(profile as SquareCustomer, customerId, undefined, warnings, field);
 	return {
 		type: EventType.CustomerUpdated,
 		source: OrderSource.Square,
@@ -263,14 +265,16 @@ function matchingCustomer(customer: SquareCustomer | undefined, squareId: string
 	return customer;
 }
 
-function squareCustomerInput(profile: SquareCustomer | undefined, squareId: string | undefined, buyerEmail: unknown, prefix = 'context.customer'): CustomerInput {
+function squareCustomerInput(profile: SquareCustomer | undefined, squareId: string | undefined, buyerEmail: unknown, warnings: string[], prefix = 'context.customer'): CustomerInput {
+	const identities = compact({
+		square: squareId ?? optionalText(profile?.id, `${prefix}.id`),
+		// The profile's address is the one the customer maintains; the receipt address is a fallback.
+		email: emailOrWarning(profile?.email_address, `${prefix}.email_address`, warnings) ?? emailOrWarning(buyerEmail, 'data.object.payment.buyer_email_address', warnings),
+		phone: e164OrUndefined(profile?.phone_number),
+	});
+	requireSomeIdentity(identities, warnings);
 	return compact({
-		identities: compact({
-			square: squareId ?? optionalText(profile?.id, `${prefix}.id`),
-			// The profile's address is the one the customer maintains; the receipt address is a fallback.
-			email: lowerEmail(profile?.email_address, `${prefix}.email_address`) ?? lowerEmail(buyerEmail, 'data.object.payment.buyer_email_address'),
-			phone: e164OrUndefined(profile?.phone_number),
-		}),
+		identities,
 		firstName: optionalText(profile?.given_name, `${prefix}.given_name`),
 		lastName: optionalText(profile?.family_name, `${prefix}.family_name`),
 		birthday: squareBirthday(profile?.birthday),

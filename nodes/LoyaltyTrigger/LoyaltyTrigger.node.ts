@@ -87,6 +87,15 @@ export class LoyaltyTrigger implements INodeType {
 		],
 		properties: [
 			{
+				// n8n parses a version-1 webhook node's body before the node runs unless this option is
+				// set, and answers 422 to JSON it cannot parse: a signed delivery would be lost before
+				// intake could quarantine it. The trigger reads the raw bytes itself (receive.ts).
+				displayName: 'Raw Body',
+				name: 'options',
+				type: 'hidden',
+				default: { binaryData: true },
+			},
+			{
 				displayName: 'Source',
 				name: 'source',
 				type: 'options',

@@ -10,7 +10,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		required: true,
 		default: '={{ $json.id }}',
-		description: 'The id shown by List Deliveries (e.g. woocommerce:3f2a…)',
+		description: 'The ID shown by List Deliveries (e.g. woocommerce:3f2a…)',
 	},
 ];
 

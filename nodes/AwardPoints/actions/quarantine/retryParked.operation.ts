@@ -10,7 +10,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'Leave empty to retry all',
-		description: 'The event id shown by List Deliveries; empty retries every failed run',
+		description: 'The event ID shown by List Deliveries; empty retries every failed run',
 	},
 ];
 
