@@ -5,6 +5,7 @@ import type { CliCommand } from './command';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { LEDGER_COMMANDS } from './commands/ledger';
 import { RULES_COMMANDS } from './commands/rules';
+import { exitWhenFlushed, quietOnClosedPipe } from './output';
 
 const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
 
@@ -32,11 +33,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-	main(process.argv.slice(2)).then(
-		(code) => process.exit(code),
-		(error) => {
-			console.error(isLoyaltyError(error) ? error.message : error instanceof Error ? error.message : error);
-			process.exit(1);
-		},
-	);
+	quietOnClosedPipe();
+	main(process.argv.slice(2)).then(exitWhenFlushed, (error) => {
+		console.error(isLoyaltyError(error) ? error.message : error instanceof Error ? error.message : error);
+		return exitWhenFlushed(1);
+	});
 }
