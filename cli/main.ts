@@ -2,12 +2,13 @@
 import { isLoyaltyError } from '../engine';
 import { parseArgs } from './args';
 import type { CliCommand } from './command';
+import { BACKUP_COMMANDS } from './commands/backup';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { LEDGER_COMMANDS } from './commands/ledger';
 import { RULES_COMMANDS } from './commands/rules';
 import { exitWhenFlushed, quietOnClosedPipe } from './output';
 
-const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...BACKUP_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, LoyaltyError } from '../model/errors';
@@ -139,6 +139,7 @@ export function backupSqliteStore(sourcePath: string, targetPath: string, option
 	const target = resolve(targetPath);
 	if (resolve(sourcePath) === target) throw LoyaltyError.invalid('to', 'the backup cannot be the store itself');
 	if (existsSync(target) && !options.overwrite) throw new LoyaltyError(ErrorCode.Conflict, `to: ${target} already exists; choose a new file or add --force to replace it`, { field: 'to' });
+	if (!existsSync(dirname(target))) throw LoyaltyError.notFound('to', `the folder ${dirname(target)} does not exist`);
 	const source = openExisting(sourcePath);
 	let temp: string;
 	try {
@@ -195,6 +196,8 @@ export function restoreSqliteStore(backupPath: string, targetPath: string, optio
 		requireLoyaltyStore(backup, backupPath, 'from');
 		requireIntact(backup, backupPath, 'from');
 		backupSummary = summarise(backup, backupPath);
+		// Restoring into a fresh n8n user folder is normal, so its folder may not exist yet.
+		mkdirSync(dirname(target), { recursive: true });
 		temp = vacuumInto(backup, target, 'restore');
 	} finally {
 		backup.close();
