@@ -33,10 +33,14 @@ export async function main(argv: readonly string[]): Promise<number> {
 	return command.run(args);
 }
 
-if (require.main === module) {
+/** The process entry point: runs a command, then lets the process end once its output is out. */
+export function runCli(argv: readonly string[]): Promise<void> {
 	quietOnClosedPipe();
-	main(process.argv.slice(2)).then(exitWhenFlushed, (error) => {
+	return main(argv).then(exitWhenFlushed, (error) => {
 		console.error(isLoyaltyError(error) ? error.message : error instanceof Error ? error.message : error);
 		return exitWhenFlushed(1);
 	});
 }
+
+// Run directly (node dist/cli/main.js, or tsx in tests); the installed command goes through bin/n8n-loyalty.
+if (require.main === module) void runCli(process.argv.slice(2));
