@@ -11,9 +11,10 @@ import { POSTGRES, backends } from '../support/stores';
 import { executionsOf, waitForExecutions } from './support/n8n';
 import { pointsOnPurchaseUnavailable, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { post, signedSquareDelivery, signedWooDelivery, squarePaymentNotification, squareRefundNotification, wooOrderPayload } from './support/webhooks';
+import { notRun } from '../support/notRun';
 
 const unavailable = pointsOnPurchaseUnavailable();
-if (unavailable) console.log(`# NOTICE: end-to-end points-on-purchase skipped: ${unavailable}`);
+if (unavailable) notRun('end-to-end points-on-purchase (real n8n)', unavailable, "give the vendors' reference specs with LOYALTY_REFERENCE_DIR to run it");
 
 describe('points on purchase, in a real n8n', { skip: unavailable, timeout: 40 * 60_000 }, async () => {
 	const postgresDown = (await backends()).find((b) => b.name === 'postgres')?.unavailable;

@@ -13,6 +13,7 @@ import { openStore, type Store } from '../../engine';
 import { POSTGRES, backends } from '../support/stores';
 import { pointsOnPurchaseUnavailable, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
+import { notRun } from '../support/notRun';
 
 const REDIS = { host: process.env.LOYALTY_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.LOYALTY_REDIS_PORT ?? 6379) };
 
@@ -54,7 +55,7 @@ async function waitForFinished(schema: string, workflowId: string, count: number
 
 describe('queue mode: n8n main + 2 workers, PostgreSQL and Redis', { timeout: 20 * 60_000 }, async () => {
 	const reason = pointsOnPurchaseUnavailable() ?? (await backends()).find((b) => b.name === 'postgres')?.unavailable ?? (await redisUnavailable());
-	if (reason) console.log(`# NOTICE: queue-mode end-to-end skipped: ${reason}`);
+	if (reason) notRun('end-to-end queue mode (n8n main + 2 workers)', reason, `it needs the reference specs (LOYALTY_REFERENCE_DIR), PostgreSQL (LOYALTY_PG_*) and Redis at ${REDIS.host}:${REDIS.port} (LOYALTY_REDIS_HOST, LOYALTY_REDIS_PORT)`);
 	const suffix = randomBytes(4).toString('hex');
 	const n8nSchema = `n8n_queue_${suffix}`;
 	const loyaltySchema = `loyalty_queue_${suffix}`;

@@ -9,9 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import { openStore, type Store } from '../../engine';
 import { executionDetail, executionsOf, waitForExecutions } from './support/n8n';
 import { sendOfferUnavailable, startSendOffer, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, type SendOfferEnv, type VendorRequest } from './support/sendOffer';
+import { notRun } from '../support/notRun';
 
 const unavailable = sendOfferUnavailable();
-if (unavailable) console.log(`# NOTICE: end-to-end Send Offer skipped: ${unavailable}`);
+if (unavailable) notRun('end-to-end Send Offer (real n8n)', unavailable, "give the vendors' reference specs with LOYALTY_REFERENCE_DIR to run it");
 
 const ANA = { email: 'ana@example.com' };
 const BEN_PHONE = '+14155550123';

@@ -12,9 +12,10 @@ import { executionsOf } from './support/n8n';
 import { TWILIO_AUTH_TOKEN } from './support/vendorMocks';
 import { GENERIC_SECRET, PRODUCTS, startTemplates, TEMPLATE_FILES, templatesUnavailable, WOO_WEBHOOK_SECRET, type TemplatesEnv } from './support/templates';
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
+import { notRun } from '../support/notRun';
 
 const unavailable = templatesUnavailable();
-if (unavailable) console.log(`# NOTICE: end-to-end templates skipped: ${unavailable}`);
+if (unavailable) notRun('end-to-end templates (real n8n)', unavailable, "give the vendors' reference specs with LOYALTY_REFERENCE_DIR to run it");
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
