@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Client } from 'pg';
 import { defaultSqlitePath, openStore, type Store, type StoreConfig } from '../engine';
 import { isLoyaltyStoreFile } from '../engine/store/backup';
 import type { ParsedArgs } from './args';
@@ -52,9 +53,31 @@ export function requireExistingStore(flags: ParsedArgs['flags'], config: StoreCo
 	}
 }
 
+type PostgresConfig = Extract<StoreConfig, { kind: 'postgres' }>;
+
+/**
+ * The PostgreSQL counterpart: opening a store creates its schema and tables, so a typo in --schema
+ * (or a --pg URL naming the wrong database) would otherwise verify an empty store as "ok".
+ */
+async function requireExistingPostgresStore(flags: ParsedArgs['flags'], config: PostgresConfig, options: { mayCreate?: boolean }): Promise<void> {
+	if (options.mayCreate || flags.create === true) return;
+	const client = new Client({ host: config.host, port: config.port, database: config.database, user: config.user, password: config.password });
+	await client.connect();
+	try {
+		const table = config.schema ? `"${config.schema.replace(/"/g, '""')}".loyalty_migrations` : 'loyalty_migrations';
+		const [row] = (await client.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [table])).rows;
+		if (row?.found) return;
+	} finally {
+		await client.end();
+	}
+	const where = `database ${config.database} on ${config.host}:${config.port}${config.schema ? `, schema ${config.schema}` : ' (its search_path)'}`;
+	throw new StoreNotFoundError(`no loyalty store in ${where}: there is no loyalty_migrations table. Check --pg and --schema; add --create to start a new, empty store there.`);
+}
+
 /** Opens (and migrates) the store the flags name; see `requireExistingStore` for when it may be created. */
 export async function openStoreFromFlags(flags: ParsedArgs['flags'], options: { mayCreate?: boolean } = {}): Promise<Store> {
 	const config = storeFromFlags(flags);
-	requireExistingStore(flags, config, options);
+	if (config.kind === 'postgres') await requireExistingPostgresStore(flags, config, options);
+	else requireExistingStore(flags, config, options);
 	return openStore(config);
 }

@@ -10,8 +10,9 @@ const STORE_OPTIONS = `Store options:
   --pg <url>              PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/test
   --schema <name>         PostgreSQL schema for the loyalty tables
   --program <json>        program settings as JSON, e.g. '{"pendingDays":14}'
-  --create                start a new, empty store when the SQLite file does not exist
-                          (without it a missing file is an error, naming the path)`;
+  --create                start a new, empty store when there is none (SQLite file missing, or
+                          no loyalty tables in the PostgreSQL database/schema); without it
+                          that is an error naming where it looked`;
 
 async function withLedger(flags: ParsedArgs['flags'], work: (store: Store, ledger: Ledger) => Promise<number>, options: { mayCreate?: boolean } = {}): Promise<number> {
 	const store = await openStoreFromFlags(flags, options);

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { main } from '../../../cli/main';
+import { POSTGRES, backends } from '../../support/stores';
 
 /** Runs the CLI in-process, collecting what it prints; restores the console whatever happens. */
 async function run(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | Error; out: string[]; err: string[] }> {
@@ -80,3 +83,39 @@ test('a file that is not a loyalty store is refused, even with --create, and lef
 		}
 		assert.equal(readFileSync(other, 'utf8'), content);
 	}));
+
+test('PostgreSQL: a --schema with no loyalty store in it is an error, not an empty ok; --create makes one', async (t) => {
+	// backends() prints the "# NOT RUN" notice for PostgreSQL when no server answers.
+	const reason = (await backends()).find((b) => b.name === 'postgres')?.unavailable;
+	if (reason) {
+		t.skip(reason);
+		return;
+	}
+	const schema = `loyalty_cli_${randomBytes(5).toString('hex')}`;
+	const url = `postgres://${POSTGRES.user}${POSTGRES.password ? `:${encodeURIComponent(POSTGRES.password)}` : ''}@${POSTGRES.host}:${POSTGRES.port}/${POSTGRES.database}`;
+	try {
+		const missing = await run(['verify', '--pg', url, '--schema', schema]);
+		assert.ok(missing.code instanceof Error);
+		assert.match(missing.code.message, new RegExp(`no loyalty store in database ${POSTGRES.database} on .*, schema ${schema}: there is no loyalty_migrations table.*--create`));
+		assert.equal(await schemaExists(schema), false, 'nothing was created');
+
+		const created = await run(['verify', '--pg', url, '--schema', schema, '--create']);
+		assert.equal(created.code, 0);
+		assert.equal((await run(['verify', '--pg', url, '--schema', schema])).code, 0, 'an existing store opens without --create');
+	} finally {
+		const client = new Client(POSTGRES);
+		await client.connect();
+		await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+		await client.end();
+	}
+});
+
+async function schemaExists(schema: string): Promise<boolean> {
+	const client = new Client(POSTGRES);
+	await client.connect();
+	try {
+		return (await client.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema])).rowCount === 1;
+	} finally {
+		await client.end();
+	}
+}
