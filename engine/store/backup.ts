@@ -37,10 +37,15 @@ function loadSqlite(): typeof import('node:sqlite') {
 	}
 }
 
-/** Opens an existing file without creating it; waits for writers like the store does. */
-function openExisting(path: string, options: { readOnly?: boolean } = {}): DatabaseSync {
+/**
+ * Opens an existing file without creating it; waits for writers like the store does. Read-write,
+ * though this module only reads what it opens: the last connection to close a WAL database
+ * removes its -wal and -shm, where a read-only one would leave them behind (and SQLite falls back
+ * to read-only by itself for a write-protected file).
+ */
+function openExisting(path: string): DatabaseSync {
 	if (!existsSync(path)) throw LoyaltyError.notFound('file', `${path} does not exist`);
-	const db = new (loadSqlite().DatabaseSync)(path, { readOnly: options.readOnly ?? false });
+	const db = new (loadSqlite().DatabaseSync)(path);
 	db.exec('PRAGMA busy_timeout = 10000');
 	return db;
 }
@@ -54,7 +59,7 @@ export function isLoyaltyStoreFile(path: string): boolean {
 	if (!existsSync(path) || !statSync(path).isFile()) return false;
 	let db: DatabaseSync | undefined;
 	try {
-		db = openExisting(path, { readOnly: true });
+		db = openExisting(path);
 		return hasMigrationsTable(db);
 	} catch {
 		// Not a database at all ("file is not a database"), or unreadable: not a loyalty store.
@@ -95,7 +100,7 @@ function requireIntact(db: DatabaseSync, path: string, role: string): void {
 
 /** Summary of an existing loyalty store file (counts and newest times). */
 export function describeStoreFile(path: string): StoreFileSummary {
-	const db = openExisting(path, { readOnly: true });
+	const db = openExisting(path);
 	try {
 		requireLoyaltyStore(db, path, 'store');
 		return summarise(db, path);
@@ -189,7 +194,7 @@ export function restoreSqliteStore(backupPath: string, targetPath: string, optio
 	if (resolve(backupPath) === target) throw LoyaltyError.invalid('from', 'the backup and the target store are the same file');
 	// Never forced: replacing the file under a running n8n would leave it writing to a deleted store.
 	if (sqliteStoreInUse(target)) throw new LoyaltyError(ErrorCode.Conflict, `store: ${target} is open in another process (is n8n running?); stop n8n, then restore`, { field: 'store' });
-	const backup = openExisting(backupPath, { readOnly: true });
+	const backup = openExisting(backupPath);
 	let temp: string;
 	let backupSummary: StoreFileSummary;
 	try {
