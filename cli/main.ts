@@ -2,12 +2,14 @@
 import { isLoyaltyError } from '../engine';
 import { parseArgs } from './args';
 import type { CliCommand } from './command';
+import { BACKUP_COMMANDS } from './commands/backup';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { INTAKE_COMMANDS } from './commands/intake';
 import { LEDGER_COMMANDS } from './commands/ledger';
 import { RULES_COMMANDS } from './commands/rules';
+import { exitWhenFlushed, quietOnClosedPipe } from './output';
 
-const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -32,12 +34,14 @@ export async function main(argv: readonly string[]): Promise<number> {
 	return command.run(args);
 }
 
-if (require.main === module) {
-	main(process.argv.slice(2)).then(
-		(code) => process.exit(code),
-		(error) => {
-			console.error(isLoyaltyError(error) ? error.message : error instanceof Error ? error.message : error);
-			process.exit(1);
-		},
-	);
+/** The process entry point: runs a command, then lets the process end once its output is out. */
+export function runCli(argv: readonly string[]): Promise<void> {
+	quietOnClosedPipe();
+	return main(argv).then(exitWhenFlushed, (error) => {
+		console.error(isLoyaltyError(error) ? error.message : error instanceof Error ? error.message : error);
+		return exitWhenFlushed(1);
+	});
 }
+
+// Run directly (node dist/cli/main.js, or tsx in tests); the installed command goes through bin/n8n-loyalty.
+if (require.main === module) void runCli(process.argv.slice(2));

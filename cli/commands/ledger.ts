@@ -1,18 +1,21 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Ledger, loyaltyEventSchema, openStore, parseOrThrow, type Identities, type Store } from '../../engine';
+import { Ledger, loyaltyEventSchema, parseOrThrow, type Identities, type Store } from '../../engine';
 import type { ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
-import { storeFromFlags } from '../storeFromFlags';
+import { openStoreFromFlags } from '../storeFromFlags';
 
 const STORE_OPTIONS = `Store options:
   --store <file>          embedded SQLite file (default: <N8N_USER_FOLDER>/.n8n/loyalty.sqlite)
   --pg <url>              PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/test
   --schema <name>         PostgreSQL schema for the loyalty tables
-  --program <json>        program settings as JSON, e.g. '{"pendingDays":14}'`;
+  --program <json>        program settings as JSON, e.g. '{"pendingDays":14}'
+  --create                start a new, empty store when there is none (SQLite file missing, or
+                          no loyalty tables in the PostgreSQL database/schema); without it
+                          that is an error naming where it looked`;
 
-async function withLedger(flags: ParsedArgs['flags'], work: (store: Store, ledger: Ledger) => Promise<number>): Promise<number> {
-	const store = await openStore(storeFromFlags(flags));
+async function withLedger(flags: ParsedArgs['flags'], work: (store: Store, ledger: Ledger) => Promise<number>, options: { mayCreate?: boolean } = {}): Promise<number> {
+	const store = await openStoreFromFlags(flags, options);
 	try {
 		return await work(store, new Ledger(store, typeof flags.program === 'string' ? JSON.parse(flags.program) : {}));
 	} finally {
@@ -31,7 +34,7 @@ function identitiesFrom(flags: ParsedArgs['flags']): Identities {
 export const replayCommand: CliCommand = {
 	name: 'replay',
 	summary: 'apply canonical loyalty events (JSON lines) to the store; repeats are skipped',
-	usage: `n8n-loyalty replay <events.jsonl> [store options]\n\nPurchases earn, refunds reverse; events applied before are replays and write nothing.\nA bad line is reported with its number and skipped; the rest is still applied.\n\n${STORE_OPTIONS}`,
+	usage: `n8n-loyalty replay <events.jsonl> [store options]\n\nPurchases earn, refunds reverse; events applied before are replays and write nothing.\nA bad line is reported with its number and skipped; the rest is still applied.\nReplay writes: it creates the SQLite store when the file does not exist yet (no --create needed).\n\n${STORE_OPTIONS}`,
 	async run({ positional, flags }) {
 		const file = positional[0];
 		if (!file) throw new Error('replay: give the events file, e.g. n8n-loyalty replay events.jsonl');
@@ -56,7 +59,7 @@ export const replayCommand: CliCommand = {
 			}
 			console.log(JSON.stringify({ lines: line, applied, replays, failed }));
 			return failed > 0 ? 2 : 0;
-		});
+		}, { mayCreate: true });
 	},
 };
 

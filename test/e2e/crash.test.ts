@@ -14,7 +14,8 @@ import { Client } from 'pg';
 import { openStore, type Store } from '../../engine';
 import { POSTGRES, backends } from '../support/stores';
 import { ensureN8nInstalled, startN8n, type RunningN8n } from './support/n8n';
-import { pointsOnPurchaseUnavailable, queueModeEnv, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
+import { queueModeEnv, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
+import { notRun } from '../support/notRun';
 import { sendStorm, stormOrders, type StormOrder } from './support/storm';
 
 const ORDERS = 200;
@@ -63,13 +64,11 @@ interface Scenario {
 describe('nothing lost when n8n dies mid-storm', { timeout: 45 * 60_000 }, async () => {
 	const postgresDown = (await backends()).find((b) => b.name === 'postgres')?.unavailable;
 	const queueDown = postgresDown ?? (await redisUnavailable());
-	const unavailable = pointsOnPurchaseUnavailable();
-	if (unavailable) console.log(`# NOTICE: crash end-to-end skipped: ${unavailable}`);
-	if (queueDown) console.log(`# NOTICE: queue-mode crash end-to-end skipped: ${queueDown}`);
+	if (queueDown) notRun('end-to-end crash tests in queue mode', queueDown, `they need PostgreSQL (LOYALTY_PG_*) and Redis at ${REDIS.host}:${REDIS.port}`);
 	const scenarios: Array<Scenario & { skip?: string }> = [
-		{ name: 'the embedded store, n8n killed', queue: false, kill: 'main', skip: unavailable },
-		{ name: 'queue mode, the main instance killed', queue: true, kill: 'main', skip: unavailable ?? queueDown },
-		{ name: 'queue mode, a worker killed', queue: true, kill: 'worker', skip: unavailable ?? queueDown },
+		{ name: 'the embedded store, n8n killed', queue: false, kill: 'main' },
+		{ name: 'queue mode, the main instance killed', queue: true, kill: 'main', skip: queueDown },
+		{ name: 'queue mode, a worker killed', queue: true, kill: 'worker', skip: queueDown },
 	];
 	for (const scenario of scenarios) describe(scenario.name, { skip: scenario.skip }, () => crashScenario(scenario));
 });

@@ -11,8 +11,9 @@ import { createConnection } from 'node:net';
 import { Client } from 'pg';
 import { openStore, type Store } from '../../engine';
 import { POSTGRES, backends } from '../support/stores';
-import { pointsOnPurchaseUnavailable, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
+import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
+import { notRun } from '../support/notRun';
 
 const REDIS = { host: process.env.LOYALTY_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.LOYALTY_REDIS_PORT ?? 6379) };
 
@@ -53,8 +54,8 @@ async function waitForFinished(schema: string, workflowId: string, count: number
 }
 
 describe('queue mode: n8n main + 2 workers, PostgreSQL and Redis', { timeout: 20 * 60_000 }, async () => {
-	const reason = pointsOnPurchaseUnavailable() ?? (await backends()).find((b) => b.name === 'postgres')?.unavailable ?? (await redisUnavailable());
-	if (reason) console.log(`# NOTICE: queue-mode end-to-end skipped: ${reason}`);
+	const reason = (await backends()).find((b) => b.name === 'postgres')?.unavailable ?? (await redisUnavailable());
+	if (reason) notRun('end-to-end queue mode (n8n main + 2 workers)', reason, `it needs PostgreSQL (LOYALTY_PG_*) and Redis at ${REDIS.host}:${REDIS.port} (LOYALTY_REDIS_HOST, LOYALTY_REDIS_PORT)`);
 	const suffix = randomBytes(4).toString('hex');
 	const n8nSchema = `n8n_queue_${suffix}`;
 	const loyaltySchema = `loyalty_queue_${suffix}`;

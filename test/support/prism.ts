@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { notRun } from './notRun';
 
 /*
  * Prism mock servers built from the vendors' own OpenAPI documents: every request a connector
@@ -21,11 +22,17 @@ export function referenceDir(): string {
 /** Either a spec path, or a skip reason to hand to `describe`/`test` options or `t.skip()`. */
 export type SpecLookup = { path: string; skip: false } | { path: undefined; skip: string };
 
+/** The vendor a spec file describes, for naming the contract suite that needs it. */
+function vendorOf(specFile: string): string {
+	const vendors: Record<string, string> = { square: 'Square', klaviyo: 'Klaviyo', twilio: 'Twilio', woocommerce: 'WooCommerce' };
+	return vendors[specFile.split(/[-.]/)[0]] ?? specFile;
+}
+
 export function specOrSkip(name: string): SpecLookup {
 	const file = path.join(referenceDir(), 'specs', name);
 	if (existsSync(file)) return { path: file, skip: false };
 	const reason = `vendor spec ${name} not found in ${path.dirname(file)} (set LOYALTY_REFERENCE_DIR to the reference folder to run these tests)`;
-	console.log(`# skipping: ${reason}`);
+	notRun(`${vendorOf(name)} contract (Prism)`, `vendor spec ${name} not found in ${path.dirname(file)}`, 'set LOYALTY_REFERENCE_DIR to the reference folder (with specs/) to run it');
 	return { path: undefined, skip: reason };
 }
 

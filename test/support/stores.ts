@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { openStore, type Store, type StoreConfig } from '../../engine';
+import { notRun } from './notRun';
 
 export interface Backend {
 	name: 'sqlite' | 'postgres';
@@ -70,6 +71,6 @@ function postgres(unavailable: string | undefined): Backend {
 /** Both backends; PostgreSQL carries the reason it is unavailable when no server answers. */
 export async function backends(): Promise<Backend[]> {
 	const reason = await postgresUnavailable();
-	if (reason) console.log(`# NOTICE: PostgreSQL store tests skipped: ${reason}`);
+	if (reason) notRun('PostgreSQL store tests', reason, `start PostgreSQL at ${POSTGRES.host}:${POSTGRES.port} (database ${POSTGRES.database}, user ${POSTGRES.user}) or point LOYALTY_PG_HOST, LOYALTY_PG_PORT, LOYALTY_PG_DATABASE, LOYALTY_PG_USER, LOYALTY_PG_PASSWORD at one`);
 	return [sqlite, postgres(reason)];
 }

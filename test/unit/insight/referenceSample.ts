@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { notRun } from '../../support/notRun';
 import { referenceDir } from '../../support/prism';
 import type { Transaction } from '../../../engine/insight';
 
@@ -8,7 +9,7 @@ export function cdnowOrSkip(): { dir: string; skip: false } | { dir: undefined; 
 	const dir = path.join(referenceDir(), 'cdnow');
 	if (existsSync(path.join(dir, 'CDNOW_sample.txt')) && existsSync(path.join(dir, 'cdnow_customers_summary_with_transactions.csv'))) return { dir, skip: false };
 	const reason = `CDNOW reference data not found in ${dir} (set LOYALTY_REFERENCE_DIR to the reference folder to run these tests)`;
-	console.log(`# skipping: ${reason}`);
+	notRun('CDNOW reference checks (published BG/NBD, Pareto/NBD, Gamma-Gamma results)', `CDNOW reference data not found in ${dir}`, 'set LOYALTY_REFERENCE_DIR to the reference folder (with cdnow/) to run them');
 	return { dir: undefined, skip: reason };
 }
 
