@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { cartSchema } from './cart';
 import { customerInputSchema } from './customer';
 import { ORDER_SOURCES, orderSchema } from './order';
@@ -31,7 +32,7 @@ export const loyaltyEventSchema = z.object({
 	id: z.string().min(1),
 	type: z.enum(EVENT_TYPES),
 	source: z.enum(EVENT_SOURCES),
-	occurredAt: z.string().datetime({ offset: true }),
+	occurredAt: isoInstant,
 	idempotencyKey: z.string().min(1),
 	customer: customerInputSchema,
 	order: orderSchema.optional(),

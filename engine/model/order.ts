@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { customerInputSchema } from './customer';
 import { isKnownCurrency } from './money';
 
@@ -43,7 +44,7 @@ export const orderSchema = z.object({
 	source: z.enum(ORDER_SOURCES),
 	id: z.string().min(1),
 	status: z.enum(ORDER_STATUSES),
-	placedAt: z.string().datetime({ offset: true }),
+	placedAt: isoInstant,
 	currency: currencySchema,
 	totalMinor: minorAmount,
 	discountMinor: minorAmount.optional(),

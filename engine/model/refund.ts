@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { ORDER_SOURCES, currencySchema } from './order';
 
 /** A refund, full or partial, always linked to the order it gives money back for. */
@@ -8,7 +9,7 @@ export const refundSchema = z.object({
 	orderId: z.string().min(1),
 	amountMinor: z.number().int('must be a whole number of minor units (cents)').positive('must be more than zero'),
 	currency: currencySchema,
-	createdAt: z.string().datetime({ offset: true }),
+	createdAt: isoInstant,
 	reason: z.string().optional(),
 });
 export type Refund = z.infer<typeof refundSchema>;
