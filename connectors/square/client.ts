@@ -109,7 +109,7 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 
 	return {
 		async retrieveOrder(orderId) {
-			const body = await callJson('GET', `/v2/orders/${encodeURIComponent(orderId)}`);
+			const body = await callJson('GET', `/v2/orders/${pathSegment(orderId)}`);
 			return field<SquareOrder>(body, 'order', 'order');
 		},
 
@@ -120,7 +120,7 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 		},
 
 		async retrieveCustomer(customerId) {
-			const body = await callJson('GET', `/v2/customers/${encodeURIComponent(customerId)}`);
+			const body = await callJson('GET', `/v2/customers/${pathSegment(customerId)}`);
 			return field<SquareCustomer>(body, 'customer', 'customer');
 		},
 
@@ -163,7 +163,7 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 		},
 
 		async deleteWebhookSubscription(subscriptionId) {
-			const response = await call('DELETE', `/v2/webhooks/subscriptions/${encodeURIComponent(subscriptionId)}`);
+			const response = await call('DELETE', `/v2/webhooks/subscriptions/${pathSegment(subscriptionId)}`);
 			// A subscription removed in the Square dashboard is already what we wanted.
 			if (isSuccess(response) || response.status === 404) return;
 			throw squareError(response);
@@ -187,7 +187,7 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 		},
 
 		async retrieveLoyaltyAccount(loyaltyAccountId) {
-			const body = await callJson('GET', `/v2/loyalty/accounts/${encodeURIComponent(loyaltyAccountId)}`);
+			const body = await callJson('GET', `/v2/loyalty/accounts/${pathSegment(loyaltyAccountId)}`);
 			const account = field<Record<string, unknown>>(body, 'loyalty_account', 'loyalty account');
 			return { id: String(account.id ?? loyaltyAccountId), balance: Number(account.balance ?? 0), lifetimePoints: Number(account.lifetime_points ?? 0) };
 		},
@@ -195,7 +195,7 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 		async adjustLoyaltyPoints(input) {
 			checkLoyaltyKey(input.idempotencyKey);
 			if (!Number.isInteger(input.points) || input.points === 0) throw new VendorApiError(VENDOR, 'a Square Loyalty adjustment needs a whole, non-zero number of points', { retryable: false });
-			await callJson('POST', `/v2/loyalty/accounts/${encodeURIComponent(input.loyaltyAccountId)}/adjust`, {
+			await callJson('POST', `/v2/loyalty/accounts/${pathSegment(input.loyaltyAccountId)}/adjust`, {
 				json: {
 					idempotency_key: input.idempotencyKey,
 					adjust_points: { points: input.points, reason: input.reason.slice(0, 3500) },
@@ -207,7 +207,7 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 		async accumulateLoyaltyPoints(input) {
 			checkLoyaltyKey(input.idempotencyKey);
 			if ((input.points === undefined) === (input.orderId === undefined)) throw new VendorApiError(VENDOR, 'Square accumulates either for an order or an exact number of points, not both or neither', { retryable: false });
-			await callJson('POST', `/v2/loyalty/accounts/${encodeURIComponent(input.loyaltyAccountId)}/accumulate`, {
+			await callJson('POST', `/v2/loyalty/accounts/${pathSegment(input.loyaltyAccountId)}/accumulate`, {
 				json: {
 					idempotency_key: input.idempotencyKey,
 					location_id: input.locationId,
@@ -238,6 +238,19 @@ export function subscriptionIdempotencyKey(input: Pick<CreateSquareWebhookSubscr
 		.update(JSON.stringify([input.notificationUrl, [...input.eventTypes].sort(), input.name, squareVersion]))
 		.digest('hex');
 	return `loyalty-${digest}`.slice(0, IDEMPOTENCY_KEY_LENGTH);
+}
+
+/**
+ * An id as one URL path segment. An id that has no URL form (a lone UTF-16 surrogate, which
+ * `encodeURIComponent` refuses with a URIError) cannot name anything at Square: a non-retryable
+ * error, like Square's own 404, rather than an exception no caller expects.
+ */
+function pathSegment(id: string): string {
+	try {
+		return encodeURIComponent(id);
+	} catch {
+		throw new VendorApiError(VENDOR, `${JSON.stringify(id)} is not a valid Square id`, { retryable: false });
+	}
 }
 
 /** Square errors look like `{ errors: [{ category, code, detail, field }] }`. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { currencySchema, minorAmount } from './order';
 
 /**
@@ -24,7 +25,7 @@ export const cartSchema = z.object({
 	status: z.enum(CART_STATUSES).default(CartStatus.Open),
 	currency: currencySchema,
 	totalMinor: minorAmount,
-	updatedAt: z.string().datetime({ offset: true }),
+	updatedAt: isoInstant,
 	/** Where the shopper picks the cart up again (CartFlows and Klaviyo send one). */
 	checkoutUrl: z.string().url('must be a full URL').optional(),
 	lines: z.array(cartLineSchema).default([]),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, idText } from './ids';
+import { isoInstant } from './instant';
 
 /** Every way a person can be recognised. One profile owns all of them, whatever system sent them. */
 export const IdentityKind = {
@@ -18,8 +19,6 @@ export const ConsentChannel = {
 	SmsTransactional: 'sms_transactional',
 } as const;
 export type ConsentChannel = (typeof ConsentChannel)[keyof typeof ConsentChannel];
-
-const isoInstant = z.string().datetime({ offset: true });
 
 export const e164Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +14155550123');
 

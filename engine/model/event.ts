@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { cartSchema } from './cart';
 import { customerInputSchema } from './customer';
 import { idSchema } from './ids';
@@ -32,7 +33,7 @@ export const loyaltyEventSchema = z.object({
 	id: idSchema,
 	type: z.enum(EVENT_TYPES),
 	source: z.enum(EVENT_SOURCES),
-	occurredAt: z.string().datetime({ offset: true }),
+	occurredAt: isoInstant,
 	idempotencyKey: idSchema,
 	customer: customerInputSchema,
 	order: orderSchema.optional(),

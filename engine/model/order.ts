@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoInstant } from './instant';
 import { customerInputSchema } from './customer';
 import { idSchema } from './ids';
 import { isKnownCurrency } from './money';
@@ -44,7 +45,7 @@ export const orderSchema = z.object({
 	source: z.enum(ORDER_SOURCES),
 	id: idSchema,
 	status: z.enum(ORDER_STATUSES),
-	placedAt: z.string().datetime({ offset: true }),
+	placedAt: isoInstant,
 	currency: currencySchema,
 	totalMinor: minorAmount,
 	discountMinor: minorAmount.optional(),

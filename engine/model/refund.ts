@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from './ids';
+import { isoInstant } from './instant';
 import { ORDER_SOURCES, currencySchema } from './order';
 
 /** A refund, full or partial, always linked to the order it gives money back for. */
@@ -9,7 +10,7 @@ export const refundSchema = z.object({
 	orderId: idSchema,
 	amountMinor: z.number().int('must be a whole number of minor units (cents)').positive('must be more than zero'),
 	currency: currencySchema,
-	createdAt: z.string().datetime({ offset: true }),
+	createdAt: isoInstant,
 	reason: z.string().optional(),
 });
 export type Refund = z.infer<typeof refundSchema>;

@@ -104,6 +104,13 @@ describe('generic normalizer', () => {
 		assert.equal(normalizeGenericEvent({ ...update, idempotencyKey: 'pos:void:42' })[0].idempotencyKey, 'pos:void:42');
 	});
 
+	test('a timestamp whose offset no clock has (+99:00) is refused naming the field, not thrown as a RangeError', () => {
+		const cart = { id: 'cart-1', type: 'cart_updated', customer: { identities: { email: 'a@example.com' } }, cart: { id: 'c-1', currency: 'EUR', totalMinor: 4200, updatedAt: '2026-03-02T14:05:11.412+99:00', lines: [] } };
+		assertLoyaltyError(() => normalizeGenericEvent(cart), 'cart.updatedAt');
+		assertLoyaltyError(() => normalizeGenericEvent({ ...purchase(), order: { ...purchase().order, placedAt: '2026-03-03T17:45:00+24:00' } }), 'order.placedAt');
+		assertLoyaltyError(() => normalizeGenericEvent({ id: 'crm-3', type: 'customer_updated', occurredAt: '2026-03-01T08:00:00-25:30', customer: { identities: { email: 'a@example.com' } } }), 'occurredAt');
+	});
+
 	test('a customer update needs occurredAt and is keyed on the event id', () => {
 		const [event] = normalizeGenericEvent({ id: 'crm-1', type: 'customer_updated', occurredAt: '2026-03-01T08:00:00Z', customer: { identities: { email: 'a@example.com' }, birthday: { month: 2, day: 29 } } });
 		assert.equal(event.idempotencyKey, 'generic:event:crm-1');

@@ -299,6 +299,14 @@ describe('Square client (canned replies: error bodies the spec does not describe
 		});
 	});
 
+	test('an id with no URL form (a lone surrogate from a signed payload) is a non-retryable error, and nothing is sent', async () => {
+		const { http, requests } = cannedHttp();
+		const client = createSquareClient(http, options);
+		await assertVendorError(client.retrieveOrder('CAISEM\ud800'), { vendor: 'square', retryable: false, message: /is not a valid Square id/ });
+		await assertVendorError(client.retrieveCustomer('\udfff'), { vendor: 'square', retryable: false, message: /is not a valid Square id/ });
+		assert.equal(requests.length, 0);
+	});
+
 	test('429 and 5xx are retryable; an unreachable host is retryable', async () => {
 		const { http } = cannedHttp({ status: 429, body: fixture('square', 'error-rate-limited.json') }, { status: 502, body: undefined }, new Error('socket hang up'));
 		const client = createSquareClient(http, options);
