@@ -130,6 +130,20 @@ function scenarios(postgresSchema: string | undefined): void {
 		assert.equal(Number(kept), 0, 'forged deliveries are not kept');
 	});
 
+	test('a signed delivery that cannot be read (broken JSON, an email that is none) is acknowledged and quarantined, not refused by n8n', async () => {
+		const { createHmac } = await import('node:crypto');
+		const body = '{"id": 1006, "status": "processing", "total": "12.00"';
+		const headers = { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.created', 'x-wc-webhook-resource': 'order', 'x-wc-webhook-id': '17', 'x-wc-webhook-delivery-id': 'broken-1', 'x-wc-webhook-signature': createHmac('sha256', env.wooSecret).update(body).digest('base64') };
+		const broken = await post(env.wooUrl, { body, headers });
+		assert.equal(broken.status, 200, broken.body);
+		assert.equal((JSON.parse(broken.body) as { quarantined: boolean }).quarantined, true);
+		const guest = await post(env.wooUrl, signedWooDelivery('order.created', wooOrderPayload({ id: 1007, status: 'processing', total: '15.00', email: 'not-an-email' }), env.wooSecret));
+		const reply = JSON.parse(guest.body) as { quarantined: boolean; field: string };
+		assert.deepEqual([guest.status, reply.quarantined, reply.field], [200, true, 'billing.email']);
+		const [{ n }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM intake_quarantine WHERE status = 'quarantined'");
+		assert.equal(Number(n), 2);
+	});
+
 	test("WooCommerce's unsigned creation ping is answered 200 and starts nothing", async () => {
 		const owedBefore = await owedRows();
 		const response = await fetch(env.wooUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'webhook_id=17' });
