@@ -8,7 +8,7 @@ const steps = [
 	['build', 'n8n-node', ['build']],
 	['lint', 'n8n-node', ['lint']],
 	['typecheck', 'tsc', ['--noEmit', '-p', 'tsconfig.test.json']],
-	['unit and store tests', 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', 'test/unit/**/*.test.ts', 'test/store/**/*.test.ts']],
+	['unit, store and sandbox tests', 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', 'test/unit/**/*.test.ts', 'test/store/**/*.test.ts', 'test/sandbox/**/*.test.ts']],
 	['end-to-end tests (real n8n)', 'node', ['--import', 'tsx', '--test', '--test-concurrency=1', 'test/e2e/**/*.test.ts']],
 ];
 

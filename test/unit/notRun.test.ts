@@ -68,7 +68,7 @@ test('npm test ends with the totals line alone, then one line per step that did 
 		'build',
 		'lint',
 		'typecheck',
-		'unit and store tests',
+		'unit, store and sandbox tests',
 		'end-to-end tests (real n8n)',
 	]);
 });
