@@ -17,19 +17,23 @@ export async function report(env: TemplatesEnv, store: Store, tally: DayTally, p
 	}
 
 	const [{ n: events }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM events');
-	const [{ n: sends }] = await store.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM delivery_sends WHERE status = 'sent'`);
+	const sent = await store.db.query<{ offer_template_id: string; channel: string; n: number }>(
+		`SELECT offer_template_id, channel, COUNT(*) AS n FROM delivery_sends WHERE status = 'sent' GROUP BY offer_template_id, channel ORDER BY COUNT(*) DESC, offer_template_id, channel`,
+	);
+	const sends = sent.reduce((sum, row) => sum + Number(row.n), 0);
 	const quarantined = await listQuarantine(store);
 	const mismatches = await store.verifyBalances();
 	const runs = TEMPLATE_FILES.flatMap((file) => executionsOf(env.userFolder, env.workflowIds[file]));
 	print('');
-	print(`  today: ${tally.deliveries} signed deliveries (${tally.duplicates} duplicates dropped), ${tally.forged} forged (401); ${Number(events) - pastEvents} new events on record; ${runs.length} workflow runs (${runs.filter((r) => r.status === 'success').length} succeeded); ${Number(sends)} messages sent`);
+	print(`  today: ${tally.deliveries} signed deliveries (${tally.duplicates} duplicates dropped), ${tally.forged} forged (401); ${Number(events) - pastEvents} new events on record; ${runs.length} workflow runs (${runs.filter((r) => r.status === 'success').length} succeeded); ${sends} messages sent`);
+	print(`  messages: ${sent.map((row) => `${row.n} ${row.offer_template_id.replace(/_/g, ' ')} (${row.channel})`).join(', ')}`);
 	print(`  quarantine: ${quarantined.length} delivery${quarantined.length === 1 ? '' : 'ies'} waiting for the owner${quarantined.length > 0 ? ` (${quarantined.map((q) => q.errorMessage).join('; ')})` : ''}`);
 	print(`  books balance: ${mismatches.length === 0 ? 'yes' : `NO (${mismatches.length} mismatches)`}`);
 
 	print(`\nWhere to look: the n8n editor at ${env.n8n.baseUrl}  (log in as ${DEMO_OWNER.email} / ${DEMO_OWNER.password})`);
 	print(`  Workflows: ${TEMPLATE_FILES.map((file) => `“${loadTemplate(file).name}”`).join(', ')}.`);
 	print('  Each workflow’s runs are under its Executions tab (top of the canvas); all of them under Overview → Executions.');
-	print(`  The points are in ${env.storePath} (check them with: npx n8n-loyalty verify --store <that file>).`);
+	print(`  While the demo runs, the points are in ${env.storePath} (check them: npx n8n-loyalty verify --store <that file>).`);
 	return { balanced: mismatches.length === 0 };
 }
 
