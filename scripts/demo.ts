@@ -57,7 +57,8 @@ async function main(): Promise<void> {
 		await day.enrol(people);
 		await day.bookHistory(past);
 		const pastCents = past.reduce((sum, o) => sum + o.lines.reduce((s, l) => s + l.cents * l.quantity, 0), 0);
-		console.log(`\nThe Corner Cup: ${people.length} members, ${past.length} orders in the weeks before today (${past.filter((o) => o.channel === 'counter').length} at the Square counter, ${past.filter((o) => o.channel === 'web').length} in the WooCommerce web shop, ${dollars(pastCents)}).`);
+		console.log(`\nThe Corner Cup: ${people.length} members and ${past.length} orders in the weeks before today (${past.filter((o) => o.channel === 'counter').length} at the Square counter, ${past.filter((o) => o.channel === 'web').length} in the WooCommerce web shop, ${dollars(pastCents)}),`);
+		console.log('already on the books (written to the store as Award Points writes them). Today goes through n8n.');
 		await day.shopConnected();
 		console.log(`\n${DAY.label}, New York time:\n`);
 
