@@ -1,103 +1,158 @@
 /**
- * `npm run demo`: the main job, end to end. A real n8n starts with this package installed and the
- * points-on-purchase template published on the embedded store; a coffee shop's day of signed
- * WooCommerce and Square webhooks is replayed into it (with the retries and duplicates real
- * shops send, and one forged delivery); then the points it awarded are printed and the n8n
- * editor stays open so the executions can be inspected. Ctrl+C stops everything.
+ * `npm run demo`: the product, end to end. A coffee shop with Square at the counter and a
+ * WooCommerce web shop: 36 members with three weeks of history, then one day (and the next
+ * noon) replayed through a real n8n running the campaign templates of workflows/ side by side.
+ * The shop sandbox (sandbox/) plays Square, WooCommerce, Klaviyo and Twilio and sends their signed
+ * webhooks itself; n8n's clock is moved so "two hours later" and "9:00 on Kai's birthday" happen
+ * on demand. A narrated timeline is printed as things happen, then the balances, whether the
+ * books balance, and where to look in the n8n editor, which stays open. Ctrl+C stops everything.
  *
- * `--exit` (or LOYALTY_DEMO_EXIT=1) stops after printing, for scripted runs.
+ * `--exit` (or LOYALTY_DEMO_EXIT=1) stops after printing, for scripted runs. Needs nothing outside
+ * the repository.
  */
-import { Ledger, openStore } from '../engine';
-import { DEMO_OWNER, N8nSession, PROJECT_ROOT, childEnv, executionsOf, run } from '../test/e2e/support/n8n';
-import { pointsOnPurchaseUnavailable, startPointsOnPurchase } from '../test/e2e/support/pointsOnPurchase';
-import { shopDay } from '../test/e2e/support/shopDay';
-import { post } from '../test/e2e/support/webhooks';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openStore, type Store } from '../engine';
+import { MovableClock } from '../test/e2e/support/movableClock';
+import { N8nSession, PROJECT_ROOT, childEnv, run } from '../test/e2e/support/n8n';
+import { startTemplates, type TemplatesEnv } from '../test/e2e/support/templates';
+import { ShopDay } from './demo/day';
+import { report } from './demo/report';
+import { customers, DAY, dollars, history } from './demo/shop';
 
 const exitWhenDone = process.argv.includes('--exit') || process.env.LOYALTY_DEMO_EXIT === '1';
 
-function pad(text: string | number, width: number): string {
-	return String(text).padEnd(width);
-}
-
 async function main(): Promise<void> {
-	const unavailable = pointsOnPurchaseUnavailable();
-	if (unavailable) throw new Error(`The demo serves WooCommerce and Square from their API documents in ../shared/reference: ${unavailable}`);
+	const started = performance.now();
 	console.log('n8n-nodes-loyalty demo: a coffee shop’s day through a real n8n\n');
 	// Always from the current sources: a stale dist/ would demo yesterday's code.
 	console.log('  · building the package…');
 	await run('npx', ['n8n-node', 'build'], { cwd: PROJECT_ROOT, env: childEnv(), timeoutMs: 10 * 60_000 });
-	const env = await startPointsOnPurchase({ log: (line) => console.log(`  · ${line}`) });
-	const stop = async () => {
-		await env.stop();
-		process.exit(0);
+
+	// One clock for n8n, the shop sandbox and the narration.
+	const clockDir = mkdtempSync(join(tmpdir(), 'loyalty-demo-clock-'));
+	MovableClock.followInThisProcess(join(clockDir, 'clock-offset'));
+	let env: TemplatesEnv | undefined;
+	let store: Store | undefined;
+	const stop = async (code = 0) => {
+		await store?.close().catch(() => undefined);
+		await env?.stop();
+		rmSync(clockDir, { recursive: true, force: true });
+		process.exit(code);
 	};
 	process.once('SIGINT', () => void stop());
 	process.once('SIGTERM', () => void stop());
 
-	const session = new N8nSession(env.n8n.baseUrl);
-	await session.loginOwner();
-
-	console.log(`\nn8n is up at ${env.n8n.baseUrl}; replaying the day's webhooks:\n`);
-	const steps = shopDay({
-		wooSecret: env.wooSecret,
-		squareSignatureKey: env.squareSignatureKey,
-		squareNotificationUrl: env.squareUrl,
-		squareOrderId: env.squareExampleOrderId,
-		squareCustomerId: env.squareExampleCustomerId,
-	});
-	const forgedAt = Math.floor(steps.length / 2);
-	let posted = 0;
-	for (const [index, step] of steps.entries()) {
-		const answer = await post(step.source === 'woocommerce' ? env.wooUrl : env.squareUrl, step.delivery);
-		posted++;
-		const note = answer.body.includes('"duplicate":true') ? 'duplicate, dropped' : answer.status === 200 ? 'accepted' : answer.body;
-		console.log(`  ${step.at.slice(11, 16)}  ${pad(step.source, 11)} ${pad(step.what, 58)} → ${answer.status} ${note}`);
-		if (index === forgedAt) {
-			const forged = { body: step.delivery.body.replace(/"total":"[\d.]+"/, '"total":"999.00"'), headers: step.delivery.headers };
-			const refused = await post(step.source === 'woocommerce' ? env.wooUrl : env.squareUrl, forged);
-			posted++;
-			console.log(`  ${step.at.slice(11, 16)}  ${pad(step.source, 11)} ${pad('a forged copy of that delivery (total changed to $999)', 58)} → ${refused.status} refused`);
-		}
-	}
-
-	// Let the last executions finish before reading the books.
-	for (let i = 0; i < 100 && executionsOf(env.userFolder, env.workflowId).some((e) => ['new', 'running'].includes(e.status)); i++) {
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
-	const runs = executionsOf(env.userFolder, env.workflowId);
-	const store = await openStore(env.storeConfig);
 	try {
-		const ledger = new Ledger(store);
-		const customers = await store.db.query<{ id: string }>('SELECT id FROM customers ORDER BY created_at, id');
-		console.log(`\nPoints after the day (embedded store: ${env.storeConfig.kind === 'sqlite' ? env.storeConfig.path : 'PostgreSQL'}):\n`);
-		console.log(`  ${pad('customer', 34)} ${pad('available', 10)} ${pad('pending', 8)} lifetime earned`);
-		let earned = 0;
-		let reversed = 0;
-		for (const { id } of customers) {
-			const customer = (await store.findCustomer({ customerId: id }))!;
-			const balance = await ledger.getBalance({ customerId: id });
-			const label = [customer.firstName, customer.identities.email ?? customer.identities.square].filter(Boolean).join(' ');
-			console.log(`  ${pad(label, 34)} ${pad(balance.available, 10)} ${pad(balance.pending, 8)} ${balance.lifetimeEarned}`);
-		}
-		for (const row of await store.db.query<{ kind: string; points: number }>('SELECT kind, SUM(available_delta + pending_delta) AS points FROM ledger_entries GROUP BY kind')) {
-			if (row.kind === 'earn' || row.kind === 'pending') earned += Number(row.points);
-			if (row.kind === 'reverse') reversed -= Number(row.points);
-		}
-		const [{ n: events }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM events');
-		const mismatches = await store.verifyBalances();
-		console.log(`\n  ${posted} deliveries posted → ${events} distinct events recorded → ${runs.length} workflow runs (${runs.filter((r) => r.status === 'success').length} succeeded)`);
-		console.log(`  ${earned} points earned, ${reversed} taken back by refunds; books balance: ${mismatches.length === 0 ? 'yes' : `NO (${mismatches.length} mismatches)`}`);
-	} finally {
-		await store.close();
-	}
+		env = await startTemplates({ startAt: DAY.opensAt, square: true, clockFile: join(clockDir, 'clock-offset'), log: (line) => console.log(`  · ${line}  (${Math.round((performance.now() - started) / 1000)} s)`) });
+		await new N8nSession(env.n8n.baseUrl).loginOwner();
+		store = await openStore({ kind: 'sqlite', path: env.storePath });
+		console.log(`  · n8n is up at ${env.n8n.baseUrl}`);
 
-	console.log(`\nOpen the n8n editor: ${env.n8n.baseUrl}  (log in as ${DEMO_OWNER.email} / ${DEMO_OWNER.password})`);
-	console.log('The workflow "Loyalty: points on purchase" and its executions are there.');
-	if (exitWhenDone) return stop();
-	console.log('Press Ctrl+C to stop n8n and clean up.');
+		const people = customers();
+		const past = history(people);
+		const day = new ShopDay(env, store, people);
+		await day.enrol(people);
+		await day.bookHistory(past);
+		const pastCents = past.reduce((sum, o) => sum + o.lines.reduce((s, l) => s + l.cents * l.quantity, 0), 0);
+		console.log(`\nThe Corner Cup: ${people.length} members and ${past.length} orders in the weeks before today (${past.filter((o) => o.channel === 'counter').length} at the Square counter, ${past.filter((o) => o.channel === 'web').length} in the WooCommerce web shop, ${dollars(pastCents)}),`);
+		console.log('already on the books (written to the store as Award Points writes them). Today goes through n8n.');
+		await day.shopConnected();
+		console.log(`\n${DAY.label}, New York time:\n`);
+
+		await day.at('07:00');
+		day.say('Shop', 'opens; the win-back campaign looks for members gone quiet for 60 days');
+		await day.offer('hana', 'win_back_favourite_category');
+		await day.offer('ivo', 'win_back_discount');
+
+		await day.at('07:05');
+		const ana = await day.counter('ana', { latte: 2 });
+		await day.at('07:12');
+		await day.counter('ben', { flatWhite: 1, croissant: 1 });
+		await day.at('07:20');
+		const sam = await day.counter('sam', { latte: 1, muffin: 1 });
+		await day.at('07:26');
+		await day.squareRetry(ana.eventId, ana.orderId, 'Ana');
+		await day.at('07:33');
+		await day.counter('nora', { espresso: 2, croissant: 2 });
+		await day.at('07:42');
+		const rosa = await day.web('rosa', [{ productId: 201 }]);
+		await day.at('07:51');
+		await day.counter('tara', { latte: 1 });
+		await day.at('08:06');
+		await day.counter('omar', { flatWhite: 2, muffin: 1, beans: 1 });
+		await day.at('08:30');
+		await day.web('zoe', [{ productId: 203 }, { productId: 202, quantity: 2 }]);
+		await day.offer('zoe', 'welcome');
+		day.note(`Zoe now has ${(await day.balance('zoe')).available} points (her first order, with the 100-point welcome bonus)`);
+		await day.at('08:45');
+		const milo = await day.web('milo', [{ productId: 201 }, { productId: 204 }]);
+		await day.at('09:01');
+		day.say('Shop', 'the birthday campaign greets members at 9:00 in their time zone');
+		await day.offer('kai', 'birthday');
+		day.note(`Kai now has ${(await day.balance('kai')).available} points`);
+		await day.at('09:18');
+		await day.counter('wes', { espresso: 1, muffin: 1 });
+		await day.at('09:30');
+		await day.forged(milo.deliveryId, 'Milo');
+		await day.at('09:39');
+		await day.wooRetry(rosa.deliveryId, rosa.orderId, 'Rosa');
+		await day.at('10:00');
+		await day.cart('dana', 201, 3);
+		await day.at('10:03');
+		await day.cart('finn', 203, 5);
+		await day.at('10:06');
+		await day.cart('carl', 202, 4);
+		await day.at('10:20');
+		await day.textStop('finn');
+		await day.at('10:36');
+		await day.counter('yuki', { latte: 1, croissant: 1 });
+		await day.at('11:15');
+		const before = await day.balance('priya');
+		await day.web('priya', [{ productId: 204, quantity: 2 }]);
+		day.note(`her lifetime spend passes $500 (she had ${before.available} points, tier ${before.tier ?? 'none'})`);
+		await day.offer('priya', 'vip_upgrade');
+		const priya = await day.balance('priya');
+		day.note(`Priya is now ${priya.tier} with ${priya.available} points (200 bonus), and her Klaviyo profile says so`);
+		await day.at('11:30');
+		await day.webQuarantined('jade');
+		await day.at('12:05');
+		day.say('Shop', 'carts idle for two hours get a reminder (carts of $50 or more)');
+		await day.offer('dana', 'cart_reminder');
+		await day.offer('finn', 'cart_reminder');
+		day.note(`Carl's cart ($14.00) is under the $50 minimum: ${(await day.sendsOf('carl')).some((s) => s.offer_template_id.startsWith('cart')) ? 'a reminder?!' : 'no reminder'}`);
+		await day.at('14:30');
+		await day.squareRefund(sam.paymentId, sam.orderId, 375, 'Sam', 'muffin');
+		await day.at('15:00');
+		await day.wooRefund(milo.orderId, 2500, 'Milo', 'gift card returned');
+		await day.at('16:30');
+		await day.counter('cruz', { flatWhite: 1 });
+		await day.at('17:30');
+		await day.counter('emma', { latte: 3, muffin: 2 });
+
+		console.log(`\nThe next day, Wednesday, New York time:\n`);
+		await day.at('12:12', 1);
+		day.say('Shop', 'carts still open 24 hours after the reminder get a 10% coupon: by text where the customer agreed to texts');
+		const dana = await day.offer('dana', 'cart_coupon');
+		day.note(`(code ${dana.coupon_code}: a single-use WooCommerce coupon, created in the shop before the text)`);
+		const finn = await day.offer('finn', 'cart_coupon');
+		const finnTexts = env.sandbox.twilio.messages.filter((m) => m.to === day.person('finn').phone).length;
+		const [optOut] = await store.db.query<{ at: string }>(`SELECT at FROM delivery_consent_changes WHERE customer_id = $1 AND channel = 'sms_marketing' AND granted = 0`, [day.idOf('finn')]);
+		day.note(`Finn's coupon went by ${finn.channel}, not by text: he texted STOP at ${new Date(optOut.at).toLocaleTimeString('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit' })} yesterday, which withdrew his SMS consent; texts sent to him: ${finnTexts}`);
+
+		await env.sandbox.settled();
+		const { balanced } = await report(env, store, day.tally, past.length);
+		console.log(`\nThe demo took ${Math.round((performance.now() - started) / 1000)} s.`);
+		if (!balanced) return stop(1);
+		if (exitWhenDone) return stop(0);
+		console.log('Press Ctrl+C to stop n8n and clean up.');
+	} catch (error) {
+		console.error(error);
+		if (env) console.error(`\nLast lines of n8n's log:\n${env.n8n.log().slice(-3000)}`);
+		return stop(1);
+	}
 }
 
-main().catch((error) => {
-	console.error(error);
-	process.exit(1);
-});
+void main();

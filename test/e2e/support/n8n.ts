@@ -551,6 +551,20 @@ export async function importWorkflow(userFolder: string, workflow: WorkflowJson,
 	return workflow.id;
 }
 
+/** Imports several workflows (normalised) with one CLI run: each CLI start costs seconds. Returns their ids. */
+export async function importWorkflows(userFolder: string, workflows: WorkflowJson[], opts: CliOptions = {}): Promise<string[]> {
+	const missing = workflows.find((w) => !w.id);
+	if (missing) throw new Error(`importWorkflows: workflow "${missing.name}" has no id; run normaliseWorkflow first`);
+	const file = path.join(userFolder, 'import', `workflows-${Date.now()}-${n8nId(6)}.json`);
+	await fsp.mkdir(path.dirname(file), { recursive: true });
+	await fsp.writeFile(file, JSON.stringify(workflows, null, 2));
+	await n8nCli(userFolder, ['import:workflow', `--input=${file}`], {
+		...opts,
+		successPattern: /Successfully imported \d+ workflow/,
+	});
+	return workflows.map((w) => w.id!);
+}
+
 /**
  * `n8n publish:workflow --id=<id>` (2.x's replacement of update:workflow --active=true).
  * It only writes the database: a running n8n does not notice, so publish before startN8n

@@ -5,7 +5,9 @@
  * process's wall clock movable (see movableClock.cjs) so "2 hours later" takes no two hours.
  *
  * The only change made to the templates is the schedule trigger's interval (every 2 seconds rather
- * than every minute): a node parameter a shop owner can set the same way.
+ * than every minute): a node parameter a shop owner can set the same way. A WooCommerce-only shop
+ * deletes Points on purchase's Square trigger (the suite); a shop with Square at the counter keeps
+ * it, with a Square credential aimed at the sandbox (`square: true`, the demo).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,11 +17,12 @@ import {
 	freePort,
 	freshN8nWithPackage,
 	importCredentials,
-	importWorkflow,
+	importWorkflows,
 	normaliseWorkflow,
 	PROJECT_ROOT,
 	publishWorkflow,
 	startN8n,
+	type CredentialJson,
 	type RunningN8n,
 	type WorkflowJson,
 } from './n8n';
@@ -38,6 +41,21 @@ export const PRODUCTS = [
 	{ id: 203, name: 'Sencha green tea', sku: 'SENCHA', price: '12.00', categories: ['Tea'] },
 	{ id: 204, name: 'Gift card', sku: 'GIFT', price: '25.00', categories: ['Gifts'] },
 ];
+
+/** The key the sandbox's Square webhook subscriptions sign with; the Square credential holds the same. */
+export const SQUARE_SIGNATURE_KEY = 'e2e-square-signature-key-templates-0123';
+
+export interface StartTemplatesOptions {
+	/** Where n8n's clock starts. */
+	startAt: Date;
+	log?: (line: string) => void;
+	/** The schedule triggers' interval in seconds (2 unless told). */
+	pollSeconds?: number;
+	/** Keep Points on purchase's Square trigger and connect it to the sandbox's Square (a shop with a Square counter). */
+	square?: boolean;
+	/** The clock's offset file (default: in the n8n user folder); a caller that moves its own process with it names it up front. */
+	clockFile?: string;
+}
 
 export interface TemplatesEnv {
 	n8n: RunningN8n;
@@ -63,7 +81,7 @@ export function templateFiles(): string[] {
 	return readdirSync(join(PROJECT_ROOT, 'workflows')).filter((f) => f.endsWith('.json'));
 }
 
-export async function startTemplates(options: { startAt: Date; log?: (line: string) => void; pollSeconds?: number }): Promise<TemplatesEnv> {
+export async function startTemplates(options: StartTemplatesOptions): Promise<TemplatesEnv> {
 	const log = options.log ?? (() => undefined);
 	const cleanups: Array<() => Promise<void>> = [];
 	const stop = async () => {
@@ -72,23 +90,25 @@ export async function startTemplates(options: { startAt: Date; log?: (line: stri
 	try {
 		const { install, userFolder } = await freshN8nWithPackage('loyalty-e2e-templates-', log, cleanups);
 
-		log('starting the shop sandbox (Klaviyo, Twilio, WooCommerce with the catalogue)…');
-		const vendors = await startVendorMocks({ products: PRODUCTS });
+		log(`starting the shop sandbox (Klaviyo, Twilio, WooCommerce with the catalogue${options.square ? ', Square' : ''})…`);
+		const vendors = await startVendorMocks({ products: PRODUCTS, ...(options.square ? { squareSignatureKey: SQUARE_SIGNATURE_KEY } : {}) });
 		cleanups.push(() => vendors.stop());
 		const { klaviyo, twilio, wooCommerce } = vendors;
 
 		const port = await freePort();
 		const baseUrl = `http://127.0.0.1:${port}`;
-		const credentials = await importCredentials(userFolder, [...vendors.credentials(WOO_WEBHOOK_SECRET), { name: 'Loyalty webhook secret', type: 'loyaltyGenericWebhookApi', data: { secret: GENERIC_SECRET } }]);
+		const square = options.square ? [squareCredential(`${baseUrl}/webhook/${squareTriggerOf(loadTemplate('points-on-purchase.json'))!.webhookId}/webhook`, vendors.sandbox.baseUrl)] : [];
+		const credentials = await importCredentials(userFolder, [...vendors.credentials(WOO_WEBHOOK_SECRET), ...square, { name: 'Loyalty webhook secret', type: 'loyaltyGenericWebhookApi', data: { secret: GENERIC_SECRET } }]);
 
 		const triggerUrls = {} as TemplatesEnv['triggerUrls'];
 		const workflowIds = {} as TemplatesEnv['workflowIds'];
 		const webhookPaths: string[] = [];
+		const workflows: WorkflowJson[] = [];
 		log('importing and publishing points on purchase and the seven campaign templates…');
 		for (const file of TEMPLATE_FILES) {
 			const template = loadTemplate(file);
 			// A WooCommerce-only shop deletes the Square trigger, as the sticky note says.
-			template.nodes = template.nodes.filter((node) => !(node.type === 'n8n-nodes-loyalty.loyaltyTrigger' && node.parameters.source === 'square'));
+			if (!options.square) template.nodes = template.nodes.filter((node) => node !== squareTriggerOf(template));
 			for (const node of template.nodes) {
 				if (node.type === 'n8n-nodes-loyalty.loyaltyScheduleTrigger') node.parameters = { ...node.parameters, checkEvery: options.pollSeconds ?? 2, checkEveryUnit: 'seconds' };
 			}
@@ -100,11 +120,12 @@ export async function startTemplates(options: { startAt: Date; log?: (line: stri
 				triggerUrls[file][node.name] = `${baseUrl}/webhook/${node.webhookId}/webhook`;
 				webhookPaths.push(`${node.webhookId}/webhook`);
 			}
-			await importWorkflow(userFolder, workflow);
-			await publishWorkflow(userFolder, workflow.id!);
+			workflows.push(workflow);
 		}
+		await importWorkflows(userFolder, workflows);
+		for (const workflow of workflows) await publishWorkflow(userFolder, workflow.id!);
 
-		const clock = MovableClock.inFolder(userFolder);
+		const clock = options.clockFile ? new MovableClock(options.clockFile) : MovableClock.inFolder(userFolder);
 		clock.set(options.startAt);
 		log('starting n8n…');
 		const n8n = await startN8n({ userFolder, port, install, env: clock.env, waitForWebhooks: webhookPaths, timeoutMs: 240_000 });
@@ -114,4 +135,13 @@ export async function startTemplates(options: { startAt: Date; log?: (line: stri
 		await stop();
 		throw error;
 	}
+}
+
+function squareTriggerOf(template: WorkflowJson): WorkflowJson['nodes'][number] | undefined {
+	return template.nodes.find((node) => node.type === 'n8n-nodes-loyalty.loyaltyTrigger' && node.parameters.source === 'square');
+}
+
+/** Square as the sandbox serves it; `notificationUrl` is the Square trigger's URL, which notifications are signed for. */
+function squareCredential(notificationUrl: string, sandboxUrl: string): CredentialJson {
+	return { name: 'Square account', type: 'loyaltySquareApi', data: { accessToken: 'EAAA-e2e-token', environment: 'sandbox', signatureKey: SQUARE_SIGNATURE_KEY, notificationUrl, baseUrl: sandboxUrl } };
 }

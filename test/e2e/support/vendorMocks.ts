@@ -38,9 +38,9 @@ export interface ExampleProduct {
 	categories: string[];
 }
 
-/** Starts the sandbox; `products` is the WooCommerce catalogue it serves. */
-export async function startVendorMocks(options: { products?: ExampleProduct[] } = {}): Promise<VendorMocks> {
-	const sandbox = await startShopSandbox({ twilio: { accountSid: TWILIO_ACCOUNT_SID, authToken: TWILIO_AUTH_TOKEN } });
+/** Starts the sandbox; `products` is the WooCommerce catalogue it serves, `squareSignatureKey` what its Square subscriptions sign with. */
+export async function startVendorMocks(options: { products?: ExampleProduct[]; squareSignatureKey?: string } = {}): Promise<VendorMocks> {
+	const sandbox = await startShopSandbox({ twilio: { accountSid: TWILIO_ACCOUNT_SID, authToken: TWILIO_AUTH_TOKEN }, ...(options.squareSignatureKey ? { squareSignatureKey: options.squareSignatureKey } : {}) });
 	for (const product of options.products ?? []) sandbox.woo.addProduct(product);
 	return {
 		sandbox,
