@@ -20,8 +20,14 @@ import { DEFAULT_MAX_EVENTS_PER_RUN, DEFAULT_POLL_SECONDS } from './description'
 
 /** Runs of one trigger in progress at once; more owed events wait and then share a run. */
 const MAX_RUNS_IN_FLIGHT = 4;
-/** A run that has not reported back in this long is given up on: its claim lapses and the events come again. */
-const GIVE_UP_ON_RUN_MS = 60 * 60_000;
+/**
+ * A run that has not reported back in this long is given up on: its slot is freed and its claim
+ * lapses, so the events come again (keys keep their effects single). n8n in queue mode
+ * occasionally never reports a finished job back to the main instance (seen in the crash suite
+ * after a restart: the execution succeeded, the "done" promise never settled); without this the
+ * trigger would wait for it forever. A run parked in a Wait node reports back at once.
+ */
+const GIVE_UP_ON_RUN_MS = 2 * 60_000;
 const HOUSEKEEPING_MS = 60 * 60_000;
 const KEEP_DONE_MS = 30 * 24 * 3_600_000;
 
@@ -86,7 +92,7 @@ export async function startEventTrigger(this: ITriggerFunctions): Promise<ITrigg
 		throw toNodeError(node, error);
 	}
 
-	const inFlight = new Map<string, { eventIds: string[]; startedAt: number }>();
+	const inFlight = new Map<string, { eventIds: string[]; startedAt: number; giveUp: NodeJS.Timeout }>();
 	let pumping = false;
 	let pumpAgain = false;
 	let closed = false;
@@ -100,6 +106,7 @@ export async function startEventTrigger(this: ITriggerFunctions): Promise<ITrigg
 			// The claim lapses and the events come again; keys keep their effects single.
 			log('could not record how a run ended', storeError);
 		} finally {
+			clearTimeout(inFlight.get(runId)?.giveUp);
 			inFlight.delete(runId);
 			if (!closed) void pump();
 		}
@@ -108,7 +115,13 @@ export async function startEventTrigger(this: ITriggerFunctions): Promise<ITrigg
 	const startRun = (claimed: ClaimedEvent[]) => {
 		const runId = randomUUID();
 		const eventIds = claimed.map((c) => c.event.id);
-		inFlight.set(runId, { eventIds, startedAt: Date.now() });
+		const giveUp = setTimeout(() => {
+			if (!inFlight.delete(runId)) return;
+			this.logger.warn(`Loyalty Event Trigger: n8n did not report a run of ${eventIds.length} event(s) finished within ${GIVE_UP_ON_RUN_MS / 1000} s; they will be run again`, { node: node.name, workflowId });
+			if (!closed) void pump();
+		}, GIVE_UP_ON_RUN_MS);
+		giveUp.unref?.();
+		inFlight.set(runId, { eventIds, startedAt: Date.now(), giveUp });
 		const done = this.helpers.createDeferredPromise<IRun>();
 		done.promise.then(
 			(run) => settle(runId, eventIds, run),
@@ -142,8 +155,7 @@ export async function startEventTrigger(this: ITriggerFunctions): Promise<ITrigg
 	};
 
 	const heartbeat = async () => {
-		const now = Date.now();
-		const alive = [...inFlight.values()].filter((run) => now - run.startedAt < GIVE_UP_ON_RUN_MS).flatMap((run) => run.eventIds);
+		const alive = [...inFlight.values()].flatMap((run) => run.eventIds);
 		await extendLeases(store, consumer, alive, instance).catch((error: unknown) => log('could not extend its claims', error));
 	};
 
@@ -156,6 +168,7 @@ export async function startEventTrigger(this: ITriggerFunctions): Promise<ITrigg
 	return {
 		closeFunction: async () => {
 			closed = true;
+			for (const run of inFlight.values()) clearTimeout(run.giveUp);
 			clearInterval(poller);
 			clearInterval(leases);
 			clearInterval(housekeeping);

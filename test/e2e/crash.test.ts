@@ -142,7 +142,7 @@ function crashScenario(scenario: Scenario): void {
 		await eventually('every accepted order to earn', async () => {
 			const earned = await earnedOrders();
 			return accepted.every((id) => earned.has(id)) ? earned : undefined;
-		}, 240_000);
+		}, 420_000);
 		const recoveredMs = Date.now() - readyAt;
 
 		// The shop re-sends everything (WooCommerce's manual resend, Square's retries): all orders earn, none twice.
@@ -151,7 +151,7 @@ function crashScenario(scenario: Scenario): void {
 		const earned = await eventually('every order to earn after the re-send', async () => {
 			const map = await earnedOrders();
 			return orders.every((o) => map.has(o.id)) ? map : undefined;
-		}, 240_000);
+		}, 420_000);
 		assert.deepEqual([...earned.entries()].filter(([, n]) => n !== 1), [], 'no order earned twice');
 
 		const expected = new Map<string, number>();
