@@ -62,6 +62,8 @@ export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerRe
 		try {
 			const events = await store.claimDueEvents(settings, new Date());
 			if (events.length > 0) this.emit([itemsOf(events)]);
+			// Said after every look, so a test (or an owner reading debug logs) knows it looked, found or not.
+			this.logger.debug(`Loyalty Schedule Trigger looked for due events: ${events.length} due`, { node: this.getNode().name });
 		} catch (error) {
 			// A store that is briefly unreachable must not switch the workflow off: log and look again next time.
 			this.logger.error(`Loyalty Trigger could not look for due events: ${summarizeError(error).message}`, { node: this.getNode().name });

@@ -66,7 +66,12 @@ describe('Square Loyalty (rewards, mirror) against Prism', { skip: spec.skip }, 
 	});
 
 	test('accumulateLoyaltyPoints: exact points at a location are accepted', async () => {
-		await client().accumulateLoyaltyPoints({ loyaltyAccountId: ACCOUNT, locationId: 'P034NEENMD09F', points: 25, idempotencyKey: squareMirrorKey('square:payment:P1:paid') });
+		const recorder = recordingHttp(fetchHttp);
+		await client(recorder.http).accumulateLoyaltyPoints({ loyaltyAccountId: ACCOUNT, locationId: 'P034NEENMD09F', points: 25, idempotencyKey: squareMirrorKey('square:payment:P1:paid') });
+		assert.equal(recorder.calls.length, 1);
+		assert.match(recorder.calls[0].request.url, new RegExp(`/v2/loyalty/accounts/${ACCOUNT}/accumulate$`));
+		assert.deepEqual(recorder.calls[0].request.json, { idempotency_key: 'loyalty:mirror:square:payment:P1:paid', location_id: 'P034NEENMD09F', accumulate_points: { points: 25 } });
+		assert.equal(recorder.calls[0].response.status, 200, "Prism validated the request against Square's document");
 	});
 
 	test('accumulateLoyaltyPoints: a request without location_id is refused by validation', async () => {

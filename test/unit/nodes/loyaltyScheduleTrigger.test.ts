@@ -27,6 +27,8 @@ function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' 
 	const resolved = NodeHelpers.getNodeParameters(node.description.properties, parameters, true, false, { typeVersion: 1 }, node.description) ?? {};
 	const emitted: INodeExecutionData[][][] = [];
 	const logs: string[] = [];
+	/** How many looks finished (the trigger says so after each one, due or not). */
+	const looked = { count: 0 };
 	const context = {
 		getNode: () => ({ id: '00000000-0000-4000-8000-000000000009', name: 'Every minute', type: 'n8n-nodes-loyalty.loyaltyScheduleTrigger', typeVersion: 1, position: [0, 0], parameters: resolved, credentials: { loyaltyStoreApi: { id: 's', name: 'store' } } }),
 		getNodeParameter: (name: string, fallback?: unknown) => resolved[name] ?? fallback,
@@ -34,12 +36,26 @@ function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' 
 		getCredentials: async () => ({ storage: 'embedded', sqlitePath: config.kind === 'sqlite' ? config.path : '' }),
 		emit: (data: INodeExecutionData[][]) => emitted.push(data),
 		emitError: (error: Error) => logs.push(`emitError: ${error.message}`),
-		logger: { error: (message: string) => logs.push(message), warn: () => undefined, info: () => undefined, debug: () => undefined },
+		logger: {
+			error: (message: string) => logs.push(message),
+			warn: () => undefined,
+			info: () => undefined,
+			debug: (message: string) => {
+				if (message.startsWith('Loyalty Schedule Trigger looked')) looked.count++;
+			},
+		},
 	};
-	return { context: context as unknown as ITriggerFunctions, emitted, logs };
+	return { context: context as unknown as ITriggerFunctions, emitted, logs, looked };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until the trigger has finished `looks` looks: the positive signal that "nothing was emitted" means something. */
+async function looksDone(looked: { count: number }, looks: number, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (looked.count < looks) {
+		if (Date.now() > deadline) assert.fail(`the trigger looked ${looked.count} times, expected ${looks}`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
 
 async function recordCart(id: string, email: string, idleHours: number, totalMinor = 6000) {
 	const store = await openSharedStore(config);
@@ -65,7 +81,7 @@ describe('Loyalty Schedule Trigger', () => {
 		await recordCart('cart-fresh', 'fred@example.com', 1);
 		const first = triggerContext(cartSettings);
 		const response = await node.trigger.call(first.context);
-		await sleep(2_500);
+		await looksDone(first.looked, 2);
 		await response.closeFunction?.();
 		assert.equal(first.emitted.length, 1, 'one run for what was due');
 		const items = first.emitted[0][0];
@@ -73,7 +89,7 @@ describe('Loyalty Schedule Trigger', () => {
 
 		const restarted = triggerContext(cartSettings);
 		const again = await node.trigger.call(restarted.context);
-		await sleep(1_500);
+		await looksDone(restarted.looked, 2);
 		await again.closeFunction?.();
 		assert.deepEqual(restarted.emitted, [], 'n8n restarted: the cart is not emitted twice');
 		assert.deepEqual(first.logs.concat(restarted.logs), []);
@@ -89,7 +105,7 @@ describe('Loyalty Schedule Trigger', () => {
 
 		const live = triggerContext(cartSettings);
 		const running = await node.trigger.call(live.context);
-		await sleep(1_500);
+		await looksDone(live.looked, 1);
 		await running.closeFunction?.();
 		assert.deepEqual(live.emitted.map((run) => run[0].map((i) => (i.json.cart as { id: string }).id)), [['cart-b']], 'still due for the live workflow');
 	});
