@@ -5,9 +5,10 @@ import type { CliCommand } from './command';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { INTAKE_COMMANDS } from './commands/intake';
 import { LEDGER_COMMANDS } from './commands/ledger';
+import { REPORT_COMMANDS } from './commands/report';
 import { RULES_COMMANDS } from './commands/rules';
 
-const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
