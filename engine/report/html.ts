@@ -123,17 +123,23 @@ ${runs.parkedList.length ? table(['Event', 'Type', 'Attempts', 'Last error'], ru
 <h3>Quarantine</h3>
 ${quarantine}
 <h3>Orders against points</h3>
-${reconRows.length ? table(['Period', 'Orders seen', 'Recorded', 'Earned points', 'Earned nothing (why)', 'Quarantined'], reconRows) : '<p>No orders in this window.</p>'}
+${reconRows.length ? `<div data-figure="reconciliation">${table(['Period', 'Orders seen', 'Recorded', 'Earned points', 'Earned nothing (why)', 'Quarantined'], reconRows)}</div>` : '<p>No orders in this window.</p>'}
 ${reasons.size ? `<p class="small muted">An order “not processed yet” was received but no workflow has credited it: check the Points on purchase workflow and parked runs.</p>` : ''}
 </section>`;
 }
 
 function sourceBlock(s: SourceHealth, days: string[], f: Formatters): string {
-	return `<div class="source"><p><b>${esc(s.source)}</b> · ${f.int(s.total)} events · last ${s.lastEventAt ? esc(f.dateTime(s.lastEventAt)) : 'never'}${s.medianGapHours !== undefined ? ` · usually every ${s.medianGapHours} h` : ''}</p>
+	return `<div class="source"><p><b>${esc(s.source)}</b> · ${f.int(s.total)} events · last ${s.lastEventAt ? esc(f.dateTime(s.lastEventAt)) : 'never'}${s.medianGapHours !== undefined ? ` · usually ${gapText(s.medianGapHours)} apart` : ''}</p>
 ${s.warning ? `<p class="warn" data-figure="quiet-${esc(s.source)}">${esc(s.warning)}</p>` : ''}
-${barChart(days.map((d) => d.slice(5)), [{ name: 'events', values: s.perDay, cls: 's1' }], `Events per day from ${s.source}`, 90)}
+${barChart(days.map((d) => DateTime.fromISO(d).toFormat('d LLL')), [{ name: 'events', values: s.perDay, cls: 's1' }], `Events per day from ${s.source}`, 90)}
 ${barChart(Array.from({ length: 24 }, (_, i) => `${i - 23}h`), [{ name: 'events', values: s.perHour, cls: 's2' }], `Events per hour, last 24 hours, from ${s.source}`, 70)}
 </div>`;
+}
+
+function gapText(hours: number): string {
+	if (hours < 1) return `${Math.max(0, Math.round(hours * 60))} min`;
+	if (hours < 48) return `${Math.round(hours * 10) / 10} h`;
+	return `${Math.round(hours / 24)} days`;
 }
 
 function campaignSection(r: LoyaltyReport, f: Formatters): string {
