@@ -1,15 +1,18 @@
 import { writeFileSync } from 'node:fs';
-import { buildReport, openStore, renderReportHtml, type ReportOptions } from '../../engine';
+import { buildReport, healthAlerts, openStore, renderReportHtml, type ReportOptions } from '../../engine';
 import type { ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 import { storeFromFlags } from '../storeFromFlags';
 
-const USAGE = `n8n-loyalty report [--json] [--html <file>] [report options] [store options]
+const USAGE = `n8n-loyalty report [--json] [--html <file>] [--alerts] [report options] [store options]
 
 The owner's report: health (events per source, quiet sources, quarantine, parked runs, orders
 against points), the program (members, points, liability, breakage, tiers), campaigns, experiments
 with honest verdicts, and members against non-members. --json prints the report value (the
 default); --html writes the same value as a self-contained page. Both may be given.
+--alerts prints what needs attention now (quiet sources, quarantine, parked runs, held points,
+orders never processed), one JSON line each, and exits with 4 when there is any: a health check
+for cron or a monitoring system.
 
 Report options:
   --program-id <id>          program (default: the --program settings' id, else "default")
@@ -66,6 +69,12 @@ export const reportCommand: CliCommand = {
 			if (typeof flags.html === 'string') {
 				writeFileSync(flags.html, renderReportHtml(report));
 				if (flags.json !== true) console.error(`wrote ${flags.html}`);
+			}
+			if (flags.alerts === true) {
+				const alerts = healthAlerts(report);
+				for (const alert of alerts) console.log(JSON.stringify(alert));
+				if (flags.json === true) console.log(JSON.stringify(report));
+				return alerts.length > 0 ? 4 : 0;
 			}
 			if (flags.json === true || typeof flags.html !== 'string') console.log(JSON.stringify(report));
 			return 0;

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { minorUnitExponent } from '../model/money';
+import { healthAlerts } from './alerts';
 import type { ExperimentReport, LoyaltyReport, SourceHealth } from './types';
 
 /**
@@ -67,7 +68,11 @@ function summary(r: LoyaltyReport, f: Formatters): string {
 	const b = r.program.breakage;
 	const card = (label: string, value: string, note: string, figure: string) =>
 		`<div class="kpi"><span class="label">${esc(label)}</span><strong data-figure="${figure}">${esc(value)}</strong><span class="muted small">${esc(note)}</span></div>`;
-	return `<section class="kpis">
+	const alerts = healthAlerts(r);
+	const attention = alerts.length
+		? `<section class="card attention" data-figure="alerts"><h2>Needs your attention</h2><ul>${alerts.map((a) => `<li>${esc(a.message)}</li>`).join('')}</ul></section>\n`
+		: '';
+	return `${attention}<section class="kpis">
 ${card('Members', f.int(r.program.members), `${f.int(r.program.newMembers)} new in this window`, 'members')}
 ${card('Active members', f.int(r.program.activeMembers), 'earned or redeemed in 90 days', 'active-members')}
 ${card('Outstanding points', f.int(r.program.outstanding.total), `${f.int(r.program.outstanding.available)} spendable, ${f.int(r.program.outstanding.pending)} pending`, 'outstanding-points')}
@@ -270,6 +275,6 @@ td:not(:first-child),th:not(:first-child){text-align:right}
 figure{margin:6px 0}svg{width:100%;height:auto;display:block}svg text{fill:var(--muted);font-size:10px}figcaption{font-size:.8rem;color:var(--muted)}
 .axis{stroke:var(--line);stroke-width:1}.s1{fill:var(--s1);stroke:var(--s1)}.s2{fill:var(--s2);stroke:var(--s2)}.s3{fill:var(--s3);stroke:var(--s3)}rect.s1,rect.s2,rect.s3{stroke:none}.thick{stroke-width:6}.track{fill:var(--line)}
 .legend{font-size:.8rem;color:var(--muted);margin:2px 0}.key{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px;background:var(--s1)}.key.s2{background:var(--s2)}.key.s3{background:var(--s3)}
-.verdict{font-weight:600}.verdict.not_enough_data{color:var(--muted)}.empty ol{padding-left:1.2em}
+.attention{border-color:var(--warn)}.attention h2{color:var(--warn)}.verdict{font-weight:600}.verdict.not_enough_data{color:var(--muted)}.empty ol{padding-left:1.2em}
 @media (max-width:600px){body{font-size:14px}header,main{padding:8px}th,td{padding:3px 5px}}
 `;

@@ -3,3 +3,4 @@ export { renderReportHtml } from './html';
 export { ReportPeriod, periodBuckets, type PeriodBucket } from './periods';
 export { normalQuantile, normalCdf, wilsonInterval, waldDifferenceInterval, newcombeDifferenceInterval, sampleSizePerArm, type Interval } from './stats';
 export * from './types';
+export { healthAlerts, AlertKind, type HealthAlert } from './alerts';

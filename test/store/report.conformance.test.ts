@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger, NotEarningReason, acceptEvents, buildReport, quarantineDelivery, renderReportHtml, type LoyaltyEvent, type LoyaltyReport, type OrderInput, type Store } from '../../engine';
+import { AlertKind, Ledger, NotEarningReason, acceptEvents, buildReport, healthAlerts, quarantineDelivery, renderReportHtml, type LoyaltyEvent, type LoyaltyReport, type OrderInput, type Store } from '../../engine';
 import { paidOrder } from '../support/fixtures';
 import { backends } from '../support/stores';
 
@@ -124,11 +124,20 @@ describe('report', async () => {
 				assert.deepEqual(report.customers.nonMembers, { customers: 0, orders: 0 });
 			});
 
+			test('health alerts name what needs the owner now', async () => {
+				assert.deepEqual(healthAlerts(report).map((a) => a.kind), [AlertKind.QuietSource, AlertKind.Quarantine, AlertKind.HeldPoints]);
+				// A week later the order nobody processed is from an earlier week, and is called out too.
+				const later = await buildReport(store, { programId: 'shop', program: PROGRAM, now: new Date('2026-03-27T12:00:00Z'), timeZone: 'UTC' });
+				const unprocessed = healthAlerts(later).find((a) => a.kind === AlertKind.Unprocessed);
+				assert.match(unprocessed?.message ?? '', /^1 paid orders from earlier weeks earned no points/);
+			});
+
 			test('the page renders the same figures', () => {
 				const html = renderReportHtml(report);
 				assert.match(html, /data-figure="outstanding-points">85</);
 				assert.match(html, /data-figure="liability">\$0\.85</);
 				assert.match(html, /data-figure="breakage">70%</);
+				assert.match(html, /<h2>Needs your attention<\/h2><ul><li>No event from woocommerce/);
 				assert.doesNotMatch(html, /<script|https?:\/\//i);
 			});
 

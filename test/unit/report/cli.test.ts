@@ -60,3 +60,35 @@ test('report refuses a bad number and an unknown time zone', async () => {
 		rmSync(dir, { recursive: true, force: true });
 	}
 });
+
+test('report --alerts: one JSON line per alert and exit code 4, 0 when all is well', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'loyalty-report-cli-'));
+	const file = join(dir, 'store.sqlite');
+	try {
+		const store = await openStore({ kind: 'sqlite', path: file });
+		await store.close();
+		let out = capture();
+		let code: number;
+		try {
+			code = await main(['report', '--store', file, '--alerts']);
+		} finally {
+			out.restore();
+		}
+		assert.equal(code, 0);
+		assert.deepEqual(out.lines, []);
+
+		const again = await openStore({ kind: 'sqlite', path: file });
+		await new Ledger(again, { maxPointsPerOrder: 10 }).earnForOrder(paidOrder('big@example.com', 500_000));
+		await again.close();
+		out = capture();
+		try {
+			code = await main(['report', '--store', file, '--alerts']);
+		} finally {
+			out.restore();
+		}
+		assert.equal(code, 4);
+		assert.deepEqual(out.lines.map((line) => JSON.parse(line).kind), ['held_points']);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
