@@ -3,7 +3,7 @@ import { EventType } from '../model/event';
 import { pointsForAmount } from '../ledger/points';
 import { countQuarantined, listQuarantine } from '../intake/quarantine';
 import { deliveryCounts, listParkedDeliveries } from '../intake/deliveries';
-import { DAY_MS, num, type ReportContext } from './context';
+import { num, type ReportContext } from './context';
 import { bucketer } from './periods';
 import { NotEarningReason, type HealthReport, type ReconciliationRow, type SourceHealth } from './types';
 
@@ -86,74 +86,69 @@ export async function healthReport(ctx: ReportContext): Promise<HealthReport> {
 interface SeenOrder {
 	source: string;
 	id: string;
-	placedAt: string;
-	status: string;
+	at: string;
+	paid: boolean;
 	currency: string;
 	totalMinor: number;
 }
 
 /**
- * Per period: orders the shop told us about (purchase events) and orders the store recorded,
- * against orders the ledger credited; every order that earned nothing gets its reason.
+ * Per period: orders the shop told us about (purchase events, by when the event happened) and
+ * orders the store recorded, against orders the ledger credited; every order that earned nothing
+ * gets its reason. One statement de-duplicates and matches the orders in SQL: those that earned
+ * come back counted per hour, only those that earned nothing come back one by one.
  */
 async function reconciliation(ctx: ReportContext): Promise<HealthReport['reconciliation']> {
 	const { db } = ctx.store;
 	const bucketOf = bucketer(ctx.periods);
 	const rows: ReconciliationRow[] = ctx.periods.map((p) => ({ key: p.key, ordersSeen: 0, ordersRecorded: 0, ordersEarning: 0, notEarning: {}, quarantined: 0 }));
-	// Orders are looked up from a little before the window: an order placed on its first day may have arrived the day before.
-	const from = new Date(Date.parse(ctx.since) - DAY_MS).toISOString();
-	const seen = new Map<string, SeenOrder>();
-	const purchases = await db.query<{ payload: string }>('SELECT payload FROM events WHERE type = $1 AND occurred_at >= $2 ORDER BY received_at', [EventType.Purchase, from]);
-	for (const row of purchases) {
-		const order = (JSON.parse(row.payload) as { order?: { source: string; id: string; status: string; currency: string; totalMinor: number; placedAt: string } }).order;
-		if (!order) continue;
-		const key = `${order.source}\u0000${order.id}`;
-		const before = seen.get(key);
-		// A paid status wins: later "processing" echoes do not undo it.
-		if (before?.status === 'paid' && order.status !== 'paid') continue;
-		seen.set(key, { source: order.source, id: order.id, placedAt: new Date(order.placedAt).toISOString(), status: order.status, currency: order.currency, totalMinor: order.totalMinor });
-	}
-	const recorded = await db.query<{ source: string; id: string; placed_at: string; status: string; currency: string; total_minor: number }>(
-		'SELECT source, id, placed_at, status, currency, total_minor FROM orders WHERE placed_at >= $1',
-		[ctx.since],
-	);
-	const recordedKeys = new Set<string>();
-	for (const r of recorded) {
-		const key = `${r.source}\u0000${r.id}`;
-		recordedKeys.add(key);
-		if (!seen.has(key)) seen.set(key, { source: r.source, id: r.id, placedAt: r.placed_at, status: r.status, currency: r.currency, totalMinor: num(r.total_minor) });
-	}
-	const earning = new Set(
-		(
-			await db.query<{ order_source: string; order_id: string }>(
-				`SELECT DISTINCT order_source, order_id FROM ledger_entries WHERE program_id = $1 AND kind IN ('earn', 'pending') AND order_id IS NOT NULL AND created_at >= $2`,
-				[ctx.programId, from],
-			)
-		).map((r) => `${r.order_source}\u0000${r.order_id}`),
-	);
-	const held = new Map(
-		(await db.query<{ order_source: string; order_id: string; status: string }>('SELECT order_source, order_id, status FROM ledger_held WHERE program_id = $1 AND created_at >= $2', [ctx.programId, from])).map(
-			(r) => [`${r.order_source}\u0000${r.order_id}`, r.status],
-		),
+	const pg = db.dialect === 'postgres';
+	const field = (...path: string[]) => (pg ? `(j #>> '{${path.join(',')}}')` : `json_extract(j, '$.${path.join('.')}')`);
+	const result = await db.query<{ earned: number; hour: string; n: number; recorded: number; src: string | null; oid: string | null; paid: number | null; at: string | null; cur: string | null; total: number | null; held: string | null }>(
+		`WITH seen AS (
+			SELECT src, oid, MAX(paid) AS paid, MIN(at) AS at, MIN(cur) AS cur, MAX(total) AS total FROM (
+				SELECT ${field('order', 'source')} AS src, ${field('order', 'id')} AS oid, CASE WHEN ${field('order', 'status')} = 'paid' THEN 1 ELSE 0 END AS paid,
+					occurred_at AS at, ${field('order', 'currency')} AS cur, CAST(${field('order', 'totalMinor')} AS BIGINT) AS total
+				FROM (SELECT ${pg ? 'payload::jsonb' : 'payload'} AS j, occurred_at FROM events WHERE type = $3 AND occurred_at >= $2) e
+				UNION ALL
+				SELECT source, id, CASE WHEN status = 'paid' THEN 1 ELSE 0 END, placed_at, currency, total_minor FROM orders WHERE placed_at >= $2
+			) x WHERE oid IS NOT NULL GROUP BY src, oid
+		), flagged AS (
+			SELECT s.*,
+				CASE WHEN EXISTS (SELECT 1 FROM ledger_entries l WHERE l.program_id = $1 AND l.order_source = s.src AND l.order_id = s.oid AND l.kind IN ('earn', 'pending')) THEN 1 ELSE 0 END AS earned,
+				CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.source = s.src AND o.id = s.oid) THEN 1 ELSE 0 END AS recorded
+			FROM seen s
+		)
+		SELECT 1 AS earned, SUBSTR(at, 1, 13) AS hour, COUNT(*) AS n, SUM(recorded) AS recorded,
+			NULL AS src, NULL AS oid, NULL AS paid, NULL AS at, NULL AS cur, NULL AS total, NULL AS held
+		FROM flagged WHERE earned = 1 GROUP BY SUBSTR(at, 1, 13)
+		UNION ALL
+		SELECT 0, SUBSTR(at, 1, 13), 1, recorded, src, oid, paid, at, cur, total,
+			(SELECT h.status FROM ledger_held h WHERE h.program_id = $1 AND h.order_source = f.src AND h.order_id = f.oid ORDER BY h.created_at DESC LIMIT 1)
+		FROM flagged f WHERE earned = 0`,
+		[ctx.programId, ctx.since, EventType.Purchase],
 	);
 	const examples: HealthReport['reconciliation']['examples'] = [];
-	for (const [key, order] of seen) {
-		const index = bucketOf(order.placedAt);
+	for (const r of result) {
+		const index = bucketOf(`${r.hour}:00:00.000Z`);
 		if (index < 0) continue;
 		const row = rows[index];
-		row.ordersSeen++;
-		if (recordedKeys.has(key)) row.ordersRecorded++;
-		if (earning.has(key)) {
-			row.ordersEarning++;
+		row.ordersSeen += num(r.n);
+		row.ordersRecorded += num(r.recorded);
+		if (num(r.earned) === 1) {
+			row.ordersEarning += num(r.n);
 			continue;
 		}
-		const reason = notEarningReason(ctx, order, held.get(key));
+		const order: SeenOrder = { source: String(r.src), id: String(r.oid), at: new Date(String(r.at)).toISOString(), paid: num(r.paid) === 1, currency: String(r.cur), totalMinor: num(r.total) };
+		const reason = notEarningReason(ctx, order, r.held ?? undefined);
 		row.notEarning[reason] = (row.notEarning[reason] ?? 0) + 1;
-		if (examples.length < 20) examples.push({ source: order.source, orderId: order.id, placedAt: order.placedAt, reason });
+		examples.push({ source: order.source, orderId: order.id, at: order.at, reason });
 	}
-	for (const q of await db.query<{ first_seen_at: string }>('SELECT first_seen_at FROM intake_quarantine WHERE first_seen_at >= $1', [ctx.since])) {
-		const index = bucketOf(q.first_seen_at);
-		if (index >= 0) rows[index].quarantined++;
+	examples.sort((a, b) => a.at.localeCompare(b.at) || a.orderId.localeCompare(b.orderId));
+	examples.splice(20);
+	for (const q of await db.query<{ hour: string; n: number }>('SELECT SUBSTR(first_seen_at, 1, 13) AS hour, COUNT(*) AS n FROM intake_quarantine WHERE first_seen_at >= $1 GROUP BY SUBSTR(first_seen_at, 1, 13)', [ctx.since])) {
+		const index = bucketOf(`${q.hour}:00:00.000Z`);
+		if (index >= 0) rows[index].quarantined += num(q.n);
 	}
 	return { rows, examples };
 }
@@ -161,7 +156,7 @@ async function reconciliation(ctx: ReportContext): Promise<HealthReport['reconci
 function notEarningReason(ctx: ReportContext, order: SeenOrder, heldStatus: string | undefined): string {
 	if (heldStatus === 'held') return NotEarningReason.HeldForApproval;
 	if (heldStatus === 'declined') return NotEarningReason.Declined;
-	if (order.status !== 'paid') return NotEarningReason.NotPaid;
+	if (!order.paid) return NotEarningReason.NotPaid;
 	const rate = ctx.program.earnRates[order.currency];
 	if (!rate) return NotEarningReason.NoEarnRate;
 	if (pointsForAmount(order.totalMinor, rate, ctx.program.rounding) <= 0) return NotEarningReason.BelowMinimum;

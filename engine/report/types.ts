@@ -71,7 +71,12 @@ export interface HealthReport {
 		recent: Array<{ id: string; source: string; code: string; message: string; lastSeenAt: string; timesSeen: number }>;
 	};
 	runs: { owed: number; running: number; parked: number; done: number; recovered: number; parkedList: Array<{ eventId: string; eventType: string; attempts: number; lastError: string | null; workflowId: string | null }> };
-	reconciliation: { rows: ReconciliationRow[]; examples: Array<{ source: string; orderId: string; placedAt: string; reason: string }> };
+	/** Orders by when their purchase event happened (or, recorded without an event, when placed). */
+	reconciliation: {
+		rows: ReconciliationRow[];
+		/** Up to 20 orders that earned nothing, oldest first. */
+		examples: Array<{ source: string; orderId: string; at: string; reason: string }>;
+	};
 }
 
 export interface ProgramReport {
