@@ -1,5 +1,5 @@
 export { buildReport, reportOptionsSchema, DEFAULT_REDEMPTION_VALUE, type ReportOptions } from './build';
-export { renderReportHtml } from './html';
+export { renderReportHtml, esc as escapeHtml } from './html';
 export { ReportPeriod, periodBuckets, type PeriodBucket } from './periods';
 export { normalQuantile, normalCdf, wilsonInterval, waldDifferenceInterval, newcombeDifferenceInterval, sampleSizePerArm, type Interval } from './stats';
 export * from './types';

@@ -32,14 +32,16 @@ export function normalQuantile(p: number): number {
 	return x - u / (1 + (x * u) / 2);
 }
 
-/** The standard normal CDF through erfc (W. J. Cody's rational approximations via a series/continued fraction). */
+/** The standard normal CDF, Φ(x) = erfc(−x/√2)/2. */
 export function normalCdf(x: number): number {
 	return 0.5 * erfc(-x / Math.SQRT2);
 }
 
-/** Complementary error function, Numerical Recipes' erfc with Chebyshev coefficients (relative error < 1.2e-7), then refined. */
+/**
+ * Complementary error function: 1 − erf by its Taylor series for |x| < 3, and Lentz's evaluation
+ * of the continued fraction for erfc beyond, both run to double precision.
+ */
 function erfc(x: number): number {
-	// Use a high-precision series for |x| < 3 and a continued fraction beyond.
 	const ax = Math.abs(x);
 	let result: number;
 	if (ax < 3) {

@@ -1,7 +1,6 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { buildReport, isLoyaltyError, renderReportHtml, type ReportOptions } from '../../engine';
-import { esc } from '../../engine/report/html';
+import { buildReport, escapeHtml as esc, isLoyaltyError, renderReportHtml, type ReportOptions } from '../../engine';
 import { openStoreFor } from '../shared/store';
 import { DASHBOARD_CSP, checkAccess, presentedToken } from './access';
 
