@@ -6,10 +6,11 @@ import { BACKUP_COMMANDS } from './commands/backup';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { INTAKE_COMMANDS } from './commands/intake';
 import { LEDGER_COMMANDS } from './commands/ledger';
+import { REPORT_COMMANDS } from './commands/report';
 import { RULES_COMMANDS } from './commands/rules';
 import { exitWhenFlushed, quietOnClosedPipe } from './output';
 
-const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -12,3 +12,4 @@ export * from './insight';
 export * from './schedule';
 export { claimDueEvents, dueEventKey } from './store/dueEvents';
 export * from './intake';
+export * from './report';

@@ -6,6 +6,7 @@ import { NodeHelpers, type INode, type INodeType } from 'n8n-workflow';
 
 import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
 import { EvaluateRules } from '../../../nodes/EvaluateRules/EvaluateRules.node';
+import { LoyaltyDashboard } from '../../../nodes/LoyaltyDashboard/LoyaltyDashboard.node';
 import { LoyaltyEventTrigger } from '../../../nodes/LoyaltyEventTrigger/LoyaltyEventTrigger.node';
 import { LoyaltyScheduleTrigger } from '../../../nodes/LoyaltyScheduleTrigger/LoyaltyScheduleTrigger.node';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
@@ -32,6 +33,7 @@ const OURS: Record<string, INodeType> = {
 	'n8n-nodes-loyalty.evaluateRules': new EvaluateRules(),
 	'n8n-nodes-loyalty.segmentCustomer': new SegmentCustomer(),
 	'n8n-nodes-loyalty.sendOffer': new SendOffer(),
+	'n8n-nodes-loyalty.loyaltyDashboard': new LoyaltyDashboard(),
 };
 /**
  * n8n's own nodes the templates use, with the versions written; n8n-nodes-base is not a dependency
@@ -115,7 +117,7 @@ for (const file of FILES) {
 
 		test('webhook triggers carry fixed UUID webhook ids; the schedule trigger needs none', () => {
 			for (const node of workflow.nodes) {
-				if (node.type === 'n8n-nodes-loyalty.loyaltyTrigger' || node.type === 'n8n-nodes-base.wait') assert.match(String(node.webhookId), UUID, node.name);
+				if (node.type === 'n8n-nodes-loyalty.loyaltyTrigger' || node.type === 'n8n-nodes-loyalty.loyaltyDashboard' || node.type === 'n8n-nodes-base.wait') assert.match(String(node.webhookId), UUID, node.name);
 				if (node.type === 'n8n-nodes-loyalty.loyaltyScheduleTrigger' || node.type === 'n8n-nodes-loyalty.loyaltyEventTrigger') assert.equal(node.webhookId, undefined, node.name);
 			}
 		});

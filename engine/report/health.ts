@@ -1,0 +1,178 @@
+import { DateTime } from 'luxon';
+import { EventType } from '../model/event';
+import { pointsForAmount } from '../ledger/points';
+import { countQuarantined, listQuarantine } from '../intake/quarantine';
+import { deliveryCounts, listParkedDeliveries } from '../intake/deliveries';
+import { num, type ReportContext } from './context';
+import { bucketer } from './periods';
+import { NotEarningReason, type HealthReport, type ReconciliationRow, type SourceHealth } from './types';
+
+const HOUR_MS = 3_600_000;
+/** How many of a source's latest events the median gap is taken over. */
+const GAP_SAMPLE = 2000;
+
+/** Events per source, quiet sources, quarantine, parked runs and the weekly order reconciliation. */
+export async function healthReport(ctx: ReportContext): Promise<HealthReport> {
+	const { db } = ctx.store;
+	const firstDay = DateTime.fromISO(ctx.since, { zone: ctx.timeZone }).startOf('day');
+	const today = DateTime.fromJSDate(ctx.now, { zone: ctx.timeZone }).startOf('day');
+	const days: string[] = [];
+	for (let d = firstDay; d <= today; d = d.plus({ days: 1 })) days.push(d.toISODate() ?? '');
+	const lastHour = Math.floor(ctx.now.getTime() / HOUR_MS) * HOUR_MS;
+	const hours = Array.from({ length: 24 }, (_, i) => new Date(lastHour - (23 - i) * HOUR_MS).toISOString());
+
+	// Counted per UTC hour in SQL, then placed into the shop's days: exact for whole-hour zones.
+	const hourly = await db.query<{ source: string; hour: string; n: number }>(
+		`SELECT source, SUBSTR(received_at, 1, 13) AS hour, COUNT(*) AS n FROM events WHERE received_at >= $1 GROUP BY source, SUBSTR(received_at, 1, 13)`,
+		[ctx.since],
+	);
+	const totals = await db.query<{ source: string; n: number; last_at: string }>('SELECT source, COUNT(*) AS n, MAX(received_at) AS last_at FROM events GROUP BY source ORDER BY source');
+	const sources: SourceHealth[] = [];
+	for (const row of totals) {
+		const perDay = new Array<number>(days.length).fill(0);
+		const perHour = new Array<number>(24).fill(0);
+		for (const h of hourly) {
+			if (h.source !== row.source) continue;
+			const at = DateTime.fromISO(`${h.hour}:00:00Z`).setZone(ctx.timeZone);
+			const day = days.indexOf(at.toISODate() ?? '');
+			if (day >= 0) perDay[day] += num(h.n);
+			const hourIndex = 23 - Math.round((lastHour - at.toMillis()) / HOUR_MS);
+			if (hourIndex >= 0 && hourIndex < 24) perHour[hourIndex] += num(h.n);
+		}
+		const recent = await db.query<{ received_at: string }>('SELECT received_at FROM events WHERE source = $1 AND received_at >= $2 ORDER BY received_at DESC LIMIT $3', [
+			row.source,
+			ctx.since,
+			GAP_SAMPLE + 1,
+		]);
+		const times = recent.map((r) => Date.parse(r.received_at)).reverse();
+		const gaps = times.slice(1).map((t, i) => (t - times[i]) / HOUR_MS);
+		const medianGapHours = gaps.length > 0 ? median(gaps) : undefined;
+		const lastEventAt = new Date(row.last_at).toISOString();
+		const quietHours = (ctx.now.getTime() - Date.parse(lastEventAt)) / HOUR_MS;
+		const quietThresholdHours = medianGapHours === undefined ? 24 : Math.max(24, 3 * medianGapHours);
+		const source: SourceHealth = { source: row.source, total: num(row.n), perDay, perHour, lastEventAt, quietHours: round1(quietHours), quietThresholdHours: round1(quietThresholdHours) };
+		if (medianGapHours !== undefined) source.medianGapHours = round1(medianGapHours);
+		if (quietHours > quietThresholdHours) {
+			source.warning = `No event from ${row.source} for ${describeHours(quietHours)}; it usually sends one every ${describeHours(medianGapHours ?? 24)}. Check the shop's webhook and the Loyalty Trigger workflow.`;
+		}
+		sources.push(source);
+	}
+
+	const open = await countQuarantined(ctx.store);
+	const quarantined = await listQuarantine(ctx.store, { status: 'quarantined', limit: 1000 });
+	const byReason = new Map<string, { count: number; example: string }>();
+	for (const q of quarantined) {
+		const entry = byReason.get(q.errorCode) ?? { count: 0, example: q.errorMessage };
+		entry.count++;
+		byReason.set(q.errorCode, entry);
+	}
+	const counts = await deliveryCounts(ctx.store);
+	const parked = await listParkedDeliveries(ctx.store, 20);
+
+	return {
+		days,
+		hours,
+		sources,
+		quarantine: {
+			open,
+			byReason: [...byReason].map(([code, v]) => ({ code, count: v.count, example: v.example })).sort((a, b) => b.count - a.count),
+			recent: quarantined.slice(0, 10).map((q) => ({ id: q.id, source: q.source, code: q.errorCode, message: q.errorMessage, lastSeenAt: q.lastSeenAt, timesSeen: q.timesSeen })),
+		},
+		runs: { ...counts, parkedList: parked.map((p) => ({ eventId: p.eventId, eventType: p.eventType, attempts: p.attempts, lastError: p.lastError, workflowId: p.workflowId })) },
+		reconciliation: await reconciliation(ctx),
+	};
+}
+
+interface SeenOrder {
+	source: string;
+	id: string;
+	at: string;
+	paid: boolean;
+	currency: string;
+	totalMinor: number;
+}
+
+/**
+ * Per period: orders the shop told us about (purchase events, by when the event happened) and
+ * orders the store recorded, against orders the ledger credited; every order that earned nothing
+ * gets its reason. One statement de-duplicates and matches the orders in SQL: those that earned
+ * come back counted per hour, only those that earned nothing come back one by one.
+ */
+async function reconciliation(ctx: ReportContext): Promise<HealthReport['reconciliation']> {
+	const { db } = ctx.store;
+	const bucketOf = bucketer(ctx.periods);
+	const rows: ReconciliationRow[] = ctx.periods.map((p) => ({ key: p.key, ordersSeen: 0, ordersRecorded: 0, ordersEarning: 0, notEarning: {}, quarantined: 0 }));
+	const pg = db.dialect === 'postgres';
+	const field = (...path: string[]) => (pg ? `(j #>> '{${path.join(',')}}')` : `json_extract(j, '$.${path.join('.')}')`);
+	const result = await db.query<{ earned: number; hour: string; n: number; recorded: number; src: string | null; oid: string | null; paid: number | null; at: string | null; cur: string | null; total: number | null; held: string | null }>(
+		`WITH seen AS (
+			SELECT src, oid, MAX(paid) AS paid, MIN(at) AS at, MIN(cur) AS cur, MAX(total) AS total FROM (
+				SELECT ${field('order', 'source')} AS src, ${field('order', 'id')} AS oid, CASE WHEN ${field('order', 'status')} = 'paid' THEN 1 ELSE 0 END AS paid,
+					occurred_at AS at, ${field('order', 'currency')} AS cur, CAST(${field('order', 'totalMinor')} AS BIGINT) AS total
+				FROM (SELECT ${pg ? 'payload::jsonb' : 'payload'} AS j, occurred_at FROM events WHERE type = $3 AND occurred_at >= $2) e
+				UNION ALL
+				SELECT source, id, CASE WHEN status = 'paid' THEN 1 ELSE 0 END, placed_at, currency, total_minor FROM orders WHERE placed_at >= $2
+			) x WHERE oid IS NOT NULL GROUP BY src, oid
+		), flagged AS (
+			SELECT s.*,
+				CASE WHEN EXISTS (SELECT 1 FROM ledger_entries l WHERE l.program_id = $1 AND l.order_source = s.src AND l.order_id = s.oid AND l.kind IN ('earn', 'pending')) THEN 1 ELSE 0 END AS earned,
+				CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.source = s.src AND o.id = s.oid) THEN 1 ELSE 0 END AS recorded
+			FROM seen s
+		)
+		SELECT 1 AS earned, SUBSTR(at, 1, 13) AS hour, COUNT(*) AS n, SUM(recorded) AS recorded,
+			NULL AS src, NULL AS oid, NULL AS paid, NULL AS at, NULL AS cur, NULL AS total, NULL AS held
+		FROM flagged WHERE earned = 1 GROUP BY SUBSTR(at, 1, 13)
+		UNION ALL
+		SELECT 0, SUBSTR(at, 1, 13), 1, recorded, src, oid, paid, at, cur, total,
+			(SELECT h.status FROM ledger_held h WHERE h.program_id = $1 AND h.order_source = f.src AND h.order_id = f.oid ORDER BY h.created_at DESC LIMIT 1)
+		FROM flagged f WHERE earned = 0`,
+		[ctx.programId, ctx.since, EventType.Purchase],
+	);
+	const examples: HealthReport['reconciliation']['examples'] = [];
+	for (const r of result) {
+		const index = bucketOf(`${r.hour}:00:00.000Z`);
+		if (index < 0) continue;
+		const row = rows[index];
+		row.ordersSeen += num(r.n);
+		row.ordersRecorded += num(r.recorded);
+		if (num(r.earned) === 1) {
+			row.ordersEarning += num(r.n);
+			continue;
+		}
+		const order: SeenOrder = { source: String(r.src), id: String(r.oid), at: new Date(String(r.at)).toISOString(), paid: num(r.paid) === 1, currency: String(r.cur), totalMinor: num(r.total) };
+		const reason = notEarningReason(ctx, order, r.held ?? undefined);
+		row.notEarning[reason] = (row.notEarning[reason] ?? 0) + 1;
+		examples.push({ source: order.source, orderId: order.id, at: order.at, reason });
+	}
+	examples.sort((a, b) => a.at.localeCompare(b.at) || a.orderId.localeCompare(b.orderId));
+	examples.splice(20);
+	for (const q of await db.query<{ hour: string; n: number }>('SELECT SUBSTR(first_seen_at, 1, 13) AS hour, COUNT(*) AS n FROM intake_quarantine WHERE first_seen_at >= $1 GROUP BY SUBSTR(first_seen_at, 1, 13)', [ctx.since])) {
+		const index = bucketOf(`${q.hour}:00:00.000Z`);
+		if (index >= 0) rows[index].quarantined += num(q.n);
+	}
+	return { rows, examples };
+}
+
+function notEarningReason(ctx: ReportContext, order: SeenOrder, heldStatus: string | undefined): string {
+	if (heldStatus === 'held') return NotEarningReason.HeldForApproval;
+	if (heldStatus === 'declined') return NotEarningReason.Declined;
+	if (!order.paid) return NotEarningReason.NotPaid;
+	const rate = ctx.program.earnRates[order.currency];
+	if (!rate) return NotEarningReason.NoEarnRate;
+	if (pointsForAmount(order.totalMinor, rate, ctx.program.rounding) <= 0) return NotEarningReason.BelowMinimum;
+	return NotEarningReason.NotProcessed;
+}
+
+export function median(values: readonly number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = sorted.length >> 1;
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function describeHours(hours: number): string {
+	if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} minutes`;
+	if (hours < 48) return `${Math.round(hours)} hours`;
+	return `${Math.round(hours / 24)} days`;
+}

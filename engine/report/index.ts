@@ -1,0 +1,6 @@
+export { buildReport, reportOptionsSchema, DEFAULT_REDEMPTION_VALUE, type ReportOptions } from './build';
+export { renderReportHtml, esc as escapeHtml } from './html';
+export { ReportPeriod, periodBuckets, type PeriodBucket } from './periods';
+export { normalQuantile, normalCdf, wilsonInterval, waldDifferenceInterval, newcombeDifferenceInterval, sampleSizePerArm, type Interval } from './stats';
+export * from './types';
+export { healthAlerts, AlertKind, type HealthAlert } from './alerts';
