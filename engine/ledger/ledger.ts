@@ -8,7 +8,7 @@ import { orderSchema, type OrderInput } from '../model/order';
 import { refundSchema, type RefundInput } from '../model/refund';
 import { parseOrThrow } from '../model/validate';
 import { balanceOf, lockAccount } from '../store/accounts';
-import { findCustomerIds, upsertCustomer } from '../store/customers';
+import { findCustomerIds, upsertCustomerId } from '../store/customers';
 import type { SqlClient } from '../store/db';
 import { decideHeld, findOperation, getHeld, insertHeld, listHeldRows, listRecentEntries, saveOperation } from '../store/ledgerRows';
 import { getOrder, recordRefund, upsertOrder } from '../store/orders';
@@ -110,7 +110,7 @@ export class Ledger {
 		return this.operate(
 			key,
 			request,
-			async (sql, nowIso) => (await upsertCustomer(sql, order.customer, nowIso)).id,
+			(sql, nowIso) => upsertCustomerId(sql, order.customer, nowIso),
 			async (account) => {
 				await upsertOrder(account.sql, order, account.customerId, account.nowIso);
 				if (ceiling > 0 && points > ceiling) {
@@ -219,7 +219,7 @@ export class Ledger {
 				if (!(await recordRefund(account.sql, refund))) {
 					throw new LoyaltyError(ErrorCode.RefundAlreadyApplied, `refund.id: refund ${refund.id} was already applied under a different idempotency key, so its points were already taken back`, { field: 'refund.id' });
 				}
-				const earned = account.earnedForOrder(order.source, order.id);
+				const earned = await account.earnedForOrder(order.source, order.id);
 				// Telescoping: each refund takes back the step in the cumulative share, so partial refunds add up exactly.
 				const before = pointsToReverse(earned, order.totalMinor, order.refundedMinor, this.program.rounding);
 				const after = pointsToReverse(earned, order.totalMinor, order.refundedMinor + refund.amountMinor, this.program.rounding);

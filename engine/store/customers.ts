@@ -66,6 +66,35 @@ const EMPTY_PROFILE: Profile = { consent: {}, tags: [] };
  * WooCommerce), they are merged into the oldest one so that points and orders add up.
  */
 export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: string): Promise<Customer> {
+	return (await getCustomer(sql, await upsertCustomerId(sql, input, now)))!;
+}
+
+/**
+ * `upsertCustomer` for callers that need only the id (the ledger): a known customer whose
+ * identities are all on file costs three statements (identity, profile read, profile update).
+ */
+export async function upsertCustomerId(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
+	const pairs = identityPairs(input.identities);
+	const owners = new Set<string | undefined>();
+	for (const [kind, value] of pairs) {
+		const [row] = await sql.query<{ customer_id: string }>('SELECT customer_id FROM customer_identities WHERE kind = $1 AND value = $2', [kind, value]);
+		owners.add(row?.customer_id);
+	}
+	const [owner] = owners;
+	if (owners.size === 1 && owner !== undefined) {
+		const [row] = await sql.query<{ profile: string }>('SELECT profile FROM customers WHERE id = $1', [owner]);
+		if (row) {
+			const stored = JSON.parse(row.profile) as Profile;
+			const profile = mergeProfile({ ...stored, consent: stored.consent ?? {}, tags: stored.tags ?? [] }, input);
+			await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(stripIdentityFields(profile)), now, owner]);
+			return owner;
+		}
+	}
+	return upsertCustomerSlowly(sql, input, now);
+}
+
+/** New customers, new identities and merges. */
+async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
 	const ids = await findCustomerIds(sql, input.identities);
 	let survivorId: string;
 	if (ids.length === 0) {
@@ -87,7 +116,7 @@ export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: 
 	for (const [kind, value] of identityPairs(input.identities)) {
 		await sql.execute('INSERT INTO customer_identities (kind, value, customer_id) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING', [kind, value, survivorId]);
 	}
-	return (await getCustomer(sql, survivorId))!;
+	return survivorId;
 }
 
 function stripIdentityFields(profile: Profile | Customer): Profile {
