@@ -66,7 +66,15 @@ async function run(store: Store, backend: string, writers: number): Promise<void
 	console.log(JSON.stringify({ bench: 'ledger.goal', backend, writers, awards: AWARDS, awardsPerSecond, goal, booksOk, met: awardsPerSecond >= goal && booksOk && AWARDS >= MIN_AWARDS_FOR_GOAL }));
 }
 
+/** BENCH_BACKEND=sqlite or postgres runs only that one. */
+const ONLY = process.env.BENCH_BACKEND;
+
 async function main(): Promise<void> {
+	if (ONLY !== 'postgres') await runSqlite();
+	if (ONLY !== 'sqlite') await runPostgres();
+}
+
+async function runSqlite(): Promise<void> {
 	const dir = mkdtempSync(join(tmpdir(), 'loyalty-bench-'));
 	const sqlite = await openStore({ kind: 'sqlite', path: join(dir, 'bench.sqlite') });
 	try {
@@ -75,7 +83,9 @@ async function main(): Promise<void> {
 		await sqlite.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
+}
 
+async function runPostgres(): Promise<void> {
 	const schema = `loyalty_bench_${randomBytes(4).toString('hex')}`;
 	const config: StoreConfig = { kind: 'postgres', ...POSTGRES, schema };
 	let pg: Store | undefined;

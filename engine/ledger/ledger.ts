@@ -4,7 +4,8 @@ import { idSchema, idText } from '../model/ids';
 import { ErrorCode, LoyaltyError } from '../model/errors';
 import { EventType, type LoyaltyEvent } from '../model/event';
 import { minorToDecimalString } from '../model/money';
-import { orderSchema, type OrderInput } from '../model/order';
+import { type OrderInput } from '../model/order';
+import { parseOrder } from '../model/parseOrder';
 import { refundSchema, type RefundInput } from '../model/refund';
 import { parseOrThrow } from '../model/validate';
 import { balanceOf, lockAccount } from '../store/accounts';
@@ -95,7 +96,7 @@ export class Ledger {
 	}
 
 	async earnForOrder(input: OrderInput, options: { idempotencyKey?: string } = {}): Promise<LedgerResult> {
-		const order = parseOrThrow(orderSchema, input, 'order');
+		const order = parseOrder(input);
 		if (order.status !== 'paid') throw LoyaltyError.invalid('order.status', `is "${order.status}"; only paid orders earn points`);
 		const rate = this.program.earnRates[order.currency];
 		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; add one in the program settings`);

@@ -71,26 +71,29 @@ export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: 
 
 /**
  * `upsertCustomer` for callers that need only the id (the ledger): a known customer whose
- * identities are all on file costs three statements (identity, profile read, profile update).
+ * identities are all on file costs one read per identity (with the profile), and an update only
+ * when the order brings something new (a name, consent, tags): `updated_at` is when the profile
+ * last changed, not when the customer last ordered (orders and events keep that).
  */
 export async function upsertCustomerId(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
-	const pairs = identityPairs(input.identities);
-	const owners = new Set<string | undefined>();
-	for (const [kind, value] of pairs) {
-		const [row] = await sql.query<{ customer_id: string }>('SELECT customer_id FROM customer_identities WHERE kind = $1 AND value = $2', [kind, value]);
-		owners.add(row?.customer_id);
+	let owner: string | undefined;
+	let stored: string | undefined;
+	for (const [kind, value] of identityPairs(input.identities)) {
+		const [row] = await sql.query<{ customer_id: string; profile: string }>(
+			'SELECT i.customer_id, c.profile FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = $1 AND i.value = $2',
+			[kind, value],
+		);
+		// A new identity or a second profile: the general path creates, attaches or merges.
+		if (!row || (owner !== undefined && row.customer_id !== owner)) return upsertCustomerSlowly(sql, input, now);
+		owner = row.customer_id;
+		stored = row.profile;
 	}
-	const [owner] = owners;
-	if (owners.size === 1 && owner !== undefined) {
-		const [row] = await sql.query<{ profile: string }>('SELECT profile FROM customers WHERE id = $1', [owner]);
-		if (row) {
-			const stored = JSON.parse(row.profile) as Profile;
-			const profile = mergeProfile({ ...stored, consent: stored.consent ?? {}, tags: stored.tags ?? [] }, input);
-			await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(stripIdentityFields(profile)), now, owner]);
-			return owner;
-		}
-	}
-	return upsertCustomerSlowly(sql, input, now);
+	if (owner === undefined || stored === undefined) return upsertCustomerSlowly(sql, input, now);
+	const base = JSON.parse(stored) as Profile;
+	const profile = JSON.stringify(stripIdentityFields(mergeProfile({ ...base, consent: base.consent ?? {}, tags: base.tags ?? [] }, input)));
+	// An order that tells nothing new about its customer (most do) leaves the profile row alone.
+	if (profile !== stored) await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [profile, now, owner]);
+	return owner;
 }
 
 /** New customers, new identities and merges. */
