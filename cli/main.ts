@@ -2,12 +2,13 @@
 import { isLoyaltyError } from '../engine';
 import { parseArgs } from './args';
 import type { CliCommand } from './command';
+import { importCommand } from './commands/import';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { INTAKE_COMMANDS } from './commands/intake';
 import { LEDGER_COMMANDS } from './commands/ledger';
 import { RULES_COMMANDS } from './commands/rules';
 
-const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, importCommand];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
