@@ -38,6 +38,7 @@ export class LockedAccount {
 	private history?: { entries: LedgerEntry[]; lots: Map<number, Lot> };
 	/** The earliest due instant of lots credited while the history was not read. */
 	private creditedDueAt?: string;
+	private nowText?: string;
 
 	private constructor(
 		readonly sql: SqlClient,
@@ -72,7 +73,7 @@ export class LockedAccount {
 	}
 
 	get nowIso(): string {
-		return this.now.toISOString();
+		return (this.nowText ??= this.now.toISOString());
 	}
 
 	async write(draft: EntryDraft, operationKey: string): Promise<LedgerEntry> {

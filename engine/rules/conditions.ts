@@ -103,9 +103,18 @@ function leaf(fact: Fact, operator: Operator, expected: unknown, path: string): 
 	return {
 		test(run) {
 			const actual = readFact(fact, run);
-			const ok = (actual !== undefined && actual !== null) || treatsMissingAsMatch ? actualFits(operator, actual) && operator.test(actual, expected, run.nowMs) : false;
-			// Only failures pay for an explanation object.
-			if (!ok && run.failure === undefined) run.failure = evaluateLeaf(run);
+			if ((actual === undefined || actual === null) && !treatsMissingAsMatch) {
+				if (run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual: null, result: false, reason: `${fact.name} is missing` };
+				return false;
+			}
+			if (!actualFits(operator, actual)) {
+				if (run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual, result: false, reason: `${fact.name} is not a ${operator.actualType}` };
+				return false;
+			}
+			const ok = operator.test(actual, expected, run.nowMs);
+			// Only failures pay for an explanation object, built from what was just read and tested
+			// (the same object `explain` gives, without reading and testing again).
+			if (!ok && run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual, result: false };
 			return ok;
 		},
 		explain: evaluateLeaf,
