@@ -12,14 +12,16 @@ export interface ConditionRun {
 	zone: string;
 	failure: EvaluatedCondition | undefined;
 	/** Derived facts (category lists) computed once per evaluation, however many rules read them. */
-	memo: Map<string, unknown>;
+	memo: Map<string, unknown> | undefined;
 }
 
 function readFact(fact: Fact, run: ConditionRun): unknown {
 	if (!fact.derived) return fact.read(run.context, run.nowMs, run.zone);
-	if (run.memo.has(fact.name)) return run.memo.get(fact.name);
+	// Made on the first derived fact: most evaluations of small rule sets read none.
+	const memo = (run.memo ??= new Map());
+	if (memo.has(fact.name)) return memo.get(fact.name);
 	const value = fact.read(run.context, run.nowMs, run.zone);
-	run.memo.set(fact.name, value);
+	memo.set(fact.name, value);
 	return value;
 }
 

@@ -141,7 +141,7 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 	const explanation: RuleExplanation[] = [];
 	const holdouts: Decision['holdouts'] = [];
 	const eligible: Eligible[] = [];
-	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: new Map() };
+	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined };
 
 	let anyConflict = false;
 	const candidates = ruleSet.rulesByTrigger.get(context.event.type) ?? NO_RULES;
