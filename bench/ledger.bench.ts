@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: ledger throughput. Prints one JSON line per measurement. A benchmark, not a
  * test: it asserts nothing about speed, but it does check the books (ledger sum = balances,
- * zero double awards) and says so in its output.
+ * zero double awards) and says so in its output, and a `ledger.goal` line says whether the
+ * throughput goal of issue 14 was met (at 20,000 awards or more, with the books right).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Ledger, openStore, type OrderInput, type Store, type StoreConfig } from '../engine';
 import { POSTGRES } from '../test/support/stores';
+import { peakRssMb, resetPeak } from './rss';
 
-const AWARDS = Number(process.env.BENCH_AWARDS ?? 2000);
+const AWARDS = Number(process.env.BENCH_AWARDS ?? 20_000);
+/** Awards per second wanted (issue 14): SQLite with one writer, PostgreSQL with four. */
+const GOALS: Record<string, number> = { sqlite: 20_000, postgres: 3_000 };
+const MIN_AWARDS_FOR_GOAL = 20_000;
 const CUSTOMERS = 200;
 
 function orders(count: number, prefix: string): OrderInput[] {
@@ -34,28 +39,42 @@ async function run(store: Store, backend: string, writers: number): Promise<void
 	const worker = async () => {
 		while (next < work.length) await ledger.earnForOrder(work[next++]);
 	};
+	resetPeak();
 	let started = performance.now();
 	await Promise.all(Array.from({ length: writers }, worker));
 	let seconds = (performance.now() - started) / 1000;
-	console.log(JSON.stringify({ bench: 'ledger.award', backend, writers, awards: AWARDS, seconds: +seconds.toFixed(3), awardsPerSecond: Math.round(AWARDS / seconds) }));
+	const awardsPerSecond = Math.round(AWARDS / seconds);
+	console.log(JSON.stringify({ bench: 'ledger.award', backend, writers, awards: AWARDS, seconds: +seconds.toFixed(3), awardsPerSecond, peakRssMb: peakRssMb() }));
 
 	next = 0;
 	let replays = 0;
 	const replayer = async () => {
 		while (next < work.length) if ((await ledger.earnForOrder(work[next++])).replay) replays++;
 	};
+	resetPeak();
 	started = performance.now();
 	await Promise.all(Array.from({ length: writers }, replayer));
 	seconds = (performance.now() - started) / 1000;
-	console.log(JSON.stringify({ bench: 'ledger.replay', backend, writers, replays, seconds: +seconds.toFixed(3), replaysPerSecond: Math.round(AWARDS / seconds) }));
+	console.log(JSON.stringify({ bench: 'ledger.replay', backend, writers, replays, seconds: +seconds.toFixed(3), replaysPerSecond: Math.round(AWARDS / seconds), peakRssMb: peakRssMb() }));
 
 	const [{ n: entries }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries');
 	const [{ n: doubles }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT order_id FROM ledger_entries WHERE kind = 'earn' GROUP BY order_source, order_id HAVING COUNT(*) > 1) AS d");
 	const mismatches = await store.verifyBalances();
-	console.log(JSON.stringify({ bench: 'ledger.check', backend, entries: Number(entries), doubleAwards: Number(doubles), replaysThatWrote: AWARDS - replays, balanceMismatches: mismatches.length, ok: Number(doubles) === 0 && mismatches.length === 0 && replays === AWARDS }));
+	const booksOk = Number(doubles) === 0 && mismatches.length === 0 && replays === AWARDS;
+	console.log(JSON.stringify({ bench: 'ledger.check', backend, entries: Number(entries), doubleAwards: Number(doubles), replaysThatWrote: AWARDS - replays, balanceMismatches: mismatches.length, ok: booksOk, peakRssMb: peakRssMb() }));
+	const goal = GOALS[backend];
+	console.log(JSON.stringify({ bench: 'ledger.goal', backend, writers, awards: AWARDS, awardsPerSecond, goal, booksOk, met: awardsPerSecond >= goal && booksOk && AWARDS >= MIN_AWARDS_FOR_GOAL }));
 }
 
+/** BENCH_BACKEND=sqlite or postgres runs only that one. */
+const ONLY = process.env.BENCH_BACKEND;
+
 async function main(): Promise<void> {
+	if (ONLY !== 'postgres') await runSqlite();
+	if (ONLY !== 'sqlite') await runPostgres();
+}
+
+async function runSqlite(): Promise<void> {
 	const dir = mkdtempSync(join(tmpdir(), 'loyalty-bench-'));
 	const sqlite = await openStore({ kind: 'sqlite', path: join(dir, 'bench.sqlite') });
 	try {
@@ -64,7 +83,9 @@ async function main(): Promise<void> {
 		await sqlite.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
+}
 
+async function runPostgres(): Promise<void> {
 	const schema = `loyalty_bench_${randomBytes(4).toString('hex')}`;
 	const config: StoreConfig = { kind: 'postgres', ...POSTGRES, schema };
 	let pg: Store | undefined;

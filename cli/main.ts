@@ -3,6 +3,7 @@ import { isLoyaltyError } from '../engine';
 import { parseArgs } from './args';
 import type { CliCommand } from './command';
 import { BACKUP_COMMANDS } from './commands/backup';
+import { importCommand } from './commands/import';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { INTAKE_COMMANDS } from './commands/intake';
 import { LEDGER_COMMANDS } from './commands/ledger';
@@ -10,7 +11,7 @@ import { REPORT_COMMANDS } from './commands/report';
 import { RULES_COMMANDS } from './commands/rules';
 import { exitWhenFlushed, quietOnClosedPipe } from './output';
 
-const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, importCommand, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

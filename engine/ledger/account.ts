@@ -20,29 +20,44 @@ export interface EntryDraft {
 	reason?: string;
 }
 
+/** `lots_due_at` when no lot will ever mature or expire: sorts after every ISO instant. */
+export const NOTHING_DUE = '9999-12-31T23:59:59.999Z';
+
 /**
  * One customer's account inside a locked transaction: the cached balance row, its lots, and the
  * entries this operation writes. Every movement goes through `write`, which keeps the cache, the
  * lots and the entries in step.
+ *
+ * The history (entries, and the lots derived from them) is read only when a movement needs it:
+ * spending draws from lots, maintenance runs only once `lots_due_at` has passed, refunds look up
+ * an order's earn. A plain earn writes its entry without reading the account's past, so its cost
+ * does not grow with the account's history.
  */
 export class LockedAccount {
 	readonly written: LedgerEntry[] = [];
-	private readonly lots: Map<number, Lot>;
-	private readonly entries: LedgerEntry[];
+	private history?: { entries: LedgerEntry[]; lots: Map<number, Lot> };
+	/** The earliest due instant of lots credited while the history was not read. */
+	private creditedDueAt?: string;
+	private nowText?: string;
 
 	private constructor(
 		readonly sql: SqlClient,
 		readonly program: ProgramConfig,
 		readonly row: AccountRow,
-		entries: LedgerEntry[],
 		readonly now: Date,
-	) {
-		this.entries = entries;
-		this.lots = lotsFromEntries(entries);
-	}
+	) {}
 
 	static async load(sql: SqlClient, program: ProgramConfig, row: AccountRow, now: Date): Promise<LockedAccount> {
-		return new LockedAccount(sql, program, row, await listEntries(sql, program.id, row.customer_id), now);
+		return new LockedAccount(sql, program, row, now);
+	}
+
+	/** All entries and lots of the account, this transaction's own writes included. */
+	private async read(): Promise<{ entries: LedgerEntry[]; lots: Map<number, Lot> }> {
+		if (!this.history) {
+			const entries = await listEntries(this.sql, this.program.id, this.customerId);
+			this.history = { entries, lots: lotsFromEntries(entries) };
+		}
+		return this.history;
 	}
 
 	get customerId(): string {
@@ -58,7 +73,7 @@ export class LockedAccount {
 	}
 
 	get nowIso(): string {
-		return this.now.toISOString();
+		return (this.nowText ??= this.now.toISOString());
 	}
 
 	async write(draft: EntryDraft, operationKey: string): Promise<LedgerEntry> {
@@ -77,9 +92,14 @@ export class LockedAccount {
 			reason: draft.reason,
 			createdAt: this.nowIso,
 		});
-		this.entries.push(entry);
 		this.written.push(entry);
-		applyEntry(this.lots, entry);
+		if (this.history) {
+			this.history.entries.push(entry);
+			applyEntry(this.history.lots, entry);
+		} else {
+			const due = entry.kind === 'pending' ? entry.availableAt : entry.kind === 'earn' || (entry.kind === 'adjust' && entry.availableDelta > 0) ? entry.expiresAt : undefined;
+			if (due !== undefined && (this.creditedDueAt === undefined || due < this.creditedDueAt)) this.creditedDueAt = due;
+		}
 		this.row.available = this.available + entry.availableDelta;
 		this.row.pending = this.pending + entry.pendingDelta;
 		if (entry.kind === 'earn' || entry.kind === 'pending' || (entry.kind === 'adjust' && entry.availableDelta > 0)) {
@@ -107,8 +127,9 @@ export class LockedAccount {
 	 */
 	async debit(points: number, kind: 'redeem' | 'reverse' | 'adjust', operationKey: string, extra: Pick<EntryDraft, 'orderSource' | 'orderId' | 'reason'> = {}, prefer: (lot: Lot) => boolean = () => false): Promise<{ taken: number; shortfall: number }> {
 		let left = points;
-		const preferred = [...this.lots.values()].filter((lot) => lot.remaining > 0 && prefer(lot)).sort((a, b) => (a.phase === b.phase ? a.id - b.id : a.phase === 'pending' ? -1 : 1));
-		const others = spendOrder(this.lots.values()).filter((lot) => !preferred.includes(lot));
+		const { lots } = await this.read();
+		const preferred = [...lots.values()].filter((lot) => lot.remaining > 0 && prefer(lot)).sort((a, b) => (a.phase === b.phase ? a.id - b.id : a.phase === 'pending' ? -1 : 1));
+		const others = spendOrder(lots.values()).filter((lot) => !preferred.includes(lot));
 		for (const lot of [...preferred, ...others]) {
 			if (left === 0) break;
 			const amount = Math.min(left, lot.remaining, lot.phase === 'available' ? Math.max(this.available, 0) : lot.remaining);
@@ -126,21 +147,28 @@ export class LockedAccount {
 	/** Releases matured pending points, expires lapsed ones and applies a due tier review. */
 	async maintain(): Promise<void> {
 		const now = this.nowIso;
-		for (const lot of [...this.lots.values()]) {
+		const deadline = inactivityDeadline(this.program.expiry, this.row.last_activity_at);
+		const lotsDue = this.row.lots_due_at === null || this.row.lots_due_at <= now;
+		const inactive = deadline !== undefined && deadline <= now && this.available > 0;
+		if (lotsDue || inactive) await this.expireAndRelease(now, deadline);
+		await this.reviewTier(false);
+	}
+
+	private async expireAndRelease(now: string, deadline: string | undefined): Promise<void> {
+		const { lots } = await this.read();
+		for (const lot of [...lots.values()]) {
 			if (lot.phase === 'pending' && lot.availableAt && lot.availableAt <= now) {
 				// Expiry counts from when the points became spendable, not from when maintenance ran.
 				const expiresAt = lotExpiry(this.program.expiry, new Date(lot.availableAt), this.program.timeZone);
 				await this.write({ kind: 'release', availableDelta: lot.remaining, pendingDelta: -lot.remaining, lotId: lot.id, orderSource: lot.orderSource, orderId: lot.orderId, expiresAt }, `release:${lot.id}`);
 			}
 		}
-		const deadline = inactivityDeadline(this.program.expiry, this.row.last_activity_at);
-		for (const lot of spendOrder(this.lots.values())) {
+		for (const lot of spendOrder(lots.values())) {
 			const lapsed = (lot.expiresAt && lot.expiresAt <= now) || (deadline !== undefined && deadline <= now);
 			const amount = Math.min(lot.remaining, Math.max(this.available, 0));
 			if (!lapsed || amount <= 0) continue;
 			await this.write({ kind: 'expire', availableDelta: -amount, lotId: lot.id, reason: lot.expiresAt && lot.expiresAt <= now ? `expired ${lot.expiresAt}` : `inactive since ${this.row.last_activity_at}` }, `expire:${lot.id}`);
 		}
-		await this.reviewTier(false);
 	}
 
 	/** A tier given by a rule; it counts as a review, so the policy looks again at the next one. */
@@ -160,7 +188,7 @@ export class LockedAccount {
 		const reviewDue = !this.row.tier_reviewed_at || this.now.getTime() >= Date.parse(this.row.tier_reviewed_at) + policy.reviewEveryDays * 86_400_000;
 		if (!changed && !reviewDue) return undefined;
 		const since = new Date(this.now.getTime() - policy.windowDays * 86_400_000).toISOString();
-		const qualifying = policy.basis === 'spend' ? await netSpendSince(this.sql, this.customerId, since, Object.keys(this.program.earnRates)[0] ?? 'USD') : this.pointsEarnedSince(since);
+		const qualifying = policy.basis === 'spend' ? await netSpendSince(this.sql, this.customerId, since, Object.keys(this.program.earnRates)[0] ?? 'USD') : await this.pointsEarnedSince(since);
 		const from = this.row.tier ?? undefined;
 		const next = nextTier(policy, this.row.tier, this.row.tier_reviewed_at, qualifying, this.now);
 		if (next.reviewed) this.row.tier_reviewed_at = this.nowIso;
@@ -168,9 +196,9 @@ export class LockedAccount {
 		return from !== next.tier ? { from, to: next.tier } : undefined;
 	}
 
-	private pointsEarnedSince(since: string): number {
+	private async pointsEarnedSince(since: string): Promise<number> {
 		let total = 0;
-		for (const entry of this.entries) {
+		for (const entry of (await this.read()).entries) {
 			if (entry.createdAt < since) continue;
 			if (entry.kind === 'earn' || entry.kind === 'pending' || entry.kind === 'reverse') total += entry.availableDelta + entry.pendingDelta;
 		}
@@ -178,13 +206,33 @@ export class LockedAccount {
 	}
 
 	/** Points an order earned (pending or spendable), from its own entries. */
-	earnedForOrder(source: string, orderId: string): number {
-		return this.entries
+	async earnedForOrder(source: string, orderId: string): Promise<number> {
+		return (await this.read()).entries
 			.filter((e) => (e.kind === 'earn' || e.kind === 'pending') && e.orderSource === source && e.orderId === orderId)
 			.reduce((sum, e) => sum + e.availableDelta + e.pendingDelta, 0);
 	}
 
 	async save(): Promise<void> {
+		this.row.lots_due_at = this.history ? dueAt(this.history.lots) : earlier(this.row.lots_due_at, this.creditedDueAt);
 		await saveAccount(this.sql, this.row);
 	}
+}
+
+/**
+ * When `maintain` may next have work: the soonest a pending lot matures (released even when spent
+ * down to zero, as `maintain` does) or a spendable lot with points left expires.
+ */
+function dueAt(lots: Map<number, Lot>): string {
+	let due = NOTHING_DUE;
+	for (const lot of lots.values()) {
+		const at = lot.phase === 'pending' ? lot.availableAt : lot.remaining > 0 ? lot.expiresAt : undefined;
+		if (at !== undefined && at < due) due = at;
+	}
+	return due;
+}
+
+/** The earlier of a stored due instant and a newly credited one; null (unknown) stays unknown. */
+function earlier(stored: string | null, credited: string | undefined): string | null {
+	if (stored === null || credited === undefined) return stored;
+	return credited < stored ? credited : stored;
 }

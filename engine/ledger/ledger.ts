@@ -4,11 +4,12 @@ import { idSchema, idText } from '../model/ids';
 import { ErrorCode, LoyaltyError } from '../model/errors';
 import { EventType, type LoyaltyEvent } from '../model/event';
 import { minorToDecimalString } from '../model/money';
-import { orderSchema, type OrderInput } from '../model/order';
+import { type OrderInput } from '../model/order';
+import { parseOrder } from '../model/parseOrder';
 import { refundSchema, type RefundInput } from '../model/refund';
 import { parseOrThrow } from '../model/validate';
 import { balanceOf, lockAccount } from '../store/accounts';
-import { findCustomerIds, upsertCustomer } from '../store/customers';
+import { findCustomerIds, upsertCustomerId } from '../store/customers';
 import type { SqlClient } from '../store/db';
 import { decideHeld, findOperation, getHeld, insertHeld, listHeldRows, listRecentEntries, saveOperation } from '../store/ledgerRows';
 import { getOrder, recordRefund, upsertOrder } from '../store/orders';
@@ -95,7 +96,25 @@ export class Ledger {
 	}
 
 	async earnForOrder(input: OrderInput, options: { idempotencyKey?: string } = {}): Promise<LedgerResult> {
-		const order = parseOrThrow(orderSchema, input, 'order');
+		return this.earnIn(undefined, input, options);
+	}
+
+	/**
+	 * For imports only: earns for many orders in one transaction (one commit for the batch), each
+	 * under the same key and with the same checks as `earnForOrder`, so a replay, a second import or
+	 * an overlapping live webhook earns nothing twice. One failing order rolls back the batch; the
+	 * caller then runs the batch's orders one by one to find and report it.
+	 */
+	async earnForOrdersInOneTransaction(inputs: readonly OrderInput[]): Promise<LedgerResult[]> {
+		return this.store.transaction(async (sql) => {
+			const results: LedgerResult[] = [];
+			for (const input of inputs) results.push(await this.earnIn(sql, input, {}));
+			return results;
+		});
+	}
+
+	private async earnIn(batch: SqlClient | undefined, input: OrderInput, options: { idempotencyKey?: string }): Promise<LedgerResult> {
+		const order = parseOrder(input);
 		if (order.status !== 'paid') throw LoyaltyError.invalid('order.status', `is "${order.status}"; only paid orders earn points`);
 		const rate = this.program.earnRates[order.currency];
 		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; add one in the program settings`);
@@ -108,9 +127,10 @@ export class Ledger {
 		};
 		const ceiling = this.program.maxPointsPerOrder;
 		return this.operate(
+			batch,
 			key,
 			request,
-			async (sql, nowIso) => (await upsertCustomer(sql, order.customer, nowIso)).id,
+			(sql, nowIso) => upsertCustomerId(sql, order.customer, nowIso),
 			async (account) => {
 				await upsertOrder(account.sql, order, account.customerId, account.nowIso);
 				if (ceiling > 0 && points > ceiling) {
@@ -143,7 +163,7 @@ export class Ledger {
 	async approveHeld(input: HeldDecisionInput): Promise<LedgerResult> {
 		const request = parseOrThrow(heldDecisionSchema, input, '');
 		const key = request.idempotencyKey ?? `approve:${request.approvalKey}`;
-		return this.operate(key, { operation: Operation.ApproveHeld, approvalKey: request.approvalKey }, this.heldCustomer(request.approvalKey), async (account) => {
+		return this.operate(undefined, key, { operation: Operation.ApproveHeld, approvalKey: request.approvalKey }, this.heldCustomer(request.approvalKey), async (account) => {
 			const held = await this.undecidedHeld(account, request.approvalKey);
 			const extra = { orderSource: held.orderSource, orderId: held.orderId };
 			await account.credit(held.points, 'earn', key, { ...extra, reason: `order ${held.orderId}, held points approved by ${request.decidedBy}` });
@@ -162,7 +182,7 @@ export class Ledger {
 	async declineHeld(input: HeldDecisionInput): Promise<LedgerResult> {
 		const request = parseOrThrow(heldDecisionSchema, input, '');
 		const key = request.idempotencyKey ?? `decline:${request.approvalKey}`;
-		return this.operate(key, { operation: Operation.DeclineHeld, approvalKey: request.approvalKey }, this.heldCustomer(request.approvalKey), async (account) => {
+		return this.operate(undefined, key, { operation: Operation.DeclineHeld, approvalKey: request.approvalKey }, this.heldCustomer(request.approvalKey), async (account) => {
 			const held = await this.undecidedHeld(account, request.approvalKey);
 			await decideHeld(account.sql, this.program.id, held.approvalKey, { status: HeldStatus.Declined, key, by: request.decidedBy, reason: request.reason || undefined, at: account.nowIso });
 			return { decision: { approvalKey: held.approvalKey, status: HeldStatus.Declined, points: held.points, decidedBy: request.decidedBy, ...(request.reason ? { reason: request.reason } : {}) } };
@@ -201,6 +221,7 @@ export class Ledger {
 			refund: { source: refund.source, id: refund.id, orderId: refund.orderId, currency: refund.currency, amountMinor: refund.amountMinor },
 		};
 		return this.operate(
+			undefined,
 			key,
 			request,
 			async (sql) => {
@@ -219,7 +240,7 @@ export class Ledger {
 				if (!(await recordRefund(account.sql, refund))) {
 					throw new LoyaltyError(ErrorCode.RefundAlreadyApplied, `refund.id: refund ${refund.id} was already applied under a different idempotency key, so its points were already taken back`, { field: 'refund.id' });
 				}
-				const earned = account.earnedForOrder(order.source, order.id);
+				const earned = await account.earnedForOrder(order.source, order.id);
 				// Telescoping: each refund takes back the step in the cumulative share, so partial refunds add up exactly.
 				const before = pointsToReverse(earned, order.totalMinor, order.refundedMinor, this.program.rounding);
 				const after = pointsToReverse(earned, order.totalMinor, order.refundedMinor + refund.amountMinor, this.program.rounding);
@@ -232,7 +253,7 @@ export class Ledger {
 	async redeem(input: { customer: CustomerRef; points: number; idempotencyKey: string; reason?: string }): Promise<LedgerResult> {
 		const request = parseOrThrow(redeemSchema, input, '');
 		const fingerprint: LedgerRequest = { operation: Operation.Redeem, customer: request.customer, points: request.points };
-		return this.operate(request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
+		return this.operate(undefined, request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
 			this.requireAvailable(account, request.points);
 			await account.debit(request.points, 'redeem', request.idempotencyKey, { reason: request.reason });
 			account.touchActivity();
@@ -242,7 +263,7 @@ export class Ledger {
 	async adjust(input: { customer: CustomerRef; points: number; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
 		const request = parseOrThrow(adjustSchema, input, '');
 		const fingerprint: LedgerRequest = { operation: Operation.Adjust, customer: request.customer, points: request.points };
-		return this.operate(request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
+		return this.operate(undefined, request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
 			if (request.points > 0) {
 				await account.credit(request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
 				return;
@@ -260,7 +281,7 @@ export class Ledger {
 	async applyRuleReward(input: { customer: CustomerRef; points: number; tier?: string; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
 		const request = parseOrThrow(ruleRewardSchema, input, '');
 		const fingerprint: LedgerRequest = { operation: Operation.RuleReward, customer: request.customer, points: request.points, tier: request.tier };
-		return this.operate(request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
+		return this.operate(undefined, request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
 			if (request.points > 0) await account.credit(request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
 			if (request.tier !== undefined) account.setTier(request.tier);
 		});
@@ -300,8 +321,8 @@ export class Ledger {
 	}
 
 	/** Locks the account, brings it up to date (release, expiry, tier review) and runs `work`. */
-	private withAccount<T>(resolve: Resolve, work: (account: LockedAccount) => Promise<T>): Promise<T> {
-		return this.store.transaction(async (sql) => {
+	private withAccount<T>(resolve: Resolve, work: (account: LockedAccount) => Promise<T>, batch?: SqlClient): Promise<T> {
+		const inTransaction = async (sql: SqlClient) => {
 			const now = this.now();
 			const customerId = await resolve(sql, now.toISOString());
 			const account = await LockedAccount.load(sql, this.program, await lockAccount(sql, this.program.id, customerId, now.toISOString()), now);
@@ -309,17 +330,19 @@ export class Ledger {
 			const result = await work(account);
 			await account.save();
 			return result;
-		});
+		};
+		return batch ? inTransaction(batch) : this.store.transaction(inTransaction);
 	}
 
 	/**
 	 * Runs one keyed write. A key seen before answers with its stored result when the request is
 	 * the same, and is refused (key_reused, nothing written) when it is not.
 	 */
-	private async operate(key: string, request: LedgerRequest, resolve: Resolve, apply: Apply): Promise<LedgerResult> {
+	private async operate(batch: SqlClient | undefined, key: string, request: LedgerRequest, resolve: Resolve, apply: Apply): Promise<LedgerResult> {
 		const operation = request.operation as Operation;
-		// Fast path: most replays are answered without taking a lock.
-		const known = await findOperation(this.store.db, this.program.id, key);
+		// Fast path: most replays are answered without taking a lock (in a batch, the batch's
+		// transaction already holds what it needs, and the check below answers).
+		const known = batch ? undefined : await findOperation(this.store.db, this.program.id, key);
 		if (known) {
 			assertSameLedgerRequest(key, known.request, request);
 			return { ...known.result, replay: true };
@@ -352,6 +375,6 @@ export class Ledger {
 			};
 			await saveOperation(account.sql, this.program.id, result, canonicalJson(request), account.nowIso);
 			return result;
-		});
+		}, batch);
 	}
 }

@@ -38,7 +38,9 @@ export function wholeUnits(minor: number, currency: string | undefined): number 
  */
 export function materializeActions(actions: readonly Action[], context: EvaluationContext, program: ProgramRules, nowMs: number): MaterializedActions {
 	const revenue = revenueTouched(context);
-	const units = wholeUnits(revenue.minor, revenue.currency);
+	let unitsKnown: number | undefined;
+	// Whole currency units only for per-unit and multiplier awards (most rules give fixed points).
+	const units = () => (unitsKnown ??= wholeUnits(revenue.minor, revenue.currency));
 	let points = 0;
 	let offers = 0;
 	let offerValue = 0;
@@ -49,9 +51,9 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 			case 'award_points': {
 				let awarded: number;
 				if (action.mode === 'fixed') awarded = action.points!;
-				else if (action.mode === 'per_currency_unit') awarded = Math.floor(units * action.pointsPerUnit!);
+				else if (action.mode === 'per_currency_unit') awarded = Math.floor(units() * action.pointsPerUnit!);
 				// Award Points already earns the base points; a multiplier rule adds the difference.
-				else awarded = Math.floor(Math.floor(units * program.pointsPerCurrencyUnit) * (action.multiplier! - 1));
+				else awarded = Math.floor(Math.floor(units() * program.pointsPerCurrencyUnit) * (action.multiplier! - 1));
 				awarded = Math.max(0, awarded);
 				points += awarded;
 				out.push({ ...action, route, pointsToAward: awarded });

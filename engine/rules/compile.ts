@@ -37,6 +37,8 @@ export interface CompiledRule {
 	ceilings: Array<CostCeiling & { usageKey: string }>;
 	/** Every usage total a firing of this rule adds to. */
 	usageKeys: string[];
+	/** Rank of `id` in ascending code-point order within the rule set: the last tie-break, as a number. */
+	idRank: number;
 }
 
 export interface CompiledRuleSet {
@@ -155,8 +157,10 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 			allCaps,
 			ceilings,
 			usageKeys: [...new Set([...allCaps.map((c) => c.usageKey), ...ceilings.map((c) => c.usageKey)])],
+			idRank: 0,
 		};
 	});
+	[...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).forEach((rule, rank) => (rule.idRank = rank));
 
 	const rulesByTrigger = new Map<string, CompiledRule[]>();
 	for (const rule of [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {

@@ -12,14 +12,16 @@ export interface ConditionRun {
 	zone: string;
 	failure: EvaluatedCondition | undefined;
 	/** Derived facts (category lists) computed once per evaluation, however many rules read them. */
-	memo: Map<string, unknown>;
+	memo: Map<string, unknown> | undefined;
 }
 
 function readFact(fact: Fact, run: ConditionRun): unknown {
 	if (!fact.derived) return fact.read(run.context, run.nowMs, run.zone);
-	if (run.memo.has(fact.name)) return run.memo.get(fact.name);
+	// Made on the first derived fact: most evaluations of small rule sets read none.
+	const memo = (run.memo ??= new Map());
+	if (memo.has(fact.name)) return memo.get(fact.name);
 	const value = fact.read(run.context, run.nowMs, run.zone);
-	run.memo.set(fact.name, value);
+	memo.set(fact.name, value);
 	return value;
 }
 
@@ -103,9 +105,18 @@ function leaf(fact: Fact, operator: Operator, expected: unknown, path: string): 
 	return {
 		test(run) {
 			const actual = readFact(fact, run);
-			const ok = (actual !== undefined && actual !== null) || treatsMissingAsMatch ? actualFits(operator, actual) && operator.test(actual, expected, run.nowMs) : false;
-			// Only failures pay for an explanation object.
-			if (!ok && run.failure === undefined) run.failure = evaluateLeaf(run);
+			if ((actual === undefined || actual === null) && !treatsMissingAsMatch) {
+				if (run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual: null, result: false, reason: `${fact.name} is missing` };
+				return false;
+			}
+			if (!actualFits(operator, actual)) {
+				if (run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual, result: false, reason: `${fact.name} is not a ${operator.actualType}` };
+				return false;
+			}
+			const ok = operator.test(actual, expected, run.nowMs);
+			// Only failures pay for an explanation object, built from what was just read and tested
+			// (the same object `explain` gives, without reading and testing again).
+			if (!ok && run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual, result: false };
 			return ok;
 		},
 		explain: evaluateLeaf,

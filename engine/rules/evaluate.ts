@@ -52,6 +52,8 @@ function eligibleLine(candidate: Eligible, outcome: RuleOutcome, reason: string,
 export function winnerOrder(a: Eligible, b: Eligible): number {
 	if (a.rule.priority !== b.rule.priority) return b.rule.priority - a.rule.priority;
 	if (a.result.costMinor !== b.result.costMinor) return b.result.costMinor - a.result.costMinor;
+	// idRank is the rule's place in code-point order of ids, so this is the id comparison.
+	if (a.rule !== b.rule && a.rule.idRank !== b.rule.idRank) return a.rule.idRank - b.rule.idRank;
 	return a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0;
 }
 
@@ -139,7 +141,7 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 	const explanation: RuleExplanation[] = [];
 	const holdouts: Decision['holdouts'] = [];
 	const eligible: Eligible[] = [];
-	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: new Map() };
+	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined };
 
 	let anyConflict = false;
 	const candidates = ruleSet.rulesByTrigger.get(context.event.type) ?? NO_RULES;
@@ -234,7 +236,11 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 		explanation.push(line);
 		pointsToAward += result.points;
 		for (let a = 0; a < result.actions.length; a++) if (!routes.includes(result.actions[a].route)) routes.push(result.actions[a].route);
-		fired.push({ ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, ...(candidate.arm ? { experimentId: rule.definition.experiment?.id } : {}), actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor });
+		fired.push(
+			candidate.arm
+				? { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, experimentId: rule.definition.experiment?.id, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor }
+				: { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor },
+		);
 		const hold = rule.definition.conflict;
 		if (hold && hold.suppressOthersForHours > 0) {
 			const until = new Date(nowMs + hold.suppressOthersForHours * HOUR_MS).toISOString();

@@ -11,23 +11,31 @@ export interface AccountRow extends Row {
 	tier_reviewed_at: string | null;
 	last_activity_at: string | null;
 	updated_at: string;
+	/** When maintenance may next change something (a lot matures or expires); null = unknown. */
+	lots_due_at: string | null;
 }
 
-/** Creates the account if needed and locks it for the rest of the transaction. */
+/**
+ * Locks the account for the rest of the transaction, creating it first if needed. An existing
+ * account (the usual case) costs one statement.
+ */
 export async function lockAccount(sql: SqlClient, programId: string, customerId: string, now: string): Promise<AccountRow> {
+	const select = `SELECT * FROM loyalty_accounts WHERE program_id = $1 AND customer_id = $2${forUpdate(sql.dialect)}`;
+	const [existing] = await sql.query<AccountRow>(select, [programId, customerId]);
+	if (existing) return existing;
 	await sql.execute(
 		'INSERT INTO loyalty_accounts (program_id, customer_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (program_id, customer_id) DO NOTHING',
 		[programId, customerId, now],
 	);
-	const [row] = await sql.query<AccountRow>(`SELECT * FROM loyalty_accounts WHERE program_id = $1 AND customer_id = $2${forUpdate(sql.dialect)}`, [programId, customerId]);
+	const [row] = await sql.query<AccountRow>(select, [programId, customerId]);
 	return row;
 }
 
 export async function saveAccount(sql: SqlClient, account: AccountRow): Promise<void> {
 	await sql.execute(
-		`UPDATE loyalty_accounts SET available = $3, pending = $4, lifetime_earned = $5, tier = $6, tier_reviewed_at = $7, last_activity_at = $8, updated_at = $9
+		`UPDATE loyalty_accounts SET available = $3, pending = $4, lifetime_earned = $5, tier = $6, tier_reviewed_at = $7, last_activity_at = $8, updated_at = $9, lots_due_at = $10
 		 WHERE program_id = $1 AND customer_id = $2`,
-		[account.program_id, account.customer_id, account.available, account.pending, account.lifetime_earned, account.tier, account.tier_reviewed_at, account.last_activity_at, account.updated_at],
+		[account.program_id, account.customer_id, account.available, account.pending, account.lifetime_earned, account.tier, account.tier_reviewed_at, account.last_activity_at, account.updated_at, account.lots_due_at],
 	);
 }
 

@@ -66,6 +66,38 @@ const EMPTY_PROFILE: Profile = { consent: {}, tags: [] };
  * WooCommerce), they are merged into the oldest one so that points and orders add up.
  */
 export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: string): Promise<Customer> {
+	return (await getCustomer(sql, await upsertCustomerId(sql, input, now)))!;
+}
+
+/**
+ * `upsertCustomer` for callers that need only the id (the ledger): a known customer whose
+ * identities are all on file costs one read per identity (with the profile), and an update only
+ * when the order brings something new (a name, consent, tags): `updated_at` is when the profile
+ * last changed, not when the customer last ordered (orders and events keep that).
+ */
+export async function upsertCustomerId(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
+	let owner: string | undefined;
+	let stored: string | undefined;
+	for (const [kind, value] of identityPairs(input.identities)) {
+		const [row] = await sql.query<{ customer_id: string; profile: string }>(
+			'SELECT i.customer_id, c.profile FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE i.kind = $1 AND i.value = $2',
+			[kind, value],
+		);
+		// A new identity or a second profile: the general path creates, attaches or merges.
+		if (!row || (owner !== undefined && row.customer_id !== owner)) return upsertCustomerSlowly(sql, input, now);
+		owner = row.customer_id;
+		stored = row.profile;
+	}
+	if (owner === undefined || stored === undefined) return upsertCustomerSlowly(sql, input, now);
+	const base = JSON.parse(stored) as Profile;
+	const profile = JSON.stringify(stripIdentityFields(mergeProfile({ ...base, consent: base.consent ?? {}, tags: base.tags ?? [] }, input)));
+	// An order that tells nothing new about its customer (most do) leaves the profile row alone.
+	if (profile !== stored) await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [profile, now, owner]);
+	return owner;
+}
+
+/** New customers, new identities and merges. */
+async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
 	const ids = await findCustomerIds(sql, input.identities);
 	let survivorId: string;
 	if (ids.length === 0) {
@@ -87,7 +119,7 @@ export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: 
 	for (const [kind, value] of identityPairs(input.identities)) {
 		await sql.execute('INSERT INTO customer_identities (kind, value, customer_id) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING', [kind, value, survivorId]);
 	}
-	return (await getCustomer(sql, survivorId))!;
+	return survivorId;
 }
 
 function stripIdentityFields(profile: Profile | Customer): Profile {

@@ -41,13 +41,22 @@ function entryOf(row: EntryRow): LedgerEntry {
 	return entry;
 }
 
+/** Writes one entry; only its new id is read back (the rest is what was written). */
 export async function insertEntry(sql: SqlClient, entry: NewEntry): Promise<LedgerEntry> {
-	const [row] = await sql.query<EntryRow>(
+	const [row] = await sql.query<{ id: number }>(
 		`INSERT INTO ledger_entries (program_id, customer_id, kind, available_delta, pending_delta, operation_key, lot_id, order_source, order_id, available_at, expires_at, reason, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 		[entry.programId, entry.customerId, entry.kind, entry.availableDelta, entry.pendingDelta, entry.operationKey, entry.lotId ?? null, entry.orderSource ?? null, entry.orderId ?? null, entry.availableAt ?? null, entry.expiresAt ?? null, entry.reason ?? null, entry.createdAt],
 	);
-	return entryOf(row);
+	const written: LedgerEntry = { id: Number(row.id), programId: entry.programId, customerId: entry.customerId, kind: entry.kind, availableDelta: entry.availableDelta, pendingDelta: entry.pendingDelta, operationKey: entry.operationKey, createdAt: entry.createdAt };
+	// Same shape as a row read back (entryOf): absent, not undefined, where the column is NULL.
+	if (entry.lotId !== undefined && entry.lotId !== null) written.lotId = entry.lotId;
+	if (entry.orderSource !== undefined && entry.orderSource !== null) written.orderSource = entry.orderSource;
+	if (entry.orderId !== undefined && entry.orderId !== null) written.orderId = entry.orderId;
+	if (entry.availableAt !== undefined && entry.availableAt !== null) written.availableAt = entry.availableAt;
+	if (entry.expiresAt !== undefined && entry.expiresAt !== null) written.expiresAt = entry.expiresAt;
+	if (entry.reason !== undefined && entry.reason !== null) written.reason = entry.reason;
+	return written;
 }
 
 /** All entries of one account in the order they were written: the input for lot bookkeeping. */

@@ -75,3 +75,13 @@ export async function recordRefund(sql: SqlClient, refund: Refund): Promise<bool
 	await sql.execute('UPDATE orders SET refunded_minor = refunded_minor + $3 WHERE source = $1 AND id = $2', [refund.source, refund.orderId, refund.amountMinor]);
 	return true;
 }
+
+/** Records an order only if the store has none under its key: what live webhooks recorded wins. Returns whether it was written. */
+export async function insertOrderIfAbsent(sql: SqlClient, order: Order, customerId: string, now: string): Promise<boolean> {
+	const written = await sql.execute(
+		`INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, payload, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (source, id) DO NOTHING`,
+		[order.source, order.id, customerId, order.status, new Date(order.placedAt).toISOString(), order.currency, order.totalMinor, JSON.stringify(order), now],
+	);
+	return written > 0;
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
 import type { Db, Row, SqlClient } from './db';
 
@@ -7,6 +8,22 @@ types.setTypeParser(20, (value) => Number(value));
 /** Error codes after which the whole transaction is worth running again. */
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const MAX_ATTEMPTS = 8;
+
+/**
+ * Statements with parameters run as named prepared statements: each connection parses and plans
+ * one once, then only binds (the ledger's per-award statements are all of this kind). Statements
+ * without parameters (DDL, BEGIN) stay unnamed.
+ */
+const statementNames = new Map<string, string>();
+function queryConfig(text: string, params: readonly unknown[]): string | { name: string; text: string; values: unknown[] } {
+	if (params.length === 0) return text;
+	let name = statementNames.get(text);
+	if (!name) {
+		name = `loyalty_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+		statementNames.set(text, name);
+	}
+	return { name, text, values: params as unknown[] };
+}
 
 export class PostgresDb implements Db {
 	readonly dialect = 'postgres' as const;
@@ -21,9 +38,8 @@ export class PostgresDb implements Db {
 	private static clientOf(connection: Pool | PoolClient): SqlClient {
 		return {
 			dialect: 'postgres',
-			query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
-				(await connection.query(sql, params as unknown[])).rows as T[],
-			execute: async (sql: string, params: readonly unknown[] = []) => (await connection.query(sql, params as unknown[])).rowCount ?? 0,
+			query: async <T extends Row>(sql: string, params: readonly unknown[] = []) => (await connection.query(queryConfig(sql, params))).rows as T[],
+			execute: async (sql: string, params: readonly unknown[] = []) => (await connection.query(queryConfig(sql, params))).rowCount ?? 0,
 		};
 	}
 

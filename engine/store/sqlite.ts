@@ -47,6 +47,12 @@ export class SqliteDb implements Db {
 		db.exec('PRAGMA busy_timeout = 10000');
 		db.exec('PRAGMA synchronous = NORMAL');
 		db.exec('PRAGMA foreign_keys = ON');
+		// Each award is its own transaction. With the default (1,000 pages) the WAL is checkpointed,
+		// with an fsync, every few hundred awards, which cost more than the awards themselves; at
+		// 10,000 pages (about 40 MB of WAL) checkpoints are ten times rarer. A 32 MB page cache keeps
+		// the hot index pages of a shop with a few million entries in memory.
+		db.exec('PRAGMA wal_autocheckpoint = 10000');
+		db.exec('PRAGMA cache_size = -32768');
 		return new SqliteDb(db);
 	}
 

@@ -53,6 +53,15 @@ ALTER TABLE delivery_sends ADD COLUMN request TEXT;
 ALTER TABLE delivery_sends ADD COLUMN coupon_request TEXT;
 `,
 	},
+	{
+		version: 603,
+		name: 'when an account next needs maintenance',
+		// The earliest instant a pending lot matures or a spendable lot expires (engine/ledger/account.ts).
+		// Until then an award need not read the account's history. NULL = unknown: read it once.
+		sql: `
+ALTER TABLE loyalty_accounts ADD COLUMN lots_due_at TEXT;
+`,
+	},
 ];
 
 /** Held points follow the customer: a merge must not orphan an owner's pending decision. */
