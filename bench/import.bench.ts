@@ -4,6 +4,7 @@
  * with points (--earn) into SQLite, and a smaller one (BENCH_IMPORT_PG_ORDERS, default 100,000)
  * into PostgreSQL, whose time for 1,000,000 is extrapolated (and marked so). Checks the books after
  * (ledger sum = balances, one earn per order) and reports peak RSS: the file is streamed.
+ * BENCH_IMPORT_BATCH overrides the orders per transaction; BENCH_BACKEND=sqlite|postgres runs one.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -40,7 +41,7 @@ async function writeCsv(file: string, orders: number): Promise<void> {
 async function run(store: Store, backend: string, file: string, orders: number): Promise<void> {
 	const ledger = new Ledger(store, { pendingDays: 0 });
 	resetPeak();
-	const summary = await importOrders(store, ledger, { file, source: 'woocommerce', mode: ImportMode.Earn, checkpointPath: `${file}.${backend}.checkpoint` });
+	const summary = await importOrders(store, ledger, { file, source: 'woocommerce', mode: ImportMode.Earn, checkpointPath: `${file}.${backend}.checkpoint`, ...(process.env.BENCH_IMPORT_BATCH ? { batchSize: Number(process.env.BENCH_IMPORT_BATCH) } : {}) });
 	const [{ n: earns }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'earn'");
 	const mismatches = await store.verifyBalances();
 	const booksOk = Number(earns) === orders && mismatches.length === 0 && summary.written === orders;

@@ -33,7 +33,7 @@ per SKU) follow each other and count once. A negative total is a refund of that 
                     webhooks use (<source>:order:<id>:paid), so importing twice, or over orders
                     webhooks already delivered, books nothing twice
   --currency <ISO>  currency of rows without one (default USD)
-  --batch <n>       orders per transaction (default 500)
+  --batch <n>       orders per transaction (default 5000 on SQLite, 500 on PostgreSQL)
   --progress <n>    a progress line on stderr every n rows (default 50000)
   --checkpoint <f>  resume file (default <orders.csv>.import-checkpoint.json): an interrupted
                     import run again continues after the last committed batch
