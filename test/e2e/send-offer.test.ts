@@ -140,7 +140,9 @@ describe('Send Offer, in a real n8n', { timeout: 20 * 60_000 }, () => {
 		assert.deepEqual([form.get('To'), form.get('From'), form.get('Body')], [BEN_PHONE, TWILIO_FROM, out.message]);
 		assert.equal(form.get('StatusCallback'), `${env.twilioTriggerUrl}?decision=e2e-sms-1&channel=sms`, 'delivery reports come back to the Twilio trigger');
 		const rows = await sendsOf('e2e-sms-1');
-		assert.deepEqual(rows.map((r) => [r.channel, r.status, r.vendor_message_id]), [['sms', 'sent', out.vendorMessageId]]);
+		// Logged as sent; the sandbox's Twilio posts its own signed delivery report right away, so it may already say delivered.
+		assert.deepEqual(rows.map((r) => [r.channel, r.vendor_message_id]), [['sms', out.vendorMessageId]]);
+		assert.ok(['sent', 'delivered'].includes(String(rows[0]!.status)), `status ${rows[0]!.status}`);
 		smsSid = String(out.vendorMessageId);
 	});
 
@@ -164,7 +166,10 @@ describe('Send Offer, in a real n8n', { timeout: 20 * 60_000 }, () => {
 			const sendCalls = callsSince(vendor.requests, vendorBefore).filter((c) => c.includes(channel === 'email' ? '/api/events' : 'Messages.json'));
 			assert.equal(sendCalls.length, 1, sendCalls.join('; '));
 			assert.equal(callsSince(env.wooCommerce.requests, wooBefore).filter((c) => c.startsWith('POST')).length, 1, 'one coupon');
-			assert.deepEqual((await sendsOf(String(decision.decisionId))).map((r) => r.status), ['sent']);
+			// One send logged; a text may already carry the sandbox's own delivery report.
+			const logged = (await sendsOf(String(decision.decisionId))).map((r) => r.status);
+			assert.equal(logged.length, 1);
+			assert.ok((channel === 'email' ? ['sent'] : ['sent', 'delivered']).includes(String(logged[0])), `status ${logged[0]}`);
 		});
 	}
 
