@@ -9,13 +9,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { Client } from 'pg';
 import { openStore, type Store } from '../../engine';
 import { POSTGRES, backends } from '../support/stores';
 import { ensureN8nInstalled, startN8n, type RunningN8n } from './support/n8n';
 import { queueModeEnv, startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { notRun } from '../support/notRun';
+import { REDIS, redisUnavailable } from '../support/redis';
 import { sendStorm, stormOrders, type StormOrder } from './support/storm';
 
 const ORDERS = 200;
@@ -23,22 +23,6 @@ const COPIES = 3;
 const SENDERS = 8;
 /** The process dies after this many deliveries were answered 200. */
 const KILL_AFTER_ANSWERS = 60;
-
-const REDIS = { host: process.env.LOYALTY_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.LOYALTY_REDIS_PORT ?? 6379) };
-
-function redisUnavailable(): Promise<string | undefined> {
-	return new Promise((resolve) => {
-		const socket = createConnection(REDIS);
-		const done = (reason: string | undefined) => {
-			socket.destroy();
-			resolve(reason);
-		};
-		socket.setTimeout(2000, () => done(`Redis at ${REDIS.host}:${REDIS.port} did not answer`));
-		socket.once('error', (error) => done(`Redis at ${REDIS.host}:${REDIS.port} is not reachable (${error.message})`));
-		socket.once('connect', () => socket.write('PING\r\n'));
-		socket.once('data', (data) => done(data.toString().startsWith('+PONG') ? undefined : `Redis answered ${data.toString().trim()}`));
-	});
-}
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
 	const deadline = Date.now() + timeoutMs;

@@ -7,29 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { Client } from 'pg';
 import { openStore, type Store } from '../../engine';
 import { POSTGRES, backends } from '../support/stores';
 import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
 import { notRun } from '../support/notRun';
-
-const REDIS = { host: process.env.LOYALTY_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.LOYALTY_REDIS_PORT ?? 6379) };
-
-function redisUnavailable(): Promise<string | undefined> {
-	return new Promise((resolve) => {
-		const socket = createConnection(REDIS);
-		const done = (reason: string | undefined) => {
-			socket.destroy();
-			resolve(reason);
-		};
-		socket.setTimeout(2000, () => done(`Redis at ${REDIS.host}:${REDIS.port} did not answer`));
-		socket.once('error', (error) => done(`Redis at ${REDIS.host}:${REDIS.port} is not reachable (${error.message})`));
-		socket.once('connect', () => socket.write('PING\r\n'));
-		socket.once('data', (data) => done(data.toString().startsWith('+PONG') ? undefined : `Redis answered ${data.toString().trim()}`));
-	});
-}
+import { REDIS, redisUnavailable } from '../support/redis';
 
 async function executions(schema: string, workflowId: string): Promise<Array<{ id: string; status: string }>> {
 	const client = new Client(POSTGRES);
