@@ -2,7 +2,6 @@ import {
 	NodeConnectionTypes,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
-	type IHookFunctions,
 	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
@@ -11,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { testStoreCredential } from '../shared/store';
+import { REGISTERED_BY_HAND } from '../shared/webhookLifecycle';
 import { MIN_DASHBOARD_TOKEN_LENGTH } from './access';
 import { dashboardProperties } from './description';
 import { serveDashboard } from './serve';
@@ -61,20 +61,8 @@ export class LoyaltyDashboard implements INodeType {
 		},
 	};
 
-	/** Nothing to register anywhere: the owner opens the URL. Present, so n8n activates the path. */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	/** Nothing to register anywhere: the owner opens the URL. */
+	webhookMethods = { default: REGISTERED_BY_HAND };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await serveDashboard(this);

@@ -22,21 +22,8 @@ export interface TriggerSource {
 	receive(this: IWebhookFunctions, rawBody: Buffer): Promise<Received>;
 }
 
-/**
- * The webhook lifecycle of a source whose sender is set up by hand (the owner pastes the URL into
- * CartFlows, Klaviyo, Twilio or their own system): there is nothing to register or remove.
- */
-export const REGISTERED_BY_HAND: Pick<TriggerSource, 'checkExists' | 'create' | 'delete'> = {
-	async checkExists(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
-	async create(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
-	async delete(this: IHookFunctions): Promise<boolean> {
-		return true;
-	},
-};
+/** Sources whose sender is set up by hand register nothing: see nodes/shared/webhookLifecycle.ts. */
+export { REGISTERED_BY_HAND } from '../../shared/webhookLifecycle';
 
 export function rejectSignature(reason: string): Received {
 	return { kind: 'reject', status: 401, body: { error: 'Signature check failed', reason } };

@@ -4,16 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/main';
+import { captureConsole as capture } from '../../support/cli';
 
-function capture(): { lines: string[]; errors: string[]; restore(): void } {
-	const lines: string[] = [];
-	const errors: string[] = [];
-	const log = console.log;
-	const error = console.error;
-	console.log = (text: string) => lines.push(String(text));
-	console.error = (text: string) => errors.push(String(text));
-	return { lines, errors, restore: () => Object.assign(console, { log, error }) };
-}
 
 test('replay applies a file of events once, reports bad lines and goes on', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'loyalty-cli-'));

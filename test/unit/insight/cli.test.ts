@@ -3,21 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main';
 import { cdnowOrSkip, cdnowTransactions } from './referenceSample';
+import { runCli as run } from '../../support/cli';
 
-async function run(argv: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
-	const lines: string[] = [];
-	const errors: string[] = [];
-	const { log, error } = console;
-	console.log = (text: string) => lines.push(String(text));
-	console.error = (text: string) => errors.push(String(text));
-	try {
-		return { code: await main(argv), lines, errors };
-	} finally {
-		Object.assign(console, { log, error });
-	}
-}
 
 function tempDir(): { dir: string; [Symbol.dispose](): void } {
 	const dir = mkdtempSync(join(tmpdir(), 'loyalty-insight-cli-'));

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main';
 import { GammaGammaFitter, activityFromTransactions, dayNumberOfDate, segmentCustomers, spendHistoriesOf, spendNotApplicableReason, type CustomerActivity } from '../../../engine';
 import { randomSource, simulateBetaGeoCustomer } from './simulate';
+import { runCli as cli } from '../../support/cli';
 
 const AS_OF = '2025-09-01';
 const ZERO_REASON = 'repeat purchases average 0.00: spend model not applicable';
@@ -147,18 +147,6 @@ describe('repeat purchases worth nothing', () => {
 	});
 });
 
-async function cli(argv: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
-	const lines: string[] = [];
-	const errors: string[] = [];
-	const { log, error } = console;
-	console.log = (text: string) => lines.push(String(text));
-	console.error = (text: string) => errors.push(String(text));
-	try {
-		return { code: await main(argv), lines, errors };
-	} finally {
-		Object.assign(console, { log, error });
-	}
-}
 
 function csvOf(dir: string, orders: Order[]): string {
 	const file = join(dir, 'orders.csv');

@@ -6,16 +6,8 @@ import { join } from 'node:path';
 import { main } from '../../../cli/main';
 import { Ledger, openStore, renderReportHtml, type LoyaltyReport } from '../../../engine';
 import { paidOrder } from '../../support/fixtures';
+import { captureConsole as capture } from '../../support/cli';
 
-function capture(): { lines: string[]; errors: string[]; restore(): void } {
-	const lines: string[] = [];
-	const errors: string[] = [];
-	const log = console.log;
-	const error = console.error;
-	console.log = (text: string) => lines.push(String(text));
-	console.error = (text: string) => errors.push(String(text));
-	return { lines, errors, restore: () => Object.assign(console, { log, error }) };
-}
 
 test('report --json prints the report value, and --html writes that same value as the page', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'loyalty-report-cli-'));

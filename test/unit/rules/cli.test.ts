@@ -3,23 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main';
 import { compileRules, parseRuleEvent } from '../../../engine';
+import { runCli as capture } from '../../support/cli';
 
 const fixtures = join(__dirname, '..', '..', 'fixtures', 'rules');
 
-async function capture(argv: string[]): Promise<{ code: number; lines: string[]; errors: string[] }> {
-	const lines: string[] = [];
-	const errors: string[] = [];
-	const { log, error } = console;
-	console.log = (text: string) => lines.push(String(text));
-	console.error = (text: string) => errors.push(String(text));
-	try {
-		return { code: await main(argv), lines, errors };
-	} finally {
-		Object.assign(console, { log, error });
-	}
-}
 
 describe('n8n-loyalty simulate and schema', () => {
 	test('simulate replays the fixture history: a line per decision, then the summary', async () => {
