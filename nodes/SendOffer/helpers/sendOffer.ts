@@ -215,7 +215,7 @@ function checkCouponLimits(decision: OfferDecision, settings: SendOfferSettings)
 	if (max !== undefined && coupon.amount > max) {
 		throw LoyaltyError.invalid('decision.coupon.amount', `${minorToDecimalString(coupon.amount, coupon.currency as string)} ${coupon.currency} is over the program's maximum of ${minorToDecimalString(max, coupon.currency as string)}`);
 	}
-	if (settings.couponShop === 'none') throw LoyaltyError.invalid('decision.coupon', 'the decision has a coupon but Send Offer has no shop to create coupons in (set Create Coupons In)');
+	if (settings.couponShop === 'none') throw LoyaltyError.invalid('decision.coupon', 'the decision has a coupon but Send Offer has no shop to create coupons in (set "Create Coupons In")');
 }
 
 async function createCoupon(decision: OfferDecision, code: string, expiresAt: string, email: string | undefined, customer: Customer, settings: SendOfferSettings, vendors: Vendors): Promise<void> {
