@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Ledger, openStore, type Store } from '../../engine';
 import { executionsOf } from './support/n8n';
 import { TWILIO_AUTH_TOKEN } from './support/vendorMocks';
 import { eventually } from '../support/eventually';
-import { GENERIC_SECRET, PRODUCTS, scheduleLooks, startTemplates, TEMPLATE_FILES, WOO_WEBHOOK_SECRET, type TemplatesEnv } from './support/templates';
+import { GENERIC_SECRET, logFrom, PRODUCTS, scheduleLooks, startTemplates, TEMPLATE_FILES, WOO_WEBHOOK_SECRET, type TemplatesEnv } from './support/templates';
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
 
 
@@ -100,8 +101,8 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 	 */
 	const settle = async () => {
 		const since = env.clock.now().getTime();
-		const logFrom = env.n8n.log().length;
-		const looksSince = () => scheduleLooks(env.n8n.log().slice(logFrom)).filter((look) => look.asOf >= since);
+		const logOffset = statSync(env.n8n.logFile).size;
+		const looksSince = () => scheduleLooks(logFrom(env.n8n.logFile, logOffset)).filter((look) => look.asOf >= since);
 		await eventually(
 			`every schedule trigger to look twice as of ${new Date(since).toISOString()}`,
 			() => {

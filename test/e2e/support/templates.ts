@@ -9,7 +9,7 @@
  * deletes Points on purchase's Square trigger (the suite); a shop with Square at the counter keeps
  * it, with a Square credential aimed at the sandbox (`square: true`, the demo).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShopSandbox } from '../../../sandbox';
 import { MovableClock } from './movableClock';
@@ -146,6 +146,20 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 export interface ScheduleLook {
 	workflowId: string;
 	asOf: number;
+}
+
+/** The n8n log written after byte `offset` (at debug level the whole log grows too large to re-read every probe). */
+export function logFrom(file: string, offset: number): string {
+	const size = statSync(file).size;
+	if (size <= offset) return '';
+	const buffer = Buffer.alloc(size - offset);
+	const fd = openSync(file, 'r');
+	try {
+		readSync(fd, buffer, 0, buffer.length, offset);
+	} finally {
+		closeSync(fd);
+	}
+	return buffer.toString('utf8');
 }
 
 /** The schedule triggers' looks in (a part of) the n8n log. */
