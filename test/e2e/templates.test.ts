@@ -120,14 +120,15 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 		});
 	};
 
+	/** A cart last updated at T0 exactly, so "2 hours idle" falls where the story says however long n8n took to start. */
 	const cartUpdated = async (person: Person, totalMinor: number) => {
 		const cartId = `cart-${person.firstName.toLowerCase()}`;
 		const body = JSON.stringify({
 			id: randomUUID(),
 			type: 'cart_updated',
-			occurredAt: env.clock.now().toISOString(),
+			occurredAt: T0.toISOString(),
 			customer: { identities: { email: person.email } },
-			cart: { id: cartId, currency: 'USD', totalMinor, updatedAt: env.clock.now().toISOString(), lines: [{ sku: 'BEANS-1KG', name: 'House coffee beans 1 kg', quantity: 1, totalMinor }] },
+			cart: { id: cartId, currency: 'USD', totalMinor, updatedAt: T0.toISOString(), lines: [{ sku: 'BEANS-1KG', name: 'House coffee beans 1 kg', quantity: 1, totalMinor }] },
 		});
 		const signature = `sha256=${createHmac('sha256', GENERIC_SECRET).update(body).digest('hex')}`;
 		const answer = await post(env.triggerUrls['cart-abandonment.json']['Shop carts'], { body, headers: { 'content-type': 'application/json', 'x-loyalty-signature': signature } });
