@@ -13,3 +13,4 @@ export * from './schedule';
 export { claimDueEvents, dueEventKey } from './store/dueEvents';
 export * from './intake';
 export * from './report';
+export * from './program';

@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { testStoreCredential } from '../shared/store';
-import { programSettings } from './actions/common.descriptions';
+import { programSelector } from '../shared/program';
 import * as customer from './actions/customer/Customer.resource';
 import * as points from './actions/points/Points.resource';
 import * as quarantine from './actions/quarantine/Quarantine.resource';
@@ -39,6 +39,7 @@ export class AwardPoints implements INodeType {
 			},
 		],
 		properties: [
+			programSelector,
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -61,7 +62,6 @@ export class AwardPoints implements INodeType {
 				default: false,
 				description: 'Whether every change of points is copied to the customer’s Square Loyalty account, for shops whose customers see their balance in Square',
 			},
-			programSettings,
 		],
 	};
 

@@ -1,5 +1,6 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { programSelector } from '../shared/program';
 import { testStoreCredential } from '../shared/store';
 import * as offer from './actions/offer/Offer.resource';
 import * as profile from './actions/profile/Profile.resource';
@@ -26,6 +27,7 @@ export class SendOffer implements INodeType {
 			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] } } },
 		],
 		properties: [
+			programSelector,
 			{
 				displayName: 'Resource',
 				name: 'resource',

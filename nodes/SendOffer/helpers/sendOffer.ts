@@ -52,6 +52,8 @@ export interface SendOfferSettings {
 	/** The Loyalty Trigger (Twilio mode) URL; delivery reports come back there. */
 	statusCallbackUrl?: string;
 	locale?: string;
+	/** The stored program version these settings come from; recorded with each send. */
+	programVersion?: number;
 }
 
 export interface Vendors {
@@ -156,6 +158,7 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		couponCode,
 		sendAt: plan.sendAt,
 		...fingerprints,
+		...(settings.programVersion !== undefined ? { programVersion: settings.programVersion } : {}),
 	};
 	const result = await deliver(
 		log,
