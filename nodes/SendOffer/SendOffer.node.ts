@@ -21,10 +21,11 @@ export class SendOffer implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' },
-			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false], operation: ['recordRedemption'] } } },
-			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] } } },
-			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] } } },
-			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] } } },
+			// Test mode calls no vendor, so it needs none of their credentials.
+			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false], operation: ['recordRedemption'], testMode: [true] } } },
+			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] }, hide: { testMode: [true] } } },
+			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] }, hide: { testMode: [true] } } },
+			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] }, hide: { testMode: [true] } } },
 		],
 		properties: [
 			programSelector,

@@ -38,7 +38,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 		// Sending and profile updates talk to vendors; recording a redemption needs no credential but the store's.
 		if (this.getNodeParameter('operation', itemIndex) === 'syncKlaviyo') vendors ??= await vendorsFor(this, { email: true, sms: false, couponShop: 'none' });
-		else if (this.getNodeParameter('operation', itemIndex) === 'send') {
+		else if (this.getNodeParameter('operation', itemIndex) === 'send' && this.getNodeParameter('testMode', itemIndex, false) !== true) {
 			vendors ??= await vendorsFor(this, {
 				email: this.getNodeParameter('email', itemIndex, true) as boolean,
 				sms: this.getNodeParameter('sms', itemIndex, false) as boolean,

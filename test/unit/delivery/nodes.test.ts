@@ -80,6 +80,43 @@ describe('Send Offer node (fake n8n context, real SQLite store)', () => {
 	});
 });
 
+describe('Send Offer node: Test Mode', () => {
+	const storeOnly = () => ({ loyaltyStoreApi: credentials.loyaltyStoreApi });
+	const run = async (parameters: INodeParameters) => {
+		const context = executeContext({ description: sendOfferNode.description, parameters, credentials: storeOnly(), items: [{ json: {} }] });
+		const requests: IHttpRequestOptions[] = [];
+		Object.assign(context.helpers, { httpRequestWithAuthentication: async (_t: string, o: IHttpRequestOptions) => requests.push(o), httpRequest: async (o: IHttpRequestOptions) => requests.push(o) });
+		const [[item]] = await sendOfferNode.execute.call(context);
+		return { item, requests };
+	};
+	const rowsOf = async (decisionId: string) => new DeliveryLog(await openSharedStore(storeConfigFromCredentials(credentials.loyaltyStoreApi))).sends(decisionId);
+
+	test('shows the channel, the exact message, the coupon code and why — with no vendor credential, sending and writing nothing', async () => {
+		const params = { resource: 'offer', operation: 'send', testMode: true, decision: decision('node-dec-test', { coupon: { kind: 'percent', amount: 10 } }), templates, personalFields: '{}', email: true, sms: true, couponShop: 'woocommerce' };
+		const { item, requests } = await run(params);
+		assert.equal(item.json.status, 'test');
+		assert.equal(item.json.channel, 'email');
+		assert.equal(item.json.subject, 'Hi Ana');
+		assert.equal(item.json.message, 'Hi Ana, 10% off.');
+		assert.match(String(item.json.couponCode), /^LOY-/);
+		assert.match(String(item.json.wouldDo), /^would be sent now by email/);
+		assert.deepEqual(item.json.program, { id: 'default', version: 1 });
+		assert.equal(requests.length, 0, 'no vendor was called');
+		assert.deepEqual(await rowsOf('node-dec-test'), [], 'nothing was written to the send log');
+		const credentialsNeeded = sendOfferNode.description.credentials!.filter((c) => c.name !== 'loyaltyStoreApi');
+		assert.ok(credentialsNeeded.every((c) => JSON.stringify(c.displayOptions?.hide?.testMode) === '[true]'), 'no vendor credential is asked for in test mode');
+	});
+
+	test('a customer the store has never seen (sample data) still gets a preview, and says why it would not go out', async () => {
+		const { item } = await run({ resource: 'offer', operation: 'send', testMode: true, decision: JSON.stringify({ decisionId: 'sample-1', customer: { identities: { email: 'sample@example.com' } }, offerTemplateId: 'coffee-10', ruleId: 'r1', channelPreference: 'email' }), templates, personalFields: '{"firstName":"Sam"}', email: true, sms: false, couponShop: 'none' });
+		assert.equal(item.json.status, 'test');
+		assert.equal(item.json.message, 'Hi Sam, 10% off.');
+		assert.match(String(item.json.wouldDo), /would not be sent: .*not in the loyalty store yet/);
+		const store = await openSharedStore(storeConfigFromCredentials(credentials.loyaltyStoreApi));
+		assert.equal(await store.findCustomer({ identities: { email: 'sample@example.com' } }), undefined, 'no customer was created');
+	});
+});
+
 describe('Send Offer node: Record Redemption', () => {
 	test('a purchase with the offer’s coupon is linked to its send; no vendor credential needed', async () => {
 		const requests: IHttpRequestOptions[] = [];

@@ -21,6 +21,13 @@ const EXAMPLE_TEMPLATES = JSON.stringify(
 
 const properties: INodeProperties[] = [
 	{
+		displayName: 'Test Mode',
+		name: 'testMode',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to only show what would be sent — the channel, the exact message, the coupon code and why — without sending, creating a coupon or writing anything. No Klaviyo, Twilio or shop account is needed.',
+	},
+	{
 		displayName: 'Decision',
 		name: 'decision',
 		type: 'json',
@@ -104,6 +111,7 @@ export async function execute(this: IExecuteFunctions, { store, vendors, itemInd
 		this.getNodeParameter('couponShop', itemIndex, 'none') as string,
 		this.getNodeParameter('squareRewardTierId', itemIndex, '') as string,
 	);
+	settings.testMode = this.getNodeParameter('testMode', itemIndex, false) === true;
 	const outcome = await sendOffer(
 		store,
 		readDecision(this.getNodeParameter('decision', itemIndex)),
