@@ -35,7 +35,7 @@ export class AwardPoints implements INodeType {
 			{
 				name: 'loyaltySquareApi',
 				required: true,
-				displayOptions: { show: { squareMirror: [true] } },
+				displayOptions: { show: { squareMirror: [true] }, hide: { testMode: [true] } },
 			},
 		],
 		properties: [
@@ -55,6 +55,14 @@ export class AwardPoints implements INodeType {
 			...points.description,
 			...customer.description,
 			...quarantine.description,
+			{
+				displayName: 'Test Mode',
+				name: 'testMode',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { resource: ['points'] } },
+				description: 'Whether to show what would be booked — points, balance, tier — without keeping anything, for trying a workflow on sample data',
+			},
 			{
 				displayName: 'Mirror to Square Loyalty',
 				name: 'squareMirror',

@@ -1,6 +1,6 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { Ledger, ledgerProgramOf } from '../../../engine';
+import { Ledger, ledgerProgramOf, withoutKeeping } from '../../../engine';
 import { programStamp, readStoredProgram } from '../../shared/program';
 import { openStoreFor } from '../../shared/store';
 import { operationFor, runPerItem } from '../../shared/router';
@@ -58,10 +58,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			entry = { ledger: new Ledger(store, ledgerProgramOf(program.id, program.version, program.settings)), stamp: programStamp(program) };
 			ledgers.set(programId, entry);
 		}
+		const resource = this.getNodeParameter('resource', itemIndex) as string;
+		if (resource === 'points' && this.getNodeParameter('testMode', itemIndex, false) === true) {
+			// Test mode: the operation runs as it would, against a scratch copy that is rolled back.
+			const program = ledgers.get(programId)!;
+			const result = await withoutKeeping(store, async (scratch) => module.execute.call(this, { ledger: new Ledger(scratch, program.ledger.program), store: scratch, item, itemIndex }));
+			return Array.isArray(result) ? result : { ...result, ...program.stamp, testMode: true, kept: false };
+		}
 		const { ledger } = entry;
 		const squareClient = (this.getNodeParameter('squareMirror', itemIndex, false) as boolean) ? await squareClientFor(this) : undefined;
 		const result = await module.execute.call(this, { ledger, store, squareClient, item, itemIndex });
-		const resource = this.getNodeParameter('resource', itemIndex) as string;
 		if (squareClient && resource === 'points' && !Array.isArray(result) && typeof result.idempotencyKey === 'string') {
 			result.squareMirror = await mirrorMovement(store, squareClient, result as unknown as Parameters<typeof mirrorMovement>[2]);
 		}

@@ -243,6 +243,15 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 		assert.deepEqual(ceilingOff.json.change, { available: 6000, pending: 0 });
 	});
 
+	test('Test Mode shows what an order would earn and keeps nothing; the real run afterwards books it once', async () => {
+		const order = { resource: 'points', operation: 'earnForOrder', orderId: 'try-1', orderSource: 'woocommerce', orderTotal: 40, currency: 'USD', placedAt: '2026-03-05T10:00:00Z', identifyBy: 'email', customerValue: 'tess@example.com' };
+		const [tried] = await run({ ...order, testMode: true });
+		assert.deepEqual([tried.json.testMode, tried.json.kept, tried.json.change, (tried.json.balance as IDataObject).available], [true, false, { available: 40, pending: 0 }, 40]);
+		await assert.rejects(run({ resource: 'customer', operation: 'getBalance', identifyBy: 'email', customerValue: 'tess@example.com' }), /no customer/, 'the customer was not even created');
+		const [real] = await run(order);
+		assert.deepEqual([real.json.replay, real.json.change], [false, { available: 40, pending: 0 }]);
+	});
+
 	test('A key reused for a different change of points is refused with advice about keys', async () => {
 		await run({ resource: 'points', operation: 'adjust', points: 1, idempotencyKey: 'evt-reused', reason: 'Goodwill', ...customer });
 		await assert.rejects(run({ resource: 'points', operation: 'redeem', points: 1, idempotencyKey: 'evt-reused', ...customer }), (error: unknown) => {
