@@ -7,11 +7,12 @@ import { importCommand } from './commands/import';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { INTAKE_COMMANDS } from './commands/intake';
 import { LEDGER_COMMANDS } from './commands/ledger';
+import { programCommand } from './commands/program';
 import { REPORT_COMMANDS } from './commands/report';
 import { RULES_COMMANDS } from './commands/rules';
 import { exitWhenFlushed, quietOnClosedPipe } from './output';
 
-const COMMANDS: readonly CliCommand[] = [...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, importCommand, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [programCommand, ...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, importCommand, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -4,7 +4,7 @@
  */
 export * from './model';
 export * from './ledger';
-export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, loyaltySnapshot, Store } from './store';
+export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, loyaltySnapshot, Store, withoutKeeping } from './store';
 export type { StoreConfig, Clock, BalanceMismatch, StoredOrder, LoyaltyProfileSnapshot } from './store';
 export * from './delivery';
 export * from './rules';
@@ -13,3 +13,4 @@ export * from './schedule';
 export { claimDueEvents, dueEventKey } from './store/dueEvents';
 export * from './intake';
 export * from './report';
+export * from './program';

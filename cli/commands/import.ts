@@ -2,6 +2,7 @@ import { Ledger, openStore } from '../../engine';
 import { importOrders, ImportMode, type ImportProgress } from '../../engine/import/orders';
 import { ORDER_SOURCES, type OrderSource } from '../../engine/model/order';
 import type { CliCommand } from '../command';
+import { ledgerProgramFromFlags } from '../program';
 import { storeFromFlags } from '../storeFromFlags';
 
 const grouped = (n: number) => n.toLocaleString('en-US');
@@ -37,7 +38,7 @@ per SKU) follow each other and count once. A negative total is a refund of that 
   --progress <n>    a progress line on stderr every n rows (default 50000)
   --checkpoint <f>  resume file (default <orders.csv>.import-checkpoint.json): an interrupted
                     import run again continues after the last committed batch
-  --store, --pg, --schema, --program   as for the ledger commands
+  --store, --pg, --schema, --program-id   as for the ledger commands
 
 Bad lines are reported on stderr with their number and skipped. Prints a JSON summary; exit code
 2 when lines were skipped.`,
@@ -50,7 +51,7 @@ Bad lines are reported on stderr with their number and skipped. Prints a JSON su
 		const number = (name: string) => (typeof flags[name] === 'string' ? Number(flags[name]) : undefined);
 		const store = await openStore(storeFromFlags(flags));
 		try {
-			const ledger = new Ledger(store, typeof flags.program === 'string' ? JSON.parse(flags.program) : {});
+			const ledger = new Ledger(store, await ledgerProgramFromFlags(store, flags));
 			const summary = await importOrders(store, ledger, {
 				file,
 				source: source as OrderSource,

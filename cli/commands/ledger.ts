@@ -3,13 +3,14 @@ import { createInterface } from 'node:readline';
 import { Ledger, loyaltyEventSchema, parseOrThrow, type Identities, type Store } from '../../engine';
 import type { ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
+import { ledgerProgramFromFlags, PROGRAM_ID_OPTION } from '../program';
 import { openStoreFromFlags } from '../storeFromFlags';
 
 const STORE_OPTIONS = `Store options:
   --store <file>          embedded SQLite file (default: <N8N_USER_FOLDER>/.n8n/loyalty.sqlite)
   --pg <url>              PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/test
   --schema <name>         PostgreSQL schema for the loyalty tables
-  --program <json>        program settings as JSON, e.g. '{"pendingDays":14}'
+${PROGRAM_ID_OPTION}
   --create                start a new, empty store when there is none (SQLite file missing, or
                           no loyalty tables in the PostgreSQL database/schema); without it
                           that is an error naming where it looked`;
@@ -17,7 +18,7 @@ const STORE_OPTIONS = `Store options:
 async function withLedger(flags: ParsedArgs['flags'], work: (store: Store, ledger: Ledger) => Promise<number>, options: { mayCreate?: boolean } = {}): Promise<number> {
 	const store = await openStoreFromFlags(flags, options);
 	try {
-		return await work(store, new Ledger(store, typeof flags.program === 'string' ? JSON.parse(flags.program) : {}));
+		return await work(store, new Ledger(store, await ledgerProgramFromFlags(store, flags)));
 	} finally {
 		await store.close();
 	}

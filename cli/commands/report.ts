@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { buildReport, healthAlerts, openStore, renderReportHtml, type ReportOptions } from '../../engine';
+import { buildReport, healthAlerts, openStore, peekProgram, renderReportHtml, reportProgramOf, type ReportOptions } from '../../engine';
 import type { ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
+import { cliDefaultTimeZone } from '../program';
 import { storeFromFlags } from '../storeFromFlags';
 
 const USAGE = `n8n-loyalty report [--json] [--html <file>] [--alerts] [report options] [store options]
@@ -15,23 +16,27 @@ orders never processed), one JSON line each, and exits with 4 when there is any:
 for cron or a monitoring system.
 
 Report options:
-  --program-id <id>          program (default: the --program settings' id, else "default")
+  --program-id <id>          program (default "default"); money, time zone, earn rates and the
+                             redemption value are its stored settings (n8n-loyalty program show)
   --period day|week|month    column size (default week)
   --weeks <n>                how many periods, whatever their size (default 12); --periods is the same
-  --currency <ISO>           money in this currency (default: the program's first earn-rate currency)
-  --time-zone <IANA>         days and weeks in this zone (default: the program's, else UTC)
-  --redemption-value <x>     money per point for the liability (default 0.01)
+  --currency <ISO>           money in this currency (default: the program's)
+  --time-zone <IANA>         days and weeks in this zone (default: the program's)
+  --redemption-value <x>     money per point for the liability (default: the program's)
   --conversion-days <n>      experiments: a purchase within n days converts (default 14)
   --now <ISO instant>        report as of this instant (default: now)
 
 Store options:
   --store <file>          embedded SQLite file (default: <N8N_USER_FOLDER>/.n8n/loyalty.sqlite)
   --pg <url>              PostgreSQL instead, e.g. postgres://postgres@127.0.0.1:5432/test
-  --schema <name>         PostgreSQL schema for the loyalty tables
-  --program <json>        program settings as JSON (earn rates explain orders that earned nothing)`;
+  --schema <name>         PostgreSQL schema for the loyalty tables`;
 
-/** Report options from command-line flags; exported so tests build the same options. */
-export function reportOptionsFromFlags(flags: ParsedArgs['flags']): ReportOptions {
+/**
+ * Report options from command-line flags on top of the stored program's (`base`), as the
+ * dashboard page reads them; exported so tests build the same options.
+ */
+export function reportOptionsFromFlags(flags: ParsedArgs['flags'], base: ReportOptions = {}): ReportOptions {
+	if (flags.program !== undefined) throw new Error('report: --program: program settings are stored once now (n8n-loyalty program set); pick the program with --program-id');
 	const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
 	const number = (name: string) => {
 		const value = text(name);
@@ -40,12 +45,9 @@ export function reportOptionsFromFlags(flags: ParsedArgs['flags']): ReportOption
 		if (!Number.isFinite(parsed)) throw new Error(`report: --${name} must be a number, got "${value}"`);
 		return parsed;
 	};
-	const program = text('program') === undefined ? undefined : (JSON.parse(text('program') as string) as Record<string, unknown>);
 	const now = text('now');
 	if (now !== undefined && Number.isNaN(Date.parse(now))) throw new Error(`report: --now must be an ISO instant, got "${now}"`);
 	const options: ReportOptions = {
-		programId: text('program-id') ?? (typeof program?.id === 'string' ? program.id : undefined),
-		program,
 		currency: text('currency'),
 		timeZone: text('time-zone'),
 		period: text('period') as ReportOptions['period'],
@@ -54,7 +56,7 @@ export function reportOptionsFromFlags(flags: ParsedArgs['flags']): ReportOption
 		conversionDays: number('conversion-days'),
 		...(now ? { now: new Date(now) } : {}),
 	};
-	return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ReportOptions;
+	return { ...base, ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ReportOptions) };
 }
 
 export const reportCommand: CliCommand = {
@@ -62,9 +64,11 @@ export const reportCommand: CliCommand = {
 	summary: "the owner's report (health, points, liability, campaigns, experiments) as JSON or an HTML page",
 	usage: USAGE,
 	async run({ flags }) {
-		const options = reportOptionsFromFlags(flags);
+		reportOptionsFromFlags(flags);
 		const store = await openStore(storeFromFlags(flags));
 		try {
+			const program = await peekProgram(store, flags['program-id'], cliDefaultTimeZone());
+			const options = reportOptionsFromFlags(flags, reportProgramOf(program.id, program.version, program.settings));
 			const report = await buildReport(store, options);
 			if (typeof flags.html === 'string') {
 				writeFileSync(flags.html, renderReportHtml(report));

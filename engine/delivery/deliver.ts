@@ -27,6 +27,8 @@ export interface ClaimInput {
 	request?: string;
 	/** The decision's coupon fingerprint, when it carries a coupon. */
 	couponRequest?: string;
+	/** The stored program version whose delivery settings applied (engine/program). */
+	programVersion?: number;
 }
 
 interface LoggedSend {

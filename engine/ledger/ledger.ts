@@ -117,7 +117,7 @@ export class Ledger {
 		const order = parseOrder(input);
 		if (order.status !== 'paid') throw LoyaltyError.invalid('order.status', `is "${order.status}"; only paid orders earn points`);
 		const rate = this.program.earnRates[order.currency];
-		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; add one in the program settings`);
+		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; set the program's Currency to it (Loyalty Program node)`);
 		const key = options.idempotencyKey === undefined ? `${order.source}:order:${order.id}:paid` : parseOrThrow(idempotencyKeySchema, options.idempotencyKey, 'idempotencyKey');
 		const points = pointsForAmount(order.totalMinor, rate, this.program.rounding);
 		const request: LedgerRequest = {
@@ -372,6 +372,7 @@ export class Ledger {
 				balance: balanceOf(account.row),
 				...extra,
 				...(tierBefore !== tierAfter ? { tierChange: { from: tierBefore, to: tierAfter } } : {}),
+				...(this.program.version !== undefined ? { programVersion: this.program.version } : {}),
 			};
 			await saveOperation(account.sql, this.program.id, result, canonicalJson(request), account.nowIso);
 			return result;

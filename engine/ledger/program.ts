@@ -42,6 +42,8 @@ export const DEFAULT_MAX_POINTS_PER_ORDER = 5000;
 
 export const programSchema = z.object({
 	id: z.string().min(1).default('default'),
+	/** The stored program version these settings are (engine/program); absent for settings given in code. */
+	version: z.number().int().positive().optional(),
 	/** Earning per order currency; an order in a currency without a rate is refused with that reason. */
 	earnRates: z.record(currencySchema, earnRateSchema).default({ USD: { points: 1, perMinor: 100 } }),
 	rounding: z.enum([Rounding.Floor, Rounding.Round, Rounding.Ceil]).default(Rounding.Floor),

@@ -70,6 +70,8 @@ export interface LedgerResult {
 	held?: { points: number; reason: string; approvalKey: string };
 	/** Approve / decline held points: what was decided, by whom. */
 	decision?: { approvalKey: string; status: Exclude<HeldStatus, 'held'>; points: number; decidedBy: string; reason?: string };
+	/** The stored program version whose settings applied (a replay returns the original's). */
+	programVersion?: number;
 }
 
 export const HeldStatus = {

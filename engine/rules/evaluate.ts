@@ -273,6 +273,7 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 		customerKey: context.profile.customerKey,
 		evaluatedAt: isoInstant(nowMs),
 		programId: ruleSet.program.id,
+		...(ruleSet.program.version !== undefined ? { programVersion: ruleSet.program.version } : {}),
 		routes: routes.length > 1 ? routes.sort() : routes,
 		fired,
 		holdouts,

@@ -212,6 +212,8 @@ export type RuleShape = z.infer<typeof ruleShapeSchema>;
 export const programRulesSchema = z
 	.object({
 		id: z.string().min(1).default('default'),
+		/** The stored program version these settings come from (engine/program); recorded with each firing. */
+		version: z.number().int().positive().optional(),
 		timeZone: z.string().default('UTC'),
 		/** Base earn rate, for "multiplier" awards: points per whole currency unit. */
 		pointsPerCurrencyUnit: z.number().positive().default(1),

@@ -242,6 +242,8 @@ export interface Decision {
 	customerKey: string;
 	evaluatedAt: string;
 	programId: string;
+	/** The stored program version whose settings applied (engine/program). */
+	programVersion?: number;
 	/** Which outputs of the node the item goes to; empty means "Nothing". */
 	routes: Route[];
 	fired: FiredRule[];

@@ -45,6 +45,8 @@ export interface SendClaim {
 	request?: string;
 	/** Fingerprint of the decision's coupon, when it had one. */
 	couponRequest?: string;
+	/** The stored program version whose delivery settings applied (engine/program). */
+	programVersion?: number;
 }
 
 export interface SendRecord extends SendClaim {
@@ -158,9 +160,9 @@ export async function claimSend(db: Db, claim: SendClaim, now: Date, admit: (his
 		const at = now.toISOString();
 		await sql.execute(
 			`INSERT INTO delivery_sends (decision_id, channel, customer_id, rule_id, offer_template_id, purpose, is_reward, experiment_id, experiment_arm, status,
-				idempotency_key, coupon_code, send_at, attempts, claimed_at, updated_at, request, coupon_request)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16)`,
-			[claim.decisionId, claim.channel, claim.customerId, claim.ruleId, claim.offerTemplateId, claim.purpose, claim.isReward ? 1 : 0, claim.experimentId ?? null, claim.experimentArm ?? null, initialStatus, claim.idempotencyKey, claim.couponCode ?? null, claim.sendAt, at, claim.request ?? null, claim.couponRequest ?? null],
+				idempotency_key, coupon_code, send_at, attempts, claimed_at, updated_at, request, coupon_request, program_version)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16, $17)`,
+			[claim.decisionId, claim.channel, claim.customerId, claim.ruleId, claim.offerTemplateId, claim.purpose, claim.isReward ? 1 : 0, claim.experimentId ?? null, claim.experimentArm ?? null, initialStatus, claim.idempotencyKey, claim.couponCode ?? null, claim.sendAt, at, claim.request ?? null, claim.couponRequest ?? null, claim.programVersion ?? null],
 		);
 		const [inserted] = await getSends(sql, claim.decisionId);
 		return { outcome: 'claimed', send: inserted };

@@ -82,6 +82,7 @@ export async function closeSharedStores(): Promise<void> {
 }
 
 export { Store } from './store';
+export { withoutKeeping } from './scratch';
 export type { Clock } from './store';
 export type { BalanceMismatch } from './accounts';
 export type { StoredOrder } from './orders';

@@ -84,8 +84,8 @@ export async function findOperation(sql: SqlClient, programId: string, key: stri
 
 export async function saveOperation(sql: SqlClient, programId: string, result: LedgerResult, request: string, now: string): Promise<void> {
 	await sql.execute(
-		'INSERT INTO ledger_operations (program_id, idempotency_key, customer_id, operation, result, request, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-		[programId, result.idempotencyKey, result.customerId, result.operation, JSON.stringify(result), request, now],
+		'INSERT INTO ledger_operations (program_id, idempotency_key, customer_id, operation, result, request, created_at, program_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+		[programId, result.idempotencyKey, result.customerId, result.operation, JSON.stringify(result), request, now, result.programVersion ?? null],
 	);
 }
 

@@ -5,6 +5,7 @@ import { INTAKE_MIGRATIONS } from './migrations/intake';
 import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from './migrations/ledger';
 import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './migrations/rules';
 import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './migrations/schedule';
+import { PROGRAM_MIGRATIONS } from '../program/migrations';
 
 /**
  * One ordered migration list for both backends. The SQL is shared; the only dialect difference
@@ -159,7 +160,7 @@ CREATE INDEX trigger_deliveries_delivery ON trigger_deliveries (consumer, delive
  * Features own their tables in their own files; versions are unique across all of them and the
  * list is applied in version order.
  */
-export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...SCHEDULE_MIGRATIONS, ...INTAKE_MIGRATIONS, ...LEDGER_MIGRATIONS].sort((a, b) => a.version - b.version);
+export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...SCHEDULE_MIGRATIONS, ...INTAKE_MIGRATIONS, ...LEDGER_MIGRATIONS, ...PROGRAM_MIGRATIONS].sort((a, b) => a.version - b.version);
 
 export const CUSTOMER_COLUMNS: readonly CustomerColumn[] = [...CORE_CUSTOMER_COLUMNS, ...RULES_CUSTOMER_COLUMNS, ...INSIGHT_CUSTOMER_COLUMNS, ...DELIVERY_CUSTOMER_COLUMNS, ...SCHEDULE_CUSTOMER_COLUMNS, ...LEDGER_CUSTOMER_COLUMNS];
 

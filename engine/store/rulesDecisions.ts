@@ -31,9 +31,9 @@ export async function recordDecision(sql: SqlClient, decision: Decision): Promis
 	for (const fired of decision.fired) {
 		attempted++;
 		written += await sql.execute(
-			`INSERT INTO rule_firings (program_id, event_key, rule_id, customer_key, outcome, arm, fired_at, points, offers, cost_minor, revenue_minor, reward, detail)
-			 VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-			[decision.programId, decision.eventKey, fired.ruleId, decision.customerKey, fired.arm ?? null, decision.evaluatedAt, fired.points, fired.offers, fired.costMinor, fired.revenueMinor, fired.points > 0 || fired.offers > 0 ? 1 : 0, JSON.stringify(fired.actions), fired.followUpOf ? 'follow_up' : 'fired'],
+			`INSERT INTO rule_firings (program_id, event_key, rule_id, customer_key, outcome, arm, fired_at, points, offers, cost_minor, revenue_minor, reward, detail, program_version)
+			 VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, $9, $10, $11, $12, $14) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.eventKey, fired.ruleId, decision.customerKey, fired.arm ?? null, decision.evaluatedAt, fired.points, fired.offers, fired.costMinor, fired.revenueMinor, fired.points > 0 || fired.offers > 0 ? 1 : 0, JSON.stringify(fired.actions), fired.followUpOf ? 'follow_up' : 'fired', decision.programVersion ?? null],
 		);
 	}
 	for (const fired of decision.fired) {
@@ -71,9 +71,9 @@ export async function recordDecision(sql: SqlClient, decision: Decision): Promis
 	for (const holdout of decision.holdouts) {
 		attempted++;
 		written += await sql.execute(
-			`INSERT INTO rule_firings (program_id, event_key, rule_id, customer_key, outcome, arm, fired_at, points, offers, cost_minor, revenue_minor, reward, detail)
-			 VALUES ($1, $2, $3, $4, 'holdout', $5, $6, 0, 0, 0, 0, 0, $7) ON CONFLICT DO NOTHING`,
-			[decision.programId, decision.eventKey, holdout.ruleId, decision.customerKey, holdout.arm, decision.evaluatedAt, JSON.stringify({ experimentId: holdout.experimentId })],
+			`INSERT INTO rule_firings (program_id, event_key, rule_id, customer_key, outcome, arm, fired_at, points, offers, cost_minor, revenue_minor, reward, detail, program_version)
+			 VALUES ($1, $2, $3, $4, 'holdout', $5, $6, 0, 0, 0, 0, 0, $7, $8) ON CONFLICT DO NOTHING`,
+			[decision.programId, decision.eventKey, holdout.ruleId, decision.customerKey, holdout.arm, decision.evaluatedAt, JSON.stringify({ experimentId: holdout.experimentId }), decision.programVersion ?? null],
 		);
 	}
 	for (const suppression of decision.suppressionsToCreate) {

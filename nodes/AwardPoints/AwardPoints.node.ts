@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { testStoreCredential } from '../shared/store';
-import { programSettings } from './actions/common.descriptions';
+import { programSelector } from '../shared/program';
 import * as customer from './actions/customer/Customer.resource';
 import * as points from './actions/points/Points.resource';
 import * as quarantine from './actions/quarantine/Quarantine.resource';
@@ -35,10 +35,11 @@ export class AwardPoints implements INodeType {
 			{
 				name: 'loyaltySquareApi',
 				required: true,
-				displayOptions: { show: { squareMirror: [true] } },
+				displayOptions: { show: { squareMirror: [true] }, hide: { testMode: [true] } },
 			},
 		],
 		properties: [
+			programSelector,
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -55,13 +56,20 @@ export class AwardPoints implements INodeType {
 			...customer.description,
 			...quarantine.description,
 			{
+				displayName: 'Test Mode',
+				name: 'testMode',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { resource: ['points'] } },
+				description: 'Whether to show what would be booked — points, balance, tier — without keeping anything, for trying a workflow on sample data',
+			},
+			{
 				displayName: 'Mirror to Square Loyalty',
 				name: 'squareMirror',
 				type: 'boolean',
 				default: false,
 				description: 'Whether every change of points is copied to the customer’s Square Loyalty account, for shops whose customers see their balance in Square',
 			},
-			programSettings,
 		],
 	};
 

@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { programSelector } from '../shared/program';
 import { testStoreCredential } from '../shared/store';
 import { eventProperties } from './descriptions/event.description';
 import { rulesProperties } from './descriptions/rules.description';
@@ -40,7 +41,7 @@ export class EvaluateRules implements INodeType {
 				whenToDisplay: 'afterExecution',
 			},
 		],
-		properties: [...eventProperties, ...rulesProperties],
+		properties: [programSelector, ...eventProperties, ...rulesProperties],
 	};
 
 	methods = {

@@ -1,23 +1,24 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { compileRules, decideEvent, offerDecisionsFrom, type CompiledRuleSet, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput } from '../../engine';
+import { compileRules, decideEvent, offerDecisionsFrom, rulesProgramOf, type CompiledRuleSet, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput, type Store } from '../../engine';
 import type { SqlClient } from '../../engine/store/db';
 import { summarizeError, toNodeError } from '../shared/errors';
+import { programStamp, readStoredProgram } from '../shared/program';
 import { openStoreFor } from '../shared/store';
 import { eventFromJson, eventFromMapping, type FieldMapping } from './helpers/eventMapping';
 import { decisionJson, OUTPUTS, outputsFor } from './helpers/output';
-import { programFrom, rulesFromBuilder, rulesFromJson, rulesFromPresets, ruleSetDocument, type BuilderRule, type PresetSettings } from './helpers/ruleSource';
+import { rulesFromBuilder, rulesFromJson, rulesFromPresets, ruleSetDocument, type BuilderRule, type PresetSettings } from './helpers/ruleSource';
 
 /** Thrown to roll a test-mode transaction back: the scratch copy of the counters is discarded. */
 class DiscardTestRun extends Error {}
 
-function ruleSetInput(this: IExecuteFunctions, itemIndex: number): RuleSetInput {
+function ruleSetInput(this: IExecuteFunctions, itemIndex: number, program: RuleSetInput['program']): RuleSetInput {
 	const source = this.getNodeParameter('rulesSource', itemIndex) as string;
 	let rules: RuleInput[] | RuleSetInput;
 	if (source === 'presets') rules = rulesFromPresets(this.getNodeParameter('presets', itemIndex, []) as string[], this.getNodeParameter('presetSettings', itemIndex, {}) as PresetSettings);
 	else if (source === 'builder') rules = rulesFromBuilder(((this.getNodeParameter('ruleBuilder', itemIndex, {}) as { rule?: BuilderRule[] }).rule ?? []) as BuilderRule[]);
 	else rules = rulesFromJson(this.getNodeParameter('rulesJson', itemIndex));
-	return ruleSetDocument(rules, programFrom(this.getNodeParameter('programSettings', itemIndex, {}) as IDataObject));
+	return ruleSetDocument(rules, program);
 }
 
 function eventOf(this: IExecuteFunctions, itemIndex: number): RuleEvent {
@@ -60,10 +61,23 @@ export async function evaluateItems(this: IExecuteFunctions): Promise<INodeExecu
 	const compiled = new Map<string, CompiledRuleSet>();
 	const testMode = this.getNodeParameter('testMode', 0, false) as boolean;
 	const store = await openStoreFor(this);
+	const programs = new Map<string, { rules: RuleSetInput['program']; stamp: ReturnType<typeof programStamp> }>();
+	/** The stored program's settings, read once per run and program: every item of the run uses one version. */
+	const programFor = async (itemIndex: number) => {
+		const programId = String(this.getNodeParameter('programId', itemIndex, '') ?? '');
+		let entry = programs.get(programId);
+		if (!entry) {
+			const program = await readStoredProgram(this, store as Store, programId);
+			entry = { rules: rulesProgramOf(program.id, program.version, program.settings), stamp: programStamp(program) };
+			programs.set(programId, entry);
+		}
+		return entry;
+	};
 
 	const decideItem = async (sql: SqlClient | undefined, itemIndex: number) => {
 		try {
-			const document = ruleSetInput.call(this, itemIndex);
+			const program = await programFor(itemIndex);
+			const document = ruleSetInput.call(this, itemIndex, program.rules);
 			const key = JSON.stringify(document);
 			let ruleSet = compiled.get(key);
 			if (!ruleSet) {
@@ -74,7 +88,8 @@ export async function evaluateItems(this: IExecuteFunctions): Promise<INodeExecu
 			const extras = extrasOf.call(this, itemIndex);
 			const decide = (tx: SqlClient) => decideEvent(tx, ruleSet!, event, decisionTime(event), { extras });
 			const decision = sql ? await decide(sql) : await store.transaction(decide);
-			const json = decisionJson(decision, testMode);
+			const json = { ...decisionJson(decision, testMode), program: { ...program.stamp.program } };
+			delete program.stamp.program.notice;
 			for (const output of outputsFor(decision)) {
 				if (output !== 'offer') {
 					outputs[OUTPUTS.indexOf(output)].push({ json, pairedItem: { item: itemIndex } });

@@ -1,6 +1,6 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { buildReport, escapeHtml as esc, isLoyaltyError, renderReportHtml, type ReportOptions } from '../../engine';
+import { buildReport, escapeHtml as esc, isLoyaltyError, peekProgram, renderReportHtml, reportProgramOf, type ReportOptions, type Store } from '../../engine';
 import { openStoreFor } from '../shared/store';
 import { DASHBOARD_CSP, checkAccess, presentedToken } from './access';
 
@@ -19,7 +19,7 @@ export async function serveDashboard(context: IWebhookFunctions): Promise<IWebho
 	if (!access.allowed) return send(context, access.status, page('Loyalty dashboard', access.reason), access.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="loyalty dashboard"' } : {});
 	try {
 		const store = await openStoreFor(context);
-		const report = await buildReport(store, optionsOf(context));
+		const report = await buildReport(store, await optionsOf(context, store));
 		return send(context, 200, renderReportHtml(report));
 	} catch (error) {
 		const message = isLoyaltyError(error) ? error.message : `The report could not be built: ${error instanceof Error ? error.message : String(error)}`;
@@ -27,18 +27,13 @@ export async function serveDashboard(context: IWebhookFunctions): Promise<IWebho
 	}
 }
 
-function optionsOf(context: IWebhookFunctions): ReportOptions {
-	const text = (name: string) => String(context.getNodeParameter(name, '') ?? '').trim();
-	const settings = context.getNodeParameter('programSettings', '{}') as unknown;
-	const program = typeof settings === 'string' ? (settings.trim() ? (JSON.parse(settings) as Record<string, unknown>) : {}) : ((settings ?? {}) as Record<string, unknown>);
+/** The period is the page's; money, time zone and earn rates are the stored program's. */
+async function optionsOf(context: IWebhookFunctions, store: Store): Promise<ReportOptions> {
+	const program = await peekProgram(store, context.getNodeParameter('programId', ''), context.getTimezone());
 	return {
-		programId: text('programId') || 'default',
-		program,
-		...(text('currency') ? { currency: text('currency').toUpperCase() } : {}),
-		...(text('timeZone') ? { timeZone: text('timeZone') } : {}),
-		period: (text('period') || 'week') as ReportOptions['period'],
+		...reportProgramOf(program.id, program.version, program.settings),
+		period: (String(context.getNodeParameter('period', '') ?? '').trim() || 'week') as ReportOptions['period'],
 		periods: Number(context.getNodeParameter('periods', 12)),
-		redemptionValue: Number(context.getNodeParameter('redemptionValue', 0.01)),
 	};
 }
 

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { programSelector } from '../shared/program';
+
 const kindShown = (kind: string) => ({ show: { dueEvents: [kind] } });
 
 /** Which time-based events to look for, and their numbers. */
@@ -137,16 +139,5 @@ export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 		displayOptions: kindShown('challengeDeadline'),
 		description: 'One event per challenge, this many days before its end, with the purchases made so far',
 	},
-	{
-		displayName: 'Program',
-		name: 'scheduleProgram',
-		type: 'collection',
-		placeholder: 'Add Setting',
-		default: {},
-		options: [
-			{ displayName: 'Currency', name: 'currency', type: 'string', default: 'USD', description: 'The program currency (ISO code) for cart values' },
-			{ displayName: 'Program ID', name: 'programId', type: 'string', default: 'default', description: 'The same program ID as in Award Points and Evaluate Rules' },
-			{ displayName: 'Time Zone', name: 'timeZone', type: 'string', default: 'UTC', placeholder: 'e.g. Europe/Berlin', description: 'Used for customers whose own time zone is unknown' },
-		],
-	},
+	programSelector,
 ];

@@ -2,6 +2,7 @@ import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerRespon
 
 import { claimDueEvents, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
 import { summarizeError, toNodeError } from '../shared/errors';
+import { readStoredProgram } from '../shared/program';
 import { openStoreFor } from '../shared/store';
 import { pollIntervalMs, scheduleSettingsFrom } from './settings';
 
@@ -35,19 +36,29 @@ async function peekDueEvents(store: Store, settings: ScheduleSettings, now: Date
  */
 export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerResponse> {
 	const read = (name: string, fallback?: unknown) => this.getNodeParameter(name, fallback as never) as unknown;
-	let settings: ScheduleSettings;
 	let intervalMs: number;
 	try {
-		settings = scheduleSettingsFrom(read);
+		scheduleSettingsFrom(read);
 		intervalMs = pollIntervalMs(read);
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);
 	}
 	const store = await openStoreFor(this);
+	/** Read at every look, so a change of the program's time zone or currency applies from the next look. */
+	const currentSettings = async (): Promise<ScheduleSettings> => {
+		const program = await readStoredProgram(this, store, read('programId', ''));
+		return scheduleSettingsFrom(read, { id: program.id, currency: program.settings.currency, timeZone: program.settings.timeZone });
+	};
 
 	if (this.getMode() === 'manual') {
 		return {
 			manualTriggerFunction: async () => {
+				let settings: ScheduleSettings;
+				try {
+					settings = await currentSettings();
+				} catch (error) {
+					throw toNodeError(this.getNode(), error);
+				}
 				const peeked = await peekDueEvents(store, settings, new Date());
 				if ('failure' in peeked) throw toNodeError(this.getNode(), peeked.failure);
 				this.emit([itemsOf(peeked.events)]);
@@ -61,7 +72,7 @@ export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerRe
 		looking = true;
 		try {
 			const now = new Date();
-			const events = await store.claimDueEvents(settings, now);
+			const events = await store.claimDueEvents(await currentSettings(), now);
 			if (events.length > 0) this.emit([itemsOf(events)]);
 			// Said after every look, so a test (or an owner reading debug logs) knows which trigger looked, as of when, found or not.
 			const workflowId = this.getWorkflow().id ?? 'unsaved';

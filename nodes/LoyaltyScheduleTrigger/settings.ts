@@ -1,5 +1,3 @@
-import type { IDataObject } from 'n8n-workflow';
-
 import { decimalToMinor, LoyaltyError, type ScheduleSettings } from '../../engine';
 
 export type ReadParameter = (name: string, fallback?: unknown) => unknown;
@@ -23,15 +21,27 @@ export function pollIntervalMs(read: ReadParameter): number {
 	return Math.round(positive(read('checkEvery', 1), 'checkEvery') * UNIT_MS[unit]);
 }
 
-/** The node's parameters as the engine's schedule settings; wrong numbers name their field. */
-export function scheduleSettingsFrom(read: ReadParameter): ScheduleSettings {
-	const program = (read('scheduleProgram', {}) ?? {}) as IDataObject;
-	const currency = text(program.currency, 'USD').toUpperCase();
+/** What the trigger takes from the stored program (engine/program). */
+export interface ScheduleProgram {
+	id: string;
+	currency: string;
+	timeZone: string;
+}
+
+const UNSET_PROGRAM: ScheduleProgram = { id: 'default', currency: 'USD', timeZone: 'UTC' };
+
+/**
+ * The node's parameters and the stored program as the engine's schedule settings; wrong numbers
+ * name their field. The program's currency prices cart values; its time zone stands in for a
+ * customer's unknown one.
+ */
+export function scheduleSettingsFrom(read: ReadParameter, program: ScheduleProgram = UNSET_PROGRAM): ScheduleSettings {
+	const currency = program.currency.toUpperCase();
 	const kinds = new Set((read('dueEvents', []) as string[]) ?? []);
 	if (kinds.size === 0) throw LoyaltyError.invalid('dueEvents', 'pick at least one event to look for');
 	const settings: ScheduleSettings = {
-		programId: text(program.programId, 'default'),
-		programTimeZone: text(program.timeZone, 'UTC'),
+		programId: program.id,
+		programTimeZone: program.timeZone,
 		currency,
 		kinds: {},
 	};

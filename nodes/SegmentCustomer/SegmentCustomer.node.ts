@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { programSelector } from '../shared/program';
 import { testStoreCredential } from '../shared/store';
 import { insightSettings } from './actions/common.descriptions';
 import * as customer from './actions/customer/Customer.resource';
@@ -33,6 +34,7 @@ export class SegmentCustomer implements INodeType {
 			},
 		],
 		properties: [
+			programSelector,
 			{
 				displayName: 'Resource',
 				name: 'resource',

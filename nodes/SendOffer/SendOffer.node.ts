@@ -1,5 +1,6 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { programSelector } from '../shared/program';
 import { testStoreCredential } from '../shared/store';
 import * as offer from './actions/offer/Offer.resource';
 import * as profile from './actions/profile/Profile.resource';
@@ -20,12 +21,14 @@ export class SendOffer implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' },
-			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false], operation: ['recordRedemption'] } } },
-			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] } } },
-			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] } } },
-			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] } } },
+			// Test mode calls no vendor, so it needs none of their credentials.
+			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false], operation: ['recordRedemption'], testMode: [true] } } },
+			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] }, hide: { testMode: [true] } } },
+			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] }, hide: { testMode: [true] } } },
+			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] }, hide: { testMode: [true] } } },
 		],
 		properties: [
+			programSelector,
 			{
 				displayName: 'Resource',
 				name: 'resource',

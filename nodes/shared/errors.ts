@@ -15,14 +15,23 @@ export interface ErrorSummary {
  * Anything not listed keeps the engine's own path.
  */
 const FIELD_LABELS: ReadonlyArray<[prefix: string, label: string]> = [
-	['program.earnRates', 'Program Settings → Points Per Currency Unit / Currency'],
-	['program.expiry', 'Program Settings → Expiry'],
-	['program.tiers', 'Program Settings → Tiers (JSON)'],
-	['program.pendingDays', 'Program Settings → Pending Days'],
-	['program.rounding', 'Program Settings → Rounding'],
-	['program.timeZone', 'Program Settings → Time Zone'],
-	['program', 'Program Settings'],
-	['program.maxPointsPerOrder', 'Program Settings → Max Points Per Order'],
+	['program.earnRates', 'Loyalty Program → Points Per Currency Unit / Currency'],
+	['program.currency', 'Loyalty Program → Currency'],
+	['program.pointsPerCurrencyUnit', 'Loyalty Program → Points Per Currency Unit'],
+	['program.expiry', 'Loyalty Program → Expiry'],
+	['program.tiers', 'Loyalty Program → Tiers'],
+	['program.pendingDays', 'Loyalty Program → Pending Days'],
+	['program.rounding', 'Loyalty Program → Rounding'],
+	['program.timeZone', 'Loyalty Program → Time Zone'],
+	['program.maxPointsPerOrder', 'Loyalty Program → Max Points Per Order'],
+	['program.redemptionValue', 'Loyalty Program → Redemption Value per Point'],
+	['program.delivery.quietHoursStart', 'Loyalty Program → Quiet Hours Start'],
+	['program.delivery.quietHoursEnd', 'Loyalty Program → Quiet Hours End'],
+	['program.delivery.couponPrefix', 'Loyalty Program → Coupon Prefix'],
+	['program.delivery', 'Loyalty Program'],
+	['program.rewards', 'Loyalty Program'],
+	['program', 'Loyalty Program'],
+	['programId', 'Program'],
 	['idempotencyKey', 'Idempotency Key'],
 	['approvalKey', 'Approval Key'],
 	['decidedBy', 'Decided By'],
@@ -57,7 +66,7 @@ const SAME_IDENTITIES_TWO_PROFILES =
 function notFoundAdvice(error: LoyaltyError): string {
 	const field = error.field ?? '';
 	if (field === 'refund.orderId') return 'The loyalty store has no record of that order, so it earned no points here to take back. Check "Order ID" and "Order Source", or earn points for the order first.';
-	if (field === 'approvalKey') return 'No points are held under that approval key in this program. Use the approvalKey from "List Held Points" (or from the held result of the order), with the same Program ID in Program Settings.';
+	if (field === 'approvalKey') return 'No points are held under that approval key in this program. Use the approvalKey from "List Held Points" (or from the held result of the order), with the same Program.';
 	if (field === 'decision.offerTemplateId') return 'No offer template has that ID. Check the offer template ID in the decision against the templates set up in Send Offer.';
 	if (field === 'customer.square') return 'The customer has no Square Loyalty account. Create one for them in Square, or create coupons in WooCommerce instead.';
 	return 'No customer matches that identity yet. Check "Identify Customer By" and its value, or award points for an order first so the customer exists.';
@@ -83,7 +92,7 @@ export const ERROR_ADVICE: Readonly<Record<ErrorCode, (error: LoyaltyError) => s
 			: 'This idempotency key was already used for a different request (the message says what differs), so nothing was changed. A key belongs to one request: derive it from the order, refund or event it is for, and use a new key for a new change of points.',
 	held_already_decided: () =>
 		'These held points were already approved or declined (the message says by whom and when), so nothing changed. "List Held Points" shows the points still waiting for a decision.',
-	insufficient_points: () => 'The customer does not have enough available points. Redeem fewer points, or turn on "Allow Negative Balance" in Program Settings.',
+	insufficient_points: () => 'The customer does not have enough available points. Redeem fewer points, or turn on "Allow Negative Balance" in the Loyalty Program node.',
 	store_error: (error) =>
 		error.retryable
 			? 'The loyalty store is temporarily unavailable. Try again; if it keeps failing, check the Loyalty Store credential.'

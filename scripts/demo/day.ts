@@ -5,14 +5,13 @@
  * seen (a ledger row, a send, a vendor's answer).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { Ledger, type LoyaltyEvent, type Store } from '../../engine';
+import { changeProgram, Ledger, ledgerProgramOf, type LoyaltyEvent, type Store } from '../../engine';
 import { GENERIC_SECRET, PRODUCTS, type TemplatesEnv } from '../../test/e2e/support/templates';
 import { post } from '../../test/e2e/support/webhooks';
 import { DAY, DAY_MS, dollars, HOUR, listed, MENU, type MenuItem, type PastOrder, type Person } from './shop';
 import { until } from './wait';
 
 /** What the templates' Award Points settings make: 1 point per $1, no return period, no expiry. */
-export const PROGRAM = { id: 'default', earnRates: { USD: { points: 1, perMinor: 100 } }, pendingDays: 0, expiry: { kind: 'never' as const } };
 const GRANTED = { granted: true, at: '2026-09-01T00:00:00Z', source: 'checkout', wordingVersion: 'v3' };
 const ZONE = 'America/New_York';
 
@@ -99,6 +98,11 @@ export class ShopDay {
 
 	/** The weeks before today, booked the way Award Points books them. */
 	async bookHistory(orders: PastOrder[]): Promise<void> {
+		// The coffee shop's program, set once like an owner would (Loyalty Program node or
+		// `n8n-loyalty program set`): 1 point per $1, no expiry, the shop's time zone. The demo's
+		// workflows read the same stored settings.
+		const { program } = await changeProgram(this.store, 'default', { currency: 'USD', pointsPerCurrencyUnit: 1, timeZone: ZONE }, { defaultTimeZone: ZONE, source: 'demo' });
+		const settings = ledgerProgramOf(program.id, program.version, program.settings);
 		for (const [index, order] of orders.entries()) {
 			const person = this.person(order.person);
 			const id = `${order.channel}-${String(index + 1).padStart(4, '0')}`;
@@ -114,7 +118,7 @@ export class ShopDay {
 				order: { source: 'generic', id, status: 'paid', placedAt: at, currency: 'USD', totalMinor, customer: { identities: { email: person.email } }, lines: order.lines.map((l) => ({ sku: l.sku, name: l.name, category: l.category, quantity: l.quantity, totalMinor: l.cents * l.quantity })) },
 			};
 			await this.store.recordEvent(event, order.at);
-			await new Ledger(this.store, PROGRAM, { now: () => order.at }).applyEvent(event);
+			await new Ledger(this.store, settings, { now: () => order.at }).applyEvent(event);
 		}
 	}
 

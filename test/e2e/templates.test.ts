@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Ledger, openStore, type Store } from '../../engine';
+import { Ledger, openStore, programHistory, type Store } from '../../engine';
+import { runCli } from '../support/cli';
 import { executionsOf } from './support/n8n';
 import { TWILIO_AUTH_TOKEN } from './support/vendorMocks';
 import { eventually } from '../support/eventually';
@@ -356,6 +357,39 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 		const at = Date.parse(coupon.send_at) - T0.getTime();
 		assert.ok(at >= 33 * HOUR && at < 34 * HOUR, `sent in the 09:00 hour in Tokyo, not at night (${coupon.send_at})`);
 		assert.equal(smsTo(people.sora.phone).length, 1);
+	});
+
+	test('T0+34h: the owner changes the earn rate once; every workflow earns at the new rate from then on', async () => {
+		// The templates carry no program settings: the first node to run stored the defaults once.
+		const [v1] = await programHistory(store, 'default');
+		assert.deepEqual([v1.version, v1.settings.pointsPerCurrencyUnit, v1.settings.timeZone], [1, 1, 'America/New_York']);
+		assert.match(v1.source, /^defaults \(first used by n8n: /);
+		const booked = await store.db.query<{ program_version: number | null }>('SELECT DISTINCT program_version FROM ledger_operations WHERE program_version IS NOT NULL');
+		assert.deepEqual(booked.map((r) => Number(r.program_version)), [1], 'everything the workflows booked so far used version 1');
+
+		const set = await runCli(['program', 'set', 'pointsPerCurrencyUnit=3', '--store', env.storePath]);
+		assert.equal(set.code, 0, set.errors.join('\n'));
+		assert.equal(JSON.parse(set.lines[0]).version, 2);
+
+		const zoe: Person = { email: 'zoe@example.com', firstName: 'Zoe' };
+		await moveTo(34 * HOUR);
+		await wooOrder(zoe, [{ productId: 204, total: '20.00' }]);
+		const balance = await eventually('Zoe’s points from points on purchase and the welcome bonus', async () => {
+			const b = await balanceOf(zoe).catch(() => undefined);
+			return b && b.available >= 160 ? b : undefined;
+		});
+		await settle();
+		assert.equal((await balanceOf(zoe)).available, balance.available);
+		// $20 at the new rate (3 per $1) from points on purchase, plus welcome's fixed 100.
+		assert.equal(balance.available, 3 * 20 + 100);
+		const zoeId = await idOf(zoe);
+		const operations = await store.db.query<{ program_version: number }>('SELECT program_version FROM ledger_operations WHERE customer_id = $1', [zoeId]);
+		assert.ok(operations.length >= 2, 'points on purchase and welcome both booked');
+		assert.deepEqual([...new Set(operations.map((r) => Number(r.program_version)))], [2], 'every workflow used the new version');
+		const firings = await store.db.query<{ program_version: number }>('SELECT program_version FROM rule_firings WHERE customer_key = $1', [zoeId]);
+		assert.ok(firings.length >= 1 && firings.every((r) => Number(r.program_version) === 2), 'the welcome rule decided under version 2');
+		// Paul's earlier orders keep what they earned under version 1: nothing is rebooked.
+		assert.equal((await balanceOf(people.paul)).available, 300 + 100 + 250 + 200 + 20);
 	});
 
 	test("the shop sandbox saw no request or answer that breaks the vendors' documents", () => {

@@ -84,6 +84,14 @@ CREATE INDEX delivery_engagements_send ON delivery_engagements (decision_id, cha
 CREATE INDEX delivery_engagements_customer ON delivery_engagements (customer_id, at);
 `,
 	},
+	{
+		version: 350,
+		name: 'the program version each send used',
+		// engine/program: every send names the stored settings version that applied.
+		sql: `
+ALTER TABLE delivery_sends ADD COLUMN program_version INTEGER;
+`,
+	},
 ];
 
 /** Sends, consent history, redemptions and engagements follow the customer, so caps, history and engagement stay whole. */

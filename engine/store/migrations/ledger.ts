@@ -62,6 +62,14 @@ ALTER TABLE delivery_sends ADD COLUMN coupon_request TEXT;
 ALTER TABLE loyalty_accounts ADD COLUMN lots_due_at TEXT;
 `,
 	},
+	{
+		version: 650,
+		name: 'the program version each operation used',
+		// engine/program: every ledger operation names the stored settings version that applied.
+		sql: `
+ALTER TABLE ledger_operations ADD COLUMN program_version INTEGER;
+`,
+	},
 ];
 
 /** Held points follow the customer: a merge must not orphan an owner's pending decision. */

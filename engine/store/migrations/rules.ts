@@ -103,6 +103,14 @@ CREATE INDEX rule_extra_points_rule ON rule_extra_points (program_id, rule_id, a
 CREATE INDEX rule_extra_points_time ON rule_extra_points (program_id, awarded_at);
 `,
 	},
+	{
+		version: 150,
+		name: 'the program version each firing used',
+		// engine/program: every decision names the stored settings version that applied.
+		sql: `
+ALTER TABLE rule_firings ADD COLUMN program_version INTEGER;
+`,
+	},
 ];
 
 /** Rule counters follow the customer: a merged profile keeps its caps, holds, bonuses and challenges. */

@@ -6,13 +6,11 @@ import type { IDataObject } from 'n8n-workflow';
 
 import {
 	LoyaltyError,
-	minorUnitExponent,
 	type Balance,
 	type CustomerRef,
 	type HeldPoints,
 	type LedgerEntry,
 	type LedgerResult,
-	type ProgramInput,
 } from '../../../engine';
 
 export const IdentifyBy = {
@@ -36,62 +34,6 @@ export function customerRefFrom(identifyBy: string, value: unknown): CustomerRef
 
 function isIdentityKind(value: string): value is Exclude<IdentifyBy, 'customerId'> {
 	return (Object.values(IdentifyBy) as string[]).includes(value) && value !== IdentifyBy.CustomerId;
-}
-
-/** The "Program Settings" collection as n8n hands it over; every key is optional. */
-export interface ProgramSettings {
-	programId?: string;
-	pointsPerCurrencyUnit?: number;
-	currency?: string;
-	rounding?: string;
-	pendingDays?: number;
-	expiry?: string;
-	expiryDays?: number;
-	expiryMonths?: number;
-	tiers?: string | IDataObject;
-	allowNegativeBalance?: boolean;
-	timeZone?: string;
-	maxPointsPerOrder?: number;
-}
-
-/**
- * Program Settings → ProgramInput. "Points Per Currency Unit" is per whole unit (1 point per $1),
- * so the rate's `perMinor` is 10^exponent of the currency (100 for USD, 1 for JPY).
- * The engine validates the rest (`parseProgram`) and names the field that is wrong.
- */
-export function programFromSettings(settings: ProgramSettings = {}): ProgramInput {
-	const currency = (settings.currency ?? 'USD').trim().toUpperCase() || 'USD';
-	const exponent = minorUnitExponent(currency, 'program.earnRates');
-	const points = settings.pointsPerCurrencyUnit ?? 1;
-	const program: ProgramInput = {
-		id: (settings.programId ?? '').trim() || 'default',
-		earnRates: { [currency]: { points, perMinor: 10 ** exponent } },
-		rounding: (settings.rounding ?? 'floor') as ProgramInput['rounding'],
-		pendingDays: settings.pendingDays ?? 0,
-		expiry: expiryFrom(settings),
-		allowNegativeBalance: settings.allowNegativeBalance ?? false,
-	};
-	if (settings.maxPointsPerOrder !== undefined) program.maxPointsPerOrder = settings.maxPointsPerOrder;
-	const tiers = parseJsonSetting(settings.tiers, 'program.tiers');
-	if (tiers !== undefined) program.tiers = tiers as ProgramInput['tiers'];
-	const timeZone = (settings.timeZone ?? '').trim();
-	if (timeZone) program.timeZone = timeZone;
-	return program;
-}
-
-function expiryFrom(settings: ProgramSettings): ProgramInput['expiry'] {
-	switch (settings.expiry ?? 'never') {
-		case 'never':
-			return { kind: 'never' };
-		case 'days_after_earn':
-			return { kind: 'days_after_earn', days: settings.expiryDays ?? 365 };
-		case 'end_of_month_after':
-			return { kind: 'end_of_month_after', months: settings.expiryMonths ?? 12 };
-		case 'inactivity':
-			return { kind: 'inactivity', days: settings.expiryDays ?? 365 };
-		default:
-			throw LoyaltyError.invalid('program.expiry', `"${String(settings.expiry)}" is not an expiry rule`);
-	}
 }
 
 /** A JSON parameter may arrive as text or (from an expression) as an object; empty means "not set". */

@@ -145,20 +145,6 @@ export const rulesProperties: INodeProperties[] = [
 		description: 'A list of rules or a rule set {"version": 1, "rules": [...]}. Mistakes are reported with their place, such as rules[2].conditions.all[1].operator.',
 	},
 	{
-		displayName: 'Program Settings',
-		name: 'programSettings',
-		type: 'collection',
-		placeholder: 'Add Setting',
-		default: {},
-		options: [
-			{ displayName: 'Max Reward Cost (% of Revenue)', name: 'maxRewardCostShare', type: 'number', default: 10, description: 'Hold rewards back once their cost this month would exceed this share of the revenue they touch' },
-			{ displayName: 'Max Rewards per Customer per Day', name: 'maxRewardsPerCustomerPerDay', type: 'number', default: 1 },
-			{ displayName: 'Point Cost (Cents per Point)', name: 'pointValueMinor', type: 'number', default: 1, description: 'What one point costs you, used for budgets' },
-			{ displayName: 'Program ID', name: 'programId', type: 'string', default: 'default', description: 'Keeps the counters of separate programs apart' },
-			{ displayName: 'Time Zone', name: 'timeZone', type: 'string', default: 'UTC', placeholder: 'e.g. Europe/Berlin', description: "Used for hours and weekdays when the customer's own time zone is unknown" },
-		],
-	},
-	{
 		displayName: 'Customer Details',
 		name: 'profileFields',
 		type: 'collection',

@@ -2,8 +2,6 @@
  * Pure helpers: the node's rule parameters (presets + numbers, the rule builder, or JSON) → a
  * rule set document for the engine's compiler. No n8n context here, so these are tested directly.
  */
-import type { IDataObject } from 'n8n-workflow';
-
 import { decimalToMinor, LoyaltyError, presetById, RULE_SCHEMA_VERSION, type RuleInput, type RuleSetInput } from '../../../engine';
 
 export const RulesSource = { Presets: 'presets', Builder: 'builder', Json: 'json' } as const;
@@ -182,17 +180,6 @@ export function rulesFromJson(value: unknown): RuleInput[] | RuleSetInput {
 	if (Array.isArray(parsed)) return parsed as RuleInput[];
 	if (parsed && typeof parsed === 'object') return parsed as RuleSetInput;
 	throw LoyaltyError.invalid('rulesJson', 'must be a list of rules or a rule set { "version": 1, "rules": [...] }');
-}
-
-/** The node's "Program Settings" → the rule set's program block. */
-export function programFrom(settings: IDataObject): RuleSetInput['program'] {
-	return {
-		...(typeof settings.programId === 'string' && settings.programId ? { id: settings.programId } : {}),
-		...(typeof settings.timeZone === 'string' && settings.timeZone ? { timeZone: settings.timeZone } : {}),
-		...(typeof settings.maxRewardsPerCustomerPerDay === 'number' && settings.maxRewardsPerCustomerPerDay > 0 ? { maxRewardsPerCustomerPerDay: settings.maxRewardsPerCustomerPerDay } : {}),
-		...(typeof settings.pointValueMinor === 'number' ? { pointValueMinor: settings.pointValueMinor } : {}),
-		...(typeof settings.maxRewardCostShare === 'number' && settings.maxRewardCostShare > 0 ? { costCeiling: { maxShareOfRevenue: settings.maxRewardCostShare / 100, period: 'month' as const } } : {}),
-	};
 }
 
 /** Rules from JSON keep their own program block; the node's settings fill in what it leaves out. */

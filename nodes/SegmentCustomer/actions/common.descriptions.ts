@@ -4,7 +4,6 @@ import {
 	LoyaltyError,
 	TRANSACTION_MODELS,
 	decimalToMinor,
-	isValidTimeZone,
 	type LifecycleOptions,
 	type ReplenishmentOptions,
 	type TransactionModelName,
@@ -82,13 +81,6 @@ export const insightSettings: INodeProperties = {
 			typeOptions: { minValue: 0.1, numberPrecision: 1 },
 			default: 2,
 			description: 'With lifecycle thresholds from each customer’s rhythm: a customer is at risk once they have gone this many of their usual gaps between orders without buying. Someone who buys every 30 days is at risk after 60 days with 2.',
-		},
-		{
-			displayName: 'Currency',
-			name: 'currency',
-			type: 'string',
-			default: 'USD',
-			description: 'Only orders in this currency count toward spend and value',
 		},
 		{
 			displayName: 'High-Value Categories',
@@ -186,13 +178,6 @@ export const insightSettings: INodeProperties = {
 			description: 'Used when the models are fitted; scoring reuses the last fitted model',
 		},
 		{
-			displayName: 'Program ID',
-			name: 'programId',
-			type: 'string',
-			default: 'default',
-			description: 'Keeps separate programs (for example two brands) apart in one store',
-		},
-		{
 			displayName: 'Refill Reminder Timing (%)',
 			name: 'remindAtPercent',
 			type: 'number',
@@ -215,14 +200,6 @@ export const insightSettings: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 50,
 			description: 'How irregular the time between repeat purchases of a product may be for it to count as bought regularly; higher allows more irregular products',
-		},
-		{
-			displayName: 'Time Zone',
-			name: 'timeZone',
-			type: 'string',
-			default: 'UTC',
-			placeholder: 'e.g. Europe/Berlin',
-			description: 'Your shop’s time zone. Several orders on one day count as one purchase; the day is the customer’s own when their profile has a time zone, otherwise this one.',
 		},
 	],
 };
@@ -254,16 +231,15 @@ function defined<T extends object>(values: T): Partial<T> {
 	return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function readSettings(this: IExecuteFunctions, itemIndex: number, today: () => Date = () => new Date()): InsightSettings {
+/** The node's insight settings; the program (id, currency, time zone) is the stored one. */
+export function readSettings(this: IExecuteFunctions, itemIndex: number, program: { id: string; currency: string; timeZone: string }, today: () => Date = () => new Date()): InsightSettings {
 	const settings = this.getNodeParameter('insightSettings', itemIndex, {}) as IDataObject;
 	const asOf = typeof settings.asOf === 'string' && settings.asOf.trim() ? settings.asOf.trim() : today().toISOString().slice(0, 10);
 	if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw LoyaltyError.invalid('asOf', `"${asOf}" is not a date like 2026-01-31`);
 	const model = (typeof settings.model === 'string' ? settings.model : 'bgnbd') as TransactionModelName;
 	if (!TRANSACTION_MODELS.includes(model)) throw LoyaltyError.invalid('model', `"${model}" is not a prediction model`);
-	const currency = (typeof settings.currency === 'string' && settings.currency.trim() ? settings.currency.trim() : 'USD').toUpperCase();
-	const programId = typeof settings.programId === 'string' && settings.programId.trim() ? settings.programId.trim() : 'default';
-	const timeZone = typeof settings.timeZone === 'string' && settings.timeZone.trim() ? settings.timeZone.trim() : 'UTC';
-	if (!isValidTimeZone(timeZone)) throw LoyaltyError.invalid('timeZone', `"${timeZone}" is not a time zone such as Europe/Berlin`);
+	const { currency, timeZone } = program;
+	const programId = program.id;
 	const mode = settings.lifecycleMode ?? 'rhythm';
 	if (mode !== 'rhythm' && mode !== 'fixed') throw LoyaltyError.invalid('lifecycleMode', `"${String(mode)}" is not rhythm or fixed`);
 	const spend = (name: string): number | undefined => {

@@ -1,6 +1,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { InsightService, openSharedStore } from '../../../engine';
+import type { InsightSettings } from './common.descriptions';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type SegmentCustomerType = {
@@ -16,6 +17,8 @@ export interface OperationContext {
 	store: LoyaltyStore;
 	/** YYYY-MM-DD the picture is taken on. */
 	asOf: string;
+	/** The node's insight settings with the stored program's id, currency and time zone. */
+	settings: InsightSettings;
 	item: INodeExecutionData;
 	itemIndex: number;
 }

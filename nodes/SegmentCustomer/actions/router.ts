@@ -1,6 +1,7 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { InsightService } from '../../../engine';
+import { readStoredProgram } from '../../shared/program';
 import { openStoreFor } from '../../shared/store';
 import { operationFor, runPerItem } from '../../shared/router';
 import { readSettings } from './common.descriptions';
@@ -31,9 +32,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	let store: LoyaltyStore | undefined;
 	return runPerItem(this, async (item, itemIndex) => {
 		const module = operationFor(this, operations, itemIndex);
-		const settings = readSettings.call(this, itemIndex);
 		store ??= await openStoreFor(this);
+		const program = await readStoredProgram(this, store, this.getNodeParameter('programId', itemIndex, ''));
+		const settings = readSettings.call(this, itemIndex, { id: program.id, currency: program.settings.currency, timeZone: program.settings.timeZone });
 		const insight = new InsightService(store, { programId: settings.programId, currency: settings.currency, timeZone: settings.timeZone });
-		return module.execute.call(this, { insight, store, asOf: settings.asOf, item, itemIndex });
+		return module.execute.call(this, { insight, store, asOf: settings.asOf, settings, item, itemIndex });
 	});
 }

@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { openSharedStore } from '../../../engine';
+import type { LoadedProgram, openSharedStore } from '../../../engine';
 import type { Vendors } from '../helpers/sendOffer';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
@@ -16,4 +16,6 @@ export interface OperationContext {
 	vendors: Vendors;
 	item: INodeExecutionData;
 	itemIndex: number;
+	/** The stored program's settings, read once per run (quiet hours, caps, coupon limits, time zone). */
+	program: LoadedProgram & { notice?: string };
 }

@@ -52,6 +52,13 @@ export interface SendOfferSettings {
 	/** The Loyalty Trigger (Twilio mode) URL; delivery reports come back there. */
 	statusCallbackUrl?: string;
 	locale?: string;
+	/** The stored program version these settings come from; recorded with each send. */
+	programVersion?: number;
+	/**
+	 * Try before going live: decide the channel, render the exact message and the coupon code and
+	 * say why, but write nothing and call no vendor (no credentials needed).
+	 */
+	testMode?: boolean;
 }
 
 export interface Vendors {
@@ -64,7 +71,7 @@ export interface Vendors {
 export interface SendOfferOutcome {
 	decisionId: string;
 	customerId: string;
-	status: DeliveryResult['status'] | 'deferred';
+	status: DeliveryResult['status'] | 'deferred' | 'test';
 	channel?: DeliveryChannel;
 	sendAt?: string;
 	/** Why this channel: only_consented, stated_preference, engagement, rule_preference or default. */
@@ -78,6 +85,10 @@ export interface SendOfferOutcome {
 	vendorMessageId?: string;
 	replay: boolean;
 	message?: string;
+	/** Test mode: the email subject it would use. */
+	subject?: string;
+	/** Test mode: what would happen, in words (sent now, held until, held out, refused because). */
+	wouldDo?: string;
 }
 
 /** How far back opens and clicks count when choosing between two consented channels. */
@@ -89,7 +100,9 @@ const TWILIO_MIN_SCHEDULE_MS = 15 * 60_000;
 export async function sendOffer(store: Store, decision: OfferDecision, templates: readonly OfferTemplate[], personal: PersonalFields, settings: SendOfferSettings, vendors: Vendors, now: Date): Promise<SendOfferOutcome> {
 	const template = findOfferTemplate(templates, decision.offerTemplateId);
 	checkCouponLimits(decision, settings);
-	const customer = await store.findCustomer(decision.customer.customerId ? { customerId: decision.customer.customerId } : { identities: decision.customer.identities ?? {} });
+	const found = await store.findCustomer(decision.customer.customerId ? { customerId: decision.customer.customerId } : { identities: decision.customer.identities ?? {} });
+	// Test mode on sample data may name a customer the store has never seen: show the message for them anyway.
+	const customer = found ?? (settings.testMode ? sampleCustomer(decision) : undefined);
 	if (!customer) throw LoyaltyError.notFound('decision.customer', 'no such customer in the loyalty store');
 	const identities = { ...customer.identities };
 	if (identities.phone) identities.phone = normalizePhone(identities.phone, settings.defaultCallingCode, 'customer.phone');
@@ -117,11 +130,21 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		now,
 	});
 	if (plan.action === 'refuse') {
+		if (settings.testMode) {
+			const preview = previewMessage(decision, template, personal, customer, decision.channelPreference === 'sms' || (decision.channelPreference !== 'email' && !identities.email) ? 'sms' : 'email', settings.programTimeZone, settings, now);
+			return { ...base, status: 'test', ...preview, reason: plan.reason, detail: plan.detail, replay: false, wouldDo: `would not be sent: ${plan.reason}${plan.detail ? ` (${plan.detail})` : ''}${found ? '' : '; this customer is not in the loyalty store yet'}` };
+		}
 		return { ...base, status: 'refused', reason: plan.reason, detail: plan.detail, retryAt: plan.retryAt, replay: false };
 	}
 
 	const channel = plan.channel;
 	const chosen = { channel, channelWhy: plan.channelWhy, engagement };
+	if (settings.testMode) {
+		const preview = previewMessage(decision, template, personal, customer, channel, plan.timeZone, settings, now);
+		const when = plan.deferred ? `held for quiet hours until ${plan.sendAt} (${plan.timeZone})` : 'sent now';
+		const wouldDo = plan.action === 'hold_out' ? `not sent: the customer is in the holdout of experiment ${decision.experiment?.id ?? ''}` : `would be ${when} by ${channel} (${plan.channelWhy.replace(/_/g, ' ')})`;
+		return { ...base, status: 'test', ...chosen, sendAt: plan.sendAt, ...preview, replay: false, wouldDo };
+	}
 	const schedulable = channel === 'sms' && vendors.twilio?.messagingServiceSid && Date.parse(plan.sendAt) - now.getTime() >= TWILIO_MIN_SCHEDULE_MS;
 	if (plan.deferred && plan.action === 'send' && !schedulable) {
 		// Nothing is written: run the decision again at sendAt (a Wait node) and it goes out then.
@@ -156,6 +179,7 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		couponCode,
 		sendAt: plan.sendAt,
 		...fingerprints,
+		...(settings.programVersion !== undefined ? { programVersion: settings.programVersion } : {}),
 	};
 	const result = await deliver(
 		log,
@@ -189,6 +213,22 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		...('detail' in result ? { detail: result.detail } : {}),
 		...('retryAt' in result && result.retryAt ? { retryAt: result.retryAt } : {}),
 	};
+}
+
+/** Test mode on sample data: the decision's own identities and the first name from the personal fields. */
+function sampleCustomer(decision: OfferDecision): Customer {
+	return { id: 'not-in-store', identities: { ...(decision.customer.identities ?? {}) }, consent: {}, tags: [] } as unknown as Customer;
+}
+
+/** The message, subject and coupon code a send would use on `channel`, rendered as it would be. */
+function previewMessage(decision: OfferDecision, template: OfferTemplate, personal: PersonalFields, customer: Customer, channel: DeliveryChannel, timeZone: string, settings: SendOfferSettings, now: Date): Pick<SendOfferOutcome, 'channel' | 'message' | 'subject' | 'couponCode'> {
+	const couponCode = decision.coupon ? couponCodeFor(decision.decisionId, settings.couponPrefix) : undefined;
+	const couponExpiresAt = decision.coupon ? new Date(now.getTime() + decision.coupon.validDays * 86_400_000).toISOString() : undefined;
+	const fields: PersonalFields = { ...personal, firstName: personal.firstName ?? customer.firstName, couponCode, couponExpiresAt };
+	const render = (text: string | undefined, field: string) => (text ? renderTemplate(text, fields, { timeZone, locale: settings.locale, field: `templates.${template.id}.${field}` }) : undefined);
+	let message = channel === 'email' ? render(template.emailBody, 'emailBody') : render(template.smsBody, 'smsBody');
+	if (channel === 'sms' && message && decision.purpose === 'marketing') message = withOptOutHint(message);
+	return { channel, message, ...(channel === 'email' ? { subject: render(template.emailSubject, 'emailSubject') } : {}), ...(couponCode ? { couponCode } : {}) };
 }
 
 /** A missing credential is a setup error: refused before anything is claimed, so fixing it lets the decision go out. */

@@ -3,7 +3,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { LoyaltyError, parseFrequencyCaps, parseOfferDecision, parseOfferTemplates, parseSendWindow, type OfferDecision, type OfferTemplate, type PersonalFields } from '../../../engine';
+import { LoyaltyError, parseFrequencyCaps, parseOfferDecision, parseOfferTemplates, parseSendWindow, type OfferDecision, type OfferTemplate, type PersonalFields, type ProgramSettings } from '../../../engine';
 import type { SendOfferSettings } from './sendOffer';
 
 /** A JSON parameter arrives as text, or as a value when it came from an expression. */
@@ -48,28 +48,13 @@ export function readPersonalFields(value: unknown): PersonalFields {
 	return fields as PersonalFields;
 }
 
-export interface DeliverySettingsParameter {
-	programTimeZone?: string;
-	quietHoursStart?: string;
-	quietHoursEnd?: string;
-	emailGapHours?: number;
-	smsGapHours?: number;
-	maxPerDay?: number;
-	maxPerWeek?: number;
-	rewardsPerDay?: number;
-	maxPercentOff?: number;
-	defaultCallingCode?: string;
-	statusCallbackUrl?: string;
-	couponPrefix?: string;
-}
-
-export function readSettings(delivery: DeliverySettingsParameter, couponShop: string, squareRewardTierId: string): SendOfferSettings {
+/** The stored program's delivery settings and this node's own wiring → the send's settings. */
+export function readSettings(program: { version: number; settings: ProgramSettings }, statusCallbackUrl: string, couponShop: string, squareRewardTierId: string): SendOfferSettings {
 	if (!['none', 'woocommerce', 'squareReward'].includes(couponShop)) throw LoyaltyError.invalid('couponShop', `"${couponShop}" is not a place to create coupons`);
-	const prefix = (delivery.couponPrefix ?? 'LOY').trim();
-	if (!/^[A-Z0-9]{1,8}$/i.test(prefix)) throw LoyaltyError.invalid('couponPrefix', 'must be 1–8 letters or digits');
+	const { delivery, timeZone } = program.settings;
 	return {
-		programTimeZone: (delivery.programTimeZone ?? '').trim() || 'UTC',
-		sendWindow: parseSendWindow({ start: delivery.quietHoursEnd ?? '09:00', end: delivery.quietHoursStart ?? '20:00' }),
+		programTimeZone: timeZone,
+		sendWindow: parseSendWindow({ start: delivery.quietHoursEnd, end: delivery.quietHoursStart }),
 		caps: parseFrequencyCaps({
 			emailGapHours: delivery.emailGapHours,
 			smsGapHours: delivery.smsGapHours,
@@ -77,11 +62,12 @@ export function readSettings(delivery: DeliverySettingsParameter, couponShop: st
 			maxPerWeek: delivery.maxPerWeek,
 			rewardsPerDay: delivery.rewardsPerDay,
 		}),
-		maxPercentOff: delivery.maxPercentOff ?? 50,
-		defaultCallingCode: (delivery.defaultCallingCode ?? '').trim() || undefined,
+		maxPercentOff: delivery.maxPercentOff,
+		defaultCallingCode: delivery.defaultCallingCode.trim() || undefined,
 		couponShop: couponShop as SendOfferSettings['couponShop'],
 		squareRewardTierId: squareRewardTierId.trim() || undefined,
-		couponPrefix: prefix.toUpperCase(),
-		statusCallbackUrl: (delivery.statusCallbackUrl ?? '').trim() || undefined,
+		couponPrefix: delivery.couponPrefix.toUpperCase(),
+		statusCallbackUrl: statusCallbackUrl.trim() || undefined,
+		programVersion: program.version,
 	};
 }

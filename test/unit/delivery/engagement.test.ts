@@ -9,7 +9,7 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import type { HttpFunction, HttpRequest } from '../../../connectors/http';
 import { createKlaviyoClient, klaviyoEngagementTemplate } from '../../../connectors/klaviyo';
 import { createTwilioClient } from '../../../connectors/twilio';
-import { closeSharedStores, openSharedStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
+import { closeSharedStores, defaultProgramSettings, openSharedStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
 import { DeliveryLog } from '../../../engine/store/delivery';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
 import { sendOffer, type SendOfferSettings, type Vendors } from '../../../nodes/SendOffer/helpers/sendOffer';
@@ -192,7 +192,7 @@ describe('Loyalty Trigger: Twilio link clicks', () => {
 
 describe('Send Offer: the channel the customer engages with wins', () => {
 	const templates = parseOfferTemplates([{ id: 'coffee-10', metricName: 'Loyalty Offer: Coffee', emailSubject: 'Hi', emailBody: 'Hi {{firstName}}', smsBody: 'Hi {{firstName}}, 10% off.' }]);
-	const settings: SendOfferSettings = readSettings({ programTimeZone: 'America/Los_Angeles' }, 'none', '');
+	const settings: SendOfferSettings = readSettings({ version: 1, settings: defaultProgramSettings('America/Los_Angeles') }, '', 'none', '');
 	const requests: HttpRequest[] = [];
 	const fake: HttpFunction = async (request) => {
 		requests.push(request);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeParameters, IWebhookFunctions } from 'n8n-workflow';
 
-import { closeSharedStores, openSharedStore } from '../../../engine';
+import { changeProgram, closeSharedStores, openSharedStore } from '../../../engine';
 import { DeliveryLog } from '../../../engine/store/delivery';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
 import { SendOffer } from '../../../nodes/SendOffer/SendOffer.node';
@@ -30,6 +30,8 @@ before(async () => {
 	const store = await openSharedStore(storeConfigFromCredentials(credentials.loyaltyStoreApi));
 	const granted = { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout' };
 	await store.upsertCustomer({ identities: { email: 'ana@example.com', phone: '+14155550123' }, firstName: 'Ana', consent: { email_marketing: granted, sms_marketing: granted } });
+	// The caps are the program's, set once: these tests send several offers to Ana in a row.
+	await changeProgram(store, 'default', { delivery: { emailGapHours: 0, rewardsPerDay: 9, maxPerDay: 9 } }, { defaultTimeZone: 'UTC', source: 'test' });
 });
 
 after(async () => {
@@ -68,7 +70,7 @@ describe('Send Offer node (fake n8n context, real SQLite store)', () => {
 
 	test('Continue On Fail: a bad decision becomes an error item naming the field, the next item is still sent', async () => {
 		const requests: IHttpRequestOptions[] = [];
-		const params = (i: number) => ({ resource: 'offer', operation: 'send', decision: i === 0 ? decision('node-dec-2', { offerTemplateId: 'tea' }) : decision('node-dec-3'), templates, personalFields: '{}', email: true, sms: false, couponShop: 'none', delivery: { emailGapHours: 0, rewardsPerDay: 5, maxPerDay: 5 } });
+		const params = (i: number) => ({ resource: 'offer', operation: 'send', decision: i === 0 ? decision('node-dec-2', { offerTemplateId: 'tea' }) : decision('node-dec-3'), templates, personalFields: '{}', email: true, sms: false, couponShop: 'none' });
 		const [output] = await sendOfferNode.execute.call(sendOfferContext(params, 2, requests, true));
 		assert.equal(output.length, 2);
 		assert.equal(output[0].json.field, 'decision.offerTemplateId');
@@ -78,10 +80,47 @@ describe('Send Offer node (fake n8n context, real SQLite store)', () => {
 	});
 });
 
+describe('Send Offer node: Test Mode', () => {
+	const storeOnly = () => ({ loyaltyStoreApi: credentials.loyaltyStoreApi });
+	const run = async (parameters: INodeParameters) => {
+		const context = executeContext({ description: sendOfferNode.description, parameters, credentials: storeOnly(), items: [{ json: {} }] });
+		const requests: IHttpRequestOptions[] = [];
+		Object.assign(context.helpers, { httpRequestWithAuthentication: async (_t: string, o: IHttpRequestOptions) => requests.push(o), httpRequest: async (o: IHttpRequestOptions) => requests.push(o) });
+		const [[item]] = await sendOfferNode.execute.call(context);
+		return { item, requests };
+	};
+	const rowsOf = async (decisionId: string) => new DeliveryLog(await openSharedStore(storeConfigFromCredentials(credentials.loyaltyStoreApi))).sends(decisionId);
+
+	test('shows the channel, the exact message, the coupon code and why — with no vendor credential, sending and writing nothing', async () => {
+		const params = { resource: 'offer', operation: 'send', testMode: true, decision: decision('node-dec-test', { coupon: { kind: 'percent', amount: 10 } }), templates, personalFields: '{}', email: true, sms: true, couponShop: 'woocommerce' };
+		const { item, requests } = await run(params);
+		assert.equal(item.json.status, 'test');
+		assert.equal(item.json.channel, 'email');
+		assert.equal(item.json.subject, 'Hi Ana');
+		assert.equal(item.json.message, 'Hi Ana, 10% off.');
+		assert.match(String(item.json.couponCode), /^LOY-/);
+		assert.match(String(item.json.wouldDo), /^would be sent now by email/);
+		assert.deepEqual(item.json.program, { id: 'default', version: 1 });
+		assert.equal(requests.length, 0, 'no vendor was called');
+		assert.deepEqual(await rowsOf('node-dec-test'), [], 'nothing was written to the send log');
+		const credentialsNeeded = sendOfferNode.description.credentials!.filter((c) => c.name !== 'loyaltyStoreApi');
+		assert.ok(credentialsNeeded.every((c) => JSON.stringify(c.displayOptions?.hide?.testMode) === '[true]'), 'no vendor credential is asked for in test mode');
+	});
+
+	test('a customer the store has never seen (sample data) still gets a preview, and says why it would not go out', async () => {
+		const { item } = await run({ resource: 'offer', operation: 'send', testMode: true, decision: JSON.stringify({ decisionId: 'sample-1', customer: { identities: { email: 'sample@example.com' } }, offerTemplateId: 'coffee-10', ruleId: 'r1', channelPreference: 'email' }), templates, personalFields: '{"firstName":"Sam"}', email: true, sms: false, couponShop: 'none' });
+		assert.equal(item.json.status, 'test');
+		assert.equal(item.json.message, 'Hi Sam, 10% off.');
+		assert.match(String(item.json.wouldDo), /would not be sent: .*not in the loyalty store yet/);
+		const store = await openSharedStore(storeConfigFromCredentials(credentials.loyaltyStoreApi));
+		assert.equal(await store.findCustomer({ identities: { email: 'sample@example.com' } }), undefined, 'no customer was created');
+	});
+});
+
 describe('Send Offer node: Record Redemption', () => {
 	test('a purchase with the offer’s coupon is linked to its send; no vendor credential needed', async () => {
 		const requests: IHttpRequestOptions[] = [];
-		const params = { resource: 'offer', operation: 'send', decision: decision('node-dec-red', { coupon: { kind: 'percent', amount: 10 } }), templates, personalFields: '{}', email: true, sms: false, couponShop: 'none', delivery: { emailGapHours: 0, rewardsPerDay: 9, maxPerDay: 9 } };
+		const params = { resource: 'offer', operation: 'send', decision: decision('node-dec-red', { coupon: { kind: 'percent', amount: 10 } }), templates, personalFields: '{}', email: true, sms: false, couponShop: 'none' };
 		const [[refused]] = await sendOfferNode.execute.call(sendOfferContext(params, 1, requests, true));
 		assert.equal(refused.json.field, 'decision.coupon', 'a coupon without a shop to create it in is refused');
 		const store = await openSharedStore(storeConfigFromCredentials(credentials.loyaltyStoreApi));

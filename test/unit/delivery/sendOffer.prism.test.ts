@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createKlaviyoClient } from '../../../connectors/klaviyo';
 import { createTwilioClient } from '../../../connectors/twilio';
 import { createWooCommerceClient } from '../../../connectors/woocommerce';
-import { consentFromSmsKeyword, LoyaltyError, openStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
+import { consentFromSmsKeyword, defaultProgramSettings, LoyaltyError, openStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
 import { DeliveryLog } from '../../../engine/store/delivery';
 import { sendOffer, type SendOfferSettings, type Vendors } from '../../../nodes/SendOffer/helpers/sendOffer';
 import { readSettings } from '../../../nodes/SendOffer/helpers/settings';
@@ -39,7 +39,7 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 	const klaviyoCalls = recordingHttp(fetchHttp);
 	const twilioCalls = recordingHttp(fetchHttp);
 	const wooCalls = recordingHttp(fetchHttp);
-	const settings: SendOfferSettings = { ...readSettings({ programTimeZone: 'America/Los_Angeles', statusCallbackUrl: 'https://n8n.example.com/webhook/t/webhook' }, 'woocommerce', ''), maxFixedMinor: { USD: 2000 } };
+	const settings: SendOfferSettings = { ...readSettings({ version: 1, settings: defaultProgramSettings('America/Los_Angeles') }, 'https://n8n.example.com/webhook/t/webhook', 'woocommerce', ''), maxFixedMinor: { USD: 2000 } };
 	const noRetry = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 	// 18:00 UTC = 11:00 in Los Angeles: inside the SMS window.
 	const NOW = new Date('2026-06-10T18:00:00Z');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { closeSharedStores, openSharedStore, type StoreConfig } from '../../../engine';
+import { changeProgram, closeSharedStores, openSharedStore, type StoreConfig } from '../../../engine';
 import { SegmentCustomer } from '../../../nodes/SegmentCustomer/SegmentCustomer.node';
 import { executeContext, type Credentials } from '../nodes/fakes';
 import { randomSource } from './simulate';
@@ -170,14 +170,15 @@ describe('Segment Customer, executed with a fake n8n context against a real SQLi
 		assert.deepEqual(await refills({ minIntervals: 10_000 }), [], 'no product has been bought again that often');
 	});
 
-	test('Settings: the time zone and each rule are checked and named', async () => {
+	test('Settings: each rule is checked and named; the time zone is the stored program’s', async () => {
 		const fieldOf = async (settings: INodeParameters) => (await run({ resource: 'program', operation: 'scoreAll', insightSettings: settings }, { continueOnFail: true }))[0].json.field;
-		assert.equal(await fieldOf({ timeZone: 'Mars/Olympus' }), 'timeZone');
 		assert.equal(await fieldOf({ highOrders: 2.5 }), 'highOrders');
 		assert.equal(await fieldOf({ atRiskDays: 0 }), 'atRiskDays');
 		assert.equal(await fieldOf({ highSpend: 10.005 }), 'highSpend');
-		const [tokyo] = await run({ resource: 'program', operation: 'fitModels', insightSettings: { timeZone: 'Asia/Tokyo' } });
-		assert.equal(tokyo.json.operation, 'fitModels');
+		const store = await openSharedStore({ kind: 'sqlite', path: String(credentials.loyaltyStoreApi.sqlitePath) });
+		await changeProgram(store, 'tokyo-shop', { timeZone: 'Asia/Tokyo' }, { defaultTimeZone: 'UTC', source: 'test' });
+		const [tokyo] = await run({ resource: 'program', operation: 'fitModels', programId: 'tokyo-shop' });
+		assert.deepEqual([tokyo.json.operation, tokyo.json.programId], ['fitModels', 'tokyo-shop']);
 	});
 
 	test('a bad as-of date names its field', async () => {

@@ -7,6 +7,7 @@ import { NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-
 
 import { closeSharedStores, type LoyaltyEvent } from '../../../engine';
 import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
+import { LoyaltyProgram } from '../../../nodes/LoyaltyProgram/LoyaltyProgram.node';
 import { executeContext, type Credentials } from './fakes';
 
 const node = new AwardPoints();
@@ -35,6 +36,14 @@ async function run(parameters: INodeParameters | ((itemIndex: number) => INodePa
 	return output;
 }
 
+/** Sets a program's stored settings the way an owner does: the Loyalty Program node, Update Settings. */
+async function setProgram(programId: string, settings: INodeParameters) {
+	const programNode = new LoyaltyProgram();
+	const context = executeContext({ description: programNode.description, parameters: { operation: 'update', programId, settings, useTiers: 'keep' }, credentials });
+	const [[item]] = await programNode.execute.call(context);
+	return item.json;
+}
+
 const customer = { identifyBy: 'email', customerValue: 'ana@example.com' };
 
 describe('Award Points, executed with a fake n8n context against a real SQLite store', () => {
@@ -55,6 +64,12 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 		assert.equal(item.json.replay, false);
 		assert.equal(typeof item.json.customerId, 'string');
 		assert.deepEqual(item.pairedItem, { item: 0 });
+		// No program was set: the defaults were stored as version 1, in n8n's time zone, and said so once.
+		const program = item.json.program as IDataObject;
+		assert.deepEqual([program.id, program.version], ['default', 1]);
+		assert.match(String(program.notice), /No settings were stored for program "default".*1 point per USD 1, no expiry, time zone America\/New_York/);
+		const [again] = await run({ resource: 'points', operation: 'earnForOrder', orderId: '1042', orderSource: 'woocommerce', orderTotal: 12.5, currency: 'usd', placedAt: '2026-03-01T10:00:00Z', ...customer });
+		assert.deepEqual(again.json.program, { id: 'default', version: 1 });
 	});
 
 	test('Redeem is idempotent on its key: the second run is a replay and moves nothing', async () => {
@@ -155,17 +170,20 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 			},
 		};
 		const updated = { ...purchase, id: 'generic:c-1', type: 'customer_updated', idempotencyKey: 'generic:customer:1', order: undefined };
-		const output = await run((itemIndex) => ({ resource: 'points', operation: 'applyEvent', event: (itemIndex === 0 ? purchase : updated) as unknown as INodeParameters, programSettings: { currency: 'EUR', pointsPerCurrencyUnit: 2 } }), {
+		await setProgram('euro-shop', { currency: 'EUR', pointsPerCurrencyUnit: 2 });
+		const output = await run((itemIndex) => ({ resource: 'points', operation: 'applyEvent', event: (itemIndex === 0 ? purchase : updated) as unknown as INodeParameters, programId: 'euro-shop' }), {
 			items: 2,
 		});
 		assert.equal(output[0].json.eventId, 'generic:pos-1');
 		assert.equal(output[0].json.skipped, false);
 		assert.deepEqual(output[0].json.change, { available: 51, pending: 0 });
 		assert.equal(output[0].json.idempotencyKey, 'generic:order:pos-1:paid');
-		assert.deepEqual(output[1].json, { eventId: 'generic:c-1', eventType: 'customer_updated', operation: 'none', skipped: true, reason: '"customer_updated" events do not change points' });
+		assert.deepEqual(output[1].json, { eventId: 'generic:c-1', eventType: 'customer_updated', operation: 'none', skipped: true, reason: '"customer_updated" events do not change points', program: { id: 'euro-shop', version: 1 } });
 	});
 
-	test('Program Settings: pending days keep earned points pending; an unknown currency names the setting', async () => {
+	test('The stored program: pending days keep earned points pending; an unknown currency names the setting', async () => {
+		const stored = await setProgram('returns', { pendingDays: 14 });
+		assert.deepEqual([stored.version, stored.changed, (stored.settings as IDataObject).pendingDays], [1, true, 14]);
 		const [pending] = await run({
 			resource: 'points',
 			operation: 'earnForOrder',
@@ -175,14 +193,15 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 			placedAt: '2026-03-01T10:00:00Z',
 			identifyBy: 'email',
 			customerValue: 'cleo@example.com',
-			programSettings: { pendingDays: 14 },
+			programId: 'returns',
 		});
 		assert.deepEqual(pending.json.change, { available: 0, pending: 30 });
+		assert.deepEqual(pending.json.program, { id: 'returns', version: 1 });
 
-		await assert.rejects(run({ resource: 'customer', operation: 'getBalance', ...customer, programSettings: { currency: 'XYZ' } }), (error: unknown) => {
+		await assert.rejects(setProgram('returns', { currency: 'XYZ' }), (error: unknown) => {
 			assert.ok(error instanceof NodeOperationError);
-			assert.match(error.message, /unknown currency "XYZ"/);
-			assert.match(String(error.description), /Program Settings/);
+			assert.match(error.message, /program.currency/);
+			assert.match(String(error.description), /Loyalty Program → Currency/);
 			return true;
 		});
 	});
@@ -219,8 +238,18 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 		});
 		const [nothing] = await run({ resource: 'points', operation: 'listHeld', heldStatus: 'held', limit: 10 });
 		assert.equal(nothing.json.count, 0);
-		const [ceilingOff] = await run({ ...big, orderId: '1236', orderTotal: 6000, programSettings: { maxPointsPerOrder: 0 } });
+		await setProgram('no-ceiling', { maxPointsPerOrder: 0 });
+		const [ceilingOff] = await run({ ...big, orderId: '1236', orderTotal: 6000, programId: 'no-ceiling' });
 		assert.deepEqual(ceilingOff.json.change, { available: 6000, pending: 0 });
+	});
+
+	test('Test Mode shows what an order would earn and keeps nothing; the real run afterwards books it once', async () => {
+		const order = { resource: 'points', operation: 'earnForOrder', orderId: 'try-1', orderSource: 'woocommerce', orderTotal: 40, currency: 'USD', placedAt: '2026-03-05T10:00:00Z', identifyBy: 'email', customerValue: 'tess@example.com' };
+		const [tried] = await run({ ...order, testMode: true });
+		assert.deepEqual([tried.json.testMode, tried.json.kept, tried.json.change, (tried.json.balance as IDataObject).available], [true, false, { available: 40, pending: 0 }, 40]);
+		await assert.rejects(run({ resource: 'customer', operation: 'getBalance', identifyBy: 'email', customerValue: 'tess@example.com' }), /no customer/, 'the customer was not even created');
+		const [real] = await run(order);
+		assert.deepEqual([real.json.replay, real.json.change], [false, { available: 40, pending: 0 }]);
 	});
 
 	test('A key reused for a different change of points is refused with advice about keys', async () => {

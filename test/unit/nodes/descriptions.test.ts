@@ -116,7 +116,7 @@ describe('Award Points', () => {
 			for (const operation of Object.keys(byOperation)) {
 				const values = NodeHelpers.getNodeParameters(description.properties, { resource, operation }, true, false, { typeVersion: 1 }, description);
 				assert.ok(values, `${resource}/${operation}`);
-				assert.deepEqual(values.programSettings, {}, `${resource}/${operation}`);
+				assert.equal(values.programId, 'default', `${resource}/${operation}: every operation works for a program, "default" unless chosen`);
 				if (operation === 'redeem' || operation === 'adjust') assert.equal(values.idempotencyKey, '={{ $json.id }}');
 				if (operation === 'earnForOrder' || operation === 'reverseForRefund') assert.equal(values.idempotencyKey, '');
 			}

@@ -43,6 +43,8 @@ export interface ExecuteOptions {
 	items?: INodeExecutionData[];
 	credentials?: Credentials;
 	continueOnFail?: boolean;
+	/** n8n's time zone setting (GENERIC_TIMEZONE); a new program starts in it. */
+	timezone?: string;
 }
 
 export function executeContext(options: ExecuteOptions): IExecuteFunctions {
@@ -54,6 +56,9 @@ export function executeContext(options: ExecuteOptions): IExecuteFunctions {
 	const context = {
 		getInputData: () => items,
 		getNode: () => node,
+		getTimezone: () => options.timezone ?? 'America/New_York',
+		getWorkflow: () => ({ id: 'unitTestWorkflow', name: 'unit test', active: false }),
+		logger: recordingLogger({ requests: [], logs: [] }),
 		continueOnFail: () => options.continueOnFail ?? false,
 		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
 			const value = parametersFor(itemIndex)[name];
@@ -125,6 +130,7 @@ export function hookContext(options: HookOptions): { context: IHookFunctions; st
 		getNodeWebhookUrl: () => options.webhookUrl ?? 'https://n8n.example.com/webhook/hook-id/webhook',
 		getWorkflowStaticData: () => staticData,
 		getWorkflow: () => ({ id: options.workflowId ?? 'unitTestWorkflow', name: 'unit test', active: true }),
+		getTimezone: () => 'America/New_York',
 		async getCredentials(type: string) {
 			const data = credentials[type];
 			if (!data) throw new Error(`Node does not have any credentials set for "${type}"`);

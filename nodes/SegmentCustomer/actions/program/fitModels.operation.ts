@@ -1,7 +1,6 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { spendExclusionsJson } from '../../helpers/json';
-import { readSettings } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
@@ -15,8 +14,8 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['program'], operation: ['fitModels'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, { insight, asOf, itemIndex }: OperationContext): Promise<IDataObject> {
-	const { model } = readSettings.call(this, itemIndex);
+export async function execute(this: IExecuteFunctions, { insight, asOf, settings }: OperationContext): Promise<IDataObject> {
+	const { model } = settings;
 	const fitted = await insight.fit(asOf, model);
 	return {
 		operation: 'fitModels',

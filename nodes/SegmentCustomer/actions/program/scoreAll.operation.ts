@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { insightJson } from '../../helpers/json';
-import { readSettings, segmentationOf } from '../common.descriptions';
+import { segmentationOf } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
@@ -20,8 +20,8 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['program'], operation: ['scoreAll'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, { insight, asOf, itemIndex }: OperationContext): Promise<IDataObject[]> {
-	const run = await insight.scoreAll(asOf, segmentationOf(readSettings.call(this, itemIndex)));
+export async function execute(this: IExecuteFunctions, { insight, asOf, itemIndex, settings }: OperationContext): Promise<IDataObject[]> {
+	const run = await insight.scoreAll(asOf, segmentationOf(settings));
 	const moves = new Map(run.changes.map((c) => [c.customerId, c]));
 	const wanted = this.getNodeParameter('scoreAllOutput', itemIndex) === 'all' ? run.customers : run.customers.filter((c) => moves.has(c.customerId));
 	return wanted.map((c) => ({ ...insightJson(c, asOf), changed: moves.has(c.customerId), previous: moves.get(c.customerId)?.previous ?? null }));

@@ -1,7 +1,8 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { readDecision, readPersonalFields, readSettings, readTemplates, type DeliverySettingsParameter } from '../../helpers/settings';
+import { readDecision, readPersonalFields, readSettings, readTemplates } from '../../helpers/settings';
 import { sendOffer } from '../../helpers/sendOffer';
+import { programStamp } from '../../../shared/program';
 import type { OperationContext } from '../node.type';
 
 const EXAMPLE_TEMPLATES = JSON.stringify(
@@ -19,6 +20,13 @@ const EXAMPLE_TEMPLATES = JSON.stringify(
 );
 
 const properties: INodeProperties[] = [
+	{
+		displayName: 'Test Mode',
+		name: 'testMode',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to only show what would be sent — the channel, the exact message, the coupon code and why — without sending, creating a coupon or writing anything. No Klaviyo, Twilio or shop account is needed.',
+	},
 	{
 		displayName: 'Decision',
 		name: 'decision',
@@ -79,23 +87,14 @@ const properties: INodeProperties[] = [
 		description: 'Square Dashboard → Loyalty → Rewards: the ID of the reward tier to give',
 	},
 	{
-		displayName: 'Delivery Settings',
+		// Quiet hours, message caps, coupon limits and the time zone are the program's: set once in
+		// the Loyalty Program node. What stays here belongs to this node's own wiring.
+		displayName: 'Options',
 		name: 'delivery',
 		type: 'collection',
-		placeholder: 'Add Setting',
+		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{ displayName: 'Coupon Code Prefix', name: 'couponPrefix', type: 'string', default: 'LOY', description: 'Put before every coupon code (1–8 letters or digits)' },
-			{ displayName: 'Default Country Calling Code', name: 'defaultCallingCode', type: 'string', default: '', placeholder: 'e.g. 1', description: 'For phone numbers stored without a country code' },
-			{ displayName: 'Hours Between Emails', name: 'emailGapHours', type: 'number', default: 16, description: 'Like Klaviyo Smart Sending: no second email to the same customer within this time' },
-			{ displayName: 'Hours Between SMS', name: 'smsGapHours', type: 'number', default: 24 },
-			{ displayName: 'Largest Percent Off', name: 'maxPercentOff', type: 'number', default: 50, description: 'A decision asking for a bigger discount is refused' },
-			{ displayName: 'Messages Per Day', name: 'maxPerDay', type: 'number', default: 2, description: 'Across all rules and channels, per customer calendar day' },
-			{ displayName: 'Messages Per Week', name: 'maxPerWeek', type: 'number', default: 5, description: 'Across all rules and channels, in any 7 days' },
-			{ displayName: 'Program Time Zone', name: 'programTimeZone', type: 'string', default: 'UTC', placeholder: 'e.g. Europe/Berlin', description: 'Used when neither the profile nor the phone number tells the customer’s time zone' },
-			{ displayName: 'Quiet Hours End', name: 'quietHoursEnd', type: 'string', default: '09:00', description: 'Marketing SMS wait until this local time' },
-			{ displayName: 'Quiet Hours Start', name: 'quietHoursStart', type: 'string', default: '20:00', description: 'No marketing SMS from this local time on' },
-			{ displayName: 'Rewards Per Day', name: 'rewardsPerDay', type: 'number', default: 1, description: 'The program’s "one reward per day"' },
 			{ displayName: 'SMS Status Webhook URL', name: 'statusCallbackUrl', type: 'string', default: '', placeholder: 'e.g. https://n8n.example.com/webhook/…/webhook', description: 'The URL of a Loyalty Trigger in Twilio mode, so delivery reports update the send log' },
 		],
 	},
@@ -105,12 +104,14 @@ const displayOptions = { show: { resource: ['offer'], operation: ['send'] } };
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, { store, vendors, itemIndex }: OperationContext): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, { store, vendors, itemIndex, program }: OperationContext): Promise<IDataObject> {
 	const settings = readSettings(
-		this.getNodeParameter('delivery', itemIndex, {}) as DeliverySettingsParameter,
+		program,
+		String((this.getNodeParameter('delivery', itemIndex, {}) as IDataObject).statusCallbackUrl ?? ''),
 		this.getNodeParameter('couponShop', itemIndex, 'none') as string,
 		this.getNodeParameter('squareRewardTierId', itemIndex, '') as string,
 	);
+	settings.testMode = this.getNodeParameter('testMode', itemIndex, false) === true;
 	const outcome = await sendOffer(
 		store,
 		readDecision(this.getNodeParameter('decision', itemIndex)),
@@ -120,5 +121,5 @@ export async function execute(this: IExecuteFunctions, { store, vendors, itemInd
 		vendors,
 		new Date(),
 	);
-	return Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)) as IDataObject;
+	return { ...(Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)) as IDataObject), ...programStamp(program) };
 }

@@ -1,0 +1,3 @@
+export * from './settings';
+export * from './program';
+export { PROGRAM_MIGRATIONS } from './migrations';
