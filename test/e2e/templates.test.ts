@@ -187,6 +187,9 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 	before(async () => {
 		env = await startTemplates({ startAt: T0, pollSeconds: POLL_SECONDS, log: (line) => console.log(`# ${line}`) });
 		console.log(`# n8n ready in ${env.n8n.readyMs} ms, webhooks registered in ${env.n8n.webhooksMs} ms`);
+		// The shop is in New York; its owner says so once, for every workflow (this n8n runs in UTC).
+		const zone = await runCli(['program', 'set', 'timeZone=America/New_York', '--store', env.storePath, '--create']);
+		assert.equal(zone.code, 0, zone.errors.join('\n'));
 		store = await openStore({ kind: 'sqlite', path: env.storePath });
 		ledger = new Ledger(store, PROGRAM);
 		for (const person of Object.values(people) as Person[]) {
@@ -360,16 +363,17 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 	});
 
 	test('T0+34h: the owner changes the earn rate once; every workflow earns at the new rate from then on', async () => {
-		// The templates carry no program settings: the first node to run stored the defaults once.
-		const [v1] = await programHistory(store, 'default');
-		assert.deepEqual([v1.version, v1.settings.pointsPerCurrencyUnit, v1.settings.timeZone], [1, 1, 'America/New_York']);
-		assert.match(v1.source, /^defaults \(first used by n8n: /);
+		// The templates carry no program settings: every workflow ran on the one stored program.
+		const history = await programHistory(store, 'default');
+		const current = history.at(-1)!;
+		assert.deepEqual([current.settings.pointsPerCurrencyUnit, current.settings.timeZone, current.source], [1, 'America/New_York', 'cli']);
 		const booked = await store.db.query<{ program_version: number | null }>('SELECT DISTINCT program_version FROM ledger_operations WHERE program_version IS NOT NULL');
-		assert.deepEqual(booked.map((r) => Number(r.program_version)), [1], 'everything the workflows booked so far used version 1');
+		assert.deepEqual(booked.map((r) => Number(r.program_version)), [current.version], 'everything the workflows booked so far used the current version');
 
 		const set = await runCli(['program', 'set', 'pointsPerCurrencyUnit=3', '--store', env.storePath]);
 		assert.equal(set.code, 0, set.errors.join('\n'));
-		assert.equal(JSON.parse(set.lines[0]).version, 2);
+		const next = current.version + 1;
+		assert.equal(JSON.parse(set.lines[0]).version, next);
 
 		const zoe: Person = { email: 'zoe@example.com', firstName: 'Zoe' };
 		await moveTo(34 * HOUR);
@@ -385,9 +389,9 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 		const zoeId = await idOf(zoe);
 		const operations = await store.db.query<{ program_version: number }>('SELECT program_version FROM ledger_operations WHERE customer_id = $1', [zoeId]);
 		assert.ok(operations.length >= 2, 'points on purchase and welcome both booked');
-		assert.deepEqual([...new Set(operations.map((r) => Number(r.program_version)))], [2], 'every workflow used the new version');
+		assert.deepEqual([...new Set(operations.map((r) => Number(r.program_version)))], [next], 'every workflow used the new version');
 		const firings = await store.db.query<{ program_version: number }>('SELECT program_version FROM rule_firings WHERE customer_key = $1', [zoeId]);
-		assert.ok(firings.length >= 1 && firings.every((r) => Number(r.program_version) === 2), 'the welcome rule decided under version 2');
+		assert.ok(firings.length >= 1 && firings.every((r) => Number(r.program_version) === next), 'the welcome rule decided under the new version');
 		// Paul's earlier orders keep what they earned under version 1: nothing is rebooked.
 		assert.equal((await balanceOf(people.paul)).available, 300 + 100 + 250 + 200 + 20);
 	});
