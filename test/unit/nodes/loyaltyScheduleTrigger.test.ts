@@ -36,7 +36,6 @@ function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' 
 		getNodeParameter: (name: string, fallback?: unknown) => resolved[name] ?? fallback,
 		getMode: () => mode,
 		getTimezone: () => 'UTC',
-		getWorkflow: () => ({ id: 'scheduleWorkflow', name: 'schedule test', active: mode === 'trigger' }),
 		getCredentials: async () => ({ storage: 'embedded', sqlitePath: config.kind === 'sqlite' ? config.path : '' }),
 		emit: (data: INodeExecutionData[][]) => emitted.push(data),
 		emitError: (error: Error) => logs.push(`emitError: ${error.message}`),
