@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_KINDS, type Customer, type CustomerInput, type IdentityKind, type Identities } from '../model/customer';
-import { mergeAccounts } from './accounts';
+import { mergeAccounts } from '../ledger/accountRows';
 import { CUSTOMER_COLUMNS } from './migrations';
 import type { Row, SqlClient } from './db';
 

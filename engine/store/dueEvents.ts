@@ -11,7 +11,7 @@ import type { DueEvent } from '../schedule/types';
 import { findCustomerIds, getCustomer } from './customers';
 import type { Dialect, SqlClient } from './db';
 import { orderBaskets } from './insightBaskets';
-import { listEntries } from './ledgerRows';
+import { listEntries } from '../ledger/ledgerRows';
 import { claimDueFollowUps } from './rulesFollowUps';
 
 const DAY_MS = 86_400_000;

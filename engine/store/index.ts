@@ -83,6 +83,6 @@ export async function closeSharedStores(): Promise<void> {
 
 export { Store } from './store';
 export type { Clock } from './store';
-export type { BalanceMismatch } from './accounts';
+export type { BalanceMismatch } from '../ledger/accountRows';
 export type { StoredOrder } from './orders';
 export { loyaltySnapshot, type LoyaltyProfileSnapshot } from './loyaltySnapshot';

@@ -2,7 +2,7 @@ import { customerInputSchema, type Customer, type CustomerInput, type Identities
 import { LoyaltyError } from '../model/errors';
 import { EventType, loyaltyEventSchema, type LoyaltyEvent } from '../model/event';
 import { parseOrThrow } from '../model/validate';
-import { findBalanceMismatches, type BalanceMismatch } from './accounts';
+import { findBalanceMismatches, type BalanceMismatch } from '../ledger/accountRows';
 import { findCustomerIds, getCustomer, upsertCustomer } from './customers';
 import type { Db, Dialect, SqlClient } from './db';
 import { claimDueEvents } from './dueEvents';

@@ -1,5 +1,5 @@
-import type { Balance } from '../ledger/types';
-import { forUpdate, type Row, type SqlClient } from './db';
+import type { Balance } from './types';
+import { forUpdate, type Row, type SqlClient } from '../store/db';
 
 export interface AccountRow extends Row {
 	program_id: string;
