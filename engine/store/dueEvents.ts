@@ -12,7 +12,7 @@ import { findCustomerIds, getCustomer } from './customers';
 import type { Dialect, SqlClient } from './db';
 import { orderBaskets } from './insightBaskets';
 import { listEntries } from '../ledger/ledgerRows';
-import { claimDueFollowUps } from './rulesFollowUps';
+import { claimDueFollowUps } from '../rules/followUpRows';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

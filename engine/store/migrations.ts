@@ -3,7 +3,7 @@ import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './migrations/del
 import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './migrations/insight';
 import { INTAKE_MIGRATIONS } from './migrations/intake';
 import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from '../ledger/migrations';
-import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './migrations/rules';
+import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from '../rules/migrations';
 import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './migrations/schedule';
 
 /**

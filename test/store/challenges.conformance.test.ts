@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileRules, crossCategoryBonus, decideEvent, evaluate, explanationLine, purchaseStreak, simulate, type CompiledRuleSet, type Decision, type RuleEvent, type RuleInput, type Store } from '../../engine';
 import { recordAndSettle } from '../../engine/rules/decide';
-import { loadContext } from '../../engine/store/rulesContext';
+import { loadContext } from '../../engine/rules/contextRows';
 import { backends } from '../support/stores';
 import { purchase } from '../unit/rules/helpers';
 
