@@ -10,7 +10,7 @@ import { DUE_EVENT_TYPE_OF, DueKind, parseScheduleSettings, type ResolvedSchedul
 import type { DueEvent } from '../schedule/types';
 import { findCustomerIds, getCustomer } from './customers';
 import type { Dialect, SqlClient } from './db';
-import { orderBaskets } from './insightBaskets';
+import { orderBaskets } from '../insight/basketRows';
 import { listEntries } from '../ledger/ledgerRows';
 import { claimDueFollowUps } from '../rules/followUpRows';
 

@@ -1,6 +1,6 @@
 import type { Dialect } from './db';
 import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './migrations/delivery';
-import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './migrations/insight';
+import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from '../insight/migrations';
 import { INTAKE_MIGRATIONS } from './migrations/intake';
 import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from '../ledger/migrations';
 import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from '../rules/migrations';
