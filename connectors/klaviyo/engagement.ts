@@ -1,5 +1,5 @@
 import { LoyaltyError, identitiesSchema } from '../../engine/model';
-import type { EngagementFact } from '../../engine/store/delivery';
+import type { EngagementFact } from '../../engine/delivery/deliveryLog';
 import { type JsonObject, isObject } from '../shared/payload';
 
 /**

@@ -85,4 +85,4 @@ export { Store } from './store';
 export type { Clock } from './store';
 export type { BalanceMismatch } from '../ledger/accountRows';
 export type { StoredOrder } from './orders';
-export { loyaltySnapshot, type LoyaltyProfileSnapshot } from './loyaltySnapshot';
+export { loyaltySnapshot, type LoyaltyProfileSnapshot } from '../delivery/loyaltySnapshot';

@@ -1,5 +1,5 @@
 import type { Dialect } from './db';
-import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './migrations/delivery';
+import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from '../delivery/migrations';
 import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from '../insight/migrations';
 import { INTAKE_MIGRATIONS } from './migrations/intake';
 import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from '../ledger/migrations';

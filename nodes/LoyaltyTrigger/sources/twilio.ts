@@ -2,7 +2,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { twilio } from '../../../connectors';
 import { consentFromSmsKeyword } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 import { openStoreFor } from '../../shared/store';
 import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 

@@ -35,7 +35,7 @@ import {
 	type SendWindow,
 	type Store,
 } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 
 export interface SendOfferSettings {
 	programTimeZone: string;

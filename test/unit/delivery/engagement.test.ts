@@ -10,7 +10,7 @@ import type { HttpFunction, HttpRequest } from '../../../connectors/http';
 import { createKlaviyoClient, klaviyoEngagementTemplate } from '../../../connectors/klaviyo';
 import { createTwilioClient } from '../../../connectors/twilio';
 import { closeSharedStores, openSharedStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
 import { sendOffer, type SendOfferSettings, type Vendors } from '../../../nodes/SendOffer/helpers/sendOffer';
 import { readSettings } from '../../../nodes/SendOffer/helpers/settings';

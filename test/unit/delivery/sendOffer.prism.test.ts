@@ -7,7 +7,7 @@ import { createKlaviyoClient } from '../../../connectors/klaviyo';
 import { createTwilioClient } from '../../../connectors/twilio';
 import { createWooCommerceClient } from '../../../connectors/woocommerce';
 import { consentFromSmsKeyword, LoyaltyError, openStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 import { sendOffer, type SendOfferSettings, type Vendors } from '../../../nodes/SendOffer/helpers/sendOffer';
 import { readSettings } from '../../../nodes/SendOffer/helpers/settings';
 import { alteringHttp, fetchHttp, recordingHttp } from '../../support/http';

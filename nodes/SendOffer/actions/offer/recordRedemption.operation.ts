@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { orderSchema, parseOrThrow } from '../../../../engine';
-import { DeliveryLog } from '../../../../engine/store/delivery';
+import { DeliveryLog } from '../../../../engine/delivery/deliveryLog';
 import { jsonParameter } from '../../helpers/settings';
 import type { OperationContext } from '../node.type';
 
