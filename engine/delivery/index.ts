@@ -14,3 +14,5 @@ export * from './fingerprint';
 export * from './plan';
 export * from './deliver';
 export * from './fromRules';
+export * from './deliveryLog';
+export { loyaltySnapshot, type LoyaltyProfileSnapshot } from './loyaltySnapshot';

@@ -110,3 +110,8 @@ export async function findBalanceMismatches(sql: SqlClient): Promise<BalanceMism
 	}
 	return mismatches;
 }
+
+/** Cached balances that disagree with the sum of their entries; empty when the ledger is sound. */
+export function verifyBalances(store: { readonly db: SqlClient }): Promise<BalanceMismatch[]> {
+	return findBalanceMismatches(store.db);
+}

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { compileRules, decideEvent, offerDecisionsFrom, type CompiledRuleSet, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput } from '../../engine';
-import type { SqlClient } from '../../engine/store/db';
+import { type CompiledRuleSet, compileRules, decideEvent, offerDecisionsFrom, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput, type SqlClient } from '../../engine';
 import { summarizeError, toNodeError } from '../shared/errors';
 import { openStoreFor } from '../shared/store';
 import { eventFromJson, eventFromMapping, type FieldMapping } from './helpers/eventMapping';

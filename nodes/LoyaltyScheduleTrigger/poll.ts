@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
-import { claimDueEvents, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
+import { claimDueEvents, claimDueEventsFrom, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
 import { summarizeError, toNodeError } from '../shared/errors';
 import { openStoreFor } from '../shared/store';
 import { pollIntervalMs, scheduleSettingsFrom } from './settings';
@@ -60,7 +60,7 @@ export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerRe
 		if (looking) return;
 		looking = true;
 		try {
-			const events = await store.claimDueEvents(settings, new Date());
+			const events = await claimDueEventsFrom(store, settings, new Date());
 			if (events.length > 0) this.emit([itemsOf(events)]);
 			// Said after every look, so a test (or an owner reading debug logs) knows it looked, found or not.
 			this.logger.debug(`Loyalty Schedule Trigger looked for due events: ${events.length} due`, { node: this.getNode().name });

@@ -8,34 +8,7 @@ import { loyaltyProfileProperties, type KlaviyoClient } from '../../../connector
 import type { SquareClient } from '../../../connectors/square';
 import { TwilioApiError, type TwilioClient } from '../../../connectors/twilio';
 import type { WooCommerceClient } from '../../../connectors/woocommerce';
-import {
-	assertSameSend,
-	checkFrequency,
-	claimFingerprints,
-	consentFromSmsKeyword,
-	couponCodeFor,
-	deliver,
-	findOfferTemplate,
-	LoyaltyError,
-	minorToDecimalString,
-	normalizePhone,
-	planDelivery,
-	renderTemplate,
-	withOptOutHint,
-	type ClaimInput,
-	type ChannelEngagement,
-	type Customer,
-	type DeliveryChannel,
-	type DeliveryResult,
-	type FrequencyCaps,
-	type OfferDecision,
-	type OfferTemplate,
-	type PersonalFields,
-	type SendFailure,
-	type SendWindow,
-	type Store,
-} from '../../../engine';
-import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
+import { assertSameSend, type ChannelEngagement, checkFrequency, claimFingerprints, type ClaimInput, consentFromSmsKeyword, couponCodeFor, type Customer, deliver, type DeliveryChannel, DeliveryLog, type DeliveryResult, findOfferTemplate, type FrequencyCaps, LoyaltyError, minorToDecimalString, normalizePhone, type OfferDecision, type OfferTemplate, type PersonalFields, planDelivery, renderTemplate, type SendFailure, type SendWindow, type Store, withOptOutHint } from '../../../engine';
 
 export interface SendOfferSettings {
 	programTimeZone: string;
