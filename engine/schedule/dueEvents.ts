@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
-import { replenishmentSchedule } from '../insight/replenishment';
-import { productPurchasesOf, withReplenishmentDates } from '../insight/service';
+import { productPurchasesOf, replenishmentSchedule, withReplenishmentDates } from '../insight';
 import { lotsFromEntries } from '../ledger/lots';
 import type { Cart } from '../model/cart';
 import { isValidTimeZone, type Birthday, type Customer } from '../model/customer';
@@ -12,7 +11,7 @@ import { findCustomerIds, getCustomer } from '../store/customers';
 import type { Db, Dialect, SqlClient } from '../store/db';
 import { orderBaskets } from '../insight/basketRows';
 import { listEntries } from '../ledger/ledgerRows';
-import { claimDueFollowUps } from '../rules/followUpRows';
+import { claimDueFollowUps } from '../rules';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
