@@ -16,3 +16,4 @@ export * from './deliver';
 export * from './fromRules';
 export * from './deliveryLog';
 export { loyaltySnapshot, type LoyaltyProfileSnapshot } from './loyaltySnapshot';
+export * from './sendOffer';

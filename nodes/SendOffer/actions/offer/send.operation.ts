@@ -1,7 +1,8 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { readDecision, readPersonalFields, readSettings, readTemplates, type DeliverySettingsParameter } from '../../helpers/settings';
-import { sendOffer } from '../../helpers/sendOffer';
+import { sendOffer } from '../../../../engine';
+import { offerVendors } from '../../helpers/offerVendors';
 import type { OperationContext } from '../node.type';
 
 const EXAMPLE_TEMPLATES = JSON.stringify(
@@ -111,14 +112,14 @@ export async function execute(this: IExecuteFunctions, { store, vendors, itemInd
 		this.getNodeParameter('couponShop', itemIndex, 'none') as string,
 		this.getNodeParameter('squareRewardTierId', itemIndex, '') as string,
 	);
-	const outcome = await sendOffer(
+	const outcome = await sendOffer({
 		store,
-		readDecision(this.getNodeParameter('decision', itemIndex)),
-		readTemplates(this.getNodeParameter('templates', itemIndex)),
-		readPersonalFields(this.getNodeParameter('personalFields', itemIndex, {})),
+		decision: readDecision(this.getNodeParameter('decision', itemIndex)),
+		templates: readTemplates(this.getNodeParameter('templates', itemIndex)),
+		personal: readPersonalFields(this.getNodeParameter('personalFields', itemIndex, {})),
 		settings,
-		vendors,
-		new Date(),
-	);
+		vendors: offerVendors(vendors),
+		now: new Date(),
+	});
 	return Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)) as IDataObject;
 }
