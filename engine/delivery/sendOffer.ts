@@ -216,7 +216,7 @@ function checkCouponLimits(decision: OfferDecision, settings: SendOfferSettings)
 	if (max !== undefined && coupon.amount > max) {
 		throw LoyaltyError.invalid('decision.coupon.amount', `${minorToDecimalString(coupon.amount, coupon.currency as string)} ${coupon.currency} is over the program's maximum of ${minorToDecimalString(max, coupon.currency as string)}`);
 	}
-	if (settings.couponShop === 'none') throw LoyaltyError.invalid('decision.coupon', 'the decision has a coupon but Send Offer has no shop to create coupons in (set Create Coupons In)');
+	if (settings.couponShop === 'none') throw LoyaltyError.invalid('decision.coupon', 'the decision has a coupon but Send Offer has no shop to create coupons in (set "Create Coupons In")');
 }
 
 /** The trigger URL with the decision id, so the delivery report finds its send even before it is finalised. */

@@ -60,10 +60,12 @@ export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerRe
 		if (looking) return;
 		looking = true;
 		try {
-			const events = await claimDueEventsFrom(store, settings, new Date());
+			const now = new Date();
+			const events = await claimDueEventsFrom(store, settings, now);
 			if (events.length > 0) this.emit([itemsOf(events)]);
-			// Said after every look, so a test (or an owner reading debug logs) knows it looked, found or not.
-			this.logger.debug(`Loyalty Schedule Trigger looked for due events: ${events.length} due`, { node: this.getNode().name });
+			// Said after every look, so a test (or an owner reading debug logs) knows which trigger looked, as of when, found or not.
+			const workflowId = this.getWorkflow().id ?? 'unsaved';
+			this.logger.debug(`Loyalty Schedule Trigger looked for due events as of ${now.toISOString()}: ${events.length} due (workflow ${workflowId}, node "${this.getNode().name}")`, { node: this.getNode().name, workflowId });
 		} catch (error) {
 			// A store that is briefly unreachable must not switch the workflow off: log and look again next time.
 			this.logger.error(`Loyalty Trigger could not look for due events: ${summarizeError(error).message}`, { node: this.getNode().name });

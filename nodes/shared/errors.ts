@@ -17,7 +17,7 @@ export interface ErrorSummary {
 const FIELD_LABELS: ReadonlyArray<[prefix: string, label: string]> = [
 	['program.earnRates', 'Program Settings → Points Per Currency Unit / Currency'],
 	['program.expiry', 'Program Settings → Expiry'],
-	['program.tiers', 'Program Settings → Tiers'],
+	['program.tiers', 'Program Settings → Tiers (JSON)'],
 	['program.pendingDays', 'Program Settings → Pending Days'],
 	['program.rounding', 'Program Settings → Rounding'],
 	['program.timeZone', 'Program Settings → Time Zone'],

@@ -17,27 +17,13 @@ import { queueModeEnv, startPointsOnPurchase, type PointsOnPurchaseEnv } from '.
 import { notRun } from '../support/notRun';
 import { REDIS, redisUnavailable } from '../support/redis';
 import { sendStorm, stormOrders, type StormOrder } from './support/storm';
+import { eventually } from '../support/eventually';
 
 const ORDERS = 200;
 const COPIES = 3;
 const SENDERS = 8;
 /** The process dies after this many deliveries were answered 200. */
 const KILL_AFTER_ANSWERS = 60;
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let last: unknown;
-	for (;;) {
-		try {
-			const value = await probe();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
 
 interface Scenario {
 	name: string;
@@ -126,7 +112,7 @@ function crashScenario(scenario: Scenario): void {
 		await eventually('every accepted order to earn', async () => {
 			const earned = await earnedOrders();
 			return accepted.every((id) => earned.has(id)) ? earned : undefined;
-		}, 420_000);
+		}, { timeoutMs: 420_000, intervalMs: 250 });
 		const recoveredMs = Date.now() - readyAt;
 
 		// The shop re-sends everything (WooCommerce's manual resend, Square's retries): all orders earn, none twice.
@@ -135,7 +121,7 @@ function crashScenario(scenario: Scenario): void {
 		const earned = await eventually('every order to earn after the re-send', async () => {
 			const map = await earnedOrders();
 			return orders.every((o) => map.has(o.id)) ? map : undefined;
-		}, 420_000);
+		}, { timeoutMs: 420_000, intervalMs: 250 });
 		assert.deepEqual([...earned.entries()].filter(([, n]) => n !== 1), [], 'no order earned twice');
 
 		const expected = new Map<string, number>();
@@ -151,7 +137,7 @@ function crashScenario(scenario: Scenario): void {
 		await eventually('every recorded event to be done for the workflow', async () => {
 			const [{ n: owed }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM event_deliveries WHERE status <> 'done'");
 			return Number(owed) === 0 ? true : undefined;
-		}, 300_000);
+		}, { timeoutMs: 300_000, intervalMs: 250 });
 		assert.deepEqual([...(await earnedOrders()).entries()].filter(([, n]) => n !== 1), [], 'the re-runs awarded nothing twice');
 		assert.deepEqual(await verifyBalances(store), []);
 		const [{ n: recovered }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM event_deliveries WHERE status = 'done' AND attempts > 1");

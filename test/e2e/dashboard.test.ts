@@ -17,6 +17,7 @@ import { PROJECT_ROOT, ensureN8nInstalled, executionsOf, importCredentials, make
 import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
 import { notRun } from '../support/notRun';
+import { eventually } from '../support/eventually';
 
 const CHROMIUM = process.env.LOYALTY_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -78,12 +79,12 @@ describe('the Loyalty Dashboard in a real n8n', { timeout: 20 * 60_000, skip: no
 		const runs = await waitForExecutions(userFolder, env.workflowId, 1, 90_000);
 		assert.ok(runs.length >= 1);
 		// Every order credited (the trigger may batch them into one run): wait on the ledger itself.
-		const deadline = Date.now() + 90_000;
-		while (Date.now() < deadline) {
-			const [row] = await store.db.query<{ n: number; total: number }>(`SELECT COUNT(DISTINCT order_id) AS n, SUM(available_delta + pending_delta) AS total FROM ledger_entries WHERE kind IN ('earn', 'pending')`);
-			if (Number(row?.n) === orders.length) break;
-			await new Promise((resolve) => setTimeout(resolve, 250));
-		}
+		const creditedOrders = async () => Number((await store.db.query<{ n: number }>(`SELECT COUNT(DISTINCT order_id) AS n FROM ledger_entries WHERE kind IN ('earn', 'pending')`))[0]?.n);
+		await eventually(`all ${orders.length} orders to be credited`, async () => (await creditedOrders()) === orders.length, {
+			timeoutMs: 90_000,
+			intervalMs: 250,
+			detail: async () => `${await creditedOrders()} credited`,
+		});
 		const [sums] = await store.db.query<{ available: number; pending: number }>(`SELECT SUM(available) AS available, SUM(pending) AS pending FROM loyalty_accounts WHERE program_id = 'default'`);
 		const outstanding = Number(sums.available) + Number(sums.pending);
 		assert.equal(outstanding, 42 + 19 + 120, 'the three orders earned 1 point per whole dollar');

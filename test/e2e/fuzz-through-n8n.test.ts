@@ -12,6 +12,7 @@ import { verifyBalances, openStore, type Store } from '../../engine';
 import { fuzzSeed, mutatedJson, type Json } from '../support/fuzz';
 import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { wooOrderPayload } from './support/webhooks';
+import { eventually } from '../support/eventually';
 
 const DELIVERIES = Number(process.env.FUZZ_E2E_RUNS) > 0 ? Number(process.env.FUZZ_E2E_RUNS) : 300;
 
@@ -74,14 +75,12 @@ describe('signed, mutated WooCommerce deliveries through a real n8n', { timeout:
 		// with a reason and it waits for its next try (a refund larger than the order, a refund id
 		// reused for another order, a currency the program has no earn rate for). None is silently
 		// left behind: nothing is still running, and nothing owed is without an error.
-		const deadline = Date.now() + 5 * 60_000;
-		let unsettled: Array<{ event_id: string; status: string; last_error: string | null }> = [];
-		while (Date.now() < deadline) {
-			unsettled = await store.db.query("SELECT event_id, status, last_error FROM event_deliveries WHERE status = 'running' OR (status = 'owed' AND last_error IS NULL)");
-			if (unsettled.length === 0) break;
-			await new Promise((resolve) => setTimeout(resolve, 1000));
-		}
-		assert.deepEqual(unsettled, [], 'recorded events neither done nor failed with a reason after 5 minutes');
+		const unsettled = () => store.db.query<{ event_id: string; status: string; last_error: string | null }>("SELECT event_id, status, last_error FROM event_deliveries WHERE status = 'running' OR (status = 'owed' AND last_error IS NULL)");
+		await eventually('every recorded event to be done or failed with a reason', async () => (await unsettled()).length === 0, {
+			timeoutMs: 5 * 60_000,
+			intervalMs: 1000,
+			detail: async () => `still neither done nor failed with a reason: ${JSON.stringify((await unsettled()).slice(0, 20))}`,
+		});
 		const failed = await store.db.query<{ event_id: string; last_error: string }>("SELECT event_id, last_error FROM event_deliveries WHERE status <> 'done'");
 		console.log(`# fuzz through n8n: ${failed.length} recorded events wait for a retry, e.g. ${failed.slice(0, 3).map((f) => f.last_error).join(' | ')}`);
 

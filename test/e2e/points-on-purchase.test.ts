@@ -11,6 +11,7 @@ import { POSTGRES, backends } from '../support/stores';
 import { executionsOf } from './support/n8n';
 import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { post, signedSquareDelivery, signedWooDelivery, squarePaymentNotification, squareRefundNotification, wooOrderPayload } from './support/webhooks';
+import { eventually } from '../support/eventually';
 
 
 describe('points on purchase, in a real n8n', { timeout: 40 * 60_000 }, async () => {
@@ -49,14 +50,12 @@ function scenarios(postgresSchema: string | undefined): void {
 	const owedRows = async () => Number((await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM event_deliveries'))[0]!.n);
 	/** Waits until the order's ledger entries are exactly these, and every owed event is done. */
 	async function awaitEntries(source: string, orderId: string, expected: Array<[string, number]>) {
-		const deadline = Date.now() + 60_000;
-		let last: Array<[string, number]> = [];
-		for (;;) {
-			last = (await entriesOf(source, orderId)).map((e) => [e.kind, Number(e.available_delta)]);
-			if (JSON.stringify(last) === JSON.stringify(expected) && (await owed()) === 0) break;
-			if (Date.now() > deadline) assert.fail(`order ${source} ${orderId}: entries ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}; ${await owed()} still owed — n8n log:\n${env.n8n.log().slice(-3000)}`);
-			await new Promise((resolve) => setTimeout(resolve, 200));
-		}
+		const entries = async () => (await entriesOf(source, orderId)).map((e): [string, number] => [e.kind, Number(e.available_delta)]);
+		await eventually(`order ${source} ${orderId} to have entries ${JSON.stringify(expected)} and nothing owed`, async () => JSON.stringify(await entries()) === JSON.stringify(expected) && (await owed()) === 0, {
+			timeoutMs: 60_000,
+			intervalMs: 200,
+			detail: async () => `entries ${JSON.stringify(await entries())}; ${await owed()} still owed — n8n log:\n${env.n8n.log().slice(-3000)}`,
+		});
 		assert.deepEqual(failedRuns(), []);
 	}
 	const entriesOf = async (source: string, orderId: string) =>

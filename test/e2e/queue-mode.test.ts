@@ -14,6 +14,7 @@ import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/point
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
 import { notRun } from '../support/notRun';
 import { REDIS, redisUnavailable } from '../support/redis';
+import { eventually } from '../support/eventually';
 
 async function executions(schema: string, workflowId: string): Promise<Array<{ id: string; status: string }>> {
 	const client = new Client(POSTGRES);
@@ -27,14 +28,14 @@ async function executions(schema: string, workflowId: string): Promise<Array<{ i
 }
 
 async function waitForFinished(schema: string, workflowId: string, count: number, timeoutMs = 120_000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const rows = await executions(schema, workflowId);
-		const finished = rows.filter((r) => !['new', 'running', 'waiting'].includes(r.status));
-		if (finished.length >= count) return finished;
-		if (Date.now() > deadline) throw new Error(`expected ${count} finished executions, have ${JSON.stringify(rows)}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
+	return eventually(
+		`${count} finished executions`,
+		async () => {
+			const finished = (await executions(schema, workflowId)).filter((r) => !['new', 'running', 'waiting'].includes(r.status));
+			return finished.length >= count && finished;
+		},
+		{ timeoutMs, intervalMs: 250, detail: async () => `executions: ${JSON.stringify(await executions(schema, workflowId))}` },
+	);
 }
 
 describe('queue mode: n8n main + 2 workers, PostgreSQL and Redis', { timeout: 20 * 60_000 }, async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { verifyBalances, openStore, type Store } from '../../engine';
 import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
+import { eventually } from '../support/eventually';
 
 const PAYMENTS = 40;
 const COPIES = 5;
@@ -27,16 +28,6 @@ async function inPool<T>(tasks: Array<() => Promise<T>>, width: number): Promise
 	return results;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
 describe('Square at scale, in a real n8n', { timeout: 30 * 60_000 }, () => {
 	let env: PointsOnPurchaseEnv;
 	let store: Store;
@@ -54,7 +45,7 @@ describe('Square at scale, in a real n8n', { timeout: 30 * 60_000 }, () => {
 
 	test(`${PAYMENTS} payments, each notified ${COPIES} times (${AT_ONCE} at once), earn once each; refunds are reversed once`, async () => {
 		const { square } = env.sandbox;
-		await until('the trigger to subscribe to Square notifications', async () => (square.subscriptions.size > 0 ? true : undefined), 60_000).catch((error: Error) => {
+		await eventually('the trigger to subscribe to Square notifications', async () => (square.subscriptions.size > 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 }).catch((error: Error) => {
 			throw new Error(`${error.message}; Square requests: ${JSON.stringify(square.requests)}\n${env.n8n.log().slice(-3000)}`);
 		});
 		const customers = Array.from({ length: 8 }, (_, i) => square.createCustomer({ given_name: `Guest${i}`, email_address: `guest${i}@example.com` }));
@@ -79,10 +70,10 @@ describe('Square at scale, in a real n8n', { timeout: 30 * 60_000 }, () => {
 		const unanswered = [...answers, ...completed.flatMap((n) => n.posts)].filter((p) => p.status !== 200);
 		if (unanswered.length > 0) console.log(`# ${unanswered.length} deliveries not acknowledged with 200: ${[...new Set(unanswered.map((p) => p.error ?? p.status))].join('; ')}`);
 
-		const earned = await until('every payment to earn', async () => {
+		const earned = await eventually('every payment to earn', async () => {
 			const rows = (await entries()).filter((r) => r.kind === 'earn');
 			return rows.length === PAYMENTS ? rows : undefined;
-		});
+		}, { timeoutMs: 180_000, intervalMs: 250 });
 		assert.deepEqual(earned.filter((r) => Number(r.n) !== 1), [], 'one earn per order');
 		for (const [i, payment] of payments.entries()) {
 			const row = earned.find((r) => r.order_id === payment.order_id);
@@ -92,10 +83,10 @@ describe('Square at scale, in a real n8n', { timeout: 30 * 60_000 }, () => {
 		for (const i of REFUNDED) square.refundPayment(String(payments[i].id), 500, 'returned');
 		const refundNotes = square.notifications.filter((n) => n.type === 'refund.updated');
 		await inPool(refundNotes.flatMap((note) => Array.from({ length: COPIES - 1 }, () => () => square.redeliver(note.eventId))), AT_ONCE);
-		const reversed = await until('every refund to be reversed', async () => {
+		const reversed = await eventually('every refund to be reversed', async () => {
 			const rows = (await entries()).filter((r) => r.kind === 'reverse');
 			return rows.length === REFUNDED.length ? rows : undefined;
-		});
+		}, { timeoutMs: 180_000, intervalMs: 250 });
 		assert.deepEqual(reversed.filter((r) => Number(r.n) !== 1), [], 'one reversal per refunded order');
 		for (const i of REFUNDED) assert.equal(Number(reversed.find((r) => r.order_id === payments[i].order_id)?.points), -5, `order ${i}: $5 refunded, 5 points back`);
 		await env.sandbox.settled();

@@ -6,11 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Ledger, openStore, type Store } from '../../engine';
 import { executionsOf } from './support/n8n';
 import { TWILIO_AUTH_TOKEN } from './support/vendorMocks';
-import { GENERIC_SECRET, PRODUCTS, startTemplates, TEMPLATE_FILES, WOO_WEBHOOK_SECRET, type TemplatesEnv } from './support/templates';
+import { eventually } from '../support/eventually';
+import { GENERIC_SECRET, logFrom, PRODUCTS, scheduleLooks, startTemplates, TEMPLATE_FILES, WOO_WEBHOOK_SECRET, type TemplatesEnv } from './support/templates';
 import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
 
 
@@ -19,6 +21,8 @@ const DAY = 24 * HOUR;
 /** 10:00 in New York (the program's zone), 00:00 on 2 December in Tokyo. */
 const T0 = new Date('2026-12-01T15:00:00Z');
 const POLL_SECONDS = 2;
+/** n8n execution statuses of a run that is not going on: over, or parked in a Wait node. */
+const FINISHED_OR_WAITING = ['success', 'error', 'crashed', 'canceled', 'waiting'];
 /** What the templates' Award Points settings make: 1 point per $1, no return period, no expiry. */
 const PROGRAM = { id: 'default', earnRates: { USD: { points: 1, perMinor: 100 } }, pendingDays: 0, expiry: { kind: 'never' as const } };
 const GRANTED = { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout', wordingVersion: 'v3' };
@@ -69,23 +73,6 @@ function twilioSignature(url: string, form: Record<string, string>): string {
 	return createHmac('sha1', TWILIO_AUTH_TOKEN).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let last: unknown;
-	while (Date.now() < deadline) {
-		try {
-			const value = await probe();
-			if (value !== undefined && value !== false) return value;
-		} catch (error) {
-			last = error;
-		}
-		await sleep(500);
-	}
-	throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 describe('the seven templates, in a real n8n with a movable clock', { timeout: 30 * 60_000 }, () => {
 	let env: TemplatesEnv;
 	let store: Store;
@@ -101,24 +88,47 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 	const smsTo = (phone: string) => env.twilio.requests.filter((r) => r.path.endsWith('/Messages.json') && new URLSearchParams(r.body).get('To') === phone);
 	const balanceOf = async (person: Person) => ledger.getBalance({ identities: { email: person.email } });
 
-	/** Moves n8n's clock and lets the schedule triggers look at least twice, then waits for every run to end. */
+	/** Moves n8n's clock, then waits until the system has looked at the new time and is quiet (see `settle`). */
 	const moveTo = async (offsetMs: number) => {
 		env.clock.set(new Date(T0.getTime() + offsetMs));
 		await settle();
 	};
+	/**
+	 * Waits for positive signs that everything that was going to happen has happened, so "nothing was
+	 * sent" afterwards means the system looked and found nothing: every schedule trigger looked twice
+	 * as of the clock's present (the first look's run, if any, has started by the second), every
+	 * event owed to an event trigger is done, and no run is still going.
+	 */
 	const settle = async () => {
-		await sleep(POLL_SECONDS * 2_500);
-		await eventually('all workflow runs to finish', () => TEMPLATE_FILES.every((file) => executionsOf(env.userFolder, env.workflowIds[file]).every((e) => e.finished || ['success', 'error', 'crashed', 'canceled', 'waiting'].includes(String(e.status)))), 120_000);
+		const since = env.clock.now().getTime();
+		const logOffset = statSync(env.n8n.logFile).size;
+		const looksSince = () => scheduleLooks(logFrom(env.n8n.logFile, logOffset)).filter((look) => look.asOf >= since);
+		await eventually(
+			`every schedule trigger to look twice as of ${new Date(since).toISOString()}`,
+			() => {
+				const looks = looksSince();
+				return env.scheduledWorkflowIds.every((id) => looks.filter((look) => look.workflowId === id).length >= 2);
+			},
+			{ timeoutMs: 60_000, intervalMs: 250, detail: () => `looks since: ${JSON.stringify(looksSince())}; n8n log:\n${env.n8n.log().slice(-3000)}` },
+		);
+		const unfinishedRuns = () => TEMPLATE_FILES.flatMap((file) => executionsOf(env.userFolder, env.workflowIds[file]).filter((e) => !(e.finished || FINISHED_OR_WAITING.includes(String(e.status)))));
+		const unsettledDeliveries = () => store.db.query<{ consumer: string; event_id: string; status: string }>("SELECT consumer, event_id, status FROM event_deliveries WHERE status = 'running' OR (status = 'owed' AND last_error IS NULL)");
+		await eventually('every owed event to be done and every run to finish', async () => unfinishedRuns().length === 0 && (await unsettledDeliveries()).length === 0, {
+			timeoutMs: 120_000,
+			intervalMs: 250,
+			detail: async () => ({ unfinishedRuns: unfinishedRuns(), unsettledDeliveries: await unsettledDeliveries() }),
+		});
 	};
 
+	/** A cart last updated at T0 exactly, so "2 hours idle" falls where the story says however long n8n took to start. */
 	const cartUpdated = async (person: Person, totalMinor: number) => {
 		const cartId = `cart-${person.firstName.toLowerCase()}`;
 		const body = JSON.stringify({
 			id: randomUUID(),
 			type: 'cart_updated',
-			occurredAt: env.clock.now().toISOString(),
+			occurredAt: T0.toISOString(),
 			customer: { identities: { email: person.email } },
-			cart: { id: cartId, currency: 'USD', totalMinor, updatedAt: env.clock.now().toISOString(), lines: [{ sku: 'BEANS-1KG', name: 'House coffee beans 1 kg', quantity: 1, totalMinor }] },
+			cart: { id: cartId, currency: 'USD', totalMinor, updatedAt: T0.toISOString(), lines: [{ sku: 'BEANS-1KG', name: 'House coffee beans 1 kg', quantity: 1, totalMinor }] },
 		});
 		const signature = `sha256=${createHmac('sha256', GENERIC_SECRET).update(body).digest('hex')}`;
 		const answer = await post(env.triggerUrls['cart-abandonment.json']['Shop carts'], { body, headers: { 'content-type': 'application/json', 'x-loyalty-signature': signature } });
@@ -340,7 +350,7 @@ describe('the seven templates, in a real n8n with a movable clock', { timeout: 3
 		const sent = await eventually('the held SMS to Sora', async () => {
 			const sends = await sendsOf(people.sora);
 			return sends.some((s) => s.offer_template_id === 'cart_coupon' && s.status === 'sent') ? sends : undefined;
-		}, 150_000);
+		}, { timeoutMs: 150_000, intervalMs: 500 });
 		const coupon = sent.find((s) => s.offer_template_id === 'cart_coupon')!;
 		assert.equal(coupon.channel, 'sms');
 		const at = Date.parse(coupon.send_at) - T0.getTime();

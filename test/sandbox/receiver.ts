@@ -1,6 +1,7 @@
 /** A loopback endpoint that keeps every POST it gets (raw body and headers), for the sandbox's webhooks. */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '../support/eventually';
 
 export interface Received {
 	path: string;
@@ -34,11 +35,7 @@ export async function startReceiver(): Promise<Receiver> {
 		url,
 		received,
 		async waitFor(what: string, predicate: (all: Received[]) => boolean, timeoutMs = 10_000) {
-			const deadline = Date.now() + timeoutMs;
-			while (!predicate(received)) {
-				if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received ${received.length}: ${received.map((r) => r.path).join(', ')}`);
-				await new Promise((resolve) => setTimeout(resolve, 20));
-			}
+			await eventually(what, () => predicate(received), { timeoutMs, intervalMs: 20, detail: () => `received ${received.length}: ${received.map((r) => r.path).join(', ')}` });
 		},
 		stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
 	});

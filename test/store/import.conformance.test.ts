@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { verifyBalances, Ledger, openStore, type Store } from '../../engine';
 import { importOrders, ImportMode, type ImportOptions } from '../../engine/import/orders';
 import { backends } from '../support/stores';
+import { eventually } from '../support/eventually';
 
 const dir = mkdtempSync(join(tmpdir(), 'loyalty-import-test-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -108,12 +109,14 @@ describe('import of order history', async () => {
 
 		const killed = join(dir, 'killed.sqlite');
 		const child = cli(killed);
-		for (let waited = 0; ; waited += 20) {
-			const checkpoint = existsSync(`${killed}.checkpoint`) ? readFileSync(`${killed}.checkpoint`, 'utf8') : '';
-			if (checkpoint && JSON.parse(checkpoint).line > 1000) break;
-			assert.ok(waited < 60_000, 'the import never got going');
-			await new Promise((resolve) => setTimeout(resolve, 20));
-		}
+		await eventually(
+			'the import to checkpoint past line 1000',
+			() => {
+				const checkpoint = existsSync(`${killed}.checkpoint`) ? readFileSync(`${killed}.checkpoint`, 'utf8') : '';
+				return checkpoint !== '' && (JSON.parse(checkpoint) as { line: number }).line > 1000;
+			},
+			{ timeoutMs: 60_000, intervalMs: 20 },
+		);
 		child.kill('SIGKILL');
 		assert.equal(await finish(child), null, 'killed, not finished');
 		assert.ok(existsSync(`${killed}.checkpoint`), 'a resume point is left behind');

@@ -9,7 +9,7 @@
  * deletes Points on purchase's Square trigger (the suite); a shop with Square at the counter keeps
  * it, with a Square credential aimed at the sandbox (`square: true`, the demo).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShopSandbox } from '../../../sandbox';
 import { MovableClock } from './movableClock';
@@ -65,6 +65,8 @@ export interface TemplatesEnv {
 	/** Webhook URL of each Loyalty Trigger, by template file and node name. */
 	triggerUrls: Record<TemplateFile, Record<string, string>>;
 	workflowIds: Record<TemplateFile, string>;
+	/** The workflows with a Loyalty Schedule Trigger (their looks are in the n8n log, see `scheduleLooks`). */
+	scheduledWorkflowIds: string[];
 	klaviyo: CountingProxy;
 	twilio: CountingProxy;
 	wooCommerce: CountingProxy;
@@ -102,6 +104,7 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 
 		const triggerUrls = {} as TemplatesEnv['triggerUrls'];
 		const workflowIds = {} as TemplatesEnv['workflowIds'];
+		const scheduledWorkflowIds: string[] = [];
 		const webhookPaths: string[] = [];
 		const workflows: WorkflowJson[] = [];
 		log('importing and publishing points on purchase and the seven campaign templates…');
@@ -114,6 +117,7 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 			}
 			const workflow = normaliseWorkflow(template, { credentials });
 			workflowIds[file] = workflow.id!;
+			if (workflow.nodes.some((node) => node.type === 'n8n-nodes-loyalty.loyaltyScheduleTrigger')) scheduledWorkflowIds.push(workflow.id!);
 			triggerUrls[file] = {};
 			for (const node of workflow.nodes) {
 				if (node.type !== 'n8n-nodes-loyalty.loyaltyTrigger') continue;
@@ -128,13 +132,39 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 		const clock = options.clockFile ? new MovableClock(options.clockFile) : MovableClock.inFolder(userFolder);
 		clock.set(options.startAt);
 		log('starting n8n…');
-		const n8n = await startN8n({ userFolder, port, install, env: clock.env, waitForWebhooks: webhookPaths, timeoutMs: 240_000 });
+		// Debug level: the schedule triggers say in the log each time they looked, which the suite waits for.
+		const n8n = await startN8n({ userFolder, port, install, env: { ...clock.env, N8N_LOG_LEVEL: 'debug' }, waitForWebhooks: webhookPaths, timeoutMs: 240_000 });
 		cleanups.push(() => n8n.stop());
-		return { n8n, userFolder, storePath: join(userFolder, '.n8n', 'loyalty.sqlite'), clock, triggerUrls, workflowIds, klaviyo, twilio, wooCommerce, sandbox: vendors.sandbox, stop };
+		return { n8n, userFolder, storePath: join(userFolder, '.n8n', 'loyalty.sqlite'), clock, triggerUrls, workflowIds, scheduledWorkflowIds, klaviyo, twilio, wooCommerce, sandbox: vendors.sandbox, stop };
 	} catch (error) {
 		await stop();
 		throw error;
 	}
+}
+
+/** A schedule trigger's look, as the node logs it at debug level: which workflow looked, as of which moment of n8n's clock. */
+export interface ScheduleLook {
+	workflowId: string;
+	asOf: number;
+}
+
+/** The n8n log written after byte `offset` (at debug level the whole log grows too large to re-read every probe). */
+export function logFrom(file: string, offset: number): string {
+	const size = statSync(file).size;
+	if (size <= offset) return '';
+	const buffer = Buffer.alloc(size - offset);
+	const fd = openSync(file, 'r');
+	try {
+		readSync(fd, buffer, 0, buffer.length, offset);
+	} finally {
+		closeSync(fd);
+	}
+	return buffer.toString('utf8');
+}
+
+/** The schedule triggers' looks in (a part of) the n8n log. */
+export function scheduleLooks(log: string): ScheduleLook[] {
+	return [...log.matchAll(/Loyalty Schedule Trigger looked for due events as of (\S+): \d+ due \(workflow (\S+), node/g)].map((m) => ({ workflowId: m[2], asOf: Date.parse(m[1]) }));
 }
 
 function squareTriggerOf(template: WorkflowJson): WorkflowJson['nodes'][number] | undefined {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deliver, IN_FLIGHT_MS, openStore, type ClaimInput, type DeliverySteps, type Store } from '../../../engine';
 import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
+import { eventually } from '../../support/eventually';
 
 /*
  * The same decision run twice at once (found by the real-n8n suite): the second run must not
@@ -53,7 +54,7 @@ describe('deliver: a claim still in flight in another run', () => {
 				},
 			};
 			const first = deliver(log, claimOf(`race-${channel}`, channel), slow, NOW);
-			while (!release) await new Promise((r) => setTimeout(r, 5));
+			await eventually('the first send to reach the vendor', () => typeof release === 'function', { intervalMs: 5 });
 			const second = await deliver(log, claimOf(`race-${channel}`, channel), steps(dedupes, calls), new Date(NOW.getTime() + 1_000));
 			assert.equal(second.status, 'replay');
 			release();

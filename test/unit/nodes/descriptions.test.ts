@@ -2,28 +2,18 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { NodeHelpers, type ICredentialType, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
+import { NodeHelpers, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
 
-import { LoyaltyGenericWebhookApi } from '../../../credentials/LoyaltyGenericWebhookApi.credentials';
-import { LoyaltyKlaviyoApi } from '../../../credentials/LoyaltyKlaviyoApi.credentials';
-import { LoyaltySquareApi } from '../../../credentials/LoyaltySquareApi.credentials';
-import { LoyaltyStoreApi } from '../../../credentials/LoyaltyStoreApi.credentials';
-import { LoyaltyTwilioApi } from '../../../credentials/LoyaltyTwilioApi.credentials';
-import { LoyaltyWooCommerceApi } from '../../../credentials/LoyaltyWooCommerceApi.credentials';
 import { operations } from '../../../nodes/AwardPoints/actions/router';
 import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
+import { loadRegisteredCredentials } from './registered';
 
 const root = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
-const credentialTypes: ICredentialType[] = [new LoyaltyStoreApi(), new LoyaltyWooCommerceApi(), new LoyaltySquareApi(), new LoyaltyGenericWebhookApi(), new LoyaltyKlaviyoApi(), new LoyaltyTwilioApi()];
+const credentialTypes = loadRegisteredCredentials();
 const trigger = new LoyaltyTrigger();
 const award = new AwardPoints();
-
-function iconFiles(icon: unknown, dir: string): string[] {
-	const paths = typeof icon === 'string' ? [icon] : Object.values(icon as Record<string, string>);
-	return paths.map((path) => join(dir, path.replace(/^file:/, '')));
-}
 
 function optionValues(property: INodeProperties): string[] {
 	return (property.options ?? []).map((option) => String((option as { value: unknown }).value));
@@ -39,60 +29,15 @@ describe('package registration', () => {
 			.filter((file) => file.endsWith('.credentials.ts'))
 			.map((file) => `dist/credentials/${file.replace(/\.ts$/, '.js')}`);
 		assert.deepEqual([...pkg.n8n.credentials].sort(), credentialSources.sort());
-		for (const credential of credentialTypes) {
-			const file = `${credential.constructor.name}.credentials.js`;
-			assert.ok(pkg.n8n.credentials.includes(`dist/credentials/${file}`), file);
-		}
 	});
 
 	test('credential names are prefixed, never the built-in wooCommerceApi / squareApi', () => {
-		assert.deepEqual(
-			credentialTypes.map((c) => c.name),
-			['loyaltyStoreApi', 'loyaltyWooCommerceApi', 'loyaltySquareApi', 'loyaltyGenericWebhookApi', 'loyaltyKlaviyoApi', 'loyaltyTwilioApi'],
-		);
-	});
-
-	test('every icon file exists, light and dark differ', () => {
-		for (const credential of credentialTypes) {
-			const files = iconFiles(credential.icon, join(root, 'credentials'));
-			assert.equal(new Set(files).size, 2, credential.name);
-			for (const file of files) assert.ok(existsSync(file), file);
-		}
-		for (const [node, dir] of [
-			[trigger.description, 'LoyaltyTrigger'],
-			[award.description, 'AwardPoints'],
-		] as const) {
-			const files = iconFiles(node.icon, join(root, 'nodes', dir));
-			assert.equal(new Set(files).size, 2);
-			for (const file of files) assert.ok(existsSync(file), file);
-		}
+		for (const credential of credentialTypes) assert.match(credential.name, /^loyalty[A-Z]\w*Api$/);
+		assert.ok(credentialTypes.some((c) => c.name === 'loyaltyWooCommerceApi') && credentialTypes.some((c) => c.name === 'loyaltySquareApi'));
 	});
 });
 
-describe('every credential a node uses exists, and every credential test it names is implemented', () => {
-	for (const node of [trigger, award]) {
-		test(node.description.name, () => {
-			const known = new Set(credentialTypes.map((c) => c.name));
-			for (const credential of node.description.credentials ?? []) {
-				assert.ok(known.has(credential.name), credential.name);
-				if (credential.testedBy) {
-					assert.equal(typeof credential.testedBy, 'string');
-					const tests = node.methods?.credentialTest as Record<string, unknown> | undefined;
-					assert.equal(typeof tests?.[credential.testedBy as string], 'function', String(credential.testedBy));
-				}
-			}
-			const store = node.description.credentials?.find((c) => c.name === 'loyaltyStoreApi');
-			assert.equal(store?.required, false, 'the Loyalty Store credential is optional');
-		});
-	}
-
-	test('credentials without an HTTP test are tested by a node', () => {
-		const testedBy = new Set(
-			[trigger, award].flatMap((node) => (node.description.credentials ?? []).filter((c) => c.testedBy).map((c) => c.name)),
-		);
-		for (const credential of credentialTypes) assert.ok(credential.test || testedBy.has(credential.name), credential.name);
-	});
-});
+// Conventions every node and credential shares (icons, codex, credentials, names) are checked over all of them in nodeConventions.test.ts.
 
 describe('Loyalty Trigger', () => {
 	const description: INodeTypeDescription = trigger.description;

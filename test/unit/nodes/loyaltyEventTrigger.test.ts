@@ -8,6 +8,7 @@ import { NodeHelpers, type INodeExecutionData, type INodeParameters, type IRun, 
 import { acceptEvents, closeSharedStores, deliveryCounts, openSharedStore, type LoyaltyEvent, type Store } from '../../../engine';
 import { LoyaltyEventTrigger } from '../../../nodes/LoyaltyEventTrigger/LoyaltyEventTrigger.node';
 import { paidOrder } from '../../support/fixtures';
+import { eventually } from '../../support/eventually';
 
 const node = new LoyaltyEventTrigger();
 let dir: string;
@@ -72,25 +73,16 @@ function purchase(): LoyaltyEvent {
 	return { id: `delivery-${serial}`, type: 'purchase', source: 'woocommerce', occurredAt: order.placedAt, idempotencyKey: `woocommerce:order:${order.id}:paid`, customer: order.customer, order: { ...order, lines: order.lines ?? [] } as LoyaltyEvent['order'] };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = probe();
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setImmediate(resolve));
-	}
-}
-
 /** Waits until the consumer's deliveries reach the expected counts (settling is asynchronous). */
-async function countsReach(consumer: string, expected: Partial<Awaited<ReturnType<typeof deliveryCounts>>>, timeoutMs = 5000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const counts = await deliveryCounts(store, consumer);
-		if (Object.entries(expected).every(([key, value]) => counts[key as keyof typeof counts] === value)) return counts;
-		if (Date.now() > deadline) assert.fail(`deliveries of ${consumer}: ${JSON.stringify(counts)}, expected ${JSON.stringify(expected)}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
+async function countsReach(consumer: string, expected: Partial<Awaited<ReturnType<typeof deliveryCounts>>>) {
+	return eventually(
+		`deliveries of ${consumer} to reach ${JSON.stringify(expected)}`,
+		async () => {
+			const counts = await deliveryCounts(store, consumer);
+			return Object.entries(expected).every(([key, value]) => counts[key as keyof typeof counts] === value) && counts;
+		},
+		{ intervalMs: 10, detail: async () => `deliveries: ${JSON.stringify(await deliveryCounts(store, consumer))}` },
+	);
 }
 
 const run = (status: string, error?: string) => ({ status, data: { resultData: { runData: {}, ...(error ? { error: { message: error } } : {}) } } }) as unknown as IRun;
@@ -102,14 +94,14 @@ describe('Loyalty Event Trigger', () => {
 		try {
 			const first = purchase();
 			await acceptEvents(store, [first]);
-			const started = await until('a run', () => emitted[0]);
+			const started = await eventually('a run', () => emitted[0]);
 			assert.deepEqual(started.items.map((i) => (i.json as unknown as LoyaltyEvent).id), [first.id]);
 			started.done!.resolve(run('success'));
 			await countsReach('wf-runs:node-wf-runs', { done: 1, running: 0 });
 
 			const second = purchase();
 			await acceptEvents(store, [second]);
-			const failing = await until('a second run', () => emitted[1]);
+			const failing = await eventually('a second run', () => emitted[1]);
 			failing.done!.resolve(run('error', 'Award Points: the store was locked'));
 			// A failed run leaves the event owed for a later try.
 			await countsReach('wf-runs:node-wf-runs', { done: 1, owed: 1, running: 0 });
@@ -130,7 +122,7 @@ describe('Loyalty Event Trigger', () => {
 		const again = triggerContext({ events: ['purchase'], options: { maxEventsPerRun: 10 } }, { workflowId: 'wf-batch' });
 		const response = await node.trigger.call(again.context);
 		try {
-			const batch = await until('the catch-up run', () => again.emitted[0]);
+			const batch = await eventually('the catch-up run', () => again.emitted[0]);
 			assert.deepEqual(batch.items.map((i) => (i.json as unknown as LoyaltyEvent).id), waiting.map((e) => e.id));
 			batch.done!.resolve(run('waiting'));
 			await countsReach('wf-batch:node-wf-batch', { done: 3, owed: 0, running: 0 });

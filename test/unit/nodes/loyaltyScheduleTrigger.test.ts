@@ -7,6 +7,7 @@ import { NodeHelpers, NodeOperationError, type INodeExecutionData, type INodePar
 
 import { closeSharedStores, openSharedStore, type StoreConfig } from '../../../engine';
 import { LoyaltyScheduleTrigger } from '../../../nodes/LoyaltyScheduleTrigger/LoyaltyScheduleTrigger.node';
+import { eventually } from '../../support/eventually';
 
 const node = new LoyaltyScheduleTrigger();
 let dir: string;
@@ -31,6 +32,7 @@ function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' 
 	const looked = { count: 0 };
 	const context = {
 		getNode: () => ({ id: '00000000-0000-4000-8000-000000000009', name: 'Every minute', type: 'n8n-nodes-loyalty.loyaltyScheduleTrigger', typeVersion: 1, position: [0, 0], parameters: resolved, credentials: { loyaltyStoreApi: { id: 's', name: 'store' } } }),
+		getWorkflow: () => ({ id: 'wf-schedule', name: 'Cart reminders', active: true }),
 		getNodeParameter: (name: string, fallback?: unknown) => resolved[name] ?? fallback,
 		getMode: () => mode,
 		getCredentials: async () => ({ storage: 'embedded', sqlitePath: config.kind === 'sqlite' ? config.path : '' }),
@@ -49,12 +51,8 @@ function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' 
 }
 
 /** Waits until the trigger has finished `looks` looks: the positive signal that "nothing was emitted" means something. */
-async function looksDone(looked: { count: number }, looks: number, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (looked.count < looks) {
-		if (Date.now() > deadline) assert.fail(`the trigger looked ${looked.count} times, expected ${looks}`);
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
+async function looksDone(looked: { count: number }, looks: number): Promise<void> {
+	await eventually(`the trigger to look ${looks} times`, () => looked.count >= looks, { detail: () => `it looked ${looked.count} times` });
 }
 
 async function recordCart(id: string, email: string, idleHours: number, totalMinor = 6000) {
