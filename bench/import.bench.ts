@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { Ledger, openStore, type Store } from '../engine';
+import { verifyBalances, Ledger, openStore, type Store } from '../engine';
 import { importOrders, ImportMode } from '../engine/import/orders';
 import { POSTGRES } from '../test/support/stores';
 import { peakRssMb, resetPeak } from './rss';
@@ -43,7 +43,7 @@ async function run(store: Store, backend: string, file: string, orders: number):
 	resetPeak();
 	const summary = await importOrders(store, ledger, { file, source: 'woocommerce', mode: ImportMode.Earn, checkpointPath: `${file}.${backend}.checkpoint`, ...(process.env.BENCH_IMPORT_BATCH ? { batchSize: Number(process.env.BENCH_IMPORT_BATCH) } : {}) });
 	const [{ n: earns }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'earn'");
-	const mismatches = await store.verifyBalances();
+	const mismatches = await verifyBalances(store);
 	const booksOk = Number(earns) === orders && mismatches.length === 0 && summary.written === orders;
 	const perMillion = (summary.seconds * 1_000_000) / orders;
 	console.log(

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { Ledger, openStore, type OrderInput, type Store, type StoreConfig } from '../engine';
+import { verifyBalances, Ledger, openStore, type OrderInput, type Store, type StoreConfig } from '../engine';
 import { POSTGRES } from '../test/support/stores';
 import { peakRssMb, resetPeak } from './rss';
 
@@ -59,7 +59,7 @@ async function run(store: Store, backend: string, writers: number): Promise<void
 
 	const [{ n: entries }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries');
 	const [{ n: doubles }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT order_id FROM ledger_entries WHERE kind = 'earn' GROUP BY order_source, order_id HAVING COUNT(*) > 1) AS d");
-	const mismatches = await store.verifyBalances();
+	const mismatches = await verifyBalances(store);
 	const booksOk = Number(doubles) === 0 && mismatches.length === 0 && replays === AWARDS;
 	console.log(JSON.stringify({ bench: 'ledger.check', backend, entries: Number(entries), doubleAwards: Number(doubles), replaysThatWrote: AWARDS - replays, balanceMismatches: mismatches.length, ok: booksOk, peakRssMb: peakRssMb() }));
 	const goal = GOALS[backend];

@@ -1,8 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { defaultSqlitePath, openStore, type Store, type StoreConfig } from '../engine';
-import { isLoyaltyStoreFile } from '../engine/store/backup';
+import { defaultSqlitePath, isLoyaltyStoreFile, openStore, type Store, type StoreConfig } from '../engine';
 import type { ParsedArgs } from './args';
 
 /** `--store <file>` for SQLite (default: the n8n user folder's), or `--pg postgres://user:pass@host:port/db`. */

@@ -4,13 +4,15 @@
  */
 export * from './model';
 export * from './ledger';
-export { openStore, openSharedStore, closeSharedStores, defaultSqlitePath, loyaltySnapshot, Store, withoutKeeping } from './store';
-export type { StoreConfig, Clock, BalanceMismatch, StoredOrder, LoyaltyProfileSnapshot } from './store';
+export { closeSharedStores, defaultSqlitePath, Store, withoutKeeping } from './store';
+export type { StoreConfig, Clock, StoredOrder, Db, Dialect, Row, SqlClient } from './store';
+export { openStore, openSharedStore } from './openStore';
+export { backupSqliteStore, describeStoreFile, isLoyaltyStoreFile, restoreSqliteStore, type StoreFileSummary } from './store/backup';
 export * from './delivery';
 export * from './rules';
 export * from './insight';
 export * from './schedule';
-export { claimDueEvents, dueEventKey } from './store/dueEvents';
 export * from './intake';
 export * from './report';
 export * from './program';
+export { importOrders, ImportMode, type ImportProgress } from './import/orders';

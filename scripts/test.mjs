@@ -7,6 +7,8 @@ import { notRunNotices, notRunSummary } from './notRun.mjs';
 const steps = [
 	['build', 'n8n-node', ['build']],
 	['lint', 'n8n-node', ['lint']],
+	// Import cycles and imports across the boundaries of docs/architecture.md.
+	['lint: import rules', 'node', ['scripts/checkImports.mjs']],
 	['typecheck', 'tsc', ['--noEmit', '-p', 'tsconfig.test.json']],
 	['unit, store and sandbox tests', 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', 'test/unit/**/*.test.ts', 'test/store/**/*.test.ts', 'test/sandbox/**/*.test.ts']],
 	['end-to-end tests (real n8n)', 'node', ['--import', 'tsx', '--test', '--test-concurrency=1', 'test/e2e/**/*.test.ts']],
@@ -49,7 +51,8 @@ for (const [index, [name, command, args]] of steps.entries()) {
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	if (result.status !== 0) {
 		console.log(`=== ${name} FAILED after ${seconds}s (exit ${result.status ?? result.signal})`);
-		if (command !== 'node') failed++;
+		// A step that is not a test run (or a test run that failed before counting) still counts once.
+		if (command !== 'node' || count('fail') === 0) failed++;
 		for (const [later] of steps.slice(index + 1)) notices.push(`${later} — stopped after ${name} failed; fix that and run \`npm test\` again`);
 		failedStep = name;
 		break;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { backupSqliteStore, restoreSqliteStore } from '../../engine/store/backup';
+import { backupSqliteStore, restoreSqliteStore } from '../../engine';
 import type { ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 import { requireExistingStore, storeFromFlags } from '../storeFromFlags';

@@ -1,6 +1,4 @@
-import { Ledger, openStore } from '../../engine';
-import { importOrders, ImportMode, type ImportProgress } from '../../engine/import/orders';
-import { ORDER_SOURCES, type OrderSource } from '../../engine/model/order';
+import { ImportMode, importOrders, type ImportProgress, Ledger, openStore, ORDER_SOURCES, type OrderSource } from '../../engine';
 import type { CliCommand } from '../command';
 import { ledgerProgramFromFlags } from '../program';
 import { storeFromFlags } from '../storeFromFlags';

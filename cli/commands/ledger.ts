@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Ledger, loyaltyEventSchema, parseOrThrow, type Identities, type Store } from '../../engine';
+import { Ledger, loyaltyEventSchema, parseOrThrow, verifyBalances, type Identities, type Store } from '../../engine';
 import type { ParsedArgs } from '../args';
 import type { CliCommand } from '../command';
 import { ledgerProgramFromFlags, PROGRAM_ID_OPTION } from '../program';
@@ -82,7 +82,7 @@ export const verifyCommand: CliCommand = {
 	usage: `n8n-loyalty verify [store options]\n\nExit code 3 when any balance disagrees with its entries.\n\n${STORE_OPTIONS}`,
 	async run({ flags }) {
 		return withLedger(flags, async (store) => {
-			const mismatches = await store.verifyBalances();
+			const mismatches = await verifyBalances(store);
 			console.log(JSON.stringify({ ok: mismatches.length === 0, mismatches }));
 			return mismatches.length === 0 ? 0 : 3;
 		});

@@ -11,7 +11,7 @@ import {
 	loyaltyEventSchema,
 	minorUnitExponent,
 	parseOrThrow,
-} from '../../engine/model';
+} from '../../engine';
 import { shopAmountToMinor } from '../shared/amount';
 import { compact, e164OrUndefined, lowerEmail, optionalText } from '../shared/payload';
 

@@ -11,7 +11,7 @@ import {
 	orderSchema,
 	parseOrThrow,
 	refundSchema,
-} from '../../engine/model';
+} from '../../engine';
 import { type JsonObject, optionalObject, optionalText, requireId, requireObject } from '../shared/payload';
 
 /**

@@ -1,5 +1,4 @@
-import { LoyaltyError, identitiesSchema } from '../../engine/model';
-import type { EngagementFact } from '../../engine/store/delivery';
+import { type EngagementFact, identitiesSchema, LoyaltyError } from '../../engine';
 import { type JsonObject, isObject } from '../shared/payload';
 
 /**

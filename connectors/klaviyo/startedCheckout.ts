@@ -9,7 +9,7 @@ import {
 	loyaltyEventSchema,
 	minorUnitExponent,
 	parseOrThrow,
-} from '../../engine/model';
+} from '../../engine';
 import type { SignatureCheck } from '../http';
 import { shopAmountToMinor } from '../shared/amount';
 import { type IncomingHeaders, headerValue } from '../shared/headers';

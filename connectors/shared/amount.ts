@@ -1,4 +1,4 @@
-import { LoyaltyError, decimalToMinor } from '../../engine/model';
+import { LoyaltyError, decimalToMinor } from '../../engine';
 
 /**
  * Converts a money amount as a shop or marketing tool prints it ("59.5", "1,234.50", 1234.5) to

@@ -1,4 +1,4 @@
-import type { LoyaltyEvent, Order } from '../../engine/model';
+import type { LoyaltyEvent, Order } from '../../engine';
 
 /** The product ids of order lines that have a product but no category yet, each once. */
 export function uncategorizedProductIds(events: readonly LoyaltyEvent[]): string[] {

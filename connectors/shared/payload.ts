@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LoyaltyError, e164Phone } from '../../engine/model';
+import { LoyaltyError, e164Phone } from '../../engine';
 
 /*
  * Readers for vendor JSON. Webhook bodies are untrusted, so each reader checks the shape it needs

@@ -13,7 +13,7 @@ import {
 	loyaltyEventSchema,
 	minorUnitExponent,
 	parseOrThrow,
-} from '../../engine/model';
+} from '../../engine';
 import {
 	type JsonObject,
 	compact,

@@ -1,6 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { LoyaltyError } from '../../engine/model/errors';
-import type { EngagementFact } from '../../engine/store/delivery';
+import { type EngagementFact, LoyaltyError } from '../../engine';
 import type { SignatureCheck } from '../http';
 import { SignatureRejection, constantTimeEqual } from '../shared/hmac';
 import { type JsonObject, isObject } from '../shared/payload';

@@ -1,5 +1,4 @@
-import { smsKeywordIntent } from '../../engine/delivery/consent';
-import { LoyaltyError } from '../../engine/model/errors';
+import { LoyaltyError, smsKeywordIntent } from '../../engine';
 
 /** What a Twilio webhook says, in the engine's terms. */
 export type TwilioNotification =

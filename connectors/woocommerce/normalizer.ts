@@ -12,7 +12,7 @@ import {
 	loyaltyEventSchema,
 	minorUnitExponent,
 	parseOrThrow,
-} from '../../engine/model';
+} from '../../engine';
 import {
 	type JsonObject,
 	compact,

@@ -2,7 +2,7 @@ import type { DeliveryChannel } from './decision';
 import type { PastSend } from './frequency';
 import type { Check } from './refusal';
 
-/** The parts of the send log delivery needs (engine/store/delivery.ts DeliveryLog implements it). */
+/** The parts of the send log delivery needs (deliveryLog.ts DeliveryLog implements it). */
 export interface SendLogPort {
 	claim(claim: ClaimInput, now: Date, admit?: (history: PastSend[]) => Check): Promise<ClaimAnswer>;
 	recordHoldout(claim: ClaimInput, now: Date): Promise<ClaimAnswer>;

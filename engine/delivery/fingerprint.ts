@@ -1,5 +1,5 @@
 import { canonicalJson, describeCustomer, differingParts } from '../ledger/fingerprint';
-import type { CustomerRef } from '../ledger/types';
+import type { CustomerRef } from '../ledger';
 import { minorToDecimalString } from '../model/money';
 import { LoyaltyError } from '../model/errors';
 import type { OfferDecision } from './decision';

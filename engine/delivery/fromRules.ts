@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Decision, MaterializedAction, RuleEvent } from '../rules/types';
+import type { Decision, MaterializedAction, RuleEvent } from '../rules';
 import { CouponKind, type OfferDecisionInput } from './decision';
 
 const OFFER_ACTIONS = new Set(['send_offer', 'issue_coupon']);

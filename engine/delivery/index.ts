@@ -14,3 +14,6 @@ export * from './fingerprint';
 export * from './plan';
 export * from './deliver';
 export * from './fromRules';
+export * from './deliveryLog';
+export { loyaltySnapshot, type LoyaltyProfileSnapshot } from './loyaltySnapshot';
+export * from './sendOffer';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { splitCsvLine } from '../insight/ordersCsv';
-import type { Ledger } from '../ledger/ledger';
+import { splitCsvLine } from '../insight';
+import type { Ledger } from '../ledger';
 import { ErrorCode, LoyaltyError } from '../model/errors';
 import { decimalToMinor } from '../model/money';
 import { ORDER_SOURCES, type OrderInput, type OrderSource } from '../model/order';

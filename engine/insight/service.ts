@@ -1,10 +1,10 @@
-import { customerActivity, type ActivityRow } from '../store/insightActivity';
-import { orderBaskets, type OrderBasket } from '../store/insightBaskets';
-import { programMetrics, type ProgramMetrics } from '../store/insightMetrics';
+import { customerActivity, type ActivityRow } from './activityRows';
+import { orderBaskets, type OrderBasket } from './basketRows';
+import { programMetrics, type ProgramMetrics } from './metricRows';
 import { CrossSellModel, type CrossSellOptions, type CrossSellRule } from './crossSell';
 import { replenishmentSchedule, type ProductPurchase, type ReplenishmentDue, type ReplenishmentOptions } from './replenishment';
 import { nextBestAction, type NextBestAction, type NextBestActionOptions } from './nextBestAction';
-import { getInsight, getModels, saveInsights, saveModel, type InsightChange, type SavedInsight } from '../store/insightScores';
+import { getInsight, getModels, saveInsights, saveModel, type InsightChange, type SavedInsight } from './scoreRows';
 import type { Store } from '../store/store';
 import { fitModels, segmentCustomers, type CustomerActivity, type CustomerInsight, type FittedModels, type SegmentOptions, type TransactionModelName } from './segment';
 import { dayNumberOfDate } from './transactions';

@@ -3,9 +3,9 @@ import { applyEntry, lotsFromEntries, spendOrder, type Lot } from './lots';
 import type { ProgramConfig } from './program';
 import { nextTier } from './tiers';
 import type { EntryKind, LedgerEntry } from './types';
-import { saveAccount, type AccountRow } from '../store/accounts';
+import { saveAccount, type AccountRow } from './accountRows';
 import type { SqlClient } from '../store/db';
-import { insertEntry, listEntries } from '../store/ledgerRows';
+import { insertEntry, listEntries } from './ledgerRows';
 import { netSpendSince } from '../store/orders';
 
 export interface EntryDraft {

@@ -2,3 +2,4 @@ export { Ledger } from './ledger';
 export * from './program';
 export * from './types';
 export { pointsForAmount, pointsToReverse, roundRatio } from './points';
+export { verifyBalances, type BalanceMismatch } from './accountRows';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseProgram, type ProgramInput } from '../ledger/program';
+import { parseProgram, type ProgramInput } from '../ledger';
 import { LoyaltyError } from '../model/errors';
 import { currencySchema } from '../model/order';
 import { parseOrThrow } from '../model/validate';

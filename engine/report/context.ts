@@ -1,4 +1,4 @@
-import type { ProgramConfig } from '../ledger/program';
+import type { ProgramConfig } from '../ledger';
 import type { Store } from '../store/store';
 import type { PeriodBucket, ReportPeriod } from './periods';
 

@@ -1,4 +1,4 @@
-import { HOLDOUT_ARM } from '../rules/experiments';
+import { HOLDOUT_ARM } from '../rules';
 import { DAY_MS, num, type ReportContext } from './context';
 import { newcombeDifferenceInterval, sampleSizePerArm } from './stats';
 import type { ArmResult, ExperimentReport } from './types';

@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import { EventType } from '../model/event';
-import { pointsForAmount } from '../ledger/points';
-import { countQuarantined, listQuarantine } from '../intake/quarantine';
-import { deliveryCounts, listParkedDeliveries } from '../intake/deliveries';
+import { pointsForAmount } from '../ledger';
+import { countQuarantined, deliveryCounts, listParkedDeliveries, listQuarantine } from '../intake';
 import { num, type ReportContext } from './context';
 import { bucketer } from './periods';
 import { NotEarningReason, type HealthReport, type ReconciliationRow, type SourceHealth } from './types';

@@ -1,6 +1,6 @@
 import type { SqlClient } from '../store/db';
-import { loadContext, type ProfileExtras } from '../store/rulesContext';
-import { recordDecision } from '../store/rulesDecisions';
+import { loadContext, type ProfileExtras } from './contextRows';
+import { recordDecision } from './decisionRows';
 import type { CompiledRuleSet } from './compile';
 import { evaluate } from './evaluate';
 import type { ChallengeCompletion, Decision, RuleEvent } from './types';

@@ -5,7 +5,7 @@ import { upsertCustomer } from '../store/customers';
 import type { SqlClient } from '../store/db';
 import { recordEvent } from '../store/events';
 import { recordRefund, upsertOrder } from '../store/orders';
-import { claimDueFollowUps } from '../store/rulesFollowUps';
+import { claimDueFollowUps } from './followUpRows';
 import type { Store } from '../store/store';
 import type { CompiledRuleSet } from './compile';
 import { decideEvent } from './decide';

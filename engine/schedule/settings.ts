@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { currencySchema } from '../model/order';
 import { timeZoneSchema } from '../model/customer';
 import { parseOrThrow } from '../model/validate';
-import type { ReplenishmentOptions } from '../insight/replenishment';
+import type { ReplenishmentOptions } from '../insight';
 
 /**
  * The time-based events schedule mode can emit. Each kind is claimed at most once per customer

@@ -1,4 +1,4 @@
-import type { RuleEvent } from '../rules/types';
+import type { RuleEvent } from '../rules';
 import type { BirthdayDate } from './birthday';
 import type { DueEventType, DueKind } from './settings';
 

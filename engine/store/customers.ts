@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_KINDS, type Customer, type CustomerInput, type IdentityKind, type Identities } from '../model/customer';
-import { mergeAccounts } from './accounts';
-import { CUSTOMER_COLUMNS } from './migrations';
 import type { Row, SqlClient } from './db';
+import type { StoreTables } from './tables';
 
 type Profile = Omit<Customer, 'id' | 'identities' | 'createdAt' | 'updatedAt'>;
 
@@ -127,8 +126,20 @@ function stripIdentityFields(profile: Profile | Customer): Profile {
 	return { firstName, lastName, birthday, timeZone, consent, tags };
 }
 
+/**
+ * Which tables a merge must reach. They belong to the features, which the store does not import:
+ * the store sets this when it is constructed with the engine's tables (engine/features.ts). Every
+ * store in a process has the same tables, so one setting serves them all.
+ */
+let mergeTables: Pick<StoreTables, 'customerColumns' | 'afterCustomerMerge'> | undefined;
+
+export function useTablesForCustomerMerges(tables: Pick<StoreTables, 'customerColumns' | 'afterCustomerMerge'>): void {
+	mergeTables = tables;
+}
+
 async function mergeInto(sql: SqlClient, fromId: string, toId: string): Promise<void> {
-	for (const { table, column, onMerge, uniqueWith } of CUSTOMER_COLUMNS) {
+	if (!mergeTables) throw new Error('customer merge: the store was constructed without its tables, so the tables that name a customer are unknown');
+	for (const { table, column, onMerge, uniqueWith } of mergeTables.customerColumns) {
 		if (onMerge === 'move' && uniqueWith?.length) {
 			const same = uniqueWith.map((c) => `kept.${c} = ${table}.${c}`).join(' AND ');
 			await sql.execute(`DELETE FROM ${table} WHERE ${column} = $1 AND EXISTS (SELECT 1 FROM ${table} kept WHERE kept.${column} = $2 AND ${same})`, [fromId, toId]);
@@ -136,6 +147,6 @@ async function mergeInto(sql: SqlClient, fromId: string, toId: string): Promise<
 		if (onMerge === 'move') await sql.execute(`UPDATE ${table} SET ${column} = $1 WHERE ${column} = $2`, [toId, fromId]);
 		else await sql.execute(`DELETE FROM ${table} WHERE ${column} = $1`, [fromId]);
 	}
-	await mergeAccounts(sql, fromId, toId);
+	for (const rebuild of mergeTables.afterCustomerMerge) await rebuild(sql, fromId, toId);
 	await sql.execute('DELETE FROM customers WHERE id = $1', [fromId]);
 }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresDb } from './postgres';
 import { SqliteDb } from './sqlite';
+import type { StoreTables } from './tables';
 import { Store } from './store';
 
 export type StoreConfig =
@@ -25,8 +26,11 @@ export function defaultSqlitePath(env: NodeJS.ProcessEnv = process.env): string 
 	return join(env.N8N_USER_FOLDER ?? homedir(), '.n8n', 'loyalty.sqlite');
 }
 
-/** Opens and migrates a store. The caller owns it and must close it. */
-export async function openStore(config: StoreConfig): Promise<Store> {
+/**
+ * Opens and migrates a store with these tables (the engine's is in engine/features.ts, and
+ * engine/index.ts's `openStore` passes it). The caller owns the store and must close it.
+ */
+export async function openStoreWith(config: StoreConfig, tables: StoreTables): Promise<Store> {
 	const store = new Store(
 		config.kind === 'sqlite'
 			? SqliteDb.open(config.path)
@@ -40,6 +44,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 					max: config.max,
 					...(config.schema ? { options: `-c search_path=${quoteIdentifier(config.schema)}` } : {}),
 				}),
+		tables,
 	);
 	try {
 		if (config.kind === 'postgres' && config.schema) await store.db.execute(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(config.schema)}`);
@@ -63,11 +68,11 @@ function quoteIdentifier(name: string): string {
  */
 const shared = new Map<string, Promise<Store>>();
 
-export function openSharedStore(config: StoreConfig): Promise<Store> {
+export function openSharedStoreWith(config: StoreConfig, tables: StoreTables): Promise<Store> {
 	const key = JSON.stringify(config);
 	let store = shared.get(key);
 	if (!store) {
-		store = openStore(config);
+		store = openStoreWith(config, tables);
 		shared.set(key, store);
 		// A failed open (server down, bad password) must not be cached: the next execution retries.
 		store.catch(() => shared.delete(key));
@@ -84,6 +89,7 @@ export async function closeSharedStores(): Promise<void> {
 export { Store } from './store';
 export { withoutKeeping } from './scratch';
 export type { Clock } from './store';
-export type { BalanceMismatch } from './accounts';
 export type { StoredOrder } from './orders';
-export { loyaltySnapshot, type LoyaltyProfileSnapshot } from './loyaltySnapshot';
+export type { Db, Dialect, Row, SqlClient } from './db';
+export { storeTables, type FeatureTables, type StoreTables } from './tables';
+export type { CustomerColumn, Migration } from './migrations';

@@ -1,11 +1,4 @@
 import type { Dialect } from './db';
-import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './migrations/delivery';
-import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './migrations/insight';
-import { INTAKE_MIGRATIONS } from './migrations/intake';
-import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from './migrations/ledger';
-import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './migrations/rules';
-import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './migrations/schedule';
-import { PROGRAM_MIGRATIONS } from '../program/migrations';
 
 /**
  * One ordered migration list for both backends. The SQL is shared; the only dialect difference
@@ -35,7 +28,7 @@ export interface CustomerColumn {
 	uniqueWith?: readonly string[];
 }
 
-const CORE_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
+export const CORE_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
 	{ table: 'customer_identities', column: 'customer_id', onMerge: 'move' },
 	{ table: 'events', column: 'customer_id', onMerge: 'move' },
 	{ table: 'orders', column: 'customer_id', onMerge: 'move' },
@@ -44,7 +37,8 @@ const CORE_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
 	// loyalty_accounts are caches of ledger_entries: rebuilt by mergeAccounts, not moved.
 ];
 
-const CORE: readonly Migration[] = [
+/** The core's own tables (version 1 also holds the ledger's first tables: kept whole, it is never re-run). */
+export const CORE_MIGRATIONS: readonly Migration[] = [
 	{
 		version: 1,
 		name: 'customers, events, orders, ledger',
@@ -155,14 +149,6 @@ CREATE INDEX trigger_deliveries_delivery ON trigger_deliveries (consumer, delive
 `,
 	},
 ];
-
-/**
- * Features own their tables in their own files; versions are unique across all of them and the
- * list is applied in version order.
- */
-export const MIGRATIONS: readonly Migration[] = [...CORE, ...RULES_MIGRATIONS, ...INSIGHT_MIGRATIONS, ...DELIVERY_MIGRATIONS, ...SCHEDULE_MIGRATIONS, ...INTAKE_MIGRATIONS, ...LEDGER_MIGRATIONS, ...PROGRAM_MIGRATIONS].sort((a, b) => a.version - b.version);
-
-export const CUSTOMER_COLUMNS: readonly CustomerColumn[] = [...CORE_CUSTOMER_COLUMNS, ...RULES_CUSTOMER_COLUMNS, ...INSIGHT_CUSTOMER_COLUMNS, ...DELIVERY_CUSTOMER_COLUMNS, ...SCHEDULE_CUSTOMER_COLUMNS, ...LEDGER_CUSTOMER_COLUMNS];
 
 export function migrationSql(migration: Migration, dialect: Dialect): string {
 	const id = dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';

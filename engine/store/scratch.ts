@@ -16,7 +16,7 @@ class DiscardScratch<T> extends Error {
 export async function withoutKeeping<T>(store: Store, work: (scratch: Store) => Promise<T>): Promise<T> {
 	try {
 		await store.transaction(async (sql) => {
-			throw new DiscardScratch(await work(new Store(scratchDb(sql))));
+			throw new DiscardScratch(await work(new Store(scratchDb(sql), store.tables)));
 		});
 	} catch (error) {
 		if (error instanceof DiscardScratch) return error.result as T;

@@ -2,15 +2,12 @@ import { customerInputSchema, type Customer, type CustomerInput, type Identities
 import { LoyaltyError } from '../model/errors';
 import { EventType, loyaltyEventSchema, type LoyaltyEvent } from '../model/event';
 import { parseOrThrow } from '../model/validate';
-import { findBalanceMismatches, type BalanceMismatch } from './accounts';
-import { findCustomerIds, getCustomer, upsertCustomer } from './customers';
+import { findCustomerIds, getCustomer, upsertCustomer, useTablesForCustomerMerges } from './customers';
 import type { Db, Dialect, SqlClient } from './db';
-import { claimDueEvents } from './dueEvents';
 import { recordEventWithCustomer } from './events';
-import { MIGRATIONS, migrationSql, statementsOf } from './migrations';
+import { migrationSql, statementsOf } from './migrations';
 import { getOrder, type StoredOrder } from './orders';
-import { parseScheduleSettings, type ScheduleSettings } from '../schedule/settings';
-import type { DueEvent } from '../schedule/types';
+import type { StoreTables } from './tables';
 
 export type Clock = () => Date;
 
@@ -27,9 +24,13 @@ export function parseEvent(input: LoyaltyEvent): LoyaltyEvent {
  */
 export class Store {
 	readonly db: Db;
+	/** The core's tables and the features' (engine/features.ts): what `migrate` creates. */
+	readonly tables: StoreTables;
 
-	constructor(db: Db) {
+	constructor(db: Db, tables: StoreTables) {
 		this.db = db;
+		this.tables = tables;
+		useTablesForCustomerMerges(tables);
 	}
 
 	get dialect(): Dialect {
@@ -46,7 +47,7 @@ export class Store {
 			await sql.execute('CREATE TABLE IF NOT EXISTS loyalty_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
 			const applied = new Set((await sql.query<{ version: number }>('SELECT version FROM loyalty_migrations')).map((r) => Number(r.version)));
 			let count = 0;
-			for (const migration of MIGRATIONS) {
+			for (const migration of this.tables.migrations) {
 				if (applied.has(migration.version)) continue;
 				for (const statement of statementsOf(migrationSql(migration, sql.dialect))) await sql.execute(statement);
 				await sql.execute('INSERT INTO loyalty_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, new Date().toISOString()]);
@@ -91,21 +92,6 @@ export class Store {
 
 	getOrder(source: string, id: string): Promise<StoredOrder | undefined> {
 		return getOrder(this.db, source, id);
-	}
-
-	/**
-	 * Claims the time-based events due at `now` (birthdays, lapses, carts, expiring points…), each
-	 * once per customer per occurrence across every process sharing this store, and returns them as
-	 * rule events. A restart never re-emits; an event left unhandled by the caller is not retried.
-	 */
-	async claimDueEvents(settings: ScheduleSettings, now: Date = new Date(), limit = 500): Promise<DueEvent[]> {
-		parseScheduleSettings(settings);
-		return this.db.transaction((sql) => claimDueEvents(sql, settings, now, limit));
-	}
-
-	/** Cached balances that disagree with the sum of their entries; empty when the ledger is sound. */
-	verifyBalances(): Promise<BalanceMismatch[]> {
-		return findBalanceMismatches(this.db);
 	}
 
 	close(): Promise<void> {

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { compileRules, decideEvent, offerDecisionsFrom, rulesProgramOf, type CompiledRuleSet, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput, type Store } from '../../engine';
-import type { SqlClient } from '../../engine/store/db';
+import { type CompiledRuleSet, compileRules, decideEvent, offerDecisionsFrom, rulesProgramOf, type ProfileExtras, type RuleEvent, type RuleInput, type RuleSetInput, type SqlClient, type Store } from '../../engine';
 import { summarizeError, toNodeError } from '../shared/errors';
 import { programStamp, readStoredProgram } from '../shared/program';
 import { openStoreFor } from '../shared/store';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
-import { claimDueEvents, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
+import { claimDueEvents, claimDueEventsFrom, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
 import { summarizeError, toNodeError } from '../shared/errors';
 import { readStoredProgram } from '../shared/program';
 import { openStoreFor } from '../shared/store';
@@ -72,7 +72,7 @@ export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerRe
 		looking = true;
 		try {
 			const now = new Date();
-			const events = await store.claimDueEvents(await currentSettings(), now);
+			const events = await claimDueEventsFrom(store, await currentSettings(), now);
 			if (events.length > 0) this.emit([itemsOf(events)]);
 			// Said after every look, so a test (or an owner reading debug logs) knows which trigger looked, as of when, found or not.
 			const workflowId = this.getWorkflow().id ?? 'unsaved';

@@ -1,5 +1,5 @@
 /** The demo's closing page: who has the most points, whether the books balance, where to look. */
-import { listQuarantine, type Store } from '../../engine';
+import { verifyBalances, listQuarantine, type Store } from '../../engine';
 import { DEMO_OWNER, executionsOf } from '../../test/e2e/support/n8n';
 import { loadTemplate, TEMPLATE_FILES, type TemplatesEnv } from '../../test/e2e/support/templates';
 import type { DayTally } from './day';
@@ -22,7 +22,7 @@ export async function report(env: TemplatesEnv, store: Store, tally: DayTally, p
 	);
 	const sends = sent.reduce((sum, row) => sum + Number(row.n), 0);
 	const quarantined = await listQuarantine(store);
-	const mismatches = await store.verifyBalances();
+	const mismatches = await verifyBalances(store);
 	const runs = TEMPLATE_FILES.flatMap((file) => executionsOf(env.userFolder, env.workflowIds[file]));
 	print('');
 	print(`  today: ${tally.deliveries} signed deliveries (${tally.duplicates} duplicates dropped), ${tally.forged} forged (401); ${Number(events) - pastEvents} new events on record; ${runs.length} workflow runs (${runs.filter((r) => r.status === 'success').length} succeeded); ${sends} messages sent`);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openStore, type Store } from '../../engine';
+import { verifyBalances, openStore, type Store } from '../../engine';
 import { startPointsOnPurchase, type PointsOnPurchaseEnv } from './support/pointsOnPurchase';
 import { eventually } from '../support/eventually';
 
@@ -91,7 +91,7 @@ describe('Square at scale, in a real n8n', { timeout: 30 * 60_000 }, () => {
 		for (const i of REFUNDED) assert.equal(Number(reversed.find((r) => r.order_id === payments[i].order_id)?.points), -5, `order ${i}: $5 refunded, 5 points back`);
 		await env.sandbox.settled();
 		assert.equal((await entries()).length, PAYMENTS + REFUNDED.length, 'nothing else was booked');
-		assert.deepEqual(await store.verifyBalances(), []);
+		assert.deepEqual(await verifyBalances(store), []);
 	});
 
 	test("the shop sandbox saw no request or answer that breaks the vendors' documents", () => {

@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { compileRules, crossCategoryBonus, decideEvent, evaluate, explanationLine, purchaseStreak, simulate, type CompiledRuleSet, type Decision, type RuleEvent, type RuleInput, type Store } from '../../engine';
+import { claimDueEventsFrom, compileRules, crossCategoryBonus, decideEvent, evaluate, explanationLine, purchaseStreak, simulate, type CompiledRuleSet, type Decision, type RuleEvent, type RuleInput, type Store } from '../../engine';
 import { recordAndSettle } from '../../engine/rules/decide';
-import { loadContext } from '../../engine/store/rulesContext';
+import { loadContext } from '../../engine/rules/contextRows';
 import { backends } from '../support/stores';
 import { purchase } from '../unit/rules/helpers';
 
@@ -142,8 +142,8 @@ describe('challenges conformance', async () => {
 					purchase(1500, { at: '2026-05-03T10:00:00Z', email: done, key: `${done}:2` }),
 				]);
 				const settings = { programId: set.program.id, programTimeZone: 'UTC', currency: 'USD', kinds: { challengeDeadline: {} } };
-				assert.deepEqual(await store.claimDueEvents(settings, new Date('2026-05-04T09:59:00Z')), [], 'ends May 6 10:00: not yet within 2 days');
-				const due = await store.claimDueEvents(settings, new Date('2026-05-04T12:00:00Z'));
+				assert.deepEqual(await claimDueEventsFrom(store, settings, new Date('2026-05-04T09:59:00Z')), [], 'ends May 6 10:00: not yet within 2 days');
+				const due = await claimDueEventsFrom(store, settings, new Date('2026-05-04T12:00:00Z'));
 				const occurrence = `${slowStart.eventKey}:welcome_challenge`;
 				assert.deepEqual(
 					due.map((e) => [e.type, e.idempotencyKey, e.occurredAt, e.data]),
@@ -158,8 +158,8 @@ describe('challenges conformance', async () => {
 					`the completed challenge of ${doneStart.customerKey} is not due`,
 				);
 				assert.deepEqual(due[0].customer.identities, { email: slow });
-				assert.deepEqual(await store.claimDueEvents(settings, new Date('2026-05-05T12:00:00Z')), [], 'claimed once');
-				assert.deepEqual(await store.claimDueEvents({ ...settings, kinds: { challengeDeadline: { daysBefore: 4 } } }, new Date('2026-05-06T10:00:00Z')), [], 'over: nothing, whatever the window');
+				assert.deepEqual(await claimDueEventsFrom(store, settings, new Date('2026-05-05T12:00:00Z')), [], 'claimed once');
+				assert.deepEqual(await claimDueEventsFrom(store, { ...settings, kinds: { challengeDeadline: { daysBefore: 4 } } }, new Date('2026-05-06T10:00:00Z')), [], 'over: nothing, whatever the window');
 			});
 
 			test('property: for random purchase sequences the challenge reward equals the formula and completes at most once', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkFrequency, claimFingerprints, consentFromSmsKeyword, planDelivery, parseOfferDecision, type LoyaltyError, type OfferDecisionInput, type Store } from '../../engine';
-import { DeliveryLog, type SendClaim } from '../../engine/store/delivery';
+import { DeliveryLog, type SendClaim } from '../../engine/delivery/deliveryLog';
 import { backends } from '../support/stores';
 
 /** The send log and consent history, asserted on every store backend. */

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger, openStore, type Store } from '../../engine';
+import { verifyBalances, Ledger, openStore, type Store } from '../../engine';
 import { importOrders, ImportMode, type ImportOptions } from '../../engine/import/orders';
 import { backends } from '../support/stores';
 import { eventually } from '../support/eventually';
@@ -25,7 +25,7 @@ async function books(store: Store): Promise<{ earns: number; reversals: number; 
 	const rows = await store.db.query<{ value: string; available: number }>(
 		"SELECT i.value, a.available FROM loyalty_accounts a JOIN customer_identities i ON i.customer_id = a.customer_id AND i.kind = 'woocommerce' ORDER BY i.value",
 	);
-	return { earns: Number(earns), reversals: Number(reversals), balances: Object.fromEntries(rows.map((r) => [r.value, Number(r.available)])), mismatches: (await store.verifyBalances()).length };
+	return { earns: Number(earns), reversals: Number(reversals), balances: Object.fromEntries(rows.map((r) => [r.value, Number(r.available)])), mismatches: (await verifyBalances(store)).length };
 }
 
 const quiet: Partial<ImportOptions> = { onProgress: () => undefined };

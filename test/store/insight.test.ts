@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InsightService, Ledger, activityFromTransactions, type Store } from '../../engine';
 import { paidOrder } from '../support/fixtures';
-import { customerActivity } from '../../engine/store/insightActivity';
+import { customerActivity } from '../../engine/insight/activityRows';
 import { backends } from '../support/stores';
 import { randomSource, simulateBetaGeoCustomer } from '../unit/insight/simulate';
 

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../../engine';
-import { CUSTOMER_COLUMNS } from '../../engine/store/migrations';
+import { ENGINE_TABLES } from '../../engine/features';
 import { backends } from '../support/stores';
 
 describe('merging two profiles of one person', async () => {
@@ -28,7 +28,7 @@ describe('merging two profiles of one person', async () => {
 				const naming = columns.filter((c) => /^customer_(id|key)$/.test(c.column) && !['customers', 'loyalty_accounts'].includes(c.table));
 				assert.ok(naming.length >= 5);
 				for (const { table, column } of naming) {
-					assert.ok(CUSTOMER_COLUMNS.some((c) => c.table === table && c.column === column), `${table}.${column} is not handled when profiles merge`);
+					assert.ok(ENGINE_TABLES.customerColumns.some((c) => c.table === table && c.column === column), `${table}.${column} is not handled when profiles merge`);
 				}
 			});
 

@@ -1,8 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { twilio } from '../../../connectors';
-import { consentFromSmsKeyword } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { consentFromSmsKeyword, DeliveryLog } from '../../../engine';
 import { openStoreFor } from '../../shared/store';
 import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 

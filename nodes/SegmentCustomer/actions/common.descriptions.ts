@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
+	type Store,
 	LoyaltyError,
 	TRANSACTION_MODELS,
 	decimalToMinor,
@@ -9,7 +10,6 @@ import {
 	type TransactionModelName,
 	type ValueTierRules,
 } from '../../../engine';
-import type { LoyaltyStore } from './node.type';
 
 export const customerFields: INodeProperties[] = [
 	{
@@ -38,7 +38,7 @@ export const customerFields: INodeProperties[] = [
 ];
 
 /** The stored customer id for "Identify Customer By" + value; a customer never seen is an error naming the field. */
-export async function readCustomerId(this: IExecuteFunctions, store: LoyaltyStore, itemIndex: number): Promise<string> {
+export async function readCustomerId(this: IExecuteFunctions, store: Store, itemIndex: number): Promise<string> {
 	const identifyBy = this.getNodeParameter('identifyBy', itemIndex) as string;
 	const raw = this.getNodeParameter('customerValue', itemIndex);
 	const value = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';

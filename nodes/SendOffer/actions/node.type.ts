@@ -1,7 +1,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { LoadedProgram, openSharedStore } from '../../../engine';
-import type { Vendors } from '../helpers/sendOffer';
+import type { Vendors } from '../helpers/offerVendors';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type SendOfferType = {

@@ -3,7 +3,7 @@ import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } fro
 import { readStoredProgram } from '../../shared/program';
 import { openStoreFor } from '../../shared/store';
 import { operationFor, runPerItem } from '../../shared/router';
-import type { Vendors } from '../helpers/sendOffer';
+import type { Vendors } from '../helpers/offerVendors';
 import { vendorsFor } from '../helpers/vendors';
 import type { LoyaltyStore, OperationContext, SendOfferType } from './node.type';
 import * as offer from './offer/Offer.resource';

@@ -3,8 +3,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { LoyaltyError, parseFrequencyCaps, parseOfferDecision, parseOfferTemplates, parseSendWindow, type OfferDecision, type OfferTemplate, type PersonalFields, type ProgramSettings } from '../../../engine';
-import type { SendOfferSettings } from './sendOffer';
+import { LoyaltyError, parseFrequencyCaps, parseOfferDecision, parseOfferTemplates, parseSendWindow, type OfferDecision, type OfferTemplate, type PersonalFields, type ProgramSettings, type SendOfferSettings } from '../../../engine';
 
 /** A JSON parameter arrives as text, or as a value when it came from an expression. */
 export function jsonParameter(value: unknown, field: string): unknown {

@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { klaviyo, square, twilio, woocommerce } from '../../../connectors';
 import { n8nHttp } from '../../shared/http';
-import type { Vendors } from './sendOffer';
+import type { Vendors } from './offerVendors';
 
 function text(value: unknown): string {
 	return typeof value === 'string' ? value.trim() : '';

@@ -3,7 +3,7 @@
  * (several claims in flight at once, as overlapping polls would be) and prints the keys it got.
  * argv: <store config JSON> <settings JSON> <instants JSON> <limit>
  */
-import { openStore, type ScheduleSettings, type StoreConfig } from '../../../engine';
+import { claimDueEventsFrom, openStore, type ScheduleSettings, type StoreConfig } from '../../../engine';
 
 async function main(): Promise<void> {
 	const [configJson, settingsJson, instantsJson, limitText] = process.argv.slice(2);
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
 	const keys: string[] = [];
 	try {
 		for (const instant of JSON.parse(instantsJson) as string[]) {
-			const batches = await Promise.all([0, 1].map(() => store.claimDueEvents(settings, new Date(instant), Number(limitText))));
+			const batches = await Promise.all([0, 1].map(() => claimDueEventsFrom(store, settings, new Date(instant), Number(limitText))));
 			for (const batch of batches) keys.push(...batch.map((e) => e.idempotencyKey));
 		}
 	} finally {

@@ -5,8 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../../cli/main';
-import { openStore } from '../../../engine/store';
-import { describeStoreFile, type StoreFileSummary } from '../../../engine/store/backup';
+import { describeStoreFile, openStore, verifyBalances, type StoreFileSummary } from '../../../engine';
 
 const DEADLINE_MS = 60_000;
 
@@ -82,7 +81,7 @@ class Writer {
 async function verifiedBalances(file: string): Promise<unknown[]> {
 	const store = await openStore({ kind: 'sqlite', path: file });
 	try {
-		return await store.verifyBalances();
+		return await verifyBalances(store);
 	} finally {
 		await store.close();
 	}

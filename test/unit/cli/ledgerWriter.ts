@@ -4,7 +4,7 @@
  * Run as: node --import tsx ledgerWriter.ts <store.sqlite>
  */
 import { Ledger } from '../../../engine/ledger/ledger';
-import { openStore } from '../../../engine/store';
+import { openStore } from '../../../engine';
 
 const CUSTOMERS = 7;
 

@@ -9,10 +9,9 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import type { HttpFunction, HttpRequest } from '../../../connectors/http';
 import { createKlaviyoClient, klaviyoEngagementTemplate } from '../../../connectors/klaviyo';
 import { createTwilioClient } from '../../../connectors/twilio';
-import { closeSharedStores, defaultProgramSettings, openSharedStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { closeSharedStores, defaultProgramSettings, DeliveryLog, openSharedStore, parseOfferDecision, parseOfferTemplates, sendOffer, type SendOfferSettings, type Store } from '../../../engine';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
-import { sendOffer, type SendOfferSettings, type Vendors } from '../../../nodes/SendOffer/helpers/sendOffer';
+import { offerVendors, type Vendors } from '../../../nodes/SendOffer/helpers/offerVendors';
 import { readSettings } from '../../../nodes/SendOffer/helpers/settings';
 import { storeConfigFromCredentials } from '../../../nodes/shared/store';
 import { webhookContext, type Credentials } from '../nodes/fakes';
@@ -218,7 +217,7 @@ describe('Send Offer: the channel the customer engages with wins', () => {
 
 	test('4 SMS with 3 clicks vs 4 emails with no open: SMS, and the outcome says it was engagement', async () => {
 		const c = await history('pick-sms', 3, 0);
-		const outcome = await sendOffer(store, decision('pick-sms-now', c.email), templates, {}, settings, vendors, NOW);
+		const outcome = await sendOffer({ store, decision: decision('pick-sms-now', c.email), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW });
 		assert.equal(outcome.status, 'sent');
 		assert.equal(outcome.channel, 'sms');
 		assert.equal(outcome.channelWhy, 'engagement');
@@ -228,7 +227,7 @@ describe('Send Offer: the channel the customer engages with wins', () => {
 
 	test('the reverse (emails opened, SMS ignored): email', async () => {
 		const c = await history('pick-email', 0, 3);
-		const outcome = await sendOffer(store, decision('pick-email-now', c.email), templates, {}, settings, vendors, NOW);
+		const outcome = await sendOffer({ store, decision: decision('pick-email-now', c.email), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW });
 		assert.equal(outcome.status, 'sent');
 		assert.equal(outcome.channel, 'email');
 		assert.equal(outcome.channelWhy, 'engagement');
@@ -238,10 +237,10 @@ describe('Send Offer: the channel the customer engages with wins', () => {
 	test('a stated preference still beats engagement; with no history the default is email', async () => {
 		const c = await history('pick-pref', 3, 0);
 		await store.upsertCustomer({ identities: { email: c.email }, tags: ['prefers:email'] });
-		const preferred = await sendOffer(store, decision('pick-pref-now', c.email), templates, {}, settings, vendors, NOW);
+		const preferred = await sendOffer({ store, decision: decision('pick-pref-now', c.email), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW });
 		assert.deepEqual([preferred.channel, preferred.channelWhy], ['email', 'stated_preference']);
 		const fresh = await bothChannels();
-		const first = await sendOffer(store, decision('pick-fresh-now', fresh.email), templates, {}, settings, vendors, NOW);
+		const first = await sendOffer({ store, decision: decision('pick-fresh-now', fresh.email), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW });
 		assert.deepEqual([first.channel, first.channelWhy], ['email', 'default']);
 	});
 });

@@ -9,7 +9,7 @@ import { VendorApiError } from '../../../connectors/http';
 import { createKlaviyoClient } from '../../../connectors/klaviyo';
 import { createTwilioClient, TwilioApiError } from '../../../connectors/twilio';
 import { deliver, IN_FLIGHT_MS, openStore, type ClaimInput, type DeliverySteps, type SendFailure, type Store } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 import { createFetchHttp } from '../../support/http';
 
 /*

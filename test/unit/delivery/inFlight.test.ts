@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deliver, IN_FLIGHT_MS, openStore, type ClaimInput, type DeliverySteps, type Store } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 import { eventually } from '../../support/eventually';
 
 /*

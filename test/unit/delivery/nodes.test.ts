@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INodeParameters, IWebhookFunctions } from 'n8n-workflow';
 
 import { changeProgram, closeSharedStores, openSharedStore } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
 import { SendOffer } from '../../../nodes/SendOffer/SendOffer.node';
 import { storeConfigFromCredentials } from '../../../nodes/shared/store';

@@ -6,9 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { createKlaviyoClient } from '../../../connectors/klaviyo';
 import { createTwilioClient } from '../../../connectors/twilio';
 import { createWooCommerceClient } from '../../../connectors/woocommerce';
-import { consentFromSmsKeyword, defaultProgramSettings, LoyaltyError, openStore, parseOfferDecision, parseOfferTemplates, type Store } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
-import { sendOffer, type SendOfferSettings, type Vendors } from '../../../nodes/SendOffer/helpers/sendOffer';
+import { consentFromSmsKeyword, defaultProgramSettings, DeliveryLog, LoyaltyError, openStore, parseOfferDecision, parseOfferTemplates, sendOffer, type SendOfferSettings, type Store } from '../../../engine';
+import { offerVendors, type Vendors } from '../../../nodes/SendOffer/helpers/offerVendors';
 import { readSettings } from '../../../nodes/SendOffer/helpers/settings';
 import { alteringHttp, fetchHttp, recordingHttp } from '../../support/http';
 import { prefixSpecPaths, specOrSkip, startPrism, type PrismServer } from '../../support/prism';
@@ -74,7 +73,7 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 		parseOfferDecision({ decisionId: id, customer: { identities: { email: 'ana@example.com' } }, offerTemplateId: 'coffee-10', ruleId: 'low-beans', coupon: { kind: 'percent', amount: 10, categoryIds: ['15'] }, ...extra });
 
 	test('email: decision in → WooCommerce coupon → Klaviyo event → send logged; the replay sends nothing', async () => {
-		const first = await sendOffer(store, decision('dec-e1'), templates, { points: 450 }, settings, vendors, NOW);
+		const first = await sendOffer({ store, decision: decision('dec-e1'), templates, personal: { points: 450 }, settings, vendors: offerVendors(vendors), now: NOW });
 		assert.equal(first.status, 'sent', first.detail);
 		assert.equal(first.channel, 'email');
 		assert.match(first.couponCode ?? '', /^LOY-/);
@@ -91,7 +90,7 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 		assert.equal(row.status, 'sent');
 
 		const requests = klaviyoCalls.calls.length + wooCalls.calls.length;
-		const replay = await sendOffer(store, decision('dec-e1'), templates, { points: 450 }, settings, vendors, new Date(NOW.getTime() + 60_000));
+		const replay = await sendOffer({ store, decision: decision('dec-e1'), templates, personal: { points: 450 }, settings, vendors: offerVendors(vendors), now: new Date(NOW.getTime() + 60_000) });
 		assert.equal(replay.status, 'replay');
 		assert.equal(replay.replay, true);
 		assert.equal(klaviyoCalls.calls.length + wooCalls.calls.length, requests);
@@ -99,7 +98,7 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 
 	test('SMS: sent through Twilio with a status callback carrying the decision; an inbound STOP stops the next one', async () => {
 		const smsDecision = (id: string) => parseOfferDecision({ decisionId: id, customer: { identities: { email: 'ben@example.com' } }, offerTemplateId: 'coffee-10', ruleId: 'low-beans', isReward: false, coupon: { kind: 'percent', amount: 10 } });
-		const sent = await sendOffer(store, smsDecision('dec-s1'), templates, { favouriteCategory: 'beans' }, { ...settings, caps: { ...settings.caps, smsGapHours: 0 } }, vendors, NOW);
+		const sent = await sendOffer({ store, decision: smsDecision('dec-s1'), templates, personal: { favouriteCategory: 'beans' }, settings: { ...settings, caps: { ...settings.caps, smsGapHours: 0 } }, vendors: offerVendors(vendors), now: NOW });
 		assert.equal(sent.status, 'sent');
 		assert.equal(sent.channel, 'sms');
 		const form = twilioCalls.calls.at(-1)!.request.form!;
@@ -108,7 +107,7 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 
 		await new DeliveryLog(store).recordConsent({ identities: { phone: '+14155550123' }, changes: consentFromSmsKeyword('opt_out', new Date(NOW.getTime() + 1000).toISOString(), 'twilio:inbound:STOP'), idempotencyKey: 'twilio:SM-stop' }, NOW);
 		const before = twilioCalls.calls.length;
-		const stopped = await sendOffer(store, smsDecision('dec-s2'), templates, {}, { ...settings, caps: { ...settings.caps, smsGapHours: 0 } }, vendors, new Date(NOW.getTime() + 60_000));
+		const stopped = await sendOffer({ store, decision: smsDecision('dec-s2'), templates, personal: {}, settings: { ...settings, caps: { ...settings.caps, smsGapHours: 0 } }, vendors: offerVendors(vendors), now: new Date(NOW.getTime() + 60_000) });
 		assert.equal(stopped.status, 'refused');
 		assert.equal(stopped.reason, 'consent_withdrawn');
 		assert.equal(twilioCalls.calls.length, before);
@@ -117,11 +116,11 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 	test('bad input: an unknown template, a coupon over the maximum, an invalid phone → error naming the field, nothing sent or written', async () => {
 		const count = () => klaviyoCalls.calls.length + wooCalls.calls.length + twilioCalls.calls.length;
 		const before = count();
-		await assert.rejects(sendOffer(store, decision('dec-b1', { offerTemplateId: 'tea' }), templates, {}, settings, vendors, NOW), (e: LoyaltyError) => e.field === 'decision.offerTemplateId');
-		await assert.rejects(sendOffer(store, decision('dec-b2', { coupon: { kind: 'percent', amount: 80 } }), templates, {}, settings, vendors, NOW), (e: LoyaltyError) => e.field === 'decision.coupon.amount');
-		await assert.rejects(sendOffer(store, decision('dec-b3', { coupon: { kind: 'fixed_cart', amount: 2500, currency: 'USD' } }), templates, {}, settings, vendors, NOW), (e: LoyaltyError) => e.field === 'decision.coupon.amount' && /25\.00 USD/.test(e.message));
+		await assert.rejects(sendOffer({ store, decision: decision('dec-b1', { offerTemplateId: 'tea' }), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW }), (e: LoyaltyError) => e.field === 'decision.offerTemplateId');
+		await assert.rejects(sendOffer({ store, decision: decision('dec-b2', { coupon: { kind: 'percent', amount: 80 } }), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW }), (e: LoyaltyError) => e.field === 'decision.coupon.amount');
+		await assert.rejects(sendOffer({ store, decision: decision('dec-b3', { coupon: { kind: 'fixed_cart', amount: 2500, currency: 'USD' } }), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW }), (e: LoyaltyError) => e.field === 'decision.coupon.amount' && /25\.00 USD/.test(e.message));
 		await assert.rejects(
-			(async () => sendOffer(store, parseOfferDecision({ decisionId: 'dec-b4', customer: { identities: { phone: '555-0123' } }, offerTemplateId: 'coffee-10', ruleId: 'r' }), templates, {}, settings, vendors, NOW))(),
+			(async () => sendOffer({ store, decision: parseOfferDecision({ decisionId: 'dec-b4', customer: { identities: { phone: '555-0123' } }, offerTemplateId: 'coffee-10', ruleId: 'r' }), templates, personal: {}, settings, vendors: offerVendors(vendors), now: NOW }))(),
 			(e: LoyaltyError) => e.field === 'decision.customer.identities.phone',
 		);
 		assert.equal(count(), before);
@@ -133,13 +132,13 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 		await store.upsertCustomer({ identities: { email: 'dan@example.com', phone: '+12125550123' }, consent: { sms_marketing: { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout' } } });
 		const danSms = parseOfferDecision({ decisionId: 'dec-n1', customer: { identities: { email: 'dan@example.com' } }, offerTemplateId: 'coffee-10', ruleId: 'r', coupon: { kind: 'percent', amount: 10 } });
 		// 15:00 UTC = 11:00 in New York.
-		assert.equal((await sendOffer(store, danSms, templates, {}, sms, vendors, new Date('2026-06-10T15:00:00Z'))).status, 'sent');
-		const night = await sendOffer(store, danSms, templates, {}, sms, vendors, new Date('2026-06-11T04:00:00Z'));
+		assert.equal((await sendOffer({ store, decision: danSms, templates, personal: {}, settings: sms, vendors: offerVendors(vendors), now: new Date('2026-06-10T15:00:00Z') })).status, 'sent');
+		const night = await sendOffer({ store, decision: danSms, templates, personal: {}, settings: sms, vendors: offerVendors(vendors), now: new Date('2026-06-11T04:00:00Z') });
 		assert.equal(night.status, 'replay');
 
 		const customer = await store.findCustomer({ identities: { email: 'ana@example.com' } });
 		await new DeliveryLog(store).claim({ decisionId: 'dec-crash', channel: 'email', customerId: customer!.id, ruleId: 'low-beans', offerTemplateId: 'coffee-10', purpose: 'marketing', isReward: true, idempotencyKey: 'dec-crash', couponCode: 'LOY-X', sendAt: NOW.toISOString() }, NOW);
-		const resumed = await sendOffer(store, decision('dec-crash'), templates, {}, { ...settings, caps: { ...settings.caps, emailGapHours: 0, rewardsPerDay: 10, maxPerDay: 10 } }, vendors, new Date(NOW.getTime() + 120_000));
+		const resumed = await sendOffer({ store, decision: decision('dec-crash'), templates, personal: {}, settings: { ...settings, caps: { ...settings.caps, emailGapHours: 0, rewardsPerDay: 10, maxPerDay: 10 } }, vendors: offerVendors(vendors), now: new Date(NOW.getTime() + 120_000) });
 		assert.equal(resumed.status, 'sent', resumed.detail);
 		const event = klaviyoCalls.calls.at(-1)!.request.json as { data: { attributes: { unique_id: string } } };
 		assert.equal(event.data.attributes.unique_id, 'dec-crash');
@@ -148,7 +147,7 @@ describe('Send Offer end to end against Prism', { skip }, () => {
 
 	test('holdout: logged as would-have-been-sent, no coupon, no message', async () => {
 		const before = klaviyoCalls.calls.length + wooCalls.calls.length;
-		const held = await sendOffer(store, decision('dec-h1', { experiment: { id: 'exp-1', arm: 'control', holdout: true } }), templates, {}, { ...settings, caps: { ...settings.caps, rewardsPerDay: 10, maxPerDay: 10, emailGapHours: 0 } }, vendors, NOW);
+		const held = await sendOffer({ store, decision: decision('dec-h1', { experiment: { id: 'exp-1', arm: 'control', holdout: true } }), templates, personal: {}, settings: { ...settings, caps: { ...settings.caps, rewardsPerDay: 10, maxPerDay: 10, emailGapHours: 0 } }, vendors: offerVendors(vendors), now: NOW });
 		assert.equal(held.status, 'held_out');
 		assert.equal(klaviyoCalls.calls.length + wooCalls.calls.length, before);
 		const [row] = await new DeliveryLog(store).sends('dec-h1');

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { closeSharedStores, openSharedStore, type Store } from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import { DeliveryLog } from '../../../engine/delivery/deliveryLog';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
 import { fuzzRuns, fuzzSeed, mutatedForm, mutatedJson, type Json, type MutatedBody } from '../../support/fuzz';
 import { webhookContext, type Credentials, type FakeServer, type Response } from './fakes';

@@ -1,7 +1,6 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { orderSchema, parseOrThrow } from '../../../../engine';
-import { DeliveryLog } from '../../../../engine/store/delivery';
+import { DeliveryLog, orderSchema, parseOrThrow } from '../../../../engine';
 import { jsonParameter } from '../../helpers/settings';
 import type { OperationContext } from '../node.type';
 

@@ -1,7 +1,8 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { readDecision, readPersonalFields, readSettings, readTemplates } from '../../helpers/settings';
-import { sendOffer } from '../../helpers/sendOffer';
+import { sendOffer } from '../../../../engine';
+import { offerVendors } from '../../helpers/offerVendors';
 import { programStamp } from '../../../shared/program';
 import type { OperationContext } from '../node.type';
 
@@ -112,14 +113,14 @@ export async function execute(this: IExecuteFunctions, { store, vendors, itemInd
 		this.getNodeParameter('squareRewardTierId', itemIndex, '') as string,
 	);
 	settings.testMode = this.getNodeParameter('testMode', itemIndex, false) === true;
-	const outcome = await sendOffer(
+	const outcome = await sendOffer({
 		store,
-		readDecision(this.getNodeParameter('decision', itemIndex)),
-		readTemplates(this.getNodeParameter('templates', itemIndex)),
-		readPersonalFields(this.getNodeParameter('personalFields', itemIndex, {})),
+		decision: readDecision(this.getNodeParameter('decision', itemIndex)),
+		templates: readTemplates(this.getNodeParameter('templates', itemIndex)),
+		personal: readPersonalFields(this.getNodeParameter('personalFields', itemIndex, {})),
 		settings,
-		vendors,
-		new Date(),
-	);
+		vendors: offerVendors(vendors),
+		now: new Date(),
+	});
 	return { ...(Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)) as IDataObject), ...programStamp(program) };
 }

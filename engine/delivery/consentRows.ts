@@ -1,6 +1,6 @@
 import type { ConsentChannel, ConsentRecord, Customer, Identities } from '../model/customer';
-import type { Db, Row, SqlClient } from './db';
-import { upsertCustomer } from './customers';
+import type { Db, Row, SqlClient } from '../store/db';
+import { upsertCustomer } from '../store/customers';
 
 export interface ConsentChange {
 	identities: Identities;

@@ -1,4 +1,4 @@
-import type { CustomerColumn, Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../store/migrations';
 
 /** Tables of segmentation and predictions (scores, fitted models). Versions 200–299. */
 export const INSIGHT_MIGRATIONS: readonly Migration[] = [

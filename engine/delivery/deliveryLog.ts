@@ -1,21 +1,21 @@
-import type { ChannelEngagement } from '../delivery/channel';
-import type { DeliveryChannel } from '../delivery/decision';
-import type { PastSend } from '../delivery/frequency';
-import type { Check } from '../delivery/refusal';
+import type { ChannelEngagement } from './channel';
+import type { DeliveryChannel } from './decision';
+import type { PastSend } from './frequency';
+import type { Check } from './refusal';
 import type { Customer } from '../model/customer';
-import { consentHistory, recordConsentChange, type ConsentChange, type ConsentHistoryEntry } from './deliveryConsent';
-import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, sendForCoupon, SendStatus, type ClaimResult, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './deliverySends';
-import { attributeOrder, redemptionsOf, type Redemption } from './deliveryRedemptions';
-import { engagementByChannel, engagementsOf, recordEngagement, type EngagementFact, type EngagementRecord, type EngagementResult } from './deliveryEngagements';
+import { consentHistory, recordConsentChange, type ConsentChange, type ConsentHistoryEntry } from './consentRows';
+import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, sendForCoupon, SendStatus, type ClaimResult, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './sendRows';
+import { attributeOrder, redemptionsOf, type Redemption } from './redemptionRows';
+import { engagementByChannel, engagementsOf, recordEngagement, type EngagementFact, type EngagementRecord, type EngagementResult } from './engagementRows';
 import type { Order } from '../model/order';
-import type { Store } from './store';
+import type { Store } from '../store/store';
 
-export { SendStatus } from './deliverySends';
-export type { ClaimResult, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './deliverySends';
-export type { ConsentChange, ConsentHistoryEntry } from './deliveryConsent';
-export type { Redemption } from './deliveryRedemptions';
-export { EngagementKind } from './deliveryEngagements';
-export type { EngagementFact, EngagementMatch, EngagementRecord, EngagementResult } from './deliveryEngagements';
+export { SendStatus } from './sendRows';
+export type { ClaimResult, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './sendRows';
+export type { ConsentChange, ConsentHistoryEntry } from './consentRows';
+export type { Redemption } from './redemptionRows';
+export { EngagementKind } from './engagementRows';
+export type { EngagementFact, EngagementMatch, EngagementRecord, EngagementResult } from './engagementRows';
 
 /** The send log, consent history and engagement of one store: what Send Offer and the Loyalty Trigger write. */
 export class DeliveryLog {

@@ -1,5 +1,5 @@
 import type { Order } from '../model/order';
-import type { Row, SqlClient } from './db';
+import type { Row, SqlClient } from '../store/db';
 
 export interface Redemption {
 	orderSource: string;

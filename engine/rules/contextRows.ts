@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { isValidTimeZone, type ConsentChannel, type Customer } from '../model/customer';
-import { computeAggregates, orderStats, type OrderFacts } from '../rules/aggregates';
-import type { CompiledRuleSet } from '../rules/compile';
-import type { CapUsage, ChallengeReward, EvaluationContext, RuleEvent, RuleProfile, RunningChallenge } from '../rules/types';
-import { findCustomerIds, getCustomer } from './customers';
-import type { Row, SqlClient } from './db';
+import { computeAggregates, orderStats, type OrderFacts } from './aggregates';
+import type { CompiledRuleSet } from './compile';
+import type { CapUsage, ChallengeReward, EvaluationContext, RuleEvent, RuleProfile, RunningChallenge } from './types';
+import { findCustomerIds, getCustomer } from '../store/customers';
+import type { Row, SqlClient } from '../store/db';
 
 const DAY_MS = 86_400_000;
 const IDENTITY_ORDER = ['loyalty', 'email', 'phone', 'square', 'woocommerce'];

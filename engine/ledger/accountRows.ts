@@ -1,5 +1,5 @@
-import type { Balance } from '../ledger/types';
-import { forUpdate, type Row, type SqlClient } from './db';
+import type { Balance } from './types';
+import { forUpdate, type Row, type SqlClient } from '../store/db';
 
 export interface AccountRow extends Row {
 	program_id: string;
@@ -109,4 +109,9 @@ export async function findBalanceMismatches(sql: SqlClient): Promise<BalanceMism
 		}
 	}
 	return mismatches;
+}
+
+/** Cached balances that disagree with the sum of their entries; empty when the ledger is sound. */
+export function verifyBalances(store: { readonly db: SqlClient }): Promise<BalanceMismatch[]> {
+	return findBalanceMismatches(store.db);
 }

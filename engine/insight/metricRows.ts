@@ -1,4 +1,4 @@
-import type { Row, SqlClient } from './db';
+import type { Row, SqlClient } from '../store/db';
 
 /** How the loyalty program is doing, measured from the store. Rates are 0–1; money in minor units. */
 export interface ProgramMetrics {

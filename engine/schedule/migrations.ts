@@ -1,4 +1,4 @@
-import type { CustomerColumn, Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../store/migrations';
 
 /** Tables of schedule mode (carts, the exactly-once claim of due events). Versions 400–499. */
 export const SCHEDULE_MIGRATIONS: readonly Migration[] = [

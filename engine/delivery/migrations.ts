@@ -1,4 +1,4 @@
-import type { CustomerColumn, Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../store/migrations';
 
 /** Tables of consent-aware delivery (send log, consent history). Versions 300–399. */
 export const DELIVERY_MIGRATIONS: readonly Migration[] = [

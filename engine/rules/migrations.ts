@@ -1,4 +1,4 @@
-import type { CustomerColumn, Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../store/migrations';
 
 /** Tables of the rule evaluator (counters, caps, suppressions). Versions 100–199. */
 export const RULES_MIGRATIONS: readonly Migration[] = [

@@ -1,4 +1,4 @@
-import type { CustomerColumn, Migration } from '../migrations';
+import type { CustomerColumn, Migration } from '../store/migrations';
 
 /**
  * Tables and columns the points ledger added after the core schema (which holds its first

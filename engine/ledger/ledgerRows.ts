@@ -1,6 +1,6 @@
-import type { LedgerRequest } from '../ledger/fingerprint';
-import type { EntryKind, HeldPoints, HeldStatus, LedgerEntry, LedgerResult } from '../ledger/types';
-import { forUpdate, type Row, type SqlClient } from './db';
+import type { LedgerRequest } from './fingerprint';
+import type { EntryKind, HeldPoints, HeldStatus, LedgerEntry, LedgerResult } from './types';
+import { forUpdate, type Row, type SqlClient } from '../store/db';
 
 interface EntryRow extends Row {
 	id: number;

@@ -1,4 +1,4 @@
-import type { SqlClient } from './db';
+import type { SqlClient } from '../store/db';
 
 /** What a customer's profile in the shop's email tool should say about their loyalty, as of the last change. */
 export interface LoyaltyProfileSnapshot {

@@ -1,9 +1,9 @@
-import type { ChannelEngagement } from '../delivery/channel';
-import { DELIVERY_CHANNELS, type DeliveryChannel } from '../delivery/decision';
+import type { ChannelEngagement } from './channel';
+import { DELIVERY_CHANNELS, type DeliveryChannel } from './decision';
 import { LoyaltyError } from '../model/errors';
 import type { Identities } from '../model/customer';
-import { findCustomerIds } from './customers';
-import type { Db, Row, SqlClient } from './db';
+import { findCustomerIds } from '../store/customers';
+import type { Db, Row, SqlClient } from '../store/db';
 
 export const EngagementKind = { Open: 'open', Click: 'click' } as const;
 export type EngagementKind = (typeof EngagementKind)[keyof typeof EngagementKind];

@@ -1,5 +1,5 @@
-import type { RuleEvent } from '../rules/types';
-import type { SqlClient } from './db';
+import type { RuleEvent } from './types';
+import type { SqlClient } from '../store/db';
 
 interface FollowUpRow {
 	[key: string]: unknown;

@@ -1,41 +1,25 @@
 /**
- * One decision through Send Offer: plan, coupon, vendor, send log. No n8n here: the node hands
- * in the store, the vendor clients it built from its credentials and the parsed settings, so this
- * is tested directly (and against Prism and a faulty vendor).
+ * One decision through Send Offer: plan, coupon, vendor, send log. No n8n and no vendor here: the
+ * node hands in the store, the parsed settings and its vendors (nodes/SendOffer/helpers/
+ * offerVendors.ts, over the connectors' clients), so this is tested directly (and against Prism
+ * and a faulty vendor).
  */
-import { VendorApiError } from '../../../connectors/http';
-import { loyaltyProfileProperties, type KlaviyoClient } from '../../../connectors/klaviyo';
-import type { SquareClient } from '../../../connectors/square';
-import { TwilioApiError, type TwilioClient } from '../../../connectors/twilio';
-import type { WooCommerceClient } from '../../../connectors/woocommerce';
-import {
-	assertSameSend,
-	checkFrequency,
-	claimFingerprints,
-	consentFromSmsKeyword,
-	couponCodeFor,
-	deliver,
-	findOfferTemplate,
-	LoyaltyError,
-	minorToDecimalString,
-	normalizePhone,
-	planDelivery,
-	renderTemplate,
-	withOptOutHint,
-	type ClaimInput,
-	type ChannelEngagement,
-	type Customer,
-	type DeliveryChannel,
-	type DeliveryResult,
-	type FrequencyCaps,
-	type OfferDecision,
-	type OfferTemplate,
-	type PersonalFields,
-	type SendFailure,
-	type SendWindow,
-	type Store,
-} from '../../../engine';
-import { DeliveryLog } from '../../../engine/store/delivery';
+import type { Customer } from '../model/customer';
+import { LoyaltyError } from '../model/errors';
+import { minorToDecimalString } from '../model/money';
+import type { Store } from '../store/store';
+import type { ChannelEngagement } from './channel';
+import { consentFromSmsKeyword } from './consent';
+import type { DeliveryChannel, OfferDecision } from './decision';
+import { deliver, type ClaimInput, type DeliveryResult, type SendFailure } from './deliver';
+import { DeliveryLog } from './deliveryLog';
+import { assertSameSend, claimFingerprints } from './fingerprint';
+import { checkFrequency, type FrequencyCaps } from './frequency';
+import { normalizePhone } from './phone';
+import { planDelivery } from './plan';
+import type { SendWindow } from './quietHours';
+import { couponCodeFor } from './couponCode';
+import { findOfferTemplate, renderTemplate, withOptOutHint, type OfferTemplate, type PersonalFields } from './template';
 
 export interface SendOfferSettings {
 	programTimeZone: string;
@@ -61,11 +45,40 @@ export interface SendOfferSettings {
 	testMode?: boolean;
 }
 
-export interface Vendors {
-	klaviyo?: KlaviyoClient;
-	twilio?: TwilioClient & { from?: string; messagingServiceSid?: string; shortenUrls?: boolean };
-	wooCommerce?: WooCommerceClient;
-	square?: SquareClient;
+/**
+ * The vendors one send goes through. The node builds them from its credentials and the
+ * connectors' clients (nodes/SendOffer/helpers/offerVendors.ts); the engine names no vendor.
+ */
+export interface OfferVendors {
+	/** A missing credential is a setup error: thrown before anything is claimed, so fixing it lets the decision go out. */
+	requireFor(channel: DeliveryChannel, decision: OfferDecision, settings: SendOfferSettings): void;
+	/** How far ahead the SMS vendor schedules a message; undefined when it cannot schedule (a deferred SMS then waits). */
+	smsScheduleLeadMs?: number;
+	createCoupon(decision: OfferDecision, code: string, expiresAt: string, email: string | undefined, customer: Customer, settings: SendOfferSettings): Promise<void>;
+	sendEmail(uniqueId: string, template: OfferTemplate, identities: Customer['identities'], customer: Customer, content: OfferEmailContent): Promise<{ vendorMessageId?: string }>;
+	sendSms(to: string, body: string, sendAt: string | undefined, statusCallback: string | undefined): Promise<{ vendorMessageId?: string }>;
+	/** Whether a vendor's error may be retried, may have sent anyway, or is an opt-out. */
+	classify(error: unknown): SendFailure;
+}
+
+/** What an offer email carries to the email vendor. */
+export interface OfferEmailContent {
+	subject?: string;
+	body?: string;
+	couponCode?: string;
+	couponExpiresAt?: string;
+	decision: OfferDecision;
+	personal: PersonalFields;
+}
+
+export interface SendOfferOptions {
+	store: Store;
+	decision: OfferDecision;
+	templates: readonly OfferTemplate[];
+	personal: PersonalFields;
+	settings: SendOfferSettings;
+	vendors: OfferVendors;
+	now: Date;
 }
 
 export interface SendOfferOutcome {
@@ -94,10 +107,7 @@ export interface SendOfferOutcome {
 /** How far back opens and clicks count when choosing between two consented channels. */
 export const ENGAGEMENT_WINDOW_DAYS = 90;
 
-/** Twilio schedules messages from 15 minutes ahead. */
-const TWILIO_MIN_SCHEDULE_MS = 15 * 60_000;
-
-export async function sendOffer(store: Store, decision: OfferDecision, templates: readonly OfferTemplate[], personal: PersonalFields, settings: SendOfferSettings, vendors: Vendors, now: Date): Promise<SendOfferOutcome> {
+export async function sendOffer({ store, decision, templates, personal, settings, vendors, now }: SendOfferOptions): Promise<SendOfferOutcome> {
 	const template = findOfferTemplate(templates, decision.offerTemplateId);
 	checkCouponLimits(decision, settings);
 	const found = await store.findCustomer(decision.customer.customerId ? { customerId: decision.customer.customerId } : { identities: decision.customer.identities ?? {} });
@@ -145,13 +155,13 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		const wouldDo = plan.action === 'hold_out' ? `not sent: the customer is in the holdout of experiment ${decision.experiment?.id ?? ''}` : `would be ${when} by ${channel} (${plan.channelWhy.replace(/_/g, ' ')})`;
 		return { ...base, status: 'test', ...chosen, sendAt: plan.sendAt, ...preview, replay: false, wouldDo };
 	}
-	const schedulable = channel === 'sms' && vendors.twilio?.messagingServiceSid && Date.parse(plan.sendAt) - now.getTime() >= TWILIO_MIN_SCHEDULE_MS;
+	const schedulable = channel === 'sms' && vendors.smsScheduleLeadMs !== undefined && Date.parse(plan.sendAt) - now.getTime() >= vendors.smsScheduleLeadMs;
 	if (plan.deferred && plan.action === 'send' && !schedulable) {
 		// Nothing is written: run the decision again at sendAt (a Wait node) and it goes out then.
 		return { ...base, status: 'deferred', ...chosen, sendAt: plan.sendAt, detail: `quiet hours in ${plan.timeZone}`, replay: false };
 	}
 
-	if (plan.action === 'send') requireVendors(channel, decision, settings, vendors);
+	if (plan.action === 'send') vendors.requireFor(channel, decision, settings);
 	const wouldBeCode = decision.coupon ? couponCodeFor(decision.decisionId, settings.couponPrefix) : undefined;
 	// A holdout gets no coupon (nothing is created for a customer who is not contacted), but its
 	// message is still rendered, so a holdout fails on a broken template exactly as a send would.
@@ -186,11 +196,11 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		claim,
 		{
 			vendorDeduplicates: channel === 'email',
-			classify,
-			createCoupon: couponCode ? () => createCoupon(decision, couponCode, couponExpiresAt as string, identities.email, customer, settings, vendors) : undefined,
+			classify: (error) => vendors.classify(error),
+			createCoupon: couponCode ? () => vendors.createCoupon(decision, couponCode, couponExpiresAt as string, identities.email, customer, settings) : undefined,
 			send: channel === 'email'
-				? (key) => sendEmail(vendors, key, template, identities, customer, { subject, body, couponCode, couponExpiresAt, decision, personal })
-				: () => sendSms(vendors, identities.phone as string, body as string, plan.deferred ? plan.sendAt : undefined, callbackUrl(settings.statusCallbackUrl, decision.decisionId)),
+				? (key) => vendors.sendEmail(key, template, identities, customer, { subject, body, couponCode, couponExpiresAt, decision, personal })
+				: () => vendors.sendSms(identities.phone as string, body as string, plan.deferred ? plan.sendAt : undefined, smsStatusCallbackUrl(settings.statusCallbackUrl, decision.decisionId)),
 		},
 		now,
 		{
@@ -231,15 +241,6 @@ function previewMessage(decision: OfferDecision, template: OfferTemplate, person
 	return { channel, message, ...(channel === 'email' ? { subject: render(template.emailSubject, 'emailSubject') } : {}), ...(couponCode ? { couponCode } : {}) };
 }
 
-/** A missing credential is a setup error: refused before anything is claimed, so fixing it lets the decision go out. */
-function requireVendors(channel: DeliveryChannel, decision: OfferDecision, settings: SendOfferSettings, vendors: Vendors): void {
-	if (channel === 'email' && !vendors.klaviyo) throw LoyaltyError.invalid('credentials', 'email offers need the Loyalty Klaviyo API credential (Email Through Klaviyo)');
-	if (channel === 'sms' && !vendors.twilio) throw LoyaltyError.invalid('credentials', 'SMS offers need the Loyalty Twilio API credential (SMS Through Twilio)');
-	if (!decision.coupon) return;
-	if (settings.couponShop === 'woocommerce' && !vendors.wooCommerce) throw LoyaltyError.invalid('credentials', 'coupons in WooCommerce need the Loyalty WooCommerce API credential');
-	if (settings.couponShop === 'squareReward' && (!vendors.square || !settings.squareRewardTierId)) throw LoyaltyError.invalid('squareRewardTierId', 'Square rewards need the Loyalty Square API credential and a reward tier id');
-}
-
 function preferredChannelOf(customer: Customer): DeliveryChannel | undefined {
 	const tag = customer.tags.find((t) => t === 'prefers:email' || t === 'prefers:sms');
 	return tag ? (tag.slice('prefers:'.length) as DeliveryChannel) : undefined;
@@ -258,92 +259,11 @@ function checkCouponLimits(decision: OfferDecision, settings: SendOfferSettings)
 	if (settings.couponShop === 'none') throw LoyaltyError.invalid('decision.coupon', 'the decision has a coupon but Send Offer has no shop to create coupons in (set "Create Coupons In")');
 }
 
-async function createCoupon(decision: OfferDecision, code: string, expiresAt: string, email: string | undefined, customer: Customer, settings: SendOfferSettings, vendors: Vendors): Promise<void> {
-	const coupon = decision.coupon!;
-	if (settings.couponShop === 'woocommerce') {
-		if (!vendors.wooCommerce) throw LoyaltyError.invalid('credentials', 'coupons in WooCommerce need the Loyalty WooCommerce API credential');
-		await vendors.wooCommerce.createCoupon({
-			code,
-			discountType: coupon.kind,
-			amount: coupon.kind === 'percent' ? String(coupon.amount) : minorToDecimalString(coupon.amount, coupon.currency as string),
-			expiresAt,
-			emailRestrictions: email ? [email] : undefined,
-			productIds: coupon.productIds?.map(Number).filter(Number.isInteger),
-			categoryIds: coupon.categoryIds?.map(Number).filter(Number.isInteger),
-			description: `Loyalty offer ${decision.offerTemplateId} (decision ${decision.decisionId})`,
-		});
-		return;
-	}
-	if (!vendors.square || !settings.squareRewardTierId) throw LoyaltyError.invalid('squareRewardTierId', 'Square rewards need the Loyalty Square API credential and a reward tier id');
-	if (!customer.identities.square) throw LoyaltyError.invalid('customer.square', 'the customer has no Square customer id, so no Square Loyalty reward can be created');
-	const account = await vendors.square.findLoyaltyAccount(customer.identities.square);
-	if (!account) throw LoyaltyError.notFound('customer.square', 'the customer has no Square Loyalty account');
-	await vendors.square.createLoyaltyReward({ loyaltyAccountId: account.id, rewardTierId: settings.squareRewardTierId, idempotencyKey: `loyalty:offer:${decision.decisionId}` });
-}
-
-async function sendEmail(
-	vendors: Vendors,
-	uniqueId: string,
-	template: OfferTemplate,
-	identities: Customer['identities'],
-	customer: Customer,
-	content: { subject?: string; body?: string; couponCode?: string; couponExpiresAt?: string; decision: OfferDecision; personal: PersonalFields },
-): Promise<{ vendorMessageId?: string }> {
-	if (!vendors.klaviyo) throw LoyaltyError.invalid('credentials', 'email offers need the Loyalty Klaviyo API credential');
-	const { decision } = content;
-	if (content.personal.points !== undefined) {
-		// The profile carries the current loyalty state, so the shop's own Klaviyo flows can use it.
-		await vendors.klaviyo.upsertProfile({
-			email: identities.email,
-			externalId: customer.id,
-			firstName: customer.firstName,
-			properties: loyaltyProfileProperties({ points: content.personal.points, tier: content.personal.tier, updatedAt: new Date().toISOString() }),
-		});
-	}
-	await vendors.klaviyo.createEvent({
-		metricName: template.metricName,
-		uniqueId,
-		profile: { email: identities.email, externalId: customer.id, firstName: customer.firstName },
-		properties: compact({
-			subject: content.subject,
-			message: content.body,
-			coupon_code: content.couponCode,
-			coupon_expires_at: content.couponExpiresAt,
-			points: content.personal.points,
-			tier: content.personal.tier,
-			offer_template_id: decision.offerTemplateId,
-			rule_id: decision.ruleId,
-			decision_id: decision.decisionId,
-			experiment_arm: decision.experiment?.arm,
-		}),
-	});
-	return {};
-}
-
-async function sendSms(vendors: Vendors, to: string, body: string, sendAt: string | undefined, statusCallback: string | undefined): Promise<{ vendorMessageId?: string }> {
-	if (!vendors.twilio) throw LoyaltyError.invalid('credentials', 'SMS offers need the Loyalty Twilio API credential');
-	const { from, messagingServiceSid, shortenUrls } = vendors.twilio;
-	const message = await vendors.twilio.sendSms({ to, body, from, messagingServiceSid, statusCallback, sendAt, ...(shortenUrls && messagingServiceSid ? { shortenUrls: true } : {}) });
-	return { vendorMessageId: message.sid };
-}
-
 /** The trigger URL with the decision id, so the delivery report finds its send even before it is finalised. */
-export function callbackUrl(base: string | undefined, decisionId: string): string | undefined {
+export function smsStatusCallbackUrl(base: string | undefined, decisionId: string): string | undefined {
 	if (!base?.trim()) return undefined;
 	const url = new URL(base.trim());
 	url.searchParams.set('decision', decisionId);
 	url.searchParams.set('channel', 'sms');
 	return url.toString();
-}
-
-export function classify(error: unknown): SendFailure {
-	if (error instanceof TwilioApiError) return { retryable: error.retryable, ambiguous: error.ambiguous, optedOut: error.optedOut, message: error.message };
-	if (error instanceof VendorApiError) return { retryable: error.retryable, ambiguous: false, optedOut: false, message: error.message };
-	if (error instanceof LoyaltyError) return { retryable: false, ambiguous: false, optedOut: false, message: error.message };
-	// Anything else (a bug, a crash in a helper) may have happened after the vendor took the message.
-	return { retryable: false, ambiguous: true, optedOut: false, message: error instanceof Error ? error.message : String(error) };
-}
-
-function compact(object: Record<string, unknown>): Record<string, unknown> {
-	return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }

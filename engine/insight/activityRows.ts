@@ -1,6 +1,6 @@
 import { isValidTimeZone } from '../model/customer';
-import { dayNumberOf, dayNumberOfDate } from '../insight/transactions';
-import type { Dialect, Row, SqlClient } from './db';
+import { dayNumberOf, dayNumberOfDate } from './transactions';
+import type { Dialect, Row, SqlClient } from '../store/db';
 
 /** Per-customer purchase aggregates; calendar days are the customer's (their profile's time zone, else the program's). */
 export interface ActivityRow {

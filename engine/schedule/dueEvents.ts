@@ -1,18 +1,17 @@
 import { DateTime } from 'luxon';
-import { replenishmentSchedule } from '../insight/replenishment';
-import { productPurchasesOf, withReplenishmentDates } from '../insight/service';
+import { productPurchasesOf, replenishmentSchedule, withReplenishmentDates } from '../insight';
 import { lotsFromEntries } from '../ledger/lots';
 import type { Cart } from '../model/cart';
 import { isValidTimeZone, type Birthday, type Customer } from '../model/customer';
-import { birthdayCandidates, birthdayDue } from '../schedule/birthday';
-import { dayNumberOfInstant, inactivityThresholdDays } from '../schedule/inactivity';
-import { DUE_EVENT_TYPE_OF, DueKind, parseScheduleSettings, type ResolvedScheduleSettings, type ScheduleSettings } from '../schedule/settings';
-import type { DueEvent } from '../schedule/types';
-import { findCustomerIds, getCustomer } from './customers';
-import type { Dialect, SqlClient } from './db';
-import { orderBaskets } from './insightBaskets';
-import { listEntries } from './ledgerRows';
-import { claimDueFollowUps } from './rulesFollowUps';
+import { birthdayCandidates, birthdayDue } from './birthday';
+import { dayNumberOfInstant, inactivityThresholdDays } from './inactivity';
+import { DUE_EVENT_TYPE_OF, DueKind, parseScheduleSettings, type ResolvedScheduleSettings, type ScheduleSettings } from './settings';
+import type { DueEvent } from './types';
+import { findCustomerIds, getCustomer } from '../store/customers';
+import type { Db, Dialect, SqlClient } from '../store/db';
+import { orderBaskets } from '../insight/basketRows';
+import { listEntries } from '../ledger/ledgerRows';
+import { claimDueFollowUps } from '../rules';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -325,7 +324,7 @@ function customerOf(customer: Customer): DueEvent['customer'] {
  * Claims the due events at `now` for one program and returns them, at most `limit`. Each
  * occurrence is claimed by inserting its row in `due_emissions`; only rows this caller inserted
  * become events, so several pollers (processes, n8n workers) never emit one twice and a restart
- * never re-emits. Run it inside one transaction (Store.claimDueEvents does): on PostgreSQL a
+ * never re-emits. Run it inside one transaction (claimDueEventsFrom does): on PostgreSQL a
  * concurrent claimer of the same row waits for this one to commit and then inserts nothing.
  * Occurrences beyond `limit` stay unclaimed and come with the next poll.
  */
@@ -385,4 +384,14 @@ export async function claimDueEvents(sql: SqlClient, input: ScheduleSettings, no
 		}
 	}
 	return events;
+}
+
+/**
+ * Claims the time-based events due at `now` (birthdays, lapses, carts, expiring points…), each
+ * once per customer per occurrence across every process sharing this store, and returns them as
+ * rule events. A restart never re-emits; an event left unhandled by the caller is not retried.
+ */
+export async function claimDueEventsFrom(store: { readonly db: Db }, settings: ScheduleSettings, now: Date = new Date(), limit = 500): Promise<DueEvent[]> {
+	parseScheduleSettings(settings);
+	return store.db.transaction((sql) => claimDueEvents(sql, settings, now, limit));
 }

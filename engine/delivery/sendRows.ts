@@ -1,9 +1,9 @@
-import type { DeliveryChannel, MessagePurpose } from '../delivery/decision';
-import { assertSameSend } from '../delivery/fingerprint';
-import type { PastSend } from '../delivery/frequency';
-import type { Check } from '../delivery/refusal';
+import type { DeliveryChannel, MessagePurpose } from './decision';
+import { assertSameSend } from './fingerprint';
+import type { PastSend } from './frequency';
+import type { Check } from './refusal';
 import { LoyaltyError } from '../model/errors';
-import { forUpdate, type Db, type Row, type SqlClient } from './db';
+import { forUpdate, type Db, type Row, type SqlClient } from '../store/db';
 
 /**
  * A send's life: claimed (before the vendor is called) → sent (the vendor accepted it) →

@@ -1,5 +1,5 @@
-import type { ChallengeCompletion, Decision } from '../rules/types';
-import type { SqlClient } from './db';
+import type { ChallengeCompletion, Decision } from './types';
+import type { SqlClient } from '../store/db';
 
 /**
  * Persists what a decision counts against: firings (frequency, caps, budgets, the daily limit),

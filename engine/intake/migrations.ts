@@ -1,4 +1,4 @@
-import type { Migration } from '../migrations';
+import type { Migration } from '../store/migrations';
 
 /**
  * Tables of intake (at least once into the workflows, a quarantine for what cannot be processed).

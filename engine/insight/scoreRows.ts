@@ -1,4 +1,4 @@
-import type { Row, SqlClient } from './db';
+import type { Row, SqlClient } from '../store/db';
 
 /** One customer's saved picture, readable by rule conditions (segment, lifecycle, tier...). */
 export interface SavedInsight {

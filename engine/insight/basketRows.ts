@@ -1,5 +1,5 @@
 import type { Order } from '../model/order';
-import type { Row, SqlClient } from './db';
+import type { Row, SqlClient } from '../store/db';
 
 /** What cross-sell and next-best-action read of an order: its items and whether it was discounted. */
 export interface OrderBasket {

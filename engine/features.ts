@@ -1,0 +1,28 @@
+import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './delivery/migrations';
+import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './insight/migrations';
+import { INTAKE_MIGRATIONS } from './intake/migrations';
+import { mergeAccounts } from './ledger/accountRows';
+import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from './ledger/migrations';
+import { PROGRAM_MIGRATIONS } from './program/migrations';
+import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './rules/migrations';
+import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './schedule/migrations';
+import { storeTables, type FeatureTables } from './store/tables';
+
+/**
+ * Every feature's tables, collected here so that the store (engine/store) never imports a
+ * feature: each feature declares its migrations and customer columns in its own `migrations.ts`,
+ * and the store runs what this list hands it. A new feature adds its line; versions are unique
+ * across all of them. The order is the order a customer merge visits the tables.
+ */
+const FEATURES: readonly FeatureTables[] = [
+	{ migrations: RULES_MIGRATIONS, customerColumns: RULES_CUSTOMER_COLUMNS },
+	{ migrations: INSIGHT_MIGRATIONS, customerColumns: INSIGHT_CUSTOMER_COLUMNS },
+	{ migrations: DELIVERY_MIGRATIONS, customerColumns: DELIVERY_CUSTOMER_COLUMNS },
+	{ migrations: SCHEDULE_MIGRATIONS, customerColumns: SCHEDULE_CUSTOMER_COLUMNS },
+	{ migrations: INTAKE_MIGRATIONS },
+	// loyalty_accounts are caches of ledger_entries: rebuilt after a merge, not moved.
+	{ migrations: LEDGER_MIGRATIONS, customerColumns: LEDGER_CUSTOMER_COLUMNS, afterCustomerMerge: mergeAccounts },
+	{ migrations: PROGRAM_MIGRATIONS },
+];
+
+export const ENGINE_TABLES = storeTables(FEATURES);

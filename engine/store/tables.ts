@@ -1,0 +1,37 @@
+import type { SqlClient } from './db';
+import { CORE_CUSTOMER_COLUMNS, CORE_MIGRATIONS, type CustomerColumn, type Migration } from './migrations';
+
+/**
+ * What one feature brings to the store. Features own their tables: each declares its migrations
+ * and the columns that name a customer in its own `migrations.ts`; engine/features.ts hands the
+ * list to the store, which runs them. The store itself imports no feature.
+ */
+export interface FeatureTables {
+	migrations: readonly Migration[];
+	customerColumns?: readonly CustomerColumn[];
+	/** Runs after a merge moved the customer's rows: rebuilds what the feature caches per customer. */
+	afterCustomerMerge?: (sql: SqlClient, fromId: string, toId: string) => Promise<void>;
+}
+
+/** All the tables: the core's tables and every feature's, in version order. */
+export interface StoreTables {
+	migrations: readonly Migration[];
+	customerColumns: readonly CustomerColumn[];
+	afterCustomerMerge: ReadonlyArray<(sql: SqlClient, fromId: string, toId: string) => Promise<void>>;
+}
+
+/**
+ * Joins the core and the features. Versions must be unique across all of them (each feature has
+ * its own hundred); a clash is a programming error and stops the store from opening.
+ */
+export function storeTables(features: readonly FeatureTables[]): StoreTables {
+	const migrations = [...CORE_MIGRATIONS, ...features.flatMap((feature) => feature.migrations)].sort((a, b) => a.version - b.version);
+	for (let i = 1; i < migrations.length; i++) {
+		if (migrations[i].version === migrations[i - 1].version) throw new Error(`migration version ${migrations[i].version} is used twice ("${migrations[i - 1].name}", "${migrations[i].name}")`);
+	}
+	return {
+		migrations,
+		customerColumns: [...CORE_CUSTOMER_COLUMNS, ...features.flatMap((feature) => feature.customerColumns ?? [])],
+		afterCustomerMerge: features.flatMap((feature) => (feature.afterCustomerMerge ? [feature.afterCustomerMerge] : [])),
+	};
+}
