@@ -6,7 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { testStoreCredential } from '../shared/store';
+import { nodeDocsUrl } from '../shared/docs';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import { programSettings } from './actions/common.descriptions';
 import * as customer from './actions/customer/Customer.resource';
 import * as points from './actions/points/Points.resource';
@@ -20,8 +21,9 @@ export class AwardPoints implements INodeType {
 		icon: { light: 'file:awardPoints.svg', dark: 'file:awardPoints.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: 'Give, take or redeem points',
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Give, take or redeem loyalty points: earn on purchases, take back on refunds, redeem, adjust, and look up balances',
+		documentationUrl: nodeDocsUrl('award-points'),
 		defaults: { name: 'Award Points' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -29,13 +31,17 @@ export class AwardPoints implements INodeType {
 		credentials: [
 			{
 				name: 'loyaltyStoreApi',
+				displayName: STORE_CREDENTIAL_LABEL,
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},
 			{
 				name: 'loyaltySquareApi',
+				displayName: 'Square Loyalty (Mirror)',
 				required: true,
-				displayOptions: { show: { squareMirror: [true] } },
+				// `hide`, not `show`: n8n's editor would take Mirror to Square Loyalty for an authentication
+				// switch and remove it from the panel.
+				displayOptions: { hide: { squareMirror: [false] } },
 			},
 		],
 		properties: [

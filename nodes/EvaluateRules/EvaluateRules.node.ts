@@ -6,10 +6,14 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { testStoreCredential } from '../shared/store';
+import { nodeDocsUrl } from '../shared/docs';
+import { optionNameSubtitle } from '../shared/subtitle';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import { eventProperties } from './descriptions/event.description';
-import { rulesProperties } from './descriptions/rules.description';
+import { RULE_SOURCE_OPTIONS, rulesProperties } from './descriptions/rules.description';
 import { evaluateItems } from './execute';
+
+const RULE_SOURCE_SUBTITLE = optionNameSubtitle('', 'rulesSource', RULE_SOURCE_OPTIONS);
 
 export class EvaluateRules implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,9 +21,12 @@ export class EvaluateRules implements INodeType {
 		name: 'evaluateRules',
 		icon: { light: 'file:evaluateRules.svg', dark: 'file:evaluateRules.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: 'Decide what this customer gets',
+		// 1.1: the rule builder takes amounts in the shop's currency (1 took them in cents).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
+		subtitle: RULE_SOURCE_SUBTITLE,
 		description: 'Decide what each customer gets: points, offers, coupons or tiers, from your rules, with limits, budgets and a plain explanation of why',
+		documentationUrl: nodeDocsUrl('evaluate-rules'),
 		defaults: { name: 'Evaluate Rules' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -28,6 +35,7 @@ export class EvaluateRules implements INodeType {
 		credentials: [
 			{
 				name: 'loyaltyStoreApi',
+				displayName: STORE_CREDENTIAL_LABEL,
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},

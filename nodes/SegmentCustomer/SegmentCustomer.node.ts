@@ -6,7 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { testStoreCredential } from '../shared/store';
+import { nodeDocsUrl } from '../shared/docs';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import { insightSettings } from './actions/common.descriptions';
 import * as customer from './actions/customer/Customer.resource';
 import * as program from './actions/program/Program.resource';
@@ -19,8 +20,9 @@ export class SegmentCustomer implements INodeType {
 		icon: { light: 'file:segmentCustomer.svg', dark: 'file:segmentCustomer.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Who is this customer? Segment, lifecycle stage, value tier, lifetime value, next order date, cross-sell picks and next best action',
+		documentationUrl: nodeDocsUrl('segment-customer'),
 		defaults: { name: 'Segment Customer' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -28,6 +30,7 @@ export class SegmentCustomer implements INodeType {
 		credentials: [
 			{
 				name: 'loyaltyStoreApi',
+				displayName: STORE_CREDENTIAL_LABEL,
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},

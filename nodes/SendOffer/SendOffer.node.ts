@@ -1,9 +1,13 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { testStoreCredential } from '../shared/store';
+import { nodeDocsUrl } from '../shared/docs';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import * as offer from './actions/offer/Offer.resource';
 import * as profile from './actions/profile/Profile.resource';
 import { router } from './actions/router';
+
+/** The operations that have neither SMS nor coupons. */
+const NOT_SEND = ['recordRedemption', 'syncKlaviyo'];
 
 export class SendOffer implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,18 +16,23 @@ export class SendOffer implements INodeType {
 		icon: { light: 'file:sendOffer.svg', dark: 'file:sendOffer.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: 'Tell the customer',
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Sends a personal offer by email (Klaviyo) or SMS (Twilio) with its own coupon — only with consent, never at night, never twice',
+		documentationUrl: nodeDocsUrl('send-offer'),
 		defaults: { name: 'Send Offer' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
+		// Credential conditions are written with `hide`, never `show`: n8n's editor takes a field named
+		// in a credential's `show` for an authentication switch and removes it from the panel. A hidden
+		// field has no value, and `hide` does not match a missing value, so the operations without
+		// SMS or coupons are named too.
 		credentials: [
-			{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' },
-			{ name: 'loyaltyKlaviyoApi', required: true, displayOptions: { hide: { email: [false], operation: ['recordRedemption'] } } },
-			{ name: 'loyaltyTwilioApi', required: true, displayOptions: { show: { sms: [true] } } },
-			{ name: 'loyaltyWooCommerceApi', required: true, displayOptions: { show: { couponShop: ['woocommerce'] } } },
-			{ name: 'loyaltySquareApi', required: true, displayOptions: { show: { couponShop: ['squareReward'] } } },
+			{ name: 'loyaltyStoreApi', displayName: STORE_CREDENTIAL_LABEL, required: false, testedBy: 'loyaltyStoreApiTest' },
+			{ name: 'loyaltyKlaviyoApi', displayName: 'Klaviyo (Email)', required: true, displayOptions: { hide: { email: [false], operation: ['recordRedemption'] } } },
+			{ name: 'loyaltyTwilioApi', displayName: 'Twilio (SMS)', required: true, displayOptions: { hide: { sms: [false], operation: NOT_SEND } } },
+			{ name: 'loyaltyWooCommerceApi', displayName: 'WooCommerce (Coupons)', required: true, displayOptions: { hide: { couponShop: ['none', 'squareReward'], operation: NOT_SEND } } },
+			{ name: 'loyaltySquareApi', displayName: 'Square (Rewards)', required: true, displayOptions: { hide: { couponShop: ['none', 'woocommerce'], operation: NOT_SEND } } },
 		],
 		properties: [
 			{

@@ -8,35 +8,14 @@ import {
 	LoyaltyError,
 	minorUnitExponent,
 	type Balance,
-	type CustomerRef,
 	type HeldPoints,
 	type LedgerEntry,
 	type LedgerResult,
 	type ProgramInput,
 } from '../../../engine';
 
-export const IdentifyBy = {
-	CustomerId: 'customerId',
-	Email: 'email',
-	Phone: 'phone',
-	Loyalty: 'loyalty',
-	Square: 'square',
-	WooCommerce: 'woocommerce',
-} as const;
-export type IdentifyBy = (typeof IdentifyBy)[keyof typeof IdentifyBy];
-
-/** "Identify Customer By" + value → the ledger's customer reference. */
-export function customerRefFrom(identifyBy: string, value: unknown): CustomerRef {
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	if (!text) throw LoyaltyError.invalid('customer', 'the customer value is empty');
-	if (identifyBy === IdentifyBy.CustomerId) return { customerId: text };
-	if (!isIdentityKind(identifyBy)) throw LoyaltyError.invalid('customer', `"${identifyBy}" is not a way to identify a customer`);
-	return { identities: { [identifyBy]: text } };
-}
-
-function isIdentityKind(value: string): value is Exclude<IdentifyBy, 'customerId'> {
-	return (Object.values(IdentifyBy) as string[]).includes(value) && value !== IdentifyBy.CustomerId;
-}
+/** The customer block is shared by every node; re-exported for the tests that import it from here. */
+export { IdentifyBy, customerRefFrom } from '../../shared/customer';
 
 /** The "Program Settings" collection as n8n hands it over; every key is optional. */
 export interface ProgramSettings {
