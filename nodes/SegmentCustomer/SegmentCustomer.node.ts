@@ -19,7 +19,9 @@ export class SegmentCustomer implements INodeType {
 		name: 'segmentCustomer',
 		icon: { light: 'file:segmentCustomer.svg', dark: 'file:segmentCustomer.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Identify Customer By defaults to Email, like every loyalty node (1 defaulted to Customer ID).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Who is this customer? Segment, lifecycle stage, value tier, lifetime value, next order date, cross-sell picks and next best action',
 		documentationUrl: nodeDocsUrl('segment-customer'),

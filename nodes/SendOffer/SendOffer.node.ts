@@ -15,7 +15,9 @@ export class SendOffer implements INodeType {
 		name: 'sendOffer',
 		icon: { light: 'file:sendOffer.svg', dark: 'file:sendOffer.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: Identify Customer By defaults to Email, like every loyalty node (1 defaulted to Customer ID).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Sends a personal offer by email (Klaviyo) or SMS (Twilio) with its own coupon — only with consent, never at night, never twice',
 		documentationUrl: nodeDocsUrl('send-offer'),

@@ -37,12 +37,27 @@ export interface CustomerFieldsOptions {
 	 */
 	allowCustomerId: boolean;
 	displayOptions?: IDisplayOptions;
+	/**
+	 * The node's version 1 defaulted to Customer ID with {{ $json.customerId }}. n8n saves only
+	 * the values that differ from their default, so nodes saved as version 1 keep those defaults;
+	 * from version 1.1 the block has the common default.
+	 */
+	version1DefaultsToCustomerId?: boolean;
 }
 
 /** Email is the default everywhere: it is the one way every variant of the block accepts. */
 export const DEFAULT_IDENTIFY_BY = IdentifyBy.Email;
 
-export function customerFields({ allowCustomerId, displayOptions }: CustomerFieldsOptions): INodeProperties[] {
+export function customerFields(options: CustomerFieldsOptions): INodeProperties[] {
+	if (!options.version1DefaultsToCustomerId) return block(options);
+	const atVersion = (version: unknown[]) => ({ ...options.displayOptions, show: { ...options.displayOptions?.show, '@version': version } }) as IDisplayOptions;
+	const version1 = block({ ...options, displayOptions: atVersion([1]) });
+	version1[0].default = IdentifyBy.CustomerId;
+	version1[1].default = '={{ $json.customerId }}';
+	return [...version1, ...block({ ...options, displayOptions: atVersion([{ _cnd: { gte: 1.1 } }]) })];
+}
+
+function block({ allowCustomerId, displayOptions }: CustomerFieldsOptions): INodeProperties[] {
 	const shown = displayOptions ? { displayOptions } : {};
 	return [
 		{

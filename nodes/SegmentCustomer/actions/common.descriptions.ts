@@ -15,7 +15,7 @@ import { customerFields as sharedCustomerFields, readCustomerRef } from '../../s
 import type { LoyaltyStore } from './node.type';
 
 /** The shared customer block; Segment Customer reads customers that are already in the store. */
-export const customerFields: INodeProperties[] = sharedCustomerFields({ allowCustomerId: true });
+export const customerFields: INodeProperties[] = sharedCustomerFields({ allowCustomerId: true, version1DefaultsToCustomerId: true });
 
 /** The stored customer id for "Identify Customer By" + value; a customer never seen is an error naming the field. */
 export async function readCustomerId(this: IExecuteFunctions, store: LoyaltyStore, itemIndex: number): Promise<string> {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { ICredentialType, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeHelpers, type ICredentialType, type INodeProperties, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { LoyaltyDashboardApi } from '../../../credentials/LoyaltyDashboardApi.credentials';
 import { LoyaltyGenericWebhookApi } from '../../../credentials/LoyaltyGenericWebhookApi.credentials';
@@ -126,10 +126,18 @@ describe('what the n8n editor makes of the nodes', () => {
 	test('"Identify Customer By" is one block with one default wherever a customer is named', () => {
 		const blocks = nodes.flatMap(([name, node]) =>
 			allProperties(description(node).properties)
-				.filter((p) => p.name === 'identifyBy')
+				// A node saved as version 1 keeps the default it was saved with.
+				.filter((p) => p.name === 'identifyBy' && JSON.stringify(p.displayOptions?.show?.['@version']) !== '[1]')
 				.map((p) => ({ name, default: p.default })),
 		);
 		assert.ok(blocks.length >= 4, JSON.stringify(blocks));
 		assert.deepEqual(new Set(blocks.map((b) => b.default)), new Set(['email']), JSON.stringify(blocks));
+	});
+
+	test('a Segment Customer node saved as version 1 keeps Customer ID as its default', () => {
+		const node = new SegmentCustomer().description;
+		const resolve = (typeVersion: number) => NodeHelpers.getNodeParameters(node.properties, { resource: 'customer', operation: 'score' }, true, false, { typeVersion }, node);
+		assert.deepEqual([resolve(1)?.identifyBy, resolve(1)?.customerValue], ['customerId', '={{ $json.customerId }}']);
+		assert.deepEqual([resolve(1.1)?.identifyBy, resolve(1.1)?.customerValue], ['email', '']);
 	});
 });

@@ -6,7 +6,7 @@ import { customerFields } from '../../../shared/customer';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
-	...customerFields({ allowCustomerId: true }),
+	...customerFields({ allowCustomerId: true, version1DefaultsToCustomerId: true }),
 	{
 		displayName: 'Program ID',
 		name: 'programId',
