@@ -147,7 +147,7 @@ for (const file of FILES) {
 			const presets = evaluate.parameters.presets as string[];
 			const text = JSON.stringify(presets.length ? presets : []);
 			for (const send of sends) {
-				const ids = (JSON.parse(String(send.parameters.templates)) as Array<{ id: string }>).map((t) => t.id);
+				const ids = ((send.parameters.offerTexts as { text: Array<{ id: string }> }).text ?? []).map((t) => t.id);
 				for (const template of offerTemplatesOf(presets)) assert.ok(ids.includes(template), `${send.name} lacks wording for "${template}" (${text})`);
 			}
 		});
