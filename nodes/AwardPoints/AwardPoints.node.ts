@@ -39,8 +39,8 @@ export class AwardPoints implements INodeType {
 				name: 'loyaltySquareApi',
 				displayName: 'Square Loyalty (Mirror)',
 				required: true,
-				// `hide`, not `show`: n8n's editor would take Mirror to Square Loyalty for an authentication
-				// switch and remove it from the panel.
+				// `hide`, not `show`: some n8n editors take a boolean named in a credential's `show` for an
+				// authentication switch and remove it from the panel.
 				displayOptions: { hide: { squareMirror: [false] } },
 			},
 		],

@@ -25,8 +25,9 @@ export class SendOffer implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		// Credential conditions are written with `hide`, never `show`: n8n's editor takes a field named
-		// in a credential's `show` for an authentication switch and removes it from the panel. A hidden
+		// Credential conditions are written with `hide`, never `show`: n8n's editor may take a field
+		// named in a credential's `show` for an authentication switch and remove it from the panel
+		// (n8n 2.41 does so for an options field, earlier editors for a boolean too). A hidden
 		// field has no value, and `hide` does not match a missing value, so the operations without
 		// SMS or coupons are named too.
 		credentials: [

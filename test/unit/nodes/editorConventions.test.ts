@@ -67,7 +67,7 @@ describe('what the n8n editor makes of the nodes', () => {
 	for (const [name, node] of nodes) {
 		test(`${name}: no parameter is taken for an authentication switch`, () => {
 			// The editor hides a parameter named in a credential's `show` condition when all its values
-			// (or, for a boolean, any) pick a credential, and lets the chosen credential set it.
+			// pick a credential (older editors: a boolean too), and lets the chosen credential set it.
 			for (const credential of description(node).credentials ?? []) {
 				assert.equal(credential.displayOptions?.show, undefined, `${credential.name} uses show: ${JSON.stringify(credential.displayOptions?.show)}`);
 			}
