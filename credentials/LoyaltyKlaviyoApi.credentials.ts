@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /** A Klaviyo private API key: Send Offer records offer events and keeps loyalty properties on profiles. */
 export class LoyaltyKlaviyoApi implements ICredentialType {
@@ -38,22 +38,19 @@ export class LoyaltyKlaviyoApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Klaviyo-API-Key {{$credentials.apiKey}}',
-				revision: '={{$credentials.revision || "2026-07-15"}}',
-			},
-		},
-	};
-
+	// No `authenticate` block: n8n adds a "Custom API Call" operation to every node using a credential
+	// that has one. The connector clients set the Authorization header themselves; the test request
+	// below carries it by hand.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl ? String($credentials.baseUrl).replace(/\\/+$/, "") : "https://a.klaviyo.com"}}',
 			url: '/api/accounts',
 			method: 'GET',
-			headers: { Accept: 'application/vnd.api+json' },
+			headers: {
+				Accept: 'application/vnd.api+json',
+				Authorization: '=Klaviyo-API-Key {{$credentials.apiKey}}',
+				revision: '={{$credentials.revision || "2026-07-15"}}',
+			},
 		},
 	};
 }

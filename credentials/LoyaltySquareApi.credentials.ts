@@ -1,5 +1,4 @@
 import type {
-	IAuthenticateGeneric,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -70,22 +69,16 @@ export class LoyaltySquareApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.accessToken}}',
-				'Square-Version': '2025-08-20',
-			},
-		},
-	};
-
+	// No `authenticate` block: n8n adds a "Custom API Call" operation to every node using a credential
+	// that has one. The connector clients set the Authorization header themselves; the test request
+	// below carries it by hand.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL:
 				'={{$credentials.baseUrl ? String($credentials.baseUrl).replace(/\\/+$/, "") : ($credentials.environment === "sandbox" ? "https://connect.squareupsandbox.com" : "https://connect.squareup.com")}}',
 			url: '/v2/locations',
 			method: 'GET',
+			headers: { Authorization: '=Bearer {{$credentials.accessToken}}', 'Square-Version': '2025-08-20' },
 		},
 	};
 }

@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
  * Twilio for SMS offers and for the Loyalty Trigger's Twilio mode. Sending may use the Auth Token
@@ -99,21 +99,18 @@ export class LoyaltyTwilioApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.authType === "apiKey" ? $credentials.apiKeySid : $credentials.accountSid}}',
-				password: '={{$credentials.authType === "apiKey" ? $credentials.apiKeySecret : $credentials.authToken}}',
-			},
-		},
-	};
-
+	// No `authenticate` block: n8n adds a "Custom API Call" operation to every node using a credential
+	// that has one. The connector clients set the Authorization header themselves; the test request
+	// below carries it by hand.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl ? String($credentials.baseUrl).replace(/\\/+$/, "") : "https://api.twilio.com"}}',
 			url: '=/2010-04-01/Accounts/{{$credentials.accountSid}}.json',
 			method: 'GET',
+			auth: {
+				username: '={{$credentials.authType === "apiKey" ? $credentials.apiKeySid : $credentials.accountSid}}',
+				password: '={{$credentials.authType === "apiKey" ? $credentials.apiKeySecret : $credentials.authToken}}',
+			},
 		},
 	};
 }

@@ -1,5 +1,4 @@
 import type {
-	IAuthenticateGeneric,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -57,21 +56,15 @@ export class LoyaltyWooCommerceApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.consumerKey}}',
-				password: '={{$credentials.consumerSecret}}',
-			},
-		},
-	};
-
+	// No `authenticate` block: n8n adds a "Custom API Call" operation to every node using a credential
+	// that has one. The connector clients set the Authorization header themselves; the test request
+	// below carries it by hand.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{String($credentials.shopUrl).replace(/\\/+$/, "")}}',
 			url: '/wp-json/wc/v3/system_status',
 			method: 'GET',
+			auth: { username: '={{$credentials.consumerKey}}', password: '={{$credentials.consumerSecret}}' },
 		},
 	};
 }

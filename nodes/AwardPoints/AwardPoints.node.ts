@@ -6,8 +6,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { testStoreCredential } from '../shared/store';
+import { nodeDocsUrl } from '../shared/docs';
 import { programSelector } from '../shared/program';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import * as customer from './actions/customer/Customer.resource';
 import * as points from './actions/points/Points.resource';
 import * as quarantine from './actions/quarantine/Quarantine.resource';
@@ -20,8 +21,9 @@ export class AwardPoints implements INodeType {
 		icon: { light: 'file:awardPoints.svg', dark: 'file:awardPoints.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: 'Give, take or redeem points',
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Give, take or redeem loyalty points: earn on purchases, take back on refunds, redeem, adjust, and look up balances',
+		documentationUrl: nodeDocsUrl('award-points'),
 		defaults: { name: 'Award Points' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -29,13 +31,17 @@ export class AwardPoints implements INodeType {
 		credentials: [
 			{
 				name: 'loyaltyStoreApi',
+				displayName: STORE_CREDENTIAL_LABEL,
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},
 			{
 				name: 'loyaltySquareApi',
+				displayName: 'Square Loyalty (Mirror)',
 				required: true,
-				displayOptions: { show: { squareMirror: [true] }, hide: { testMode: [true] } },
+				// `hide`, not `show`: some n8n editors take a boolean named in a credential's `show` for an
+				// authentication switch and remove it from the panel. Test mode calls no vendor.
+				displayOptions: { hide: { squareMirror: [false], testMode: [true] } },
 			},
 		],
 		properties: [

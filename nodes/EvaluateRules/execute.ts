@@ -15,7 +15,13 @@ function ruleSetInput(this: IExecuteFunctions, itemIndex: number, program: RuleS
 	const source = this.getNodeParameter('rulesSource', itemIndex) as string;
 	let rules: RuleInput[] | RuleSetInput;
 	if (source === 'presets') rules = rulesFromPresets(this.getNodeParameter('presets', itemIndex, []) as string[], this.getNodeParameter('presetSettings', itemIndex, {}) as PresetSettings);
-	else if (source === 'builder') rules = rulesFromBuilder(((this.getNodeParameter('ruleBuilder', itemIndex, {}) as { rule?: BuilderRule[] }).rule ?? []) as BuilderRule[]);
+	else if (source === 'builder') {
+		const builderRules = ((this.getNodeParameter('ruleBuilder', itemIndex, {}) as { rule?: BuilderRule[] }).rule ?? []) as BuilderRule[];
+		// Version 1 took money conditions in minor units; 1.1 takes them in the currency's units.
+		const currency = this.getNode().typeVersion >= 1.1 ? ((this.getNodeParameter('ruleCurrency', itemIndex, 'USD') as string).trim().toUpperCase() || 'USD') : undefined;
+		const presetSettings = this.getNodeParameter('presetSettings', itemIndex, {}) as PresetSettings;
+		rules = rulesFromBuilder(builderRules, { ...(currency ? { currency } : {}), presetSettings });
+	}
 	else rules = rulesFromJson(this.getNodeParameter('rulesJson', itemIndex));
 	return ruleSetDocument(rules, program);
 }

@@ -9,7 +9,8 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { testStoreCredential } from '../shared/store';
+import { nodeDocsUrl } from '../shared/docs';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import { REGISTERED_BY_HAND } from '../shared/webhookLifecycle';
 import { MIN_DASHBOARD_TOKEN_LENGTH } from './access';
 import { dashboardProperties } from './description';
@@ -36,12 +37,13 @@ export class LoyaltyDashboard implements INodeType {
 		version: 1,
 		subtitle: '={{"Program " + $parameter["programId"]}}',
 		description: 'Serves the loyalty program’s dashboard page (health, points, liability, campaigns, experiments) at this node’s URL, behind an access token',
+		documentationUrl: nodeDocsUrl('loyalty-dashboard'),
 		defaults: { name: 'Loyalty Dashboard' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'loyaltyDashboardApi', required: true, testedBy: 'loyaltyDashboardApiTest' },
-			{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' },
+			{ name: 'loyaltyDashboardApi', displayName: 'Dashboard Access Token', required: true, testedBy: 'loyaltyDashboardApiTest' },
+			{ name: 'loyaltyStoreApi', displayName: STORE_CREDENTIAL_LABEL, required: false, testedBy: 'loyaltyStoreApiTest' },
 		],
 		webhooks: [
 			{

@@ -1,7 +1,9 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription, type ITriggerFunctions, type ITriggerResponse } from 'n8n-workflow';
 
-import { testStoreCredential } from '../shared/store';
-import { EVENT_TRIGGER_PROPERTIES } from './description';
+import { nodeDocsUrl } from '../shared/docs';
+import { optionNameSubtitle } from '../shared/subtitle';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
+import { EVENT_OPTIONS, EVENT_TRIGGER_PROPERTIES } from './description';
 import { startEventTrigger } from './emit';
 
 /**
@@ -16,14 +18,16 @@ export class LoyaltyEventTrigger implements INodeType {
 		icon: { light: 'file:loyaltyEventTrigger.svg', dark: 'file:loyaltyEventTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"On " + ($parameter["events"] || []).join(", ")}}',
+		subtitle: optionNameSubtitle('On ', 'events', EVENT_OPTIONS, 'many'),
 		description: 'Starts the workflow for each purchase, refund, customer or cart your shop reported, once it is recorded. Every event is run until a run finishes.',
+		documentationUrl: nodeDocsUrl('loyalty-event-trigger'),
 		defaults: { name: 'Loyalty Event Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: 'loyaltyStoreApi',
+				displayName: STORE_CREDENTIAL_LABEL,
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},

@@ -4,6 +4,18 @@ import { programSelector } from '../shared/program';
 
 const kindShown = (kind: string) => ({ show: { dueEvents: [kind] } });
 
+/** The event names as the Events field shows them; the subtitle uses the same names. */
+export const DUE_EVENT_OPTIONS = [
+	{ name: 'Abandoned Cart', value: 'cartAbandoned', description: 'A cart left alone for a while with no order since' },
+	{ name: 'Birthday', value: 'birthday', description: 'On the customer’s birthday (their time zone), some days before, or in their birthday month' },
+	{ name: 'Challenge Ending Soon', value: 'challengeDeadline', description: 'A challenge an Evaluate Rules rule started ("2 purchases this month") ends soon and is not completed yet' },
+	{ name: 'Follow-Up Due', value: 'followUps', description: 'A follow-up an Evaluate Rules rule scheduled ("if no purchase in 24 hours, then …")' },
+	{ name: 'No Purchase For a While', value: 'inactivity', description: 'A customer who has not ordered for some days' },
+	{ name: 'Points About to Expire', value: 'pointsExpiring', description: 'Unspent points that expire within some days' },
+	{ name: 'Running Low (Replenishment)', value: 'replenishment', description: 'A product the customer buys regularly is about to run out' },
+	{ name: 'Tier Review Due', value: 'tierReview', description: 'A customer’s tier is up for its periodic review' },
+];
+
 /** Which time-based events to look for, and their numbers. */
 export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 	{
@@ -17,16 +29,7 @@ export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 		displayName: 'Events',
 		name: 'dueEvents',
 		type: 'multiOptions',
-		options: [
-			{ name: 'Abandoned Cart', value: 'cartAbandoned', description: 'A cart left alone for some hours with no order since' },
-			{ name: 'Birthday', value: 'birthday', description: 'On the customer’s birthday (their time zone), some days before, or in their birthday month' },
-			{ name: 'Challenge Ending Soon', value: 'challengeDeadline', description: 'A challenge an Evaluate Rules rule started ("2 purchases this month") ends soon and is not completed yet' },
-			{ name: 'Follow-Up Due', value: 'followUps', description: 'A follow-up an Evaluate Rules rule scheduled ("if no purchase in 24 hours, then …")' },
-			{ name: 'No Purchase For a While', value: 'inactivity', description: 'A customer who has not ordered for some days' },
-			{ name: 'Points About to Expire', value: 'pointsExpiring', description: 'Unspent points that expire within some days' },
-			{ name: 'Running Low (Replenishment)', value: 'replenishment', description: 'A product the customer buys regularly is about to run out' },
-			{ name: 'Tier Review Due', value: 'tierReview', description: 'A customer’s tier is up for its periodic review' },
-		],
+		options: DUE_EVENT_OPTIONS,
 		default: ['followUps'],
 		required: true,
 		description: 'Which time-based events start the workflow',
@@ -96,13 +99,24 @@ export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 		description: 'Whether a customer who usually buys every 90 days is only nudged after twice their usual gap, if that is longer than the days above',
 	},
 	{
+		// Version 1 asked for hours while Evaluate Rules speaks of cart idle time in minutes; saved
+		// version-1 nodes keep their hours, new nodes (1.1) ask in minutes like every other node.
 		displayName: 'Idle Hours',
 		name: 'cartIdleHours',
 		type: 'number',
 		typeOptions: { minValue: 0.25, numberPrecision: 2 },
 		default: 2,
-		displayOptions: kindShown('cartAbandoned'),
+		displayOptions: { show: { dueEvents: ['cartAbandoned'], '@version': [1] } },
 		description: 'Hours since the cart last changed, with no order since',
+	},
+	{
+		displayName: 'Cart Idle Minutes',
+		name: 'cartIdleMinutes',
+		type: 'number',
+		typeOptions: { minValue: 15 },
+		default: 120,
+		displayOptions: { show: { dueEvents: ['cartAbandoned'], '@version': [1.1] } },
+		description: 'Minutes since the cart last changed, with no order since (120 is two hours)',
 	},
 	{
 		displayName: 'Smallest Cart Value',

@@ -30,6 +30,13 @@ export interface ScheduleProgram {
 
 const UNSET_PROGRAM: ScheduleProgram = { id: 'default', currency: 'USD', timeZone: 'UTC' };
 
+/** Version 1.1 asks for Cart Idle Minutes; a saved version-1 node still has Idle Hours. */
+function cartIdleHours(read: ReadParameter): number {
+	const minutes = read('cartIdleMinutes', undefined);
+	if (minutes !== undefined && minutes !== null) return positive(minutes, 'cartIdleMinutes') / 60;
+	return positive(read('cartIdleHours', 2), 'cartIdleHours');
+}
+
 /**
  * The node's parameters and the stored program as the engine's schedule settings; wrong numbers
  * name their field. The program's currency prices cart values; its time zone stands in for a
@@ -54,7 +61,7 @@ export function scheduleSettingsFrom(read: ReadParameter, program: ScheduleProgr
 	if (kinds.has('cartAbandoned')) {
 		const minTotal = Number(read('cartMinTotal', 0));
 		if (!Number.isFinite(minTotal) || minTotal < 0) throw LoyaltyError.invalid('cartMinTotal', 'must be 0 or more');
-		settings.kinds.cartAbandoned = { idleHours: positive(read('cartIdleHours', 2), 'cartIdleHours'), minTotalMinor: decimalToMinor(minTotal, currency, 'cartMinTotal') };
+		settings.kinds.cartAbandoned = { idleHours: cartIdleHours(read), minTotalMinor: decimalToMinor(minTotal, currency, 'cartMinTotal') };
 	}
 	if (kinds.has('pointsExpiring')) settings.kinds.pointsExpiring = { withinDays: positive(read('expiringWithinDays', 14), 'expiringWithinDays') };
 	if (kinds.has('tierReview')) settings.kinds.tierReview = { reviewEveryDays: positive(read('tierReviewEveryDays', 365), 'tierReviewEveryDays') };

@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	type IHookFunctions,
+	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -9,7 +10,9 @@ import {
 
 import { klaviyo } from '../../connectors';
 import { toNodeError } from '../shared/errors';
-import { testGenericWebhookCredential, testStoreCredential } from '../shared/store';
+import { nodeDocsUrl } from '../shared/docs';
+import { optionNameSubtitle } from '../shared/subtitle';
+import { STORE_CREDENTIAL_LABEL, testGenericWebhookCredential, testStoreCredential } from '../shared/store';
 import { receiveDelivery } from './receive';
 import { cartFlowsSource } from './sources/cartflows';
 import { genericSource } from './sources/generic';
@@ -28,6 +31,41 @@ const SOURCES: Record<string, TriggerSource> = {
 	klaviyo: klaviyoSource,
 };
 
+/** What the owner picks in Source, in the order shown; the subtitle shows the same names. */
+const SOURCE_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Generic Signed JSON', value: 'generic', description: 'Any system that signs its JSON with a shared secret' },
+	{
+		name: 'Klaviyo Started Checkout',
+		value: 'klaviyo',
+		description: 'Carts from a Klaviyo flow triggered by Started Checkout, and opens/clicks of offer emails, sent by flow webhook actions',
+	},
+	{ name: 'Square', value: 'square', description: 'Payments and refunds at the Square till' },
+	{
+		name: 'Twilio (SMS Replies and Delivery Status)',
+		value: 'twilio',
+		description: 'STOP/START replies change SMS consent; delivery reports and link clicks update the send log',
+	},
+	{ name: 'WooCommerce', value: 'woocommerce', description: 'Orders, refunds and customers of a WooCommerce shop' },
+	{
+		name: 'WooCommerce Carts (CartFlows Abandonment Plugin)',
+		value: 'cartflows',
+		description: 'Abandoned and recovered carts from the Cart Abandonment Recovery plugin’s webhook',
+	},
+];
+
+const SOURCE_SUBTITLE = optionNameSubtitle('From ', 'source', SOURCE_OPTIONS);
+
+/**
+ * Shows a vendor credential only for the given sources. Written as `hide` for every other source,
+ * not `show`: n8n's editor takes a parameter whose every value appears in credentials' `show`
+ * conditions for an authentication switch, hides it from the panel and lets the picked credential
+ * set it. Source would then be invisible and follow the credential, and the three sources that
+ * share the signed-webhook credential could not be told apart.
+ */
+function onlyForSources(...sources: string[]): { hide: { source: string[] } } {
+	return { hide: { source: SOURCE_OPTIONS.map((o) => String(o.value)).filter((value) => !sources.includes(value)) } };
+}
+
 function sourceNameOf(context: IHookFunctions | IWebhookFunctions): string {
 	const name = context.getNodeParameter('source') as string;
 	return name in SOURCES ? name : 'generic';
@@ -44,37 +82,43 @@ export class LoyaltyTrigger implements INodeType {
 		icon: { light: 'file:loyaltyTrigger.svg', dark: 'file:loyaltyTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{"From " + $parameter["source"]}}',
+		subtitle: SOURCE_SUBTITLE,
 		description: 'Receives your shop’s webhooks (purchases, refunds, customers, carts, text replies): checks the signature, drops duplicates and records each event for the Loyalty Event Triggers. A delivery that cannot be processed is kept in quarantine, never dropped.',
+		documentationUrl: nodeDocsUrl('loyalty-trigger'),
 		defaults: { name: 'Loyalty Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: 'loyaltyStoreApi',
+				displayName: STORE_CREDENTIAL_LABEL,
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},
 			{
 				name: 'loyaltyWooCommerceApi',
+				displayName: 'WooCommerce Connection',
 				required: true,
-				displayOptions: { show: { source: ['woocommerce'] } },
+				displayOptions: onlyForSources('woocommerce'),
 			},
 			{
 				name: 'loyaltySquareApi',
+				displayName: 'Square Connection',
 				required: true,
-				displayOptions: { show: { source: ['square'] } },
+				displayOptions: onlyForSources('square'),
 			},
 			{
 				name: 'loyaltyGenericWebhookApi',
+				displayName: 'Shared Secret of the Sender',
 				required: true,
 				testedBy: 'loyaltyGenericWebhookApiTest',
-				displayOptions: { show: { source: ['generic', 'cartflows', 'klaviyo'] } },
+				displayOptions: onlyForSources('generic', 'cartflows', 'klaviyo'),
 			},
 			{
 				name: 'loyaltyTwilioApi',
+				displayName: 'Twilio Connection',
 				required: true,
-				displayOptions: { show: { source: ['twilio'] } },
+				displayOptions: onlyForSources('twilio'),
 			},
 		],
 		webhooks: [
@@ -100,30 +144,8 @@ export class LoyaltyTrigger implements INodeType {
 				name: 'source',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{
-						name: 'Generic Signed JSON',
-						value: 'generic',
-						description: 'Any system that signs its JSON with a shared secret',
-					},
-					{
-						name: 'Klaviyo Started Checkout',
-						value: 'klaviyo',
-						description: 'Carts from a Klaviyo flow triggered by Started Checkout, and opens/clicks of offer emails, sent by flow webhook actions',
-					},
-					{ name: 'Square', value: 'square' },
-					{
-						name: 'Twilio (SMS Replies and Delivery Status)',
-						value: 'twilio',
-						description: 'STOP/START replies change SMS consent; delivery reports and link clicks update the send log',
-					},
-					{ name: 'WooCommerce', value: 'woocommerce' },
-					{
-						name: 'WooCommerce Carts (CartFlows Abandonment Plugin)',
-						value: 'cartflows',
-						description: 'Abandoned and recovered carts from the Cart Abandonment Recovery plugin’s webhook',
-					},
-				],
+				description: 'Where the deliveries come from. Each source asks for its own credential below.',
+				options: SOURCE_OPTIONS,
 				default: 'woocommerce',
 			},
 			{

@@ -6,8 +6,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { nodeDocsUrl } from '../shared/docs';
 import { programSelector } from '../shared/program';
-import { testStoreCredential } from '../shared/store';
+import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import { insightSettings } from './actions/common.descriptions';
 import * as customer from './actions/customer/Customer.resource';
 import * as program from './actions/program/Program.resource';
@@ -19,9 +20,12 @@ export class SegmentCustomer implements INodeType {
 		name: 'segmentCustomer',
 		icon: { light: 'file:segmentCustomer.svg', dark: 'file:segmentCustomer.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		// 1.1: Identify Customer By defaults to Email, like every loyalty node (1 defaulted to Customer ID).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Who is this customer? Segment, lifecycle stage, value tier, lifetime value, next order date, cross-sell picks and next best action',
+		documentationUrl: nodeDocsUrl('segment-customer'),
 		defaults: { name: 'Segment Customer' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -29,6 +33,7 @@ export class SegmentCustomer implements INodeType {
 		credentials: [
 			{
 				name: 'loyaltyStoreApi',
+				displayName: STORE_CREDENTIAL_LABEL,
 				required: false,
 				testedBy: 'loyaltyStoreApiTest',
 			},

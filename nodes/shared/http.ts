@@ -4,20 +4,16 @@ import type { HttpFunction, HttpRequest, HttpResponse } from '../../connectors';
 
 /**
  * Builds the connectors' `HttpFunction` on top of n8n's request helper, so every vendor call goes
- * through n8n (proxy settings, SSRF rules, credential authentication, audit logging).
+ * through n8n (proxy settings, SSRF rules, audit logging).
  *
- * With `credentialType`, n8n applies that credential's `authenticate` block to each request; the
- * connector clients may set the same headers themselves, which is harmless. Every HTTP status
- * resolves (the connectors map 4xx/5xx to typed errors); only a request that got no answer rejects.
+ * The connector clients set their vendor's Authorization header themselves: the credentials carry
+ * no `authenticate` block, because n8n adds a "Custom API Call" operation to every node that uses
+ * a credential with one. Every HTTP status resolves (the connectors map 4xx/5xx to typed errors);
+ * only a request that got no answer rejects.
  */
-export function n8nHttp(context: IAllExecuteFunctions, credentialType?: string): HttpFunction {
+export function n8nHttp(context: IAllExecuteFunctions): HttpFunction {
 	return async (request: HttpRequest): Promise<HttpResponse> => {
-		const options = toN8nRequest(request);
-		const response = (
-			credentialType
-				? await context.helpers.httpRequestWithAuthentication.call(context, credentialType, options)
-				: await context.helpers.httpRequest(options)
-		) as IN8nHttpFullResponse;
+		const response = (await context.helpers.httpRequest(toN8nRequest(request))) as IN8nHttpFullResponse;
 		return {
 			status: response.statusCode,
 			headers: flattenHeaders(response.headers),

@@ -12,6 +12,12 @@ import type {
 import { defaultSqlitePath, openSharedStore, type StoreConfig } from '../../engine';
 import { CredentialName, MIN_GENERIC_SECRET_LENGTH } from './credentials';
 
+/**
+ * The label of the Loyalty Store credential on every node. Without a credential the nodes share
+ * the embedded SQLite file, so the label says the field may stay empty.
+ */
+export const STORE_CREDENTIAL_LABEL = 'Loyalty Store (Optional: PostgreSQL or Own File)';
+
 type StoreContext = IExecuteFunctions | IWebhookFunctions | IHookFunctions | ITriggerFunctions;
 
 /**

@@ -1,56 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { customerRefFrom } from '../helpers/utils';
-import type { CustomerRef } from '../../../engine';
 
-/** "Identify Customer By" options; earning for an order needs an identity, so it omits the stored id. */
-function identifyByOptions(includeCustomerId: boolean) {
-	const options = [
-		{ name: 'Email', value: 'email' },
-		{ name: 'Loyalty ID', value: 'loyalty', description: 'Your own loyalty or membership number' },
-		{ name: 'Phone', value: 'phone', description: 'E.164 format, such as +14155550123' },
-		{ name: 'Square Customer ID', value: 'square' },
-		{ name: 'WooCommerce Customer ID', value: 'woocommerce' },
-	];
-	return includeCustomerId
-		? [
-				{
-					name: 'Customer ID',
-					value: 'customerId',
-					description: 'The customerId the loyalty nodes output',
-				},
-				...options,
-			]
-		: options;
-}
-
-export function customerFields(includeCustomerId: boolean): INodeProperties[] {
-	return [
-		{
-			displayName: 'Identify Customer By',
-			name: 'identifyBy',
-			type: 'options',
-			options: identifyByOptions(includeCustomerId),
-			default: 'email',
-			description: 'Which identity the value below is',
-		},
-		{
-			displayName: 'Customer',
-			name: 'customerValue',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'e.g. name@email.com',
-			description: 'The email, phone or ID of the customer, usually an expression that reads it from the incoming item',
-		},
-	];
-}
-
-export function readCustomerRef(this: IExecuteFunctions, itemIndex: number): CustomerRef {
-	const identifyBy = this.getNodeParameter('identifyBy', itemIndex) as string;
-	const value = this.getNodeParameter('customerValue', itemIndex);
-	return customerRefFrom(identifyBy, value);
-}
+export { customerFields, readCustomerRef } from '../../shared/customer';
 
 /**
  * Redeem and adjust must be idempotent: a retried execution or a duplicate delivery must not move

@@ -7,7 +7,7 @@ import { n8nHttp } from '../../shared/http';
 export async function squareClientFor(context: IExecuteFunctions): Promise<square.SquareClient> {
 	const c = await context.getCredentials('loyaltySquareApi');
 	const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-	return square.createSquareClient(n8nHttp(context, 'loyaltySquareApi'), {
+	return square.createSquareClient(n8nHttp(context), {
 		accessToken: text(c.accessToken),
 		environment: c.environment === 'sandbox' ? 'sandbox' : 'production',
 		...(text(c.baseUrl) ? { baseUrl: text(c.baseUrl) } : {}),

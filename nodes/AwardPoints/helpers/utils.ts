@@ -7,34 +7,13 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	LoyaltyError,
 	type Balance,
-	type CustomerRef,
 	type HeldPoints,
 	type LedgerEntry,
 	type LedgerResult,
 } from '../../../engine';
 
-export const IdentifyBy = {
-	CustomerId: 'customerId',
-	Email: 'email',
-	Phone: 'phone',
-	Loyalty: 'loyalty',
-	Square: 'square',
-	WooCommerce: 'woocommerce',
-} as const;
-export type IdentifyBy = (typeof IdentifyBy)[keyof typeof IdentifyBy];
-
-/** "Identify Customer By" + value → the ledger's customer reference. */
-export function customerRefFrom(identifyBy: string, value: unknown): CustomerRef {
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	if (!text) throw LoyaltyError.invalid('customer', 'the customer value is empty');
-	if (identifyBy === IdentifyBy.CustomerId) return { customerId: text };
-	if (!isIdentityKind(identifyBy)) throw LoyaltyError.invalid('customer', `"${identifyBy}" is not a way to identify a customer`);
-	return { identities: { [identifyBy]: text } };
-}
-
-function isIdentityKind(value: string): value is Exclude<IdentifyBy, 'customerId'> {
-	return (Object.values(IdentifyBy) as string[]).includes(value) && value !== IdentifyBy.CustomerId;
-}
+/** The customer block is shared by every node; re-exported for the tests that import it from here. */
+export { IdentifyBy, customerRefFrom } from '../../shared/customer';
 
 /** A JSON parameter may arrive as text or (from an expression) as an object; empty means "not set". */
 export function parseJsonSetting(value: unknown, field: string): unknown {

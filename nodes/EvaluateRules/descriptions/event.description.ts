@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { RULE_TRIGGERS } from '../../../engine';
+import { titleCase } from '../../shared/labels';
+import { customerFields } from '../../shared/customer';
 
 const mapped = { show: { eventInput: ['mapped'] } };
-const label = (value: string) => value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
 export const eventProperties: INodeProperties[] = [
 	{
@@ -29,7 +30,7 @@ export const eventProperties: INodeProperties[] = [
 		displayName: 'Event Type',
 		name: 'eventType',
 		type: 'options',
-		options: RULE_TRIGGERS.map((t) => ({ name: label(t), value: t })),
+		options: RULE_TRIGGERS.map((t) => ({ name: titleCase(t), value: t })),
 		default: 'purchase',
 		displayOptions: mapped,
 		description: 'What happened. Rules listen for one or more of these.',
@@ -53,30 +54,8 @@ export const eventProperties: INodeProperties[] = [
 		placeholder: 'e.g. 2026-03-10T15:00:00Z',
 		description: 'When it happened (ISO date and time). Empty means now.',
 	},
-	{
-		displayName: 'Identify Customer By',
-		name: 'identifyBy',
-		type: 'options',
-		options: [
-			{ name: 'Email', value: 'email' },
-			{ name: 'Loyalty ID', value: 'loyalty' },
-			{ name: 'Phone', value: 'phone' },
-			{ name: 'Square Customer ID', value: 'square' },
-			{ name: 'WooCommerce Customer ID', value: 'woocommerce' },
-		],
-		default: 'email',
-		displayOptions: mapped,
-	},
-	{
-		displayName: 'Customer',
-		name: 'customerValue',
-		type: 'string',
-		default: '',
-		required: true,
-		displayOptions: mapped,
-		placeholder: 'e.g. name@email.com',
-		description: 'The email, phone or ID of the customer',
-	},
+	// A new event needs an identity the shop knows, so the stored customer id is not offered.
+	...customerFields({ allowCustomerId: false, displayOptions: mapped }),
 	{
 		displayName: 'Amount',
 		name: 'amount',

@@ -1,28 +1,33 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { FACTS, OPERATORS, PRESETS, RULE_TRIGGERS } from '../../../engine';
+import { OPERATORS, PRESETS, RULE_TRIGGERS } from '../../../engine';
+import { titleCase } from '../../shared/labels';
+import { FACT_OPTIONS } from './facts';
 
-const label = (value: string) => value.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 const presetsShown = { show: { rulesSource: ['presets'] } };
+const blankRule = { show: { startFrom: ['blank'] } };
+
+/** Where the rules come from; the subtitle shows the same names. */
+export const RULE_SOURCE_OPTIONS = [
+	{ name: 'Ready-Made Rules', value: 'presets', description: 'Pick proven rules and adjust their numbers' },
+	{ name: 'Rule Builder', value: 'builder', description: 'When [event], if [conditions], then [action], filled in step by step; a rule may start from a ready-made one' },
+	{ name: 'JSON', value: 'json', description: 'Paste rules as JSON (see n8n-loyalty schema rules)' },
+];
 
 export const rulesProperties: INodeProperties[] = [
 	{
-		displayName: 'Rules',
+		displayName: 'Rule Source',
 		name: 'rulesSource',
 		type: 'options',
 		noDataExpression: true,
-		options: [
-			{ name: 'Ready-Made Rules', value: 'presets', description: 'Pick proven rules and adjust their numbers' },
-			{ name: 'Build Rules', value: 'builder', description: 'If [event and conditions] then [action], filled in step by step' },
-			{ name: 'JSON', value: 'json', description: 'Paste rules as JSON (see n8n-loyalty schema rules)' },
-		],
+		options: RULE_SOURCE_OPTIONS,
 		default: 'presets',
 	},
 	{
 		displayName: 'Ready-Made Rules',
 		name: 'presets',
 		type: 'multiOptions',
-		options: PRESETS.map((p) => ({ name: p.title, value: p.id, description: p.description })),
+		options: PRESETS.map((p) => ({ name: titleCase(p.title), value: p.id, description: p.description })),
 		default: ['first_purchase_bonus'],
 		displayOptions: presetsShown,
 	},
@@ -32,7 +37,8 @@ export const rulesProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Change a Number',
 		default: {},
-		displayOptions: presetsShown,
+		displayOptions: { show: { rulesSource: ['presets', 'builder'] } },
+		description: 'The numbers of the ready-made rules, also for builder rules that start from one',
 		options: [
 			{ displayName: 'Big Order: Minimum Amount', name: 'bigOrderThreshold', type: 'number', default: 100 },
 			{ displayName: 'Big Order: Points', name: 'bigOrderPoints', type: 'number', default: 50 },
@@ -63,43 +69,62 @@ export const rulesProperties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Rules',
+		displayName: 'Currency of Amounts',
+		name: 'ruleCurrency',
+		type: 'string',
+		default: 'USD',
+		displayOptions: { show: { rulesSource: ['builder'], '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description: 'ISO code of the currency your rules’ amounts are in: Order Total 50 means 50.00 of it',
+	},
+	{
+		displayName: 'Your Rules',
 		name: 'ruleBuilder',
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
 		placeholder: 'Add Rule',
 		default: {},
 		displayOptions: { show: { rulesSource: ['builder'] } },
+		description: 'Each rule reads: when [event], if [conditions], then [action]',
 		options: [
 			{
 				displayName: 'Rule',
 				name: 'rule',
+				// In reading order (When, If, Then, then the limits), not alphabetically: the panel shows
+				// the fields in this order and the rule should read like a sentence.
+				// eslint-disable-next-line n8n-nodes-base/node-param-fixed-collection-type-unsorted-items
 				values: [
-					{ displayName: 'At Most Times per Customer', name: 'maxPerCustomer', type: 'number', default: 0, description: '0 means no limit' },
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Big spender bonus' },
 					{
-						displayName: 'Conditions',
+						displayName: 'Start From Preset',
+						name: 'startFrom',
+						type: 'options',
+						options: [{ name: 'Blank Rule', value: 'blank' }, ...PRESETS.map((p) => ({ name: titleCase(p.title), value: p.id, description: `${p.description.replace(/\.$/, '')}; its numbers come from Adjust Numbers, and conditions added below must hold too` }))],
+						default: 'blank',
+						description: 'Take a ready-made rule and tweak it: add conditions, rename it, or change its limits',
+					},
+					{ displayName: 'When', name: 'trigger', type: 'options', options: RULE_TRIGGERS.map((t) => ({ name: titleCase(t), value: t })), default: 'purchase', description: 'The event the rule listens for', displayOptions: blankRule },
+					{
+						displayName: 'If',
 						name: 'conditions',
 						type: 'fixedCollection',
 						typeOptions: { multipleValues: true },
 						placeholder: 'Add Condition',
 						default: {},
+						description: 'Conditions on the event and the customer; none means always',
 						options: [
 							{
 								displayName: 'Condition',
 								name: 'condition',
 								values: [
-									{ displayName: 'Field', name: 'fact', type: 'options', options: FACTS.map((f) => ({ name: f.name, value: f.name, description: f.description })), default: 'event.order.totalMinor' },
-									{ displayName: 'Operator', name: 'operator', type: 'options', options: OPERATORS.map((o) => ({ name: label(o.name), value: o.name })), default: 'greater_than_or_equal' },
-									{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'A number (money in cents), text, or a comma-separated list' },
+									{ displayName: 'Field', name: 'fact', type: 'options', options: FACT_OPTIONS, default: 'event.order.totalMinor' },
+									{ displayName: 'Operator', name: 'operator', type: 'options', options: OPERATORS.map((o) => ({ name: titleCase(o.name), value: o.name })), default: 'greater_than_or_equal' },
+									{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'A number (amounts in your currency, e.g. 50 for 50.00), text, or a comma-separated list' },
 								],
 							},
 						],
 					},
-					{ displayName: 'Conflict Group', name: 'conflictGroup', type: 'string', default: '', description: 'Rules in the same group never both fire for one event' },
-					{ displayName: 'Coupon Valid Hours', name: 'validHours', type: 'number', default: 24, displayOptions: { show: { action: ['issue_coupon'] } } },
-					{ displayName: 'Hold Others Back for Hours', name: 'suppressOthersForHours', type: 'number', default: 0, description: 'After this rule fires, other rules of its group wait this long' },
 					{
-						displayName: 'Match',
+						displayName: 'If Conditions Match',
 						name: 'match',
 						type: 'options',
 						options: [
@@ -108,13 +133,6 @@ export const rulesProperties: INodeProperties[] = [
 						],
 						default: 'all',
 					},
-					{ displayName: 'Multiplier', name: 'multiplier', type: 'number', default: 2, displayOptions: { show: { action: ['award_multiplier'] } } },
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Big spender bonus' },
-					{ displayName: 'Offer Template', name: 'offerTemplate', type: 'string', default: '', displayOptions: { show: { action: ['send_offer'] } } },
-					{ displayName: 'Percent Off', name: 'percentOff', type: 'number', default: 10, displayOptions: { show: { action: ['send_offer', 'issue_coupon'] } } },
-					{ displayName: 'Points', name: 'points', type: 'number', default: 50, displayOptions: { show: { action: ['award_fixed'] } } },
-					{ displayName: 'Priority', name: 'priority', type: 'number', default: 0, description: 'When rules in one conflict group both fire, the higher priority wins' },
-					{ displayName: 'Tag', name: 'tag', type: 'string', default: '', displayOptions: { show: { action: ['add_tag'] } } },
 					{
 						displayName: 'Then',
 						name: 'action',
@@ -128,10 +146,20 @@ export const rulesProperties: INodeProperties[] = [
 							{ name: 'Set Tier', value: 'set_tier' },
 						],
 						default: 'award_fixed',
+						displayOptions: blankRule,
 					},
-					{ displayName: 'Tier', name: 'tier', type: 'string', default: '', displayOptions: { show: { action: ['set_tier'] } } },
-					{ displayName: 'When', name: 'trigger', type: 'options', options: RULE_TRIGGERS.map((t) => ({ name: label(t), value: t })), default: 'purchase' },
+					{ displayName: 'Points', name: 'points', type: 'number', default: 50, displayOptions: { show: { startFrom: ['blank'], action: ['award_fixed'] } } },
+					{ displayName: 'Multiplier', name: 'multiplier', type: 'number', default: 2, displayOptions: { show: { startFrom: ['blank'], action: ['award_multiplier'] } } },
+					{ displayName: 'Offer Template', name: 'offerTemplate', type: 'string', default: '', displayOptions: { show: { startFrom: ['blank'], action: ['send_offer'] } } },
+					{ displayName: 'Percent Off', name: 'percentOff', type: 'number', default: 10, displayOptions: { show: { startFrom: ['blank'], action: ['send_offer', 'issue_coupon'] } } },
+					{ displayName: 'Coupon Valid Hours', name: 'validHours', type: 'number', default: 24, displayOptions: { show: { startFrom: ['blank'], action: ['issue_coupon'] } } },
+					{ displayName: 'Tier', name: 'tier', type: 'string', default: '', displayOptions: { show: { startFrom: ['blank'], action: ['set_tier'] } } },
+					{ displayName: 'Tag', name: 'tag', type: 'string', default: '', displayOptions: { show: { startFrom: ['blank'], action: ['add_tag'] } } },
+					{ displayName: 'At Most Times per Customer', name: 'maxPerCustomer', type: 'number', default: 0, description: '0 means no limit (or, from a preset, the preset’s own limit)' },
 					{ displayName: 'Within Days', name: 'perDays', type: 'number', default: 7, description: 'The window for "At Most Times per Customer"' },
+					{ displayName: 'Priority', name: 'priority', type: 'number', default: 0, description: 'When rules in one conflict group both fire, the higher priority wins' },
+					{ displayName: 'Conflict Group', name: 'conflictGroup', type: 'string', default: '', description: 'Rules in the same group never both fire for one event' },
+					{ displayName: 'Hold Others Back for Hours', name: 'suppressOthersForHours', type: 'number', default: 0, description: 'After this rule fires, other rules of its group wait this long' },
 				],
 			},
 		],

@@ -2,7 +2,10 @@
  * Pure helpers: the node's rule parameters (presets + numbers, the rule builder, or JSON) → a
  * rule set document for the engine's compiler. No n8n context here, so these are tested directly.
  */
-import { decimalToMinor, LoyaltyError, presetById, RULE_SCHEMA_VERSION, type RuleInput, type RuleSetInput } from '../../../engine';
+import { decimalToMinor, FACTS, LoyaltyError, presetById, RULE_SCHEMA_VERSION, type RuleInput, type RuleSetInput } from '../../../engine';
+
+/** The facts whose values are money. */
+const MONEY_FACTS: ReadonlySet<string> = new Set(FACTS.filter((f) => f.type === 'money').map((f) => f.name));
 
 export const RulesSource = { Presets: 'presets', Builder: 'builder', Json: 'json' } as const;
 
@@ -95,6 +98,8 @@ export function rulesFromPresets(ids: readonly string[], settings: PresetSetting
 /** One rule of the rule builder (fixedCollection values). */
 export interface BuilderRule {
 	name?: string;
+	/** A preset id to start from, or "blank". */
+	startFrom?: string;
 	trigger?: string;
 	match?: 'all' | 'any';
 	conditions?: { condition?: Array<{ fact?: string; operator?: string; value?: string }> };
@@ -127,25 +132,67 @@ function slug(text: string, index: number): string {
 	return base || `rule_${index + 1}`;
 }
 
-export function rulesFromBuilder(rules: readonly BuilderRule[]): RuleInput[] {
+export interface BuilderOptions {
+	/**
+	 * The currency the amounts of money conditions are typed in (version 1.1: "50" is 50.00 and is
+	 * compared as 5000 cents). Without it (version 1) they are taken as minor units, as before.
+	 */
+	currency?: string;
+	/** The numbers for rules that start from a preset (the "Adjust Numbers" collection). */
+	presetSettings?: PresetSettings;
+}
+
+export function rulesFromBuilder(rules: readonly BuilderRule[], options: BuilderOptions = {}): RuleInput[] {
 	if (rules.length === 0) throw LoyaltyError.invalid('ruleBuilder', 'add at least one rule');
-	return rules.map((rule, index): RuleInput => {
-		const conditions = (rule.conditions?.condition ?? []).map((c) => {
-			const value = builderValue(c.value, c.operator);
+	return rules.flatMap((rule, index): RuleInput[] => {
+		const conditions = (rule.conditions?.condition ?? []).map((c, conditionIndex) => {
+			const value = moneyInMinor(c.fact, builderValue(c.value, c.operator), options.currency, `ruleBuilder[${index}].conditions[${conditionIndex}].value`);
 			return { fact: c.fact ?? '', operator: c.operator ?? '', ...(value === undefined ? {} : { value }) };
 		});
-		const action = builderAction(rule, index);
-		return {
-			id: slug(rule.name ?? '', index),
-			...(rule.name ? { name: rule.name } : {}),
-			triggers: [(rule.trigger ?? 'purchase') as RuleInput['triggers'][number]],
-			...(conditions.length > 0 ? { conditions: rule.match === 'any' ? { any: conditions } : { all: conditions } } : {}),
-			actions: [action],
-			priority: rule.priority ?? 0,
+		const added = conditions.length > 0 ? (rule.match === 'any' ? { any: conditions } : { all: conditions }) : undefined;
+		const limits = {
 			...(rule.maxPerCustomer ? { frequency: { max: rule.maxPerCustomer, perDays: rule.perDays || 1 } } : {}),
 			...(rule.conflictGroup ? { conflict: { group: rule.conflictGroup, suppressOthersForHours: rule.suppressOthersForHours ?? 0 } } : {}),
 		};
+		if (rule.startFrom && rule.startFrom !== 'blank') return fromPreset(rule, index, added, limits, options.presetSettings ?? {});
+		const action = builderAction(rule, index);
+		return [
+			{
+				id: slug(rule.name ?? '', index),
+				...(rule.name ? { name: rule.name } : {}),
+				triggers: [(rule.trigger ?? 'purchase') as RuleInput['triggers'][number]],
+				...(added ? { conditions: added } : {}),
+				actions: [action],
+				priority: rule.priority ?? 0,
+				...limits,
+			},
+		];
 	});
+}
+
+/**
+ * A builder rule that starts from a preset: the preset's rules with their numbers from "Adjust
+ * Numbers", the builder's conditions added (both must hold), and its name, priority and limits
+ * where the owner set them.
+ */
+function fromPreset(rule: BuilderRule, index: number, added: RuleInput['conditions'], limits: Partial<RuleInput>, settings: PresetSettings): RuleInput[] {
+	const preset = presetById(rule.startFrom ?? '');
+	if (!preset) throw LoyaltyError.invalid(`ruleBuilder[${index}].startFrom`, `"${rule.startFrom}" is not a preset`);
+	const built = preset.build(presetParameters(preset.id, settings));
+	return built.map((base, part) => ({
+		...base,
+		...(rule.name ? { id: built.length === 1 ? slug(rule.name, index) : `${slug(rule.name, index)}_${part + 1}`, name: rule.name } : {}),
+		...(added ? { conditions: base.conditions ? { all: [base.conditions, added] } : added } : {}),
+		...(rule.priority ? { priority: rule.priority } : {}),
+		...limits,
+	}));
+}
+
+/** A money condition's amount typed in currency units, as the engine compares it: minor units. */
+function moneyInMinor(fact: string | undefined, value: unknown, currency: string | undefined, field: string): unknown {
+	if (!currency || !fact || !MONEY_FACTS.has(fact)) return value;
+	const convert = (amount: unknown) => (typeof amount === 'number' ? decimalToMinor(amount, currency, field) : amount);
+	return Array.isArray(value) ? value.map(convert) : convert(value);
 }
 
 function builderAction(rule: BuilderRule, index: number): RuleInput['actions'][number] {

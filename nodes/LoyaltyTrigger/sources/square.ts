@@ -27,7 +27,7 @@ const MAX_LOOKUPS = 3;
 
 async function squareCredentials(context: SquareContext) {
 	const credentials = await context.getCredentials(CredentialName.Square);
-	const client = square.createSquareClient(n8nHttp(context, CredentialName.Square), {
+	const client = square.createSquareClient(n8nHttp(context), {
 		accessToken: stringValue(credentials.accessToken),
 		environment: credentials.environment === 'sandbox' ? 'sandbox' : 'production',
 		...(stringValue(credentials.baseUrl).trim() ? { baseUrl: stringValue(credentials.baseUrl).trim() } : {}),

@@ -24,7 +24,7 @@ async function webhookSecretFor(context: WooContext): Promise<string> {
 
 async function clientFor(context: IHookFunctions) {
 	const credentials = await context.getCredentials(CredentialName.WooCommerce);
-	const client = woocommerce.createWooCommerceClient(n8nHttp(context, CredentialName.WooCommerce), {
+	const client = woocommerce.createWooCommerceClient(n8nHttp(context), {
 		baseUrl: stringValue(credentials.shopUrl),
 		consumerKey: stringValue(credentials.consumerKey),
 		consumerSecret: stringValue(credentials.consumerSecret),
@@ -46,7 +46,7 @@ async function categorized(context: IWebhookFunctions, events: LoyaltyEvent[]): 
 		lookup: async (productIds) => {
 			const credentials = await context.getCredentials(CredentialName.WooCommerce);
 			const shopUrl = stringValue(credentials.shopUrl);
-			const client = woocommerce.createWooCommerceClient(n8nHttp(context, CredentialName.WooCommerce), {
+			const client = woocommerce.createWooCommerceClient(n8nHttp(context), {
 				baseUrl: shopUrl,
 				consumerKey: stringValue(credentials.consumerKey),
 				consumerSecret: stringValue(credentials.consumerSecret),

@@ -9,45 +9,25 @@ import {
 	type ReplenishmentOptions,
 	type TransactionModelName,
 	type ValueTierRules,
+	type CustomerRef,
 } from '../../../engine';
+import { customerFields as sharedCustomerFields, readCustomerRef } from '../../shared/customer';
 
-export const customerFields: INodeProperties[] = [
-	{
-		displayName: 'Identify Customer By',
-		name: 'identifyBy',
-		type: 'options',
-		options: [
-			{ name: 'Customer ID', value: 'customerId', description: 'The customerId the loyalty nodes output' },
-			{ name: 'Email', value: 'email' },
-			{ name: 'Loyalty ID', value: 'loyalty', description: 'Your own loyalty or membership number' },
-			{ name: 'Phone', value: 'phone', description: 'E.164 format, such as +14155550123' },
-			{ name: 'Square Customer ID', value: 'square' },
-			{ name: 'WooCommerce Customer ID', value: 'woocommerce' },
-		],
-		default: 'customerId',
-		description: 'Which identity the value below is',
-	},
-	{
-		displayName: 'Customer',
-		name: 'customerValue',
-		type: 'string',
-		default: '={{ $json.customerId }}',
-		required: true,
-		description: 'The ID, email or phone of the customer, usually an expression that reads it from the incoming item',
-	},
-];
+/** The shared customer block; Segment Customer reads customers that are already in the store. */
+export const customerFields: INodeProperties[] = sharedCustomerFields({ allowCustomerId: true, version1DefaultsToCustomerId: true });
 
 /** The stored customer id for "Identify Customer By" + value; a customer never seen is an error naming the field. */
 export async function readCustomerId(this: IExecuteFunctions, store: Store, itemIndex: number): Promise<string> {
-	const identifyBy = this.getNodeParameter('identifyBy', itemIndex) as string;
-	const raw = this.getNodeParameter('customerValue', itemIndex);
-	const value = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-	if (!value) throw LoyaltyError.invalid('customer', 'the customer value is empty');
-	const customer = identifyBy === 'customerId'
-		? await store.findCustomer({ customerId: value })
-		: await store.findCustomer({ identities: { [identifyBy]: value } });
-	if (!customer) throw LoyaltyError.notFound('customer', `no customer with ${identifyBy} "${value}" in the loyalty store`);
+	const ref = readCustomerRef.call(this, itemIndex);
+	const customer = await store.findCustomer(ref);
+	if (!customer) throw LoyaltyError.notFound('customer', `no customer with ${describeRef(ref)} in the loyalty store`);
 	return customer.id;
+}
+
+function describeRef(ref: CustomerRef): string {
+	if ('customerId' in ref && ref.customerId) return `customerId "${ref.customerId}"`;
+	const [kind, value] = Object.entries(('identities' in ref ? ref.identities : undefined) ?? {})[0] ?? ['identity', ''];
+	return `${kind} "${String(value)}"`;
 }
 
 export const insightSettings: INodeProperties = {

@@ -27,6 +27,13 @@ export function readTemplates(value: unknown): OfferTemplate[] {
 	return parseOfferTemplates(jsonParameter(value, 'templates') ?? []);
 }
 
+/** The Offer Texts form (version 1.1): rows of fields; a field left empty is left out. */
+export function readOfferTexts(value: unknown): OfferTemplate[] {
+	const rows = ((value ?? {}) as { text?: IDataObject[] }).text ?? [];
+	const texts = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, field]) => typeof field === 'string' && field.trim() !== '')));
+	return parseOfferTemplates(texts);
+}
+
 const PERSONAL_KEYS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'offerCategory', 'shopName'] as const;
 
 /** Only the known fields, with their types checked: a message never shows an object or "NaN". */

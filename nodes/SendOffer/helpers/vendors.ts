@@ -13,7 +13,7 @@ export async function vendorsFor(context: IExecuteFunctions, options: { email: b
 	const vendors: Vendors = {};
 	if (options.email) {
 		const c = await context.getCredentials('loyaltyKlaviyoApi');
-		vendors.klaviyo = klaviyo.createKlaviyoClient(n8nHttp(context, 'loyaltyKlaviyoApi'), {
+		vendors.klaviyo = klaviyo.createKlaviyoClient(n8nHttp(context), {
 			apiKey: text(c.apiKey),
 			revision: text(c.revision) || klaviyo.KLAVIYO_REVISION,
 			...(text(c.baseUrl) ? { baseUrl: text(c.baseUrl) } : {}),
@@ -25,12 +25,12 @@ export async function vendorsFor(context: IExecuteFunctions, options: { email: b
 			c.authType === 'apiKey'
 				? { kind: 'apiKey', accountSid: text(c.accountSid), apiKeySid: text(c.apiKeySid), apiKeySecret: text(c.apiKeySecret) }
 				: { kind: 'authToken', accountSid: text(c.accountSid), authToken: text(c.authToken) };
-		const client = twilio.createTwilioClient(n8nHttp(context, 'loyaltyTwilioApi'), { auth, ...(text(c.baseUrl) ? { baseUrl: text(c.baseUrl) } : {}) });
+		const client = twilio.createTwilioClient(n8nHttp(context), { auth, ...(text(c.baseUrl) ? { baseUrl: text(c.baseUrl) } : {}) });
 		vendors.twilio = Object.assign(client, { from: text(c.from) || undefined, messagingServiceSid: text(c.messagingServiceSid) || undefined, shortenUrls: c.shortenUrls === true });
 	}
 	if (options.couponShop === 'woocommerce') {
 		const c = await context.getCredentials('loyaltyWooCommerceApi');
-		vendors.wooCommerce = woocommerce.createWooCommerceClient(n8nHttp(context, 'loyaltyWooCommerceApi'), {
+		vendors.wooCommerce = woocommerce.createWooCommerceClient(n8nHttp(context), {
 			baseUrl: text(c.shopUrl),
 			consumerKey: text(c.consumerKey),
 			consumerSecret: text(c.consumerSecret),
@@ -38,7 +38,7 @@ export async function vendorsFor(context: IExecuteFunctions, options: { email: b
 	}
 	if (options.couponShop === 'squareReward') {
 		const c = await context.getCredentials('loyaltySquareApi');
-		vendors.square = square.createSquareClient(n8nHttp(context, 'loyaltySquareApi'), {
+		vendors.square = square.createSquareClient(n8nHttp(context), {
 			accessToken: text(c.accessToken),
 			environment: c.environment === 'sandbox' ? 'sandbox' : 'production',
 			...(text(c.baseUrl) ? { baseUrl: text(c.baseUrl) } : {}),

@@ -6,9 +6,13 @@ import { SendOffer } from '../../../nodes/SendOffer/SendOffer.node';
 
 const node = new SendOffer();
 
-/** The credentials n8n asks for with these parameters (it also refuses the others at run time). */
+/**
+ * The credentials n8n asks for with these parameters (it also refuses the others at run time).
+ * n8n fills in the default of every parameter left out before it looks (the editor, and the
+ * Workflow class on the server), so the conditions see the defaults too.
+ */
 function credentialsAskedFor(parameters: INodeParameters): string[] {
-	const values = NodeHelpers.getNodeParameters(node.description.properties, parameters, false, false, { typeVersion: 1 }, node.description) ?? {};
+	const values = NodeHelpers.getNodeParameters(node.description.properties, parameters, true, false, { typeVersion: 1 }, node.description) ?? {};
 	const stub = { parameters: values, typeVersion: 1 } as unknown as INode;
 	return (node.description.credentials ?? []).filter((c) => c.required && NodeHelpers.displayParameter(values, c, stub, node.description)).map((c) => c.name);
 }

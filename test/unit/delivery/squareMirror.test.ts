@@ -53,7 +53,7 @@ describe('Award Points: Square Loyalty mirror and reconcile', () => {
 
 	async function run(parameters: IDataObject) {
 		const context = executeContext({ description: node.description, parameters: parameters as never, credentials });
-		Object.assign(context.helpers, { httpRequestWithAuthentication: square.answer });
+		Object.assign(context.helpers, { httpRequest: (options: IHttpRequestOptions) => square.answer('', options) });
 		const [[item]] = await node.execute.call(context);
 		return item.json;
 	}

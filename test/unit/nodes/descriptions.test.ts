@@ -63,14 +63,28 @@ describe('Loyalty Trigger', () => {
 		assert.equal(path, 'abc/webhook');
 	});
 
-	test('each vendor credential shows only for its source', () => {
+	test('each vendor credential shows only for its source, and every source can be picked', () => {
 		const bySource = (source: string) =>
-			(description.credentials ?? [])
-				.filter((c) => !c.displayOptions || (c.displayOptions.show?.source as string[]).includes(source))
-				.map((c) => c.name);
+			(description.credentials ?? []).filter((c) => NodeHelpers.displayParameter({ source }, c, null, description)).map((c) => c.name);
 		assert.deepEqual(bySource('woocommerce'), ['loyaltyStoreApi', 'loyaltyWooCommerceApi']);
 		assert.deepEqual(bySource('square'), ['loyaltyStoreApi', 'loyaltySquareApi']);
-		assert.deepEqual(bySource('generic'), ['loyaltyStoreApi', 'loyaltyGenericWebhookApi']);
+		assert.deepEqual(bySource('twilio'), ['loyaltyStoreApi', 'loyaltyTwilioApi']);
+		for (const source of ['generic', 'cartflows', 'klaviyo']) assert.deepEqual(bySource(source), ['loyaltyStoreApi', 'loyaltyGenericWebhookApi'], source);
+		const sourceField = description.properties.find((p) => p.name === 'source');
+		assert.deepEqual(optionValues(sourceField!).sort(), ['cartflows', 'generic', 'klaviyo', 'square', 'twilio', 'woocommerce']);
+	});
+
+	test('each credential field says what it is for; the store reads as optional', () => {
+		const labels = (description.credentials ?? []).map((c) => c.displayName);
+		assert.equal(new Set(labels).size, labels.length, 'no two credential fields share a label');
+		for (const label of labels) assert.ok(label && label !== 'Credential', String(label));
+		assert.match(String(description.credentials?.[0].displayName), /Optional/);
+	});
+
+	test('the subtitle shows the source by the name the panel gives it', () => {
+		const subtitle = String(description.subtitle);
+		assert.ok(subtitle.includes('"woocommerce":"WooCommerce"'), subtitle);
+		assert.ok(subtitle.includes('"cartflows":"WooCommerce Carts (CartFlows Abandonment Plugin)"'), subtitle);
 	});
 
 	test('defaults resolve like n8n resolves them', () => {
@@ -86,7 +100,7 @@ describe('Award Points', () => {
 	test('names', () => {
 		assert.equal(description.name, 'awardPoints');
 		assert.equal(description.displayName, 'Award Points');
-		assert.equal(description.subtitle, 'Give, take or redeem points');
+		assert.equal(description.subtitle, '={{$parameter["operation"] + ": " + $parameter["resource"]}}');
 	});
 
 	test('every operation offered has an execute, and every execute is offered', () => {

@@ -8,6 +8,8 @@ import { NodeHelpers, NodeOperationError, type INodeExecutionData, type INodePar
 import { closeSharedStores, openSharedStore, type StoreConfig } from '../../../engine';
 import { LoyaltyScheduleTrigger } from '../../../nodes/LoyaltyScheduleTrigger/LoyaltyScheduleTrigger.node';
 import { eventually } from '../../support/eventually';
+import { scheduleSettingsFrom } from '../../../nodes/LoyaltyScheduleTrigger/settings';
+import { STORE_CREDENTIAL_LABEL } from '../../../nodes/shared/store';
 
 const node = new LoyaltyScheduleTrigger();
 let dir: string;
@@ -24,8 +26,8 @@ after(async () => {
 });
 
 /** An n8n trigger context: what the node emits and logs is recorded. */
-function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' = 'trigger') {
-	const resolved = NodeHelpers.getNodeParameters(node.description.properties, parameters, true, false, { typeVersion: 1 }, node.description) ?? {};
+function triggerContext(parameters: INodeParameters, mode: 'trigger' | 'manual' = 'trigger', typeVersion = 1) {
+	const resolved = NodeHelpers.getNodeParameters(node.description.properties, parameters, true, false, { typeVersion }, node.description) ?? {};
 	const emitted: INodeExecutionData[][][] = [];
 	const logs: string[] = [];
 	/** How many looks finished (the trigger says so after each one, due or not). */
@@ -70,7 +72,7 @@ describe('Loyalty Schedule Trigger', () => {
 		assert.deepEqual(node.description.group, ['trigger', 'schedule']);
 		assert.deepEqual(node.description.inputs, []);
 		assert.equal(node.description.webhooks, undefined, 'n8n registers no webhook for an in-memory trigger');
-		assert.deepEqual(node.description.credentials, [{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' }]);
+		assert.deepEqual(node.description.credentials, [{ name: 'loyaltyStoreApi', displayName: STORE_CREDENTIAL_LABEL, required: false, testedBy: 'loyaltyStoreApiTest' }]);
 		for (const file of ['loyaltyScheduleTrigger.svg', 'loyaltyScheduleTrigger.dark.svg', 'LoyaltyScheduleTrigger.node.json']) assert.ok(existsSync(join(__dirname, '..', '..', '..', 'nodes', 'LoyaltyScheduleTrigger', file)), file);
 	});
 
@@ -118,5 +120,18 @@ describe('Loyalty Schedule Trigger', () => {
 		for (const [parameters, field] of cases) {
 			await assert.rejects(node.trigger.call(triggerContext(parameters).context), (error: unknown) => error instanceof NodeOperationError && error.message.includes(field), field);
 		}
+	});
+
+	test('cart idle time: version 1.1 asks in minutes, like Evaluate Rules; a saved version-1 node keeps its hours', () => {
+		const read = (parameters: INodeParameters, typeVersion: number) => {
+			const resolved = NodeHelpers.getNodeParameters(node.description.properties, parameters, true, false, { typeVersion }, node.description) ?? {};
+			return scheduleSettingsFrom((name, fallback) => resolved[name] ?? fallback).kinds.cartAbandoned?.idleHours;
+		};
+		const withoutHours: INodeParameters = Object.fromEntries(Object.entries(cartSettings).filter(([name]) => name !== 'cartIdleHours'));
+		assert.equal(read({ ...withoutHours, cartIdleMinutes: 90 }, 1.1), 1.5);
+		assert.equal(read(withoutHours, 1.1), 2, 'the default is 120 minutes');
+		assert.equal(read(cartSettings, 1), 2, 'a saved version-1 node: 2 hours');
+		assert.equal(read({ ...cartSettings, cartIdleHours: 3 }, 1), 3);
+		assert.throws(() => read({ ...withoutHours, cartIdleMinutes: 0 }, 1.1), /cartIdleMinutes/);
 	});
 });

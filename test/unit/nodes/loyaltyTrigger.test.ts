@@ -175,7 +175,7 @@ describe('Loyalty Trigger lifecycle: WooCommerce', () => {
 
 		assert.equal(await trigger.webhookMethods.default.create.call(context), true);
 		const post = recorded.requests.find((r) => r.options.method === 'POST');
-		assert.equal(post?.credentialType, 'loyaltyWooCommerceApi');
+		assert.match(String(post?.options.headers?.Authorization), /^Basic /, 'the client signs in with the REST API keys itself');
 		assert.equal(post?.options.url, 'https://shop.example.com/wp-json/wc/v3/webhooks');
 		assert.deepEqual(
 			{ topic: (post?.options.body as IDataObject).topic, delivery_url: (post?.options.body as IDataObject).delivery_url, secret: (post?.options.body as IDataObject).secret },
@@ -296,12 +296,12 @@ describe('Loyalty Trigger: Square', () => {
 		assert.equal(events.length, 1);
 		assert.equal(events[0].type, 'purchase');
 		assert.deepEqual(
-			recorded.requests.map((r) => [r.credentialType, r.options.method, r.options.url.replace(/[A-Za-z0-9]+$/, ':id')]),
+			recorded.requests.map((r) => [String(r.options.headers?.Authorization).split(' ')[0], r.options.method, r.options.url.replace(/[A-Za-z0-9]+$/, ':id')]),
 			[
-				['loyaltySquareApi', 'GET', 'http://127.0.0.1:4010/v2/orders/:id'],
-				['loyaltySquareApi', 'GET', 'http://127.0.0.1:4010/v2/customers/:id'],
-				['loyaltySquareApi', 'POST', 'http://127.0.0.1:4010/v2/catalog/batch-:id'],
-				['loyaltySquareApi', 'POST', 'http://127.0.0.1:4010/v2/catalog/batch-:id'],
+				['Bearer', 'GET', 'http://127.0.0.1:4010/v2/orders/:id'],
+				['Bearer', 'GET', 'http://127.0.0.1:4010/v2/customers/:id'],
+				['Bearer', 'POST', 'http://127.0.0.1:4010/v2/catalog/batch-:id'],
+				['Bearer', 'POST', 'http://127.0.0.1:4010/v2/catalog/batch-:id'],
 			],
 		);
 		const lines = (events[0].order as { lines: Array<{ name: string; category?: string }> }).lines;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { IDataObject, INodeParameters, INodePropertyOptions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeHelpers, type IDataObject, type INodeParameters, type INodePropertyOptions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { closeSharedStores, getQuarantined, openSharedStore, replayQuarantined } from '../../../engine';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
@@ -220,7 +220,8 @@ describe('Loyalty Trigger description and lifecycle for cart sources', () => {
 			],
 		);
 		const credential = description.credentials?.find((c) => c.name === 'loyaltyGenericWebhookApi');
-		assert.deepEqual(credential?.displayOptions?.show?.source, ['generic', 'cartflows', 'klaviyo']);
+		const shownFor = ['generic', 'cartflows', 'klaviyo', 'square', 'twilio', 'woocommerce'].filter((source) => NodeHelpers.displayParameter({ source }, credential!, null, description));
+		assert.deepEqual(shownFor, ['generic', 'cartflows', 'klaviyo']);
 		assert.deepEqual(property('defaultCurrency')?.displayOptions?.show?.source, ['cartflows', 'klaviyo']);
 	});
 

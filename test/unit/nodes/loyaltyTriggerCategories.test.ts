@@ -78,7 +78,7 @@ describe('Loyalty Trigger: WooCommerce order lines get product categories', () =
 			[undefined, undefined],
 		]);
 		assert.equal(recorded.requests.length, 1);
-		assert.equal(recorded.requests[0].credentialType, 'loyaltyWooCommerceApi');
+		assert.match(String(recorded.requests[0].options.headers?.Authorization), /^Basic /);
 		assert.equal(recorded.requests[0].options.url, 'https://coffee.example.com/wp-json/wc/v3/products');
 		assert.equal((recorded.requests[0].options.qs as IDataObject).include, '204,219');
 		assert.deepEqual(recorded.logs, []);

@@ -15,7 +15,7 @@ describe('Evaluate Rules description', () => {
 	const description = node.description;
 	test('names, four outputs, optional tested store credential, icons and codex', () => {
 		assert.equal(description.name, 'evaluateRules');
-		assert.equal(description.subtitle, 'Decide what this customer gets');
+		assert.match(String(description.subtitle), /"presets":"Ready-Made Rules"/);
 		assert.deepEqual(description.outputNames, ['Award', 'Offer', 'Other Action', 'Nothing']);
 		assert.equal(description.outputs.length, 4);
 		const store = description.credentials?.find((c) => c.name === 'loyaltyStoreApi');

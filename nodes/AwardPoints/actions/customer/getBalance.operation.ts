@@ -4,7 +4,7 @@ import { balanceJson } from '../../helpers/utils';
 import { customerFields, readCustomerRef } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
-const properties: INodeProperties[] = [...customerFields(true)];
+const properties: INodeProperties[] = [...customerFields({ allowCustomerId: true })];
 
 const displayOptions = { show: { resource: ['customer'], operation: ['getBalance'] } };
 

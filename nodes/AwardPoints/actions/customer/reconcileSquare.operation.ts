@@ -6,7 +6,7 @@ import { customerFields, readCustomerRef } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
-	...customerFields(true),
+	...customerFields({ allowCustomerId: true }),
 	{
 		displayName: 'Repair',
 		name: 'repair',

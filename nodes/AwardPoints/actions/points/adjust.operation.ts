@@ -5,7 +5,7 @@ import { customerFields, readCustomerRef, requiredIdempotencyKey } from '../comm
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
-	...customerFields(true),
+	...customerFields({ allowCustomerId: true }),
 	{
 		displayName: 'Points',
 		name: 'points',

@@ -1,7 +1,8 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { decimalToMinor, type OrderInput } from '../../../../engine';
-import { customerRefFrom, isoInstant, ledgerResultJson, parseJsonObject } from '../../helpers/utils';
+import { customerRefFrom } from '../../../shared/customer';
+import { isoInstant, ledgerResultJson, parseJsonObject } from '../../helpers/utils';
 import { customerFields, optionalIdempotencyKey } from '../common.descriptions';
 import type { OperationContext } from '../node.type';
 
@@ -89,7 +90,7 @@ const properties: INodeProperties[] = [
 		description: 'When the order was placed. Empty means now.',
 		displayOptions: { show: fieldsMode },
 	},
-	...customerFields(false).map((field) => ({ ...field, displayOptions: { show: fieldsMode } })),
+	...customerFields({ allowCustomerId: false, displayOptions: { show: fieldsMode } }),
 	optionalIdempotencyKey,
 ];
 

@@ -1,24 +1,21 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { readDecision, readPersonalFields, readSettings, readTemplates } from '../../helpers/settings';
+import { readDecision, readOfferTexts, readPersonalFields, readSettings, readTemplates } from '../../helpers/settings';
 import { sendOffer } from '../../../../engine';
 import { offerVendors } from '../../helpers/offerVendors';
 import { programStamp } from '../../../shared/program';
 import type { OperationContext } from '../node.type';
 
-const EXAMPLE_TEMPLATES = JSON.stringify(
-	[
-		{
-			id: 'coffee-10',
-			metricName: 'Loyalty Offer: Coffee',
-			emailSubject: '{{firstName}}, 10% off your favourite beans',
-			emailBody: 'Hi {{firstName}}, your {{favouriteCategory}} are running low. Use {{couponCode}} by {{couponExpiresAt}}.{{#points}} You have {{points}} points.{{/points}}',
-			smsBody: '{{firstName}}, 10% off {{favouriteCategory}} with code {{couponCode}} until {{couponExpiresAt}}.',
-		},
-	],
-	null,
-	2,
-);
+const EXAMPLE_TEXT = {
+	id: 'coffee-10',
+	metricName: 'Loyalty Offer: Coffee',
+	emailSubject: '{{firstName}}, 10% off your favourite beans',
+	emailBody: 'Hi {{firstName}}, your {{favouriteCategory}} are running low. Use {{couponCode}} by {{couponExpiresAt}}.{{#points}} You have {{points}} points.{{/points}}',
+	smsBody: '{{firstName}}, 10% off {{favouriteCategory}} with code {{couponCode}} until {{couponExpiresAt}}.',
+};
+
+const TEXTS_HELP =
+	'Fields in double braces are filled per customer; {{firstName|friend}} gives a fallback, and {{#points}}…{{/points}} is left out when the customer has no points.';
 
 const properties: INodeProperties[] = [
 	{
@@ -37,13 +34,41 @@ const properties: INodeProperties[] = [
 		description: 'The offer decided for one customer: the Offer output of Evaluate Rules gives it as "offer" (decisionId, customer, offerTemplateId, ruleId, and optionally coupon, channelPreference and experiment)',
 	},
 	{
+		// Version 1 took the texts as JSON; nodes saved so keep it. From 1.1 they are a form.
 		displayName: 'Offer Templates',
 		name: 'templates',
 		type: 'json',
-		default: EXAMPLE_TEMPLATES,
+		default: JSON.stringify([EXAMPLE_TEXT], null, 2),
 		required: true,
+		displayOptions: { show: { '@version': [1] } },
+		description: `The wording of each offer, as JSON. ${TEXTS_HELP} The metric name is what a Klaviyo flow triggers on.`,
+	},
+	{
+		displayName: 'Offer Texts',
+		name: 'offerTexts',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Offer Text',
+		default: { text: [EXAMPLE_TEXT] },
+		required: true,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
 		description:
-			'The wording of each offer. Fields in double braces are filled per customer; {{firstName|friend}} gives a fallback, and {{#points}}…{{/points}} is left out when the customer has no points. The metric name is what a Klaviyo flow triggers on.',
+			'The wording of each offer a rule can choose. Fields in double braces are filled per customer; {{firstName|friend}} gives a fallback, and {{#points}}…{{/points}} is left out when the customer has no points.',
+		options: [
+			{
+				displayName: 'Offer Text',
+				name: 'text',
+				// In the order a text is written (which offer, then email, then SMS), not alphabetically.
+				// eslint-disable-next-line n8n-nodes-base/node-param-fixed-collection-type-unsorted-items
+				values: [
+					{ displayName: 'Offer Template ID', name: 'id', type: 'string', default: '', required: true, placeholder: 'e.g. birthday', description: 'The offer template a rule names (Send Offer action’s Offer Template)' },
+					{ displayName: 'Klaviyo Metric Name', name: 'metricName', type: 'string', default: '', required: true, placeholder: 'e.g. Loyalty: Birthday', description: 'The Klaviyo event the offer is recorded as; a Klaviyo flow triggered by it sends the email' },
+					{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '', placeholder: 'e.g. Happy birthday, {{firstName|friend}}!' },
+					{ displayName: 'Email Body', name: 'emailBody', type: 'string', typeOptions: { rows: 4 }, default: '' },
+					{ displayName: 'SMS Text', name: 'smsBody', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Leave empty when this offer is never texted' },
+				],
+			},
+		],
 	},
 	{
 		displayName: 'Personal Fields',
@@ -116,7 +141,7 @@ export async function execute(this: IExecuteFunctions, { store, vendors, itemInd
 	const outcome = await sendOffer({
 		store,
 		decision: readDecision(this.getNodeParameter('decision', itemIndex)),
-		templates: readTemplates(this.getNodeParameter('templates', itemIndex)),
+		templates: this.getNode().typeVersion >= 1.1 ? readOfferTexts(this.getNodeParameter('offerTexts', itemIndex, {})) : readTemplates(this.getNodeParameter('templates', itemIndex)),
 		personal: readPersonalFields(this.getNodeParameter('personalFields', itemIndex, {})),
 		settings,
 		vendors: offerVendors(vendors),

@@ -2,30 +2,11 @@ import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type IN
 
 import { loyaltyProfileProperties } from '../../../../connectors/klaviyo';
 import { InsightService, LoyaltyError, loyaltySnapshot, minorToDecimalString } from '../../../../engine';
+import { customerFields } from '../../../shared/customer';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Identify Customer By',
-		name: 'identifyBy',
-		type: 'options',
-		options: [
-			{ name: 'Customer ID', value: 'customerId', description: 'The customerId the loyalty nodes output' },
-			{ name: 'Email', value: 'email' },
-			{ name: 'Phone', value: 'phone', description: 'E.164 format, such as +14155550123' },
-			{ name: 'Square Customer ID', value: 'square' },
-			{ name: 'WooCommerce Customer ID', value: 'woocommerce' },
-		],
-		default: 'customerId',
-	},
-	{
-		displayName: 'Customer',
-		name: 'customerValue',
-		type: 'string',
-		default: '={{ $json.customerId }}',
-		required: true,
-		description: 'Usually the customerId that Award Points outputs',
-	},
+	...customerFields({ allowCustomerId: true, version1DefaultsToCustomerId: true }),
 	{
 		displayName: 'Program ID',
 		name: 'programId',
