@@ -1,30 +1,39 @@
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 
-import { claimDueEvents, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
+import { claimDueEvents, claimHealthAlerts, currentHealthAlerts, type HealthAlertEvent, type HealthCheckSettings, type RuleEvent, type ScheduleSettings, type Store } from '../../engine';
 import { summarizeError, toNodeError } from '../shared/errors';
 import { openStoreFor } from '../shared/store';
-import { pollIntervalMs, scheduleSettingsFrom } from './settings';
+import { healthCheckSettingsFrom, pollIntervalMs, scheduleSettingsFrom } from './settings';
 
 /** Thrown to roll a look-only transaction back: a test run must not use up what is due. */
 class LookOnly extends Error {}
 
-function itemsOf(events: readonly RuleEvent[]): INodeExecutionData[] {
+function itemsOf(events: ReadonlyArray<RuleEvent | HealthAlertEvent>): INodeExecutionData[] {
 	return events.map((event) => ({ json: event as unknown as IDataObject }));
 }
 
 /** What is due now, without claiming it: for "Test step" on the canvas. A store failure is returned, not thrown. */
-async function peekDueEvents(store: Store, settings: ScheduleSettings, now: Date): Promise<{ events: RuleEvent[] } | { failure: unknown }> {
-	let seen: RuleEvent[] = [];
+async function peekDueEvents(store: Store, settings: ScheduleSettings | undefined, health: HealthCheckSettings | undefined, now: Date): Promise<{ events: Array<RuleEvent | HealthAlertEvent> } | { failure: unknown }> {
+	let seen: Array<RuleEvent | HealthAlertEvent> = [];
 	const outcome = await store.db
 		.transaction(async (sql) => {
-			seen = await claimDueEvents(sql, settings, now);
+			seen = settings ? await claimDueEvents(sql, settings, now) : [];
 			throw new LookOnly();
 		})
 		.then(
 			() => undefined,
 			(error: unknown) => error,
 		);
-	return outcome instanceof LookOnly ? { events: seen } : { failure: outcome };
+	if (!(outcome instanceof LookOnly)) return { failure: outcome };
+	// The health check's look writes nothing: it shows the problems as they are now, told before or not.
+	if (health) {
+		try {
+			seen.push(...(await currentHealthAlerts(store, health, now)));
+		} catch (failure) {
+			return { failure };
+		}
+	}
+	return { events: seen };
 }
 
 /**
@@ -35,10 +44,12 @@ async function peekDueEvents(store: Store, settings: ScheduleSettings, now: Date
  */
 export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerResponse> {
 	const read = (name: string, fallback?: unknown) => this.getNodeParameter(name, fallback as never) as unknown;
-	let settings: ScheduleSettings;
+	let settings: ScheduleSettings | undefined;
+	let health: HealthCheckSettings | undefined;
 	let intervalMs: number;
 	try {
 		settings = scheduleSettingsFrom(read);
+		health = healthCheckSettingsFrom(read);
 		intervalMs = pollIntervalMs(read);
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);
@@ -48,7 +59,7 @@ export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerRe
 	if (this.getMode() === 'manual') {
 		return {
 			manualTriggerFunction: async () => {
-				const peeked = await peekDueEvents(store, settings, new Date());
+				const peeked = await peekDueEvents(store, settings, health, new Date());
 				if ('failure' in peeked) throw toNodeError(this.getNode(), peeked.failure);
 				this.emit([itemsOf(peeked.events)]);
 			},
@@ -60,7 +71,10 @@ export async function startSchedule(this: ITriggerFunctions): Promise<ITriggerRe
 		if (looking) return;
 		looking = true;
 		try {
-			const events = await store.claimDueEvents(settings, new Date());
+			const now = new Date();
+			const events: Array<RuleEvent | HealthAlertEvent> = settings ? await store.claimDueEvents(settings, now) : [];
+			// Each problem is told once (claimed in the store), so an owner's inbox gets one email per problem, not one per look.
+			if (health) events.push(...(await claimHealthAlerts(store, health, now)));
 			if (events.length > 0) this.emit([itemsOf(events)]);
 			// Said after every look, so a test (or an owner reading debug logs) knows it looked, found or not.
 			this.logger.debug(`Loyalty Schedule Trigger looked for due events: ${events.length} due`, { node: this.getNode().name });

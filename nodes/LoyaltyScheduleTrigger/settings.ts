@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { decimalToMinor, LoyaltyError, type ScheduleSettings } from '../../engine';
+import { decimalToMinor, LoyaltyError, type HealthCheckSettings, type ScheduleSettings } from '../../engine';
 
 export type ReadParameter = (name: string, fallback?: unknown) => unknown;
 
@@ -23,12 +23,43 @@ export function pollIntervalMs(read: ReadParameter): number {
 	return Math.round(positive(read('checkEvery', 1), 'checkEvery') * UNIT_MS[unit]);
 }
 
-/** The node's parameters as the engine's schedule settings; wrong numbers name their field. */
-export function scheduleSettingsFrom(read: ReadParameter): ScheduleSettings {
-	const program = (read('scheduleProgram', {}) ?? {}) as IDataObject;
-	const currency = text(program.currency, 'USD').toUpperCase();
+const HEALTH_CHECK = 'healthCheck';
+
+function pickedKinds(read: ReadParameter): Set<string> {
 	const kinds = new Set((read('dueEvents', []) as string[]) ?? []);
 	if (kinds.size === 0) throw LoyaltyError.invalid('dueEvents', 'pick at least one event to look for');
+	return kinds;
+}
+
+/** The health check's settings when it is picked, else undefined. */
+export function healthCheckSettingsFrom(read: ReadParameter): HealthCheckSettings | undefined {
+	if (!pickedKinds(read).has(HEALTH_CHECK)) return undefined;
+	const program = (read('scheduleProgram', {}) ?? {}) as IDataObject;
+	const whole = (name: string) => {
+		const value = Number(read(name, 0));
+		if (!Number.isInteger(value) || value < 0) throw LoyaltyError.invalid(name, 'must be a whole number, 0 or more');
+		return value;
+	};
+	const factor = positive(read('healthQuietFactor', 3), 'healthQuietFactor');
+	if (factor <= 1) throw LoyaltyError.invalid('healthQuietFactor', 'must be more than 1 (1 would call every gap quiet)');
+	return {
+		programId: text(program.programId, 'default'),
+		timeZone: text(program.timeZone, 'UTC'),
+		quietFactor: factor,
+		minQuietHours: positive(read('healthMinQuietHours', 24), 'healthMinQuietHours'),
+		quarantineAbove: whole('healthQuarantineAbove'),
+		parkedAbove: whole('healthParkedAbove'),
+		unprocessedAbove: whole('healthUnprocessedAbove'),
+	};
+}
+
+/** The node's parameters as the engine's schedule settings, or undefined when only the health check is picked; wrong numbers name their field. */
+export function scheduleSettingsFrom(read: ReadParameter): ScheduleSettings | undefined {
+	const program = (read('scheduleProgram', {}) ?? {}) as IDataObject;
+	const currency = text(program.currency, 'USD').toUpperCase();
+	const kinds = pickedKinds(read);
+	kinds.delete(HEALTH_CHECK);
+	if (kinds.size === 0) return undefined;
 	const settings: ScheduleSettings = {
 		programId: text(program.programId, 'default'),
 		programTimeZone: text(program.timeZone, 'UTC'),
