@@ -56,7 +56,7 @@ export async function buildReport(store: Store, input: ReportOptions = {}): Prom
 	const notes = [
 		`Money in ${currency}; orders in other currencies are left out of sums (${customers.otherCurrencyOrders} such orders).`,
 		`Days and ${options.period}s are in ${timeZone}; counts are made per UTC hour, so a zone with a half-hour offset shifts by up to 30 minutes.`,
-		'Refused sends (no consent, frequency caps) are not stored, so they are not counted among suppressions; holdouts and quiet-hour delays are.',
+		'Suppressions count each decision once per reason: holdouts, quiet-hour delays, and sends Send Offer refused (no consent, frequency caps, no address).',
 		`Experiments: a customer converts when they buy within ${options.conversionDays} days after their first decision; customers whose window is still open are not counted yet.`,
 	];
 	return {

@@ -4,14 +4,14 @@ import type { PastSend } from '../delivery/frequency';
 import type { Check } from '../delivery/refusal';
 import type { Customer } from '../model/customer';
 import { consentHistory, recordConsentChange, type ConsentChange, type ConsentHistoryEntry } from './deliveryConsent';
-import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, sendForCoupon, SendStatus, type ClaimResult, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './deliverySends';
+import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, recordRefusal, sendForCoupon, SendStatus, type ClaimResult, type RefusalRecord, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './deliverySends';
 import { attributeOrder, redemptionsOf, type Redemption } from './deliveryRedemptions';
 import { engagementByChannel, engagementsOf, recordEngagement, type EngagementFact, type EngagementRecord, type EngagementResult } from './deliveryEngagements';
 import type { Order } from '../model/order';
 import type { Store } from './store';
 
 export { SendStatus } from './deliverySends';
-export type { ClaimResult, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './deliverySends';
+export type { ClaimResult, RefusalRecord, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './deliverySends';
 export type { ConsentChange, ConsentHistoryEntry } from './deliveryConsent';
 export type { Redemption } from './deliveryRedemptions';
 export { EngagementKind } from './deliveryEngagements';
@@ -28,6 +28,11 @@ export class DeliveryLog {
 	/** A holdout: logged as "would have been sent", never contacted, never counted against caps. */
 	recordHoldout(claim: SendClaim, now: Date): Promise<ClaimResult> {
 		return claimSend(this.store.db, claim, now, () => ({ allowed: true }), SendStatus.HeldOut);
+	}
+
+	/** A send held back (refused, or deferred for quiet hours), counted for the report once per decision and reason. */
+	recordRefusal(refusal: RefusalRecord): Promise<void> {
+		return recordRefusal(this.store.db, refusal);
 	}
 
 	finish(decisionId: string, channel: DeliveryChannel, outcome: SendOutcome): Promise<boolean> {

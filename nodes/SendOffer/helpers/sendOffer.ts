@@ -20,6 +20,7 @@ import {
 	minorToDecimalString,
 	normalizePhone,
 	planDelivery,
+	QUIET_HOURS_DEFERRAL,
 	renderTemplate,
 	withOptOutHint,
 	type ClaimInput,
@@ -116,7 +117,10 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 		sendWindow: settings.sendWindow,
 		now,
 	});
+	const held = { ruleId: decision.ruleId, offerTemplateId: decision.offerTemplateId, at: now.toISOString() };
 	if (plan.action === 'refuse') {
+		// Counted (not kept) for the owner's suppressions by reason.
+		await log.recordRefusal({ ...held, decisionId: decision.decisionId, reason: plan.reason, channel: plan.channel });
 		return { ...base, status: 'refused', reason: plan.reason, detail: plan.detail, retryAt: plan.retryAt, replay: false };
 	}
 
@@ -124,7 +128,8 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 	const chosen = { channel, channelWhy: plan.channelWhy, engagement };
 	const schedulable = channel === 'sms' && vendors.twilio?.messagingServiceSid && Date.parse(plan.sendAt) - now.getTime() >= TWILIO_MIN_SCHEDULE_MS;
 	if (plan.deferred && plan.action === 'send' && !schedulable) {
-		// Nothing is written: run the decision again at sendAt (a Wait node) and it goes out then.
+		// No send is written: run the decision again at sendAt (a Wait node) and it goes out then. The wait is counted.
+		await log.recordRefusal({ ...held, decisionId: decision.decisionId, reason: QUIET_HOURS_DEFERRAL, channel });
 		return { ...base, status: 'deferred', ...chosen, sendAt: plan.sendAt, detail: `quiet hours in ${plan.timeZone}`, replay: false };
 	}
 
@@ -175,6 +180,7 @@ export async function sendOffer(store: Store, decision: OfferDecision, templates
 			admit: decision.purpose === 'marketing' ? (past) => checkFrequency(past, channel, decision.isReward, new Date(plan.sendAt), plan.timeZone, settings.caps) : undefined,
 		},
 	);
+	if (result.status === 'refused' && result.reason) await log.recordRefusal({ ...held, decisionId: decision.decisionId, reason: result.reason, channel });
 	if (result.status === 'failed' && result.optedOut && identities.phone) {
 		await log.recordConsent({ identities: { phone: identities.phone }, changes: consentFromSmsKeyword('opt_out', now.toISOString(), 'twilio:error:21610'), idempotencyKey: `twilio:21610:${decision.decisionId}` }, now);
 	}
