@@ -40,8 +40,8 @@ export function healthAlerts(report: HealthView, thresholds: AlertThresholds = {
 		alerts.push({
 			kind: AlertKind.Quarantine,
 			subject: '',
-			title: `${q.open} deliveries in quarantine`,
-			message: `${q.open} deliveries are in quarantine (${q.byReason.map((r) => `${r.count} ${r.code}`).join(', ')}): replay or discard them with Award Points → Quarantine or n8n-loyalty quarantine.`,
+			title: `${q.open} ${q.open === 1 ? 'delivery' : 'deliveries'} in quarantine`,
+			message: `${q.open} ${q.open === 1 ? 'delivery is' : 'deliveries are'} in quarantine (${q.byReason.map((r) => `${r.count} ${r.code}`).join(', ')}): replay or discard them with Award Points → Quarantine or n8n-loyalty quarantine.`,
 		});
 	}
 	const parked = report.health.runs.parked;

@@ -55,7 +55,7 @@ describe('health check: each problem told once', async () => {
 				await quarantineDelivery(store, { source: 'woocommerce', headers: {}, body: Buffer.from('{}'), error: { code: 'invalid_input', message: 'order.total is missing' } }, at(42));
 				const told = await claimHealthAlerts(store, settings, at(42));
 				assert.deepEqual(told.map((a) => a.kind), [AlertKind.Quarantine]);
-				assert.match(told[0].message, /^1 deliveries are in quarantine \(1 invalid_input\)/);
+				assert.match(told[0].message, /^1 delivery is in quarantine \(1 invalid_input\)/);
 			});
 
 			test('a threshold leaves smaller problems alone, and a fixed problem that comes back is told again', async () => {
