@@ -10,6 +10,7 @@
  * `--exit` (or LOYALTY_DEMO_EXIT=1) stops after printing, for scripted runs. Needs nothing outside
  * the repository.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { N8nSession, PROJECT_ROOT, childEnv, run } from '../test/e2e/support/n8n
 import { startTemplates, type TemplatesEnv } from '../test/e2e/support/templates';
 import { ShopDay } from './demo/day';
 import { report } from './demo/report';
+import { screenshotsAsked, shootDashboard } from './demo/dashboardShots';
 import { customers, DAY, dollars, history } from './demo/shop';
 
 const exitWhenDone = process.argv.includes('--exit') || process.env.LOYALTY_DEMO_EXIT === '1';
@@ -46,7 +48,9 @@ async function main(): Promise<void> {
 	process.once('SIGTERM', () => void stop());
 
 	try {
-		env = await startTemplates({ startAt: DAY.opensAt, square: true, clockFile: join(clockDir, 'clock-offset'), log: (line) => console.log(`  · ${line}  (${Math.round((performance.now() - started) / 1000)} s)`) });
+		// The owner's dashboard comes up beside the templates; its token is made fresh for each demo.
+		const dashboard = { token: randomBytes(24).toString('hex'), timeZone: 'America/New_York' };
+		env = await startTemplates({ startAt: DAY.opensAt, square: true, dashboard, clockFile: join(clockDir, 'clock-offset'), log: (line) => console.log(`  · ${line}  (${Math.round((performance.now() - started) / 1000)} s)`) });
 		await new N8nSession(env.n8n.baseUrl).loginOwner();
 		store = await openStore({ kind: 'sqlite', path: env.storePath });
 		console.log(`  · n8n is up at ${env.n8n.baseUrl}`);
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
 		const day = new ShopDay(env, store, people);
 		await day.enrol(people);
 		await day.bookHistory(past);
+		await day.bookTrial(['bea', 'cruz', 'dev', 'emma', 'femi', 'gus', 'hugo', 'iris']);
 		const pastCents = past.reduce((sum, o) => sum + o.lines.reduce((s, l) => s + l.cents * l.quantity, 0), 0);
 		console.log(`\nThe Corner Cup: ${people.length} members and ${past.length} orders in the weeks before today (${past.filter((o) => o.channel === 'counter').length} at the Square counter, ${past.filter((o) => o.channel === 'web').length} in the WooCommerce web shop, ${dollars(pastCents)}),`);
 		console.log('already on the books (written to the store as Award Points writes them). Today goes through n8n.');
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
 
 		await env.sandbox.settled();
 		const { balanced } = await report(env, store, day.tally, past.length);
+		if (screenshotsAsked() && env.dashboardUrl) console.log(`  · dashboard pictures: ${await shootDashboard(env.dashboardUrl)}`);
 		console.log(`\nThe demo took ${Math.round((performance.now() - started) / 1000)} s.`);
 		if (!balanced) return stop(1);
 		if (exitWhenDone) return stop(0);

@@ -1,6 +1,6 @@
 import type { DeliveryChannel } from './decision';
 import type { PastSend } from './frequency';
-import type { Check } from './refusal';
+import type { Check, RefusalReason } from './refusal';
 
 /** The parts of the send log delivery needs (deliveryLog.ts DeliveryLog implements it). */
 export interface SendLogPort {
@@ -69,7 +69,7 @@ export interface DeliverySteps {
 
 export type DeliveryResult =
 	| { status: 'sent'; vendorMessageId?: string; replay: false }
-	| { status: 'held_out' | 'refused' | 'failed' | 'unknown' | 'retry_later'; detail: string; replay: boolean; optedOut?: boolean; retryAt?: string }
+	| { status: 'held_out' | 'refused' | 'failed' | 'unknown' | 'retry_later'; detail: string; replay: boolean; optedOut?: boolean; retryAt?: string; reason?: RefusalReason }
 	| { status: 'replay'; previous: string; replay: true };
 
 const NOT_SENT = 'not sent: ';
@@ -91,11 +91,11 @@ export const IN_FLIGHT_MS = 60_000;
 export async function deliver(log: SendLogPort, claim: ClaimInput, steps: DeliverySteps, now: Date, options: { holdout?: boolean; admit?: (history: PastSend[]) => Check } = {}): Promise<DeliveryResult> {
 	if (options.holdout) {
 		const held = await log.recordHoldout(claim, now);
-		if (held.outcome === 'refused') return { status: 'refused', detail: held.refusal.detail, replay: false };
+		if (held.outcome === 'refused') return { status: 'refused', detail: held.refusal.detail, replay: false, reason: held.refusal.reason };
 		return held.outcome === 'claimed' ? { status: 'held_out', detail: 'holdout: logged as would have been sent, not contacted', replay: false } : { status: 'replay', previous: held.send.status, replay: true };
 	}
 	const claimed = await log.claim(claim, now, options.admit);
-	if (claimed.outcome === 'refused') return { status: 'refused', detail: claimed.refusal.detail, replay: false, retryAt: claimed.refusal.retryAt };
+	if (claimed.outcome === 'refused') return { status: 'refused', detail: claimed.refusal.detail, replay: false, retryAt: claimed.refusal.retryAt, reason: claimed.refusal.reason };
 	if (claimed.outcome === 'done') return { status: 'replay', previous: claimed.send.status, replay: true };
 	const { send } = claimed;
 	if (claimed.outcome === 'resume' && !send.detail && send.claimedAt && now.getTime() - Date.parse(send.claimedAt) < IN_FLIGHT_MS) {

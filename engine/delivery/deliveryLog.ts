@@ -4,14 +4,14 @@ import type { PastSend } from './frequency';
 import type { Check } from './refusal';
 import type { Customer } from '../model/customer';
 import { consentHistory, recordConsentChange, type ConsentChange, type ConsentHistoryEntry } from './consentRows';
-import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, sendForCoupon, SendStatus, type ClaimResult, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './sendRows';
+import { applyStatusUpdate, claimSend, finishSend, getSends, noteFailedAttempt, recentSends, recordRefusal, sendForCoupon, SendStatus, type ClaimResult, type RefusalRecord, type SendClaim, type SendOutcome, type SendRecord, type StatusUpdate } from './sendRows';
 import { attributeOrder, redemptionsOf, type Redemption } from './redemptionRows';
 import { engagementByChannel, engagementsOf, recordEngagement, type EngagementFact, type EngagementRecord, type EngagementResult } from './engagementRows';
 import type { Order } from '../model/order';
 import type { Store } from '../store/store';
 
 export { SendStatus } from './sendRows';
-export type { ClaimResult, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './sendRows';
+export type { ClaimResult, RefusalRecord, SendClaim, SendOutcome, SendRecord, StatusUpdate } from './sendRows';
 export type { ConsentChange, ConsentHistoryEntry } from './consentRows';
 export type { Redemption } from './redemptionRows';
 export { EngagementKind } from './engagementRows';
@@ -28,6 +28,11 @@ export class DeliveryLog {
 	/** A holdout: logged as "would have been sent", never contacted, never counted against caps. */
 	recordHoldout(claim: SendClaim, now: Date): Promise<ClaimResult> {
 		return claimSend(this.store.db, claim, now, () => ({ allowed: true }), SendStatus.HeldOut);
+	}
+
+	/** A send held back (refused, or deferred for quiet hours), counted for the report once per decision and reason. */
+	recordRefusal(refusal: RefusalRecord): Promise<void> {
+		return recordRefusal(this.store.db, refusal);
 	}
 
 	finish(decisionId: string, channel: DeliveryChannel, outcome: SendOutcome): Promise<boolean> {

@@ -85,6 +85,25 @@ CREATE INDEX delivery_engagements_customer ON delivery_engagements (customer_id,
 `,
 	},
 	{
+		version: 303,
+		name: 'delivery refusals (counted, not kept)',
+		// Send Offer's refusals (no consent, caps, quiet hours) for the owner's suppression counts: one
+		// row per decision and reason, so a replayed decision is counted once. No customer and no
+		// message: nothing here is about a person, only that a rule's offer was held back and why.
+		sql: `
+CREATE TABLE delivery_refusals (
+	decision_id TEXT NOT NULL,
+	reason TEXT NOT NULL,
+	rule_id TEXT NOT NULL,
+	offer_template_id TEXT NOT NULL,
+	channel TEXT,
+	refused_at TEXT NOT NULL,
+	PRIMARY KEY (decision_id, reason)
+);
+CREATE INDEX delivery_refusals_at ON delivery_refusals (refused_at);
+`,
+	},
+	{
 		version: 350,
 		name: 'the program version each send used',
 		// engine/program: every send names the stored settings version that applied.

@@ -11,6 +11,10 @@ export const RefusalReason = {
 } as const;
 export type RefusalReason = (typeof RefusalReason)[keyof typeof RefusalReason];
 
+/** Why an offer was held back, as the owner's report counts it: a refusal, or a wait for quiet hours to end. */
+export const QUIET_HOURS_DEFERRAL = 'quiet_hours';
+export type SuppressionReason = RefusalReason | typeof QUIET_HOURS_DEFERRAL;
+
 export interface Refusal {
 	allowed: false;
 	reason: RefusalReason;

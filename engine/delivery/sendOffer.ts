@@ -20,6 +20,7 @@ import { planDelivery } from './plan';
 import type { SendWindow } from './quietHours';
 import { couponCodeFor } from './couponCode';
 import { findOfferTemplate, renderTemplate, withOptOutHint, type OfferTemplate, type PersonalFields } from './template';
+import { QUIET_HOURS_DEFERRAL } from './refusal';
 
 export interface SendOfferSettings {
 	programTimeZone: string;
@@ -139,11 +140,14 @@ export async function sendOffer({ store, decision, templates, personal, settings
 		sendWindow: settings.sendWindow,
 		now,
 	});
+	const held = { ruleId: decision.ruleId, offerTemplateId: decision.offerTemplateId, at: now.toISOString() };
 	if (plan.action === 'refuse') {
 		if (settings.testMode) {
 			const preview = previewMessage(decision, template, personal, customer, decision.channelPreference === 'sms' || (decision.channelPreference !== 'email' && !identities.email) ? 'sms' : 'email', settings.programTimeZone, settings, now);
 			return { ...base, status: 'test', ...preview, reason: plan.reason, detail: plan.detail, replay: false, wouldDo: `would not be sent: ${plan.reason}${plan.detail ? ` (${plan.detail})` : ''}${found ? '' : '; this customer is not in the loyalty store yet'}` };
 		}
+		// Counted (not kept) for the owner's suppressions by reason.
+		await log.recordRefusal({ ...held, decisionId: decision.decisionId, reason: plan.reason, channel: plan.channel });
 		return { ...base, status: 'refused', reason: plan.reason, detail: plan.detail, retryAt: plan.retryAt, replay: false };
 	}
 
@@ -157,7 +161,8 @@ export async function sendOffer({ store, decision, templates, personal, settings
 	}
 	const schedulable = channel === 'sms' && vendors.smsScheduleLeadMs !== undefined && Date.parse(plan.sendAt) - now.getTime() >= vendors.smsScheduleLeadMs;
 	if (plan.deferred && plan.action === 'send' && !schedulable) {
-		// Nothing is written: run the decision again at sendAt (a Wait node) and it goes out then.
+		// No send is written: run the decision again at sendAt (a Wait node) and it goes out then. The wait is counted.
+		await log.recordRefusal({ ...held, decisionId: decision.decisionId, reason: QUIET_HOURS_DEFERRAL, channel });
 		return { ...base, status: 'deferred', ...chosen, sendAt: plan.sendAt, detail: `quiet hours in ${plan.timeZone}`, replay: false };
 	}
 
@@ -209,6 +214,7 @@ export async function sendOffer({ store, decision, templates, personal, settings
 			admit: decision.purpose === 'marketing' ? (past) => checkFrequency(past, channel, decision.isReward, new Date(plan.sendAt), plan.timeZone, settings.caps) : undefined,
 		},
 	);
+	if (result.status === 'refused' && result.reason) await log.recordRefusal({ ...held, decisionId: decision.decisionId, reason: result.reason, channel });
 	if (result.status === 'failed' && result.optedOut && identities.phone) {
 		await log.recordConsent({ identities: { phone: identities.phone }, changes: consentFromSmsKeyword('opt_out', now.toISOString(), 'twilio:error:21610'), idempotencyKey: `twilio:21610:${decision.decisionId}` }, now);
 	}

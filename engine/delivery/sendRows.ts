@@ -1,7 +1,7 @@
 import type { DeliveryChannel, MessagePurpose } from './decision';
 import { assertSameSend } from './fingerprint';
 import type { PastSend } from './frequency';
-import type { Check } from './refusal';
+import type { Check, SuppressionReason } from './refusal';
 import { LoyaltyError } from '../model/errors';
 import { forUpdate, type Db, type Row, type SqlClient } from '../store/db';
 
@@ -229,4 +229,28 @@ export async function applyStatusUpdate(db: Db, update: StatusUpdate): Promise<S
 export async function sendForCoupon(sql: SqlClient, couponCode: string): Promise<SendRecord | undefined> {
 	const [row] = await sql.query<SendRow>('SELECT * FROM delivery_sends WHERE coupon_code = $1', [couponCode]);
 	return row ? recordOf(row) : undefined;
+}
+
+export interface RefusalRecord {
+	decisionId: string;
+	reason: SuppressionReason;
+	ruleId: string;
+	offerTemplateId: string;
+	channel?: DeliveryChannel;
+	at: string;
+}
+
+/**
+ * Counts a refused (or quiet-hours deferred) send for the owner's report: one row per decision and
+ * reason, so a replay is not a second count. No customer and no message body is kept.
+ */
+export async function recordRefusal(sql: SqlClient, refusal: RefusalRecord): Promise<void> {
+	await sql.execute('INSERT INTO delivery_refusals (decision_id, reason, rule_id, offer_template_id, channel, refused_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [
+		refusal.decisionId,
+		refusal.reason,
+		refusal.ruleId,
+		refusal.offerTemplateId,
+		refusal.channel ?? null,
+		refusal.at,
+	]);
 }

@@ -1,7 +1,19 @@
+import { QUIET_HOURS_DEFERRAL, RefusalReason, type SuppressionReason } from '../delivery/refusal';
 import { num, type ReportContext } from './context';
 import type { CampaignReport, RuleCampaign } from './types';
 
 export const COST_SHARE_GUIDE = 'Reward cost is usually kept at 5–10% of the revenue it touches.';
+
+/** How Send Offer's refusals are named among the suppressions. */
+export const SUPPRESSION_LABEL: Record<SuppressionReason, string> = {
+	[RefusalReason.NoConsent]: 'no consent',
+	[RefusalReason.ConsentWithdrawn]: 'no consent',
+	[RefusalReason.FrequencyCap]: 'frequency caps',
+	[RefusalReason.DailyRewardLimit]: 'frequency caps',
+	[RefusalReason.NoAddress]: 'no consented channel or address',
+	[RefusalReason.NoChannel]: 'no consented channel or address',
+	[QUIET_HOURS_DEFERRAL]: 'held for quiet hours',
+};
 
 /** Per rule and offer over the window: decisions, sends, suppressions, redemptions, cost and revenue. */
 export async function campaignReport(ctx: ReportContext): Promise<CampaignReport> {
@@ -53,6 +65,9 @@ export async function campaignReport(ctx: ReportContext): Promise<CampaignReport
 		if (s.status !== 'held_out') offer.sends += n;
 		offers.set(key, offer);
 	}
+	// Refused and quiet-hours deferred sends: counted once per decision and reason when Send Offer held them back.
+	const refusals = await db.query<{ reason: string; n: number }>('SELECT reason, COUNT(*) AS n FROM delivery_refusals WHERE refused_at >= $1 GROUP BY reason ORDER BY reason', [ctx.since]);
+	for (const r of refusals) add(SUPPRESSION_LABEL[r.reason as SuppressionReason] ?? r.reason, num(r.n));
 	const redemptions = await db.query<{ rule_id: string; offer_template_id: string; channel: string; n: number; revenue: number }>(
 		`SELECT s.rule_id, s.offer_template_id, s.channel, COUNT(*) AS n, SUM(r.order_total_minor) AS revenue FROM delivery_redemptions r
 		 JOIN delivery_sends s ON s.decision_id = r.decision_id AND s.channel = r.channel

@@ -18,6 +18,9 @@ export interface ReportContext {
 	conversionDays: number;
 	baselineRate: number;
 	minimumLift: number;
+	/** A source is quiet after max(minQuietHours, quietFactor × its median gap). */
+	quietFactor: number;
+	minQuietHours: number;
 }
 
 export const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));

@@ -48,11 +48,11 @@ export async function healthReport(ctx: ReportContext): Promise<HealthReport> {
 		const medianGapHours = gaps.length > 0 ? median(gaps) : undefined;
 		const lastEventAt = new Date(row.last_at).toISOString();
 		const quietHours = (ctx.now.getTime() - Date.parse(lastEventAt)) / HOUR_MS;
-		const quietThresholdHours = medianGapHours === undefined ? 24 : Math.max(24, 3 * medianGapHours);
+		const quietThresholdHours = medianGapHours === undefined ? ctx.minQuietHours : Math.max(ctx.minQuietHours, ctx.quietFactor * medianGapHours);
 		const source: SourceHealth = { source: row.source, total: num(row.n), perDay, perHour, lastEventAt, quietHours: round1(quietHours), quietThresholdHours: round1(quietThresholdHours) };
 		if (medianGapHours !== undefined) source.medianGapHours = round1(medianGapHours);
 		if (quietHours > quietThresholdHours) {
-			source.warning = `No event from ${row.source} for ${describeHours(quietHours)}; it usually sends one every ${describeHours(medianGapHours ?? 24)}. Check the shop's webhook and the Loyalty Trigger workflow.`;
+			source.warning = `No event from ${row.source} for ${describeHours(quietHours)}; it usually sends one every ${describeHours(medianGapHours ?? ctx.minQuietHours)}. Check the shop's webhook and the Loyalty Trigger workflow.`;
 		}
 		sources.push(source);
 	}
@@ -171,7 +171,8 @@ export function median(values: readonly number[]): number {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function describeHours(hours: number): string {
-	if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} minutes`;
-	if (hours < 48) return `${Math.round(hours)} hours`;
-	return `${Math.round(hours / 24)} days`;
+	const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+	if (hours < 1) return count(Math.max(1, Math.round(hours * 60)), 'minute');
+	if (hours < 48) return count(Math.round(hours), 'hour');
+	return count(Math.round(hours / 24), 'day');
 }

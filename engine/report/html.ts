@@ -116,7 +116,7 @@ function healthSection(r: LoyaltyReport, f: Formatters): string {
 		.filter((row) => row.ordersSeen > 0 || row.quarantined > 0)
 		.map((row) => [esc(r.periods.find((p) => p.key === row.key)?.label ?? row.key), f.int(row.ordersSeen), f.int(row.ordersRecorded), f.int(row.ordersEarning), esc(Object.entries(row.notEarning).map(([k, v]) => `${v} ${k}`).join('; ') || '–'), f.int(row.quarantined)]);
 	const quarantine = h.quarantine.open
-		? `<p class="warn">${f.int(h.quarantine.open)} deliveries are in quarantine: received, kept, not processed.</p>${table(['Reason', 'Count', 'Example'], h.quarantine.byReason.map((q) => [esc(q.code), f.int(q.count), esc(q.example)]))}`
+		? `<p class="warn">${f.int(h.quarantine.open)} ${h.quarantine.open === 1 ? 'delivery is' : 'deliveries are'} in quarantine: received, kept, not processed.</p>${table(['Reason', 'Count', 'Example'], h.quarantine.byReason.map((q) => [esc(q.code), f.int(q.count), esc(q.example)]))}`
 		: '<p>No deliveries in quarantine.</p>';
 	const runs = h.runs;
 	return `<section class="card"><h2>Health</h2>

@@ -1,6 +1,7 @@
-export { buildReport, reportOptionsSchema, DEFAULT_REDEMPTION_VALUE, type ReportOptions } from './build';
+export { buildReport, buildHealthReport, reportOptionsSchema, DEFAULT_REDEMPTION_VALUE, type ReportOptions } from './build';
 export { renderReportHtml, esc as escapeHtml } from './html';
 export { ReportPeriod, periodBuckets, type PeriodBucket } from './periods';
 export { normalQuantile, normalCdf, wilsonInterval, waldDifferenceInterval, newcombeDifferenceInterval, sampleSizePerArm, type Interval } from './stats';
 export * from './types';
-export { healthAlerts, AlertKind, type HealthAlert } from './alerts';
+export { healthAlerts, AlertKind, type HealthAlert, type AlertThresholds } from './alerts';
+export { claimHealthAlerts, currentHealthAlerts, healthCheckSettingsSchema, HEALTH_ALERT_EVENT_TYPE, type HealthCheckSettings, type HealthAlertEvent } from './healthCheck';

@@ -52,7 +52,6 @@ export async function programReport(ctx: ReportContext): Promise<ProgramReport> 
 	const pending = num(accounts?.pending);
 	const total = available + pending;
 	const exponent = minorUnitExponent(ctx.currency);
-	const [held] = await db.query<{ n: number; points: number }>(`SELECT COUNT(*) AS n, SUM(points) AS points FROM ledger_held WHERE program_id = $1 AND status = 'held'`, [p]);
 
 	return {
 		members: num(accounts?.n),
@@ -77,8 +76,14 @@ export async function programReport(ctx: ReportContext): Promise<ProgramReport> 
 		breakage: await breakage(ctx),
 		...(issued - reversed > 0 ? { redemptionRate: redeemed / (issued - reversed) } : {}),
 		tiers: tiers.map((t) => ({ tier: t.tier ?? 'no tier', members: num(t.n) })),
-		held: { count: num(held?.n), points: num(held?.points) },
+		held: await heldOrders(ctx),
 	};
+}
+
+/** Orders waiting for the owner's approval above the per-order ceiling. */
+export async function heldOrders(ctx: ReportContext): Promise<ProgramReport['held']> {
+	const [held] = await ctx.store.db.query<{ n: number; points: number }>(`SELECT COUNT(*) AS n, SUM(points) AS points FROM ledger_held WHERE program_id = $1 AND status = 'held'`, [ctx.programId]);
+	return { count: num(held?.n), points: num(held?.points) };
 }
 
 /**

@@ -20,6 +20,9 @@ export interface LoyaltyReport {
 	notes: string[];
 }
 
+/** What the health check reads: the health section, the period it counts in, and held orders. */
+export type HealthView = Pick<LoyaltyReport, 'period' | 'health'> & { program: Pick<ProgramReport, 'held'> };
+
 export interface SourceHealth {
 	source: string;
 	total: number;
@@ -31,7 +34,7 @@ export interface SourceHealth {
 	/** Median gap between consecutive events over the span, in hours. */
 	medianGapHours?: number;
 	quietHours?: number;
-	/** max(3 × median gap, 24 h). */
+	/** max(quietFactor × median gap, minQuietHours); 3 × and 24 h unless the caller chose otherwise. */
 	quietThresholdHours?: number;
 	warning?: string;
 }

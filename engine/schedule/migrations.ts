@@ -33,6 +33,24 @@ CREATE TABLE due_emissions (
 CREATE INDEX due_emissions_customer ON due_emissions (customer_id);
 `,
 	},
+	{
+		version: 401,
+		name: 'health alert emissions',
+		// One row per problem occurrence: open while the problem lasts, closed when it is gone, so the
+		// schedule's health check tells the owner once, and again only when the problem comes back.
+		sql: `
+CREATE TABLE health_alert_emissions (
+	program_id TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	opened_at TEXT NOT NULL,
+	closed_at TEXT,
+	message TEXT NOT NULL,
+	PRIMARY KEY (program_id, kind, subject, opened_at)
+);
+CREATE UNIQUE INDEX health_alert_emissions_open ON health_alert_emissions (program_id, kind, subject) WHERE closed_at IS NULL;
+`,
+	},
 ];
 
 /**

@@ -148,6 +148,15 @@ CREATE TABLE trigger_deliveries (
 CREATE INDEX trigger_deliveries_delivery ON trigger_deliveries (consumer, delivery_id);
 `,
 	},
+	{
+		version: 3,
+		name: 'events by source and time',
+		// The dashboard and the health check ask each source for its last event and its latest gaps:
+		// without this, every look sorted all of the source's events.
+		sql: `
+CREATE INDEX events_source_received ON events (source, received_at);
+`,
+	},
 ];
 
 export function migrationSql(migration: Migration, dialect: Dialect): string {

@@ -1,4 +1,4 @@
-import { decimalToMinor, LoyaltyError, type ScheduleSettings } from '../../engine';
+import { decimalToMinor, LoyaltyError, type HealthCheckSettings, type ScheduleSettings } from '../../engine';
 
 export type ReadParameter = (name: string, fallback?: unknown) => unknown;
 
@@ -37,15 +37,46 @@ function cartIdleHours(read: ReadParameter): number {
 	return positive(read('cartIdleHours', 2), 'cartIdleHours');
 }
 
-/**
- * The node's parameters and the stored program as the engine's schedule settings; wrong numbers
- * name their field. The program's currency prices cart values; its time zone stands in for a
- * customer's unknown one.
- */
-export function scheduleSettingsFrom(read: ReadParameter, program: ScheduleProgram = UNSET_PROGRAM): ScheduleSettings {
-	const currency = program.currency.toUpperCase();
+const HEALTH_CHECK = 'healthCheck';
+
+function pickedKinds(read: ReadParameter): Set<string> {
 	const kinds = new Set((read('dueEvents', []) as string[]) ?? []);
 	if (kinds.size === 0) throw LoyaltyError.invalid('dueEvents', 'pick at least one event to look for');
+	return kinds;
+}
+
+/** The health check's settings when it is picked, else undefined; its days are the program's. */
+export function healthCheckSettingsFrom(read: ReadParameter, program: ScheduleProgram = UNSET_PROGRAM): HealthCheckSettings | undefined {
+	if (!pickedKinds(read).has(HEALTH_CHECK)) return undefined;
+	const whole = (name: string) => {
+		const value = Number(read(name, 0));
+		if (!Number.isInteger(value) || value < 0) throw LoyaltyError.invalid(name, 'must be a whole number, 0 or more');
+		return value;
+	};
+	const factor = positive(read('healthQuietFactor', 3), 'healthQuietFactor');
+	if (factor <= 1) throw LoyaltyError.invalid('healthQuietFactor', 'must be more than 1 (1 would call every gap quiet)');
+	return {
+		programId: program.id,
+		timeZone: program.timeZone,
+		quietFactor: factor,
+		minQuietHours: positive(read('healthMinQuietHours', 24), 'healthMinQuietHours'),
+		quarantineAbove: whole('healthQuarantineAbove'),
+		parkedAbove: whole('healthParkedAbove'),
+		unprocessedAbove: whole('healthUnprocessedAbove'),
+	};
+}
+
+/**
+ * The node's parameters and the stored program as the engine's schedule settings, or undefined
+ * when only the health check is picked; wrong numbers name their field. The program's currency prices cart values; its time zone stands in for a
+ * customer's unknown one.
+ */
+export function scheduleSettingsFrom(read: ReadParameter, program: ScheduleProgram = UNSET_PROGRAM): ScheduleSettings | undefined {
+	const currency = program.currency.toUpperCase();
+	const kinds = pickedKinds(read);
+	kinds.delete(HEALTH_CHECK);
+	// Only the health check picked: no customer events to look for.
+	if (kinds.size === 0) return undefined;
 	const settings: ScheduleSettings = {
 		programId: program.id,
 		programTimeZone: program.timeZone,

@@ -5,7 +5,7 @@
  * seen (a ledger row, a send, a vendor's answer).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { changeProgram, Ledger, ledgerProgramOf, type LoyaltyEvent, type Store } from '../../engine';
+import { changeProgram, DeliveryLog, Ledger, ledgerProgramOf, type LoyaltyEvent, type Store } from '../../engine';
 import { GENERIC_SECRET, PRODUCTS, type TemplatesEnv } from '../../test/e2e/support/templates';
 import { post } from '../../test/e2e/support/webhooks';
 import { DAY, DAY_MS, dollars, HOUR, listed, MENU, type MenuItem, type PastOrder, type Person } from './shop';
@@ -119,6 +119,37 @@ export class ShopDay {
 			};
 			await this.store.recordEvent(event, order.at);
 			await new Ledger(this.store, settings, { now: () => order.at }).applyEvent(event);
+		}
+	}
+
+	/**
+	 * Three weeks ago the shop tried a welcome-back email on a few members, holding half of them
+	 * out to see whether it made them buy: far too few for an answer, which is what the dashboard says.
+	 */
+	async bookTrial(keys: string[]): Promise<void> {
+		const log = new DeliveryLog(this.store);
+		const at = new Date(DAY.opensAt.getTime() - 20 * DAY_MS);
+		for (const [index, key] of keys.entries()) {
+			const heldOut = index % 2 === 1;
+			const claim = {
+				decisionId: `trial-${key}`,
+				channel: 'email' as const,
+				customerId: this.idOf(key),
+				ruleId: 'welcome_back_trial',
+				offerTemplateId: 'welcome_back',
+				purpose: 'marketing' as const,
+				isReward: false,
+				experimentId: 'welcome-back-trial',
+				experimentArm: heldOut ? 'holdout' : 'email',
+				idempotencyKey: `trial-${key}`,
+				sendAt: at.toISOString(),
+			};
+			if (heldOut) {
+				await log.recordHoldout(claim, at);
+				continue;
+			}
+			await log.claim(claim, at);
+			await log.finish(claim.decisionId, 'email', { status: 'sent', at: at.toISOString() });
 		}
 	}
 

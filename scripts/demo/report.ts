@@ -3,6 +3,7 @@ import { verifyBalances, listQuarantine, type Store } from '../../engine';
 import { DEMO_OWNER, executionsOf } from '../../test/e2e/support/n8n';
 import { loadTemplate, TEMPLATE_FILES, type TemplatesEnv } from '../../test/e2e/support/templates';
 import type { DayTally } from './day';
+import { DAY, DAY_MS } from './shop';
 
 export async function report(env: TemplatesEnv, store: Store, tally: DayTally, pastEvents: number, print: (line: string) => void = console.log): Promise<{ balanced: boolean }> {
 	const accounts = await store.db.query<{ customer_id: string; available: number; lifetime_earned: number; tier: string | null }>(
@@ -18,7 +19,8 @@ export async function report(env: TemplatesEnv, store: Store, tally: DayTally, p
 
 	const [{ n: events }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM events');
 	const sent = await store.db.query<{ offer_template_id: string; channel: string; n: number }>(
-		`SELECT offer_template_id, channel, COUNT(*) AS n FROM delivery_sends WHERE status = 'sent' GROUP BY offer_template_id, channel ORDER BY COUNT(*) DESC, offer_template_id, channel`,
+		`SELECT offer_template_id, channel, COUNT(*) AS n FROM delivery_sends WHERE status = 'sent' AND send_at >= $1 GROUP BY offer_template_id, channel ORDER BY COUNT(*) DESC, offer_template_id, channel`,
+		[new Date(DAY.opensAt.getTime() - DAY_MS).toISOString()],
 	);
 	const sends = sent.reduce((sum, row) => sum + Number(row.n), 0);
 	const quarantined = await listQuarantine(store);
@@ -34,6 +36,7 @@ export async function report(env: TemplatesEnv, store: Store, tally: DayTally, p
 	print(`  Workflows: ${TEMPLATE_FILES.map((file) => `“${loadTemplate(file).name}”`).join(', ')}.`);
 	print('  Each workflow’s runs are under its Executions tab (top of the canvas); all of them under Overview → Executions.');
 	print(`  While the demo runs, the points are in ${env.storePath} (check them: npx n8n-loyalty verify --store <that file>).`);
+	if (env.dashboardUrl) print(`\nThe owner's dashboard (health, points, campaigns, experiments): ${env.dashboardUrl}`);
 	return { balanced: mismatches.length === 0 };
 }
 

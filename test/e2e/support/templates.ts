@@ -55,6 +55,8 @@ export interface StartTemplatesOptions {
 	square?: boolean;
 	/** The clock's offset file (default: in the n8n user folder); a caller that moves its own process with it names it up front. */
 	clockFile?: string;
+	/** Publish workflows/dashboard.json too, with this access token and the shop's time zone (the demo). */
+	dashboard?: { token: string; timeZone: string };
 }
 
 export interface TemplatesEnv {
@@ -71,6 +73,8 @@ export interface TemplatesEnv {
 	twilio: CountingProxy;
 	wooCommerce: CountingProxy;
 	sandbox: ShopSandbox;
+	/** The owner's page with its token, when `dashboard` was asked for. */
+	dashboardUrl?: string;
 	stop(): Promise<void>;
 }
 
@@ -100,7 +104,8 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 		const port = await freePort();
 		const baseUrl = `http://127.0.0.1:${port}`;
 		const square = options.square ? [squareCredential(`${baseUrl}/webhook/${squareTriggerOf(loadTemplate('points-on-purchase.json'))!.webhookId}/webhook`, vendors.sandbox.baseUrl)] : [];
-		const credentials = await importCredentials(userFolder, [...vendors.credentials(WOO_WEBHOOK_SECRET), ...square, { name: 'Loyalty webhook secret', type: 'loyaltyGenericWebhookApi', data: { secret: GENERIC_SECRET } }]);
+		const dashboardAccess: CredentialJson[] = options.dashboard ? [{ name: 'Loyalty dashboard access', type: 'loyaltyDashboardApi', data: { token: options.dashboard.token } }] : [];
+		const credentials = await importCredentials(userFolder, [...vendors.credentials(WOO_WEBHOOK_SECRET), ...square, ...dashboardAccess, { name: 'Loyalty webhook secret', type: 'loyaltyGenericWebhookApi', data: { secret: GENERIC_SECRET } }]);
 
 		const triggerUrls = {} as TemplatesEnv['triggerUrls'];
 		const workflowIds = {} as TemplatesEnv['workflowIds'];
@@ -126,6 +131,15 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 			}
 			workflows.push(workflow);
 		}
+		let dashboardPath: string | undefined;
+		if (options.dashboard) {
+			const template = loadTemplate('dashboard.json');
+			// The owner's one change: the shop's time zone, so "today" on the page is the shop's day.
+			for (const node of template.nodes) if (node.type === 'n8n-nodes-loyalty.loyaltyDashboard') node.parameters = { ...node.parameters, timeZone: options.dashboard.timeZone };
+			const dashboard = normaliseWorkflow(template, { credentials });
+			dashboardPath = `${dashboard.nodes.find((node) => node.type === 'n8n-nodes-loyalty.loyaltyDashboard')!.webhookId}/dashboard`;
+			workflows.push(dashboard);
+		}
 		await importWorkflows(userFolder, workflows);
 		for (const workflow of workflows) await publishWorkflow(userFolder, workflow.id!);
 
@@ -135,7 +149,12 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 		// Debug level: the schedule triggers say in the log each time they looked, which the suite waits for.
 		const n8n = await startN8n({ userFolder, port, install, env: { ...clock.env, N8N_LOG_LEVEL: 'debug' }, waitForWebhooks: webhookPaths, timeoutMs: 240_000 });
 		cleanups.push(() => n8n.stop());
-		return { n8n, userFolder, storePath: join(userFolder, '.n8n', 'loyalty.sqlite'), clock, triggerUrls, workflowIds, scheduledWorkflowIds, klaviyo, twilio, wooCommerce, sandbox: vendors.sandbox, stop };
+		let dashboardUrl: string | undefined;
+		if (dashboardPath && options.dashboard) {
+			await n8n.waitForWebhook(`${baseUrl}/webhook/${dashboardPath}`, { method: 'GET', timeoutMs: 60_000 });
+			dashboardUrl = `${baseUrl}/webhook/${dashboardPath}?token=${options.dashboard.token}`;
+		}
+		return { n8n, userFolder, storePath: join(userFolder, '.n8n', 'loyalty.sqlite'), clock, triggerUrls, workflowIds, scheduledWorkflowIds, klaviyo, twilio, wooCommerce, sandbox: vendors.sandbox, dashboardUrl, stop };
 	} catch (error) {
 		await stop();
 		throw error;

@@ -125,7 +125,7 @@ describe('Loyalty Schedule Trigger', () => {
 	test('cart idle time: version 1.1 asks in minutes, like Evaluate Rules; a saved version-1 node keeps its hours', () => {
 		const read = (parameters: INodeParameters, typeVersion: number) => {
 			const resolved = NodeHelpers.getNodeParameters(node.description.properties, parameters, true, false, { typeVersion }, node.description) ?? {};
-			return scheduleSettingsFrom((name, fallback) => resolved[name] ?? fallback).kinds.cartAbandoned?.idleHours;
+			return scheduleSettingsFrom((name, fallback) => resolved[name] ?? fallback)?.kinds.cartAbandoned?.idleHours;
 		};
 		const withoutHours: INodeParameters = Object.fromEntries(Object.entries(cartSettings).filter(([name]) => name !== 'cartIdleHours'));
 		assert.equal(read({ ...withoutHours, cartIdleMinutes: 90 }, 1.1), 1.5);

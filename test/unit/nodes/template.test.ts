@@ -40,7 +40,7 @@ const OURS: Record<string, INodeType> = {
  * of this package, so their parameters are proven by importing and running the templates in the
  * real n8n (test/e2e/templates.test.ts).
  */
-const N8N_BASE: Record<string, number[]> = { 'n8n-nodes-base.stickyNote': [1], 'n8n-nodes-base.if': [2.2], 'n8n-nodes-base.wait': [1.1] };
+const N8N_BASE: Record<string, number[]> = { 'n8n-nodes-base.stickyNote': [1], 'n8n-nodes-base.if': [2.2], 'n8n-nodes-base.wait': [1.1], 'n8n-nodes-base.emailSend': [2.1] };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const THE_SEVEN = ['birthday.json', 'cart-abandonment.json', 'cross-sell.json', 'replenishment.json', 'vip-milestone.json', 'welcome.json', 'win-back.json'];
 

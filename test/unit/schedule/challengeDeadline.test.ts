@@ -24,8 +24,8 @@ describe('challenge deadline settings', () => {
 		assert.deepEqual([days?.displayName, days?.default, days?.displayOptions], ['Days Before the Challenge Ends', 2, { show: { dueEvents: ['challengeDeadline'] } }]);
 
 		const read = (values: Record<string, unknown>) => (name: string, fallback?: unknown) => (name in values ? values[name] : fallback);
-		assert.deepEqual(scheduleSettingsFrom(read({ dueEvents: ['challengeDeadline'], challengeDaysBefore: 3 })).kinds, { challengeDeadline: { daysBefore: 3 } });
-		assert.deepEqual(scheduleSettingsFrom(read({ dueEvents: ['challengeDeadline'] })).kinds, { challengeDeadline: { daysBefore: 2 } });
+		assert.deepEqual(scheduleSettingsFrom(read({ dueEvents: ['challengeDeadline'], challengeDaysBefore: 3 }))?.kinds, { challengeDeadline: { daysBefore: 3 } });
+		assert.deepEqual(scheduleSettingsFrom(read({ dueEvents: ['challengeDeadline'] }))?.kinds, { challengeDeadline: { daysBefore: 2 } });
 		assert.throws(() => scheduleSettingsFrom(read({ dueEvents: ['challengeDeadline'], challengeDaysBefore: 0 })), (error: unknown) => error instanceof LoyaltyError && error.field === 'challengeDaysBefore');
 	});
 });
