@@ -32,6 +32,16 @@ function placeOf(url: string, functionName: string): string {
 	return last ? `pkg: ${last}` : `other: ${url.replace(/^file:\/\//, '')}`;
 }
 
+/** Coarse groups for "where a request's time goes"; the first that matches a place wins. */
+const GROUPS: Array<[string, RegExp]> = [
+	['ours (engine, nodes, connectors, their zod)', /^ours:/],
+	["n8n's expression sandbox (isolated-vm)", /^\(native\) (Isolate|createContext|evalClosureSync|eval|dispose|compileScript|run|release)$|expression-runtime|isolated-vm/],
+	["n8n's own database (executions, webhooks)", /typeorm|sqlite3|sqlite-pooled|^\(native\) (Backup|Statement|Database)/],
+	['n8n (workflow, core, server, express)', /^pkg: (n8n|n8n-core|n8n-workflow|@n8n\/.+|express|body-parser|raw-body|content-type|prom-client|cache-manager|lru-cache|lodash|tarn|mime-types|iconv-lite)$/],
+	['Node internals', /^node:/],
+	['V8 and native code not attributed ((program), GC)', /^\((program|garbage collector)\)$/],
+];
+
 export function summarise(profile: Profile, requests?: number): string {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parentOf = new Map<number, number>();
@@ -68,6 +78,13 @@ export function summarise(profile: Profile, requests?: number): string {
 	];
 	const ranked = [...bySelfPlace].filter(([place]) => place !== '(idle)').sort((a, b) => b[1] - a[1]);
 	for (const [place, us] of ranked.slice(0, 40)) lines.push(`${ms(us)} ${perRequest(us)} ${((100 * us) / busyUs).toFixed(1).padStart(5)}%  ${place}`);
+	const groups = new Map<string, number>();
+	for (const [place, us] of ranked) {
+		const group = GROUPS.find(([, pattern]) => pattern.test(place))?.[0] ?? 'other';
+		groups.set(group, (groups.get(group) ?? 0) + us);
+	}
+	lines.push('', 'by group                     ms   ms/req  share');
+	for (const [group, us] of [...groups].sort((a, b) => b[1] - a[1])) lines.push(`${ms(us)} ${perRequest(us)} ${((100 * us) / busyUs).toFixed(1).padStart(5)}%  ${group}`);
 	const ourSelf = ranked.filter(([place]) => place.startsWith('ours:')).reduce((sum, [, us]) => sum + us, 0);
 	lines.push('', `ours, self: ${(ourSelf / 1000).toFixed(1)} ms (${((100 * ourSelf) / busyUs).toFixed(1)}%)`, '', 'our frames, inclusive (top 40)');
 	for (const [key, us] of [...ourInclusive].sort((a, b) => b[1] - a[1]).slice(0, 40)) lines.push(`${ms(us)} ${perRequest(us)} ${((100 * us) / busyUs).toFixed(1).padStart(5)}%  ${key}`);

@@ -24,3 +24,8 @@ export async function recentCredentials(context: IWebhookFunctions, type: string
 	recent.set(key, { credentials, readAt: now });
 	return credentials;
 }
+
+/** Drops every kept copy (tests, where one credential id stands for different credentials in turn). */
+export function forgetRecentCredentials(): void {
+	recent.clear();
+}

@@ -45,7 +45,8 @@ async function categorized(context: IWebhookFunctions, events: LoyaltyEvent[]): 
 		vendor: 'WooCommerce',
 		productIds: woocommerce.uncategorizedProductIds(events),
 		lookup: async (productIds) => {
-			const credentials = await context.getCredentials(CredentialName.WooCommerce);
+			// Usually answered from the category cache: read the shop's credentials at most every few seconds too.
+			const credentials = await recentCredentials(context, CredentialName.WooCommerce);
 			const shopUrl = stringValue(credentials.shopUrl);
 			const client = woocommerce.createWooCommerceClient(n8nHttp(context, CredentialName.WooCommerce), {
 				baseUrl: shopUrl,
