@@ -3,7 +3,7 @@
  * test: it asserts nothing about speed, but it does check the books (ledger sum = balances,
  * zero double awards) and says so in its output, and a `ledger.goal` line says whether the
  * throughput goal of issue 14 was met (at 20,000 awards or more, with the books right), once one
- * transaction per award and once with group commit (BENCH_GROUP=1,100: orders per commit).
+ * transaction per award and once with group commit (BENCH_GROUP=1,10,100: orders per commit).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ function orders(count: number, prefix: string): OrderInput[] {
  * Orders per group commit (`Ledger.earnForOrders`, what Award Points and the import use when they
  * are handed many orders at once); 1 is one transaction per award (`earnForOrder`, a lone webhook).
  */
-const GROUP_SIZES = (process.env.BENCH_GROUP ?? '1,100').split(',').map(Number);
+const GROUP_SIZES = (process.env.BENCH_GROUP ?? '1,10,100').split(',').map(Number);
 
 /** Awards `work` (each writer takes the next `groupSize` orders) and returns how many came back as replays. */
 async function award(ledger: Ledger, work: OrderInput[], writers: number, groupSize: number): Promise<number> {
