@@ -285,21 +285,12 @@ async function writeOrders(store: Store, ledger: Ledger, mode: ImportMode, order
 		else summary.written++;
 	};
 	if (mode === ImportMode.Earn) {
-		try {
-			const results = await ledger.earnForOrdersInOneTransaction(orders.map((o) => o.order));
-			for (const result of results) count(result.replay, result.held !== undefined);
-			return;
-		} catch {
-			// One order of the batch failed (a key reused for another order, say): find it by writing them one by one.
-		}
-		for (const pending of orders) {
-			try {
-				const result = await ledger.earnForOrder(pending.order);
-				count(result.replay, result.held !== undefined);
-			} catch (error) {
-				problem(pending.firstLine, (error as Error).message);
-			}
-		}
+		// One commit for the batch (group commit); an order that fails is reported on its own line.
+		const outcomes = await ledger.earnForOrders(orders.map((o) => ({ order: o.order })));
+		outcomes.forEach((outcome, i) => {
+			if (outcome.ok) count(outcome.result.replay, outcome.result.held !== undefined);
+			else problem(orders[i]!.firstLine, outcome.error.message);
+		});
 		return;
 	}
 	const now = new Date().toISOString();

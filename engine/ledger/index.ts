@@ -1,4 +1,4 @@
-export { Ledger } from './ledger';
+export { Ledger, type EarnOutcome, type EarnRequest } from './ledger';
 export * from './program';
 export * from './types';
 export { pointsForAmount, pointsToReverse, roundRatio } from './points';

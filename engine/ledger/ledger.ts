@@ -66,6 +66,21 @@ type Apply = (account: LockedAccount) => Promise<Pick<LedgerResult, 'shortfall' 
 
 const grouped = (n: number) => n.toLocaleString('en-US');
 
+/** One order of a group commit, with the key of the event that brought it (default: the order's own). */
+export interface EarnRequest {
+	order: OrderInput;
+	idempotencyKey?: string;
+}
+
+/** What became of one order of a group commit: its result, or the error it alone caused. */
+export type EarnOutcome = { ok: true; result: LedgerResult } | { ok: false; error: Error };
+
+/** Orders of one customer sort together; what cannot be read sorts first and fails in its own turn. */
+function customerSortKey(order: OrderInput): string {
+	const identities = (order as { customer?: { identities?: Record<string, unknown> } }).customer?.identities;
+	return identities && typeof identities === 'object' ? JSON.stringify(Object.entries(identities).sort()) : '';
+}
+
 /**
  * The points ledger of one program. Every write is one transaction that locks the customer's
  * account, is keyed by an idempotency key derived from the source event, and stores its result:
@@ -100,17 +115,36 @@ export class Ledger {
 	}
 
 	/**
-	 * For imports only: earns for many orders in one transaction (one commit for the batch), each
-	 * under the same key and with the same checks as `earnForOrder`, so a replay, a second import or
-	 * an overlapping live webhook earns nothing twice. One failing order rolls back the batch; the
-	 * caller then runs the batch's orders one by one to find and report it.
+	 * Group commit: earns for many orders with one commit for the lot instead of one each (a
+	 * commit, not the statements, is most of an award's cost). Each order keeps its own key and
+	 * checks exactly as `earnForOrder`, so a replay earns nothing twice and a key reused for a
+	 * different request is still refused. The orders are taken in customer order, so concurrent
+	 * groups lock accounts in the same order. When any order of the group fails (bad input, a
+	 * reused key), nothing of the group is kept and every order is done again on its own, so each
+	 * gets its own result or its own error: one bad order never costs the others their points.
+	 * Outcomes come back in the order of `inputs`.
 	 */
-	async earnForOrdersInOneTransaction(inputs: readonly OrderInput[]): Promise<LedgerResult[]> {
-		return this.store.transaction(async (sql) => {
-			const results: LedgerResult[] = [];
-			for (const input of inputs) results.push(await this.earnIn(sql, input, {}));
-			return results;
-		});
+	async earnForOrders(inputs: readonly EarnRequest[]): Promise<EarnOutcome[]> {
+		if (inputs.length === 0) return [];
+		const lockOrder = inputs.map((input, index) => ({ input, index, customer: customerSortKey(input.order) })).sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.index - b.index));
+		try {
+			const results = await this.store.transaction(async (sql) => {
+				const done: LedgerResult[] = new Array(inputs.length);
+				for (const { input, index } of lockOrder) done[index] = await this.earnIn(sql, input.order, { idempotencyKey: input.idempotencyKey });
+				return done;
+			});
+			return results.map((result) => ({ ok: true, result }));
+		} catch {
+			const outcomes: EarnOutcome[] = [];
+			for (const input of inputs) {
+				try {
+					outcomes.push({ ok: true, result: await this.earnForOrder(input.order, { idempotencyKey: input.idempotencyKey }) });
+				} catch (error) {
+					outcomes.push({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+				}
+			}
+			return outcomes;
+		}
 	}
 
 	private async earnIn(batch: SqlClient | undefined, input: OrderInput, options: { idempotencyKey?: string }): Promise<LedgerResult> {

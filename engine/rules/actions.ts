@@ -38,9 +38,9 @@ export function wholeUnits(minor: number, currency: string | undefined): number 
  */
 export function materializeActions(actions: readonly Action[], context: EvaluationContext, program: ProgramRules, nowMs: number): MaterializedActions {
 	const revenue = revenueTouched(context);
-	let unitsKnown: number | undefined;
-	// Whole currency units only for per-unit and multiplier awards (most rules give fixed points).
-	const units = () => (unitsKnown ??= wholeUnits(revenue.minor, revenue.currency));
+	// Whole currency units only for per-unit and multiplier awards (most rules give fixed points);
+	// a plain variable, not a closure, since this runs for every eligible rule of every event.
+	let units = -1;
 	let points = 0;
 	let offers = 0;
 	let offerValue = 0;
@@ -50,10 +50,11 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 		switch (action.type) {
 			case 'award_points': {
 				let awarded: number;
+				if (action.mode !== 'fixed' && units < 0) units = wholeUnits(revenue.minor, revenue.currency);
 				if (action.mode === 'fixed') awarded = action.points!;
-				else if (action.mode === 'per_currency_unit') awarded = Math.floor(units() * action.pointsPerUnit!);
+				else if (action.mode === 'per_currency_unit') awarded = Math.floor(units * action.pointsPerUnit!);
 				// Award Points already earns the base points; a multiplier rule adds the difference.
-				else awarded = Math.floor(Math.floor(units() * program.pointsPerCurrencyUnit) * (action.multiplier! - 1));
+				else awarded = Math.floor(Math.floor(units * program.pointsPerCurrencyUnit) * (action.multiplier! - 1));
 				awarded = Math.max(0, awarded);
 				points += awarded;
 				out.push({ ...action, route, pointsToAward: awarded });

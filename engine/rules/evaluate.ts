@@ -132,22 +132,58 @@ function capUsed(cap: CompiledCap, stored: CapUsage, pending: CapUsage | undefin
  * Decides what one event earns. Pure and synchronous: everything it needs is in `context`
  * (loaded by the store in one read), and the result is a value that `recordDecision` persists.
  * A condition whose data is missing is "not met" with that reason; nothing here throws on data.
+ * The steps: screen each rule for the event, add a follow-up that is due, settle conflict groups,
+ * fire the winners within the budgets, grant running bonuses and challenges, list the follow-ups.
  */
 export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, now: Date): Decision {
 	const nowMs = now.getTime();
 	const zone = context.profile.timeZone ?? ruleSet.program.timeZone;
-	const clock: LocalClock = { nowMs, zone, local: undefined };
-	const { counters } = context;
-	const explanation: RuleExplanation[] = [];
-	const holdouts: Decision['holdouts'] = [];
-	const eligible: Eligible[] = [];
 	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined };
+	const explanation: RuleExplanation[] = [];
 
-	let anyConflict = false;
+	const screened = screenRules(ruleSet, context, run, explanation);
+	addDueFollowUp(ruleSet, context, nowMs, screened.eligible, explanation);
+	const winners = screened.anyConflict ? resolveConflicts(screened.eligible, explanation) : screened.eligible;
+	if (winners.length > 1) winners.sort(winnerOrder);
+	const firing = fireWinners(ruleSet, context.counters, run, winners, explanation);
+	const extras = grantExtras(ruleSet, context, zone, nowMs, firing, explanation);
+
+	return {
+		eventKey: context.event.idempotencyKey,
+		eventType: context.event.type,
+		customerKey: context.profile.customerKey,
+		evaluatedAt: isoInstant(nowMs),
+		programId: ruleSet.program.id,
+		...(ruleSet.program.version !== undefined ? { programVersion: ruleSet.program.version } : {}),
+		routes: firing.routes.length > 1 ? firing.routes.sort() : firing.routes,
+		fired: firing.fired,
+		holdouts: screened.holdouts,
+		bonusAwards: extras.bonusAwards,
+		challengeCompletions: extras.challengeCompletions,
+		challengesToStart: extras.challengesToStart,
+		extraPointsUsage: extras.extraPointsUsage,
+		followUps: scheduledFollowUps(firing.fired, context),
+		pointsToAward: firing.pointsToAward,
+		suppressionsToCreate: firing.suppressionsToCreate,
+		explanation,
+	};
+}
+
+interface Screened {
+	eligible: Eligible[];
+	holdouts: Decision['holdouts'];
+	/** Whether any eligible rule belongs to a conflict group (most events: none, and that step is skipped). */
+	anyConflict: boolean;
+}
+
+/** The rules the event triggers that may fire: in schedule, conditions met, not held back, not in a holdout. */
+function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: ConditionRun, explanation: RuleExplanation[]): Screened {
+	const screened: Screened = { eligible: [], holdouts: [], anyConflict: false };
+	const clock: LocalClock = { nowMs: run.nowMs, zone: run.zone, local: undefined };
 	const candidates = ruleSet.rulesByTrigger.get(context.event.type) ?? NO_RULES;
 	for (let i = 0; i < candidates.length; i++) {
 		const rule = candidates[i];
-		const outOfSchedule = rule.schedule === undefined ? undefined : rule.schedule(nowMs, clock);
+		const outOfSchedule = rule.schedule === undefined ? undefined : rule.schedule(run.nowMs, clock);
 		if (outOfSchedule) {
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.OutOfSchedule, reason: outOfSchedule });
 			continue;
@@ -158,60 +194,78 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.NotMet, failedCondition: run.failure });
 			continue;
 		}
-		const held = heldBy(rule, counters, nowMs);
-		if (held) {
-			const { until: suppressedUntil, by } = held;
-			const detail = `held back until ${suppressedUntil} because ${by ? `"${by}"` : 'another rule'} won its conflict group`;
-			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Suppressed, reason: detail, suppressedBy: { kind: SuppressionKind.Suppression, detail, ...(by ? { byRuleId: by } : {}) } });
+		const holdBack = holdBackOf(rule, context.counters, run.nowMs);
+		if (holdBack) {
+			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Suppressed, reason: holdBack.detail, suppressedBy: holdBack });
 			continue;
 		}
-		const frequency = rule.definition.frequency;
-		const uses = counters.ruleUses[rule.id] ?? 0;
-		if (frequency && uses >= frequency.max) {
-			const detail = `fired ${uses} time(s) for this customer in the last ${frequency.perDays} days (limit ${frequency.max})`;
-			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Suppressed, reason: detail, suppressedBy: { kind: SuppressionKind.Frequency, detail } });
+		const variant = variantOf(rule, context);
+		if (variant.arm === HOLDOUT_ARM) {
+			const experimentId = rule.definition.experiment!.id;
+			screened.holdouts.push({ ruleId: rule.id, experimentId, arm: HOLDOUT_ARM });
+			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Holdout, reason: `holdout of experiment "${experimentId}": not sent`, arm: variant.arm });
 			continue;
 		}
-		let arm: string | undefined;
-		let actions = rule.definition.actions;
-		const experiment = rule.definition.experiment;
-		if (experiment) {
-			arm = assignArm(experiment, context.profile.customerKey);
-			if (arm === HOLDOUT_ARM) {
-				holdouts.push({ ruleId: rule.id, experimentId: experiment.id, arm: HOLDOUT_ARM });
-				explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Holdout, reason: `holdout of experiment "${experiment.id}": not sent`, arm });
-				continue;
-			}
-			actions = experiment.variants.find((v) => v.name === arm)?.actions ?? actions;
-		}
-		const result = materializeActions(actions, context, ruleSet.program, nowMs);
-		if (rule.definition.conflict) anyConflict = true;
-		eligible.push({ rule, arm, result });
+		if (rule.definition.conflict) screened.anyConflict = true;
+		screened.eligible.push({ rule, arm: variant.arm, result: materializeActions(variant.actions, context, ruleSet.program, run.nowMs) });
 	}
+	return screened;
+}
 
+/** What holds a rule back before its actions are worked out: a conflict group's hold, or its frequency limit. */
+function holdBackOf(rule: CompiledRule, counters: EvaluationContext['counters'], nowMs: number): NonNullable<RuleExplanation['suppressedBy']> | undefined {
+	const held = heldBy(rule, counters, nowMs);
+	if (held) {
+		const detail = `held back until ${held.until} because ${held.by ? `"${held.by}"` : 'another rule'} won its conflict group`;
+		return { kind: SuppressionKind.Suppression, detail, ...(held.by ? { byRuleId: held.by } : {}) };
+	}
+	const frequency = rule.definition.frequency;
+	const uses = counters.ruleUses[rule.id] ?? 0;
+	if (frequency && uses >= frequency.max) {
+		return { kind: SuppressionKind.Frequency, detail: `fired ${uses} time(s) for this customer in the last ${frequency.perDays} days (limit ${frequency.max})` };
+	}
+	return undefined;
+}
+
+/** The rule's actions for this customer: its experiment arm's (or none, in the holdout), else its own. */
+function variantOf(rule: CompiledRule, context: EvaluationContext): { arm?: string; actions: CompiledRule['definition']['actions'] } {
+	const experiment = rule.definition.experiment;
+	if (!experiment) return { actions: rule.definition.actions };
+	const arm = assignArm(experiment, context.profile.customerKey);
+	if (arm === HOLDOUT_ARM) return { arm, actions: [] };
+	return { arm, actions: experiment.variants.find((v) => v.name === arm)?.actions ?? rule.definition.actions };
+}
+
+/** A due follow-up competes like a rule that fired: its conditions held when it was scheduled. */
+function addDueFollowUp(ruleSet: CompiledRuleSet, context: EvaluationContext, nowMs: number, eligible: Eligible[], explanation: RuleExplanation[]): void {
 	const followUpOf = context.event.type === 'follow_up_due' ? followUpSource(context.event.data) : undefined;
-	if (followUpOf) {
-		const rule = ruleSet.rulesById.get(followUpOf.ruleId);
-		const then = rule?.definition.actions.flatMap((a) => (a.type === 'schedule_follow_up' ? a.then : []));
-		if (!rule || !then?.length) {
-			explanation.push({ ruleId: followUpOf.ruleId, outcome: RuleOutcome.NotMet, reason: `the rule that scheduled this follow-up ${rule ? 'no longer has a follow-up' : 'no longer exists'}` });
-		} else if (!rule.enabled) {
-			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Disabled, reason: 'the rule that scheduled this follow-up is switched off' });
-		} else {
-			// The rule's conditions held when it scheduled this; budgets and limits still apply now.
-			eligible.push({ rule, result: materializeActions(then, context, ruleSet.program, nowMs), followUpOf: followUpOf.sourceEventKey });
-		}
+	if (!followUpOf) return;
+	const rule = ruleSet.rulesById.get(followUpOf.ruleId);
+	const then = rule?.definition.actions.flatMap((a) => (a.type === 'schedule_follow_up' ? a.then : []));
+	if (!rule || !then?.length) {
+		explanation.push({ ruleId: followUpOf.ruleId, outcome: RuleOutcome.NotMet, reason: `the rule that scheduled this follow-up ${rule ? 'no longer has a follow-up' : 'no longer exists'}` });
+	} else if (!rule.enabled) {
+		explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Disabled, reason: 'the rule that scheduled this follow-up is switched off' });
+	} else {
+		// Budgets and limits still apply now.
+		eligible.push({ rule, result: materializeActions(then, context, ruleSet.program, nowMs), followUpOf: followUpOf.sourceEventKey });
 	}
+}
 
-	const winners = anyConflict ? resolveConflicts(eligible, explanation) : eligible;
-	if (winners.length > 1) winners.sort(winnerOrder);
-	const fired: FiredRule[] = [];
-	const suppressionsToCreate: SuppressionToCreate[] = [];
-	const pending = new Map<string, CapUsage>();
+/** What the winners add up to once the daily limit and the budgets have had their say. */
+interface Firing {
+	fired: FiredRule[];
+	suppressionsToCreate: SuppressionToCreate[];
+	/** Budget used by this event so far, per usage key (bonuses and challenges come after). */
+	pending: Map<string, CapUsage>;
+	routes: Route[];
+	pointsToAward: number;
+}
+
+/** Fires the winners in `winnerOrder`, each within the program's daily limit and its caps and ceilings. */
+function fireWinners(ruleSet: CompiledRuleSet, counters: EvaluationContext['counters'], run: ConditionRun, winners: Eligible[], explanation: RuleExplanation[]): Firing {
+	const firing: Firing = { fired: [], suppressionsToCreate: [], pending: new Map(), routes: [], pointsToAward: 0 };
 	let rewardsGiven = 0;
-	let pointsToAward = 0;
-	const routes: Route[] = [];
-
 	for (let w = 0; w < winners.length; w++) {
 		const candidate = winners[w];
 		const { rule, result } = candidate;
@@ -223,69 +277,66 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 			continue;
 		}
 		const amount = firingAmount(result);
-		const breach = budgetBreach({ caps: rule.allCaps, ceilings: rule.ceilings, usageKeys: rule.usageKeys }, counters.capUsage, pending, amount);
+		const breach = budgetBreach({ caps: rule.allCaps, ceilings: rule.ceilings, usageKeys: rule.usageKeys }, counters.capUsage, firing.pending, amount);
 		if (breach) {
 			explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, breach.detail, breach));
 			continue;
 		}
-		addPending(pending, rule.usageKeys, amount);
+		addPending(firing.pending, rule.usageKeys, amount);
 		if (isReward) rewardsGiven++;
 		run.failure = undefined;
 		const line = eligibleLine(candidate, RuleOutcome.Fired, candidate.followUpOf ? `follow-up scheduled by event ${candidate.followUpOf}` : 'all conditions met');
 		if (!candidate.followUpOf) line.conditions = rule.conditions.explain(run);
 		explanation.push(line);
-		pointsToAward += result.points;
-		for (let a = 0; a < result.actions.length; a++) if (!routes.includes(result.actions[a].route)) routes.push(result.actions[a].route);
-		fired.push(
-			candidate.arm
-				? { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, experimentId: rule.definition.experiment?.id, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor }
-				: { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor },
-		);
-		const hold = rule.definition.conflict;
-		if (hold && hold.suppressOthersForHours > 0) {
-			const until = new Date(nowMs + hold.suppressOthersForHours * HOUR_MS).toISOString();
-			for (const other of ruleSet.conflictGroups.get(hold.group) ?? []) if (other !== rule.id) suppressionsToCreate.push({ ruleId: other, until, byRuleId: rule.id });
-			// The group itself is held too, so rules of the same group in another workflow's rule
-			// set (the win-back next to the cart reminder) are held back as well.
-			suppressionsToCreate.push({ ruleId: conflictGroupKey(hold.group), until, byRuleId: rule.id });
-		}
+		firing.pointsToAward += result.points;
+		for (let a = 0; a < result.actions.length; a++) if (!firing.routes.includes(result.actions[a].route)) firing.routes.push(result.actions[a].route);
+		firing.fired.push(firedRule(candidate));
+		firing.suppressionsToCreate.push(...conflictHolds(ruleSet, rule, run.nowMs));
 	}
+	return firing;
+}
 
-	// Running bonuses and challenges are rare on an event: most events skip this part entirely.
+function firedRule(candidate: Eligible): FiredRule {
+	const { rule, result } = candidate;
+	return candidate.arm
+		? { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, experimentId: rule.definition.experiment?.id, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor }
+		: { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor };
+}
+
+/** The holds a fired rule of a conflict group puts on the rest of its group for a while. */
+function conflictHolds(ruleSet: CompiledRuleSet, rule: CompiledRule, nowMs: number): SuppressionToCreate[] {
+	const hold = rule.definition.conflict;
+	if (!hold || hold.suppressOthersForHours <= 0) return [];
+	const until = new Date(nowMs + hold.suppressOthersForHours * HOUR_MS).toISOString();
+	const holds: SuppressionToCreate[] = [];
+	for (const other of ruleSet.conflictGroups.get(hold.group) ?? []) if (other !== rule.id) holds.push({ ruleId: other, until, byRuleId: rule.id });
+	// The group itself is held too, so rules of the same group in another workflow's rule
+	// set (the win-back next to the cart reminder) are held back as well.
+	holds.push({ ruleId: conflictGroupKey(hold.group), until, byRuleId: rule.id });
+	return holds;
+}
+
+/** Running bonuses and challenges, after the rules that fired (which used the budget first). Most events skip this entirely. */
+function grantExtras(ruleSet: CompiledRuleSet, context: EvaluationContext, zone: string, nowMs: number, firing: Firing, explanation: RuleExplanation[]): Extras {
 	const extras: Extras = { bonusAwards: [], challengeCompletions: [], challengesToStart: [], extraPointsUsage: [] };
-	if (counters.activeBonuses?.length || counters.runningChallenges?.length || fired.some(startsChallenge)) {
-		const budget: ExtraBudget = { ruleSet, counters, pending, routes, pointsToAward, usage: extras.extraPointsUsage };
-		grantBonuses(budget, context, nowMs, extras, explanation);
-		settleChallenges(budget, context, zone, nowMs, fired, extras, explanation);
-		pointsToAward = budget.pointsToAward;
-	}
+	const { counters } = context;
+	if (!counters.activeBonuses?.length && !counters.runningChallenges?.length && !firing.fired.some(startsChallenge)) return extras;
+	const budget: ExtraBudget = { ruleSet, counters, pending: firing.pending, routes: firing.routes, pointsToAward: firing.pointsToAward, usage: extras.extraPointsUsage };
+	grantBonuses(budget, context, nowMs, extras, explanation);
+	settleChallenges(budget, context, zone, nowMs, firing.fired, extras, explanation);
+	firing.pointsToAward = budget.pointsToAward;
+	return extras;
+}
 
+/** The follow-ups the fired rules schedule. */
+function scheduledFollowUps(fired: readonly FiredRule[], context: EvaluationContext): ScheduledFollowUp[] {
 	const followUps: ScheduledFollowUp[] = [];
 	for (const f of fired) {
 		for (const action of f.actions) {
 			if (action.type === 'schedule_follow_up') followUps.push({ ruleId: f.ruleId, dueAt: action.dueAt as string, unlessEvent: action.unlessEvent as string | undefined, identities: context.event.customer?.identities ?? {} });
 		}
 	}
-
-	return {
-		eventKey: context.event.idempotencyKey,
-		eventType: context.event.type,
-		customerKey: context.profile.customerKey,
-		evaluatedAt: isoInstant(nowMs),
-		programId: ruleSet.program.id,
-		...(ruleSet.program.version !== undefined ? { programVersion: ruleSet.program.version } : {}),
-		routes: routes.length > 1 ? routes.sort() : routes,
-		fired,
-		holdouts,
-		bonusAwards: extras.bonusAwards,
-		challengeCompletions: extras.challengeCompletions,
-		challengesToStart: extras.challengesToStart,
-		extraPointsUsage: extras.extraPointsUsage,
-		followUps,
-		pointsToAward,
-		suppressionsToCreate,
-		explanation,
-	};
+	return followUps;
 }
 
 const NO_RULES: readonly CompiledRule[] = [];

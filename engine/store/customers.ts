@@ -115,8 +115,12 @@ async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: s
 		profile = mergeProfile(profile, input);
 		await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(stripIdentityFields(profile)), now, survivorId]);
 	}
+	// For a new customer none of these identities existed when read: if a concurrent transaction
+	// attached one meanwhile, the insert must fail (unique violation, so PostgreSQL runs the
+	// transaction again and finds that customer) rather than leave a second customer without it.
+	const onConflict = ids.length === 0 ? '' : ' ON CONFLICT (kind, value) DO NOTHING';
 	for (const [kind, value] of identityPairs(input.identities)) {
-		await sql.execute('INSERT INTO customer_identities (kind, value, customer_id) VALUES ($1, $2, $3) ON CONFLICT (kind, value) DO NOTHING', [kind, value, survivorId]);
+		await sql.execute(`INSERT INTO customer_identities (kind, value, customer_id) VALUES ($1, $2, $3)${onConflict}`, [kind, value, survivorId]);
 	}
 	return survivorId;
 }

@@ -42,6 +42,73 @@ describe('ledger conformance', async () => {
 				}
 			});
 
+			describe('group commit (earnForOrders)', () => {
+				test('earns every order of the group once, in one go; the same group again writes nothing', async () => {
+					const { ledger } = ledgerWith();
+					const emails = [uniqueEmail(), uniqueEmail(), uniqueEmail()];
+					const group = Array.from({ length: 9 }, (_, i) => ({ order: paidOrder(emails[i % 3], 1000 + i * 100) }));
+					const entries = await entryCount();
+					const outcomes = await ledger.earnForOrders(group);
+					assert.deepEqual(outcomes.map((o) => o.ok && !o.result.replay), group.map(() => true));
+					// Outcomes answer the inputs in their order, whatever order the accounts were locked in.
+					outcomes.forEach((o, i) => assert.equal(o.ok && o.result.idempotencyKey, `woocommerce:order:${group[i].order.id}:paid`));
+					assert.equal(await entryCount(), entries + 9);
+					const again = await ledger.earnForOrders(group);
+					assert.deepEqual(again.map((o) => o.ok && o.result.replay), group.map(() => true));
+					assert.equal(await entryCount(), entries + 9);
+					// One at a time agrees: the keys are the same as a single award's.
+					assert.equal((await ledger.earnForOrder(group[4].order)).replay, true);
+					assert.equal((await ledger.getBalance({ identities: { email: emails[1] } })).available, 11 + 14 + 17);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('a key reused for a different order fails alone; the rest of the group still earns', async () => {
+					const { ledger } = ledgerWith();
+					const email = uniqueEmail();
+					const first = await ledger.earnForOrder(paidOrder(email, 2000), { idempotencyKey: 'evt-group-reused' });
+					const group = [{ order: paidOrder(email, 3000) }, { order: paidOrder(email, 4000), idempotencyKey: 'evt-group-reused' }, { order: paidOrder(uniqueEmail(), 5000) }];
+					const entries = await entryCount();
+					const outcomes = await ledger.earnForOrders(group);
+					assert.equal(outcomes[0].ok && outcomes[0].result.change.available, 30);
+					assert.equal(outcomes[1].ok, false);
+					assert.equal(!outcomes[1].ok && (outcomes[1].error as LoyaltyError).code, 'key_reused');
+					assert.equal(outcomes[2].ok && outcomes[2].result.change.available, 50);
+					assert.equal(await entryCount(), entries + 2);
+					assert.equal((await ledger.getBalance({ customerId: first.customerId })).available, 20 + 30);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('a bad order is reported with its field; the others earn', async () => {
+					const { ledger } = ledgerWith();
+					const group = [{ order: paidOrder(uniqueEmail(), 1500) }, { order: paidOrder(uniqueEmail(), 1500, { currency: 'XYZ' }) }];
+					const outcomes = await ledger.earnForOrders(group);
+					assert.equal(outcomes[0].ok && outcomes[0].result.change.available, 15);
+					assert.equal(outcomes[1].ok, false);
+					assert.match(!outcomes[1].ok ? outcomes[1].error.message : '', /currency/);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('one order twice in a group earns once; concurrent groups over the same customers award each order once', async () => {
+					const { ledger } = ledgerWith();
+					const emails = [uniqueEmail(), uniqueEmail()];
+					const order = paidOrder(emails[0], 1000);
+					const twice = await ledger.earnForOrders([{ order }, { order }]);
+					assert.deepEqual(twice.map((o) => o.ok && o.result.replay), [false, true]);
+					const orders = Array.from({ length: 12 }, (_, i) => paidOrder(emails[i % 2], 1000));
+					// Overlapping groups from four writers, in opposite orders: each order still earns exactly once.
+					const groups = await Promise.all([orders.slice(0, 8), orders.slice(4).reverse(), orders.slice(2, 10), orders].map((part) => ledger.earnForOrders(part.map((o) => ({ order: o })))));
+					assert.deepEqual(groups.flat().filter((o) => !o.ok), []);
+					assert.deepEqual(await verifyBalances(store), []);
+					for (const o of orders) {
+						const rows = await store.db.query('SELECT id FROM ledger_entries WHERE order_source = $1 AND order_id = $2', [o.source, o.id]);
+						assert.equal(rows.length, 1, o.id);
+					}
+					// A new customer's first orders racing in two groups make one customer, not two.
+					assert.equal((await ledger.getBalance({ identities: { email: emails[1] } })).available, 60);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+			});
+
 			test('a replayed order returns the original result and writes nothing', async () => {
 				const { ledger } = ledgerWith();
 				const order = paidOrder(uniqueEmail(), 5000);

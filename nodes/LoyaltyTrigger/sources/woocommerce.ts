@@ -5,6 +5,7 @@ import { createWooCommerceCategoryLookup, wooCommerceShopKey } from '../../../co
 import type { LoyaltyEvent } from '../../../engine';
 import { CredentialName } from '../../shared/credentials';
 import { n8nHttp } from '../../shared/http';
+import { recentCredentials } from '../../shared/recentCredentials';
 import { withProductCategories } from './categories';
 import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
@@ -17,8 +18,8 @@ export const WOOCOMMERCE_TOPIC_OPTIONS = [
 	{ name: 'Order Updated', value: 'order.updated', description: 'Also carries refunds and status changes (paid, cancelled)' },
 ];
 
-async function webhookSecretFor(context: WooContext): Promise<string> {
-	const credentials = await context.getCredentials(CredentialName.WooCommerce);
+async function webhookSecretFor(context: IWebhookFunctions, fresh = false): Promise<string> {
+	const credentials = await recentCredentials(context, CredentialName.WooCommerce, { fresh });
 	return stringValue(credentials.webhookSecret);
 }
 
@@ -44,7 +45,8 @@ async function categorized(context: IWebhookFunctions, events: LoyaltyEvent[]): 
 		vendor: 'WooCommerce',
 		productIds: woocommerce.uncategorizedProductIds(events),
 		lookup: async (productIds) => {
-			const credentials = await context.getCredentials(CredentialName.WooCommerce);
+			// Usually answered from the category cache: read the shop's credentials at most every few seconds too.
+			const credentials = await recentCredentials(context, CredentialName.WooCommerce);
 			const shopUrl = stringValue(credentials.shopUrl);
 			const client = woocommerce.createWooCommerceClient(n8nHttp(context), {
 				baseUrl: shopUrl,
@@ -133,8 +135,9 @@ export const wooCommerceSource: TriggerSource = {
 			return { kind: 'ignore', reason: 'WooCommerce webhook ping acknowledged' };
 		}
 		const delivery = woocommerce.readWooCommerceHeaders(headers);
-		const webhookSecret = await webhookSecretFor(this);
-		const check = woocommerce.verifyWooCommerceSignature(rawBody, delivery.signature, webhookSecret);
+		let check = woocommerce.verifyWooCommerceSignature(rawBody, delivery.signature, await webhookSecretFor(this));
+		// The secret may have just been changed: a failed check is decided on freshly read credentials.
+		if (!check.valid) check = woocommerce.verifyWooCommerceSignature(rawBody, delivery.signature, await webhookSecretFor(this, true));
 		if (!check.valid) return rejectSignature(check.reason);
 
 		if (delivery.topic && !selectedTopics(this).includes(delivery.topic)) {

@@ -77,6 +77,8 @@ export interface StartOptions {
 	maxEventsPerRun?: number;
 	/** More workflows to import and publish beside the template (e.g. a bare baseline for benchmarks). */
 	extraWorkflows?: WorkflowJson[];
+	/** More environment for the main n8n process only (e.g. NODE_OPTIONS for a benchmark's profiler). */
+	mainEnv?: Record<string, string>;
 }
 
 /** The environment of every n8n process of a queue-mode setup (main, workers and CLI). */
@@ -168,7 +170,7 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 			userFolder,
 			port,
 			install,
-			env: n8nEnvExtra,
+			env: { ...n8nEnvExtra, ...options.mainEnv },
 			waitForWebhooks: [`${webhookIdOf('woocommerce')}/webhook`, `${webhookIdOf('square')}/webhook`, ...extraWorkflows.flatMap((extra) => webhookPaths(extra))],
 		});
 		cleanups.push(() => n8n.stop());

@@ -181,6 +181,24 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 		assert.deepEqual(output[1].json, { eventId: 'generic:c-1', eventType: 'customer_updated', operation: 'none', skipped: true, reason: '"customer_updated" events do not change points', program: { id: 'euro-shop', version: 1 } });
 	});
 
+	test('Apply Event with the default {{ $json }} applies the input item itself', async () => {
+		const event = {
+			id: 'generic:pos-json-1',
+			type: 'purchase',
+			source: 'generic',
+			occurredAt: '2026-03-03T10:00:00Z',
+			idempotencyKey: 'generic:order:pos-json-1:paid',
+			customer: { identities: { email: 'json-item@example.com' } },
+			order: { source: 'generic', id: 'pos-json-1', status: 'paid', placedAt: '2026-03-03T10:00:00Z', currency: 'EUR', totalMinor: 1000, lines: [], customer: { identities: { email: 'json-item@example.com' } } },
+		};
+		await setProgram('euro-json', { currency: 'EUR', pointsPerCurrencyUnit: 1 });
+		// The fake context does not evaluate expressions: the literal would fail to parse as an event.
+		const context = executeContext({ description: node.description, parameters: { resource: 'points', operation: 'applyEvent', event: '={{ $json }}', programId: 'euro-json' }, credentials, items: [{ json: event }] });
+		const [[output]] = await node.execute.call(context);
+		assert.equal(output.json.eventId, 'generic:pos-json-1');
+		assert.deepEqual(output.json.change, { available: 10, pending: 0 });
+	});
+
 	test('The stored program: pending days keep earned points pending; an unknown currency names the setting', async () => {
 		const stored = await setProgram('returns', { pendingDays: 14 });
 		assert.deepEqual([stored.version, stored.changed, (stored.settings as IDataObject).pendingDays], [1, true, 14]);

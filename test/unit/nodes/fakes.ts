@@ -16,6 +16,7 @@ import type {
 	INodeTypeDescription,
 	IWebhookFunctions,
 } from 'n8n-workflow';
+import { forgetRecentCredentials } from '../../../nodes/shared/recentCredentials';
 import { NodeHelpers } from 'n8n-workflow';
 
 export type Credentials = Record<string, ICredentialDataDecryptedObject>;
@@ -160,6 +161,8 @@ export interface Response {
 }
 
 export function webhookContext(options: WebhookOptions): { context: IWebhookFunctions; response: Response; recorded: Recorded } {
+	// Each fake delivery may come with other credentials under the same id: nothing kept from the last one.
+	forgetRecentCredentials();
 	const { context: hook, recorded } = hookContext(options);
 	const response: Response = {};
 	const res = {

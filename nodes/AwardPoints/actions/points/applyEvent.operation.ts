@@ -19,8 +19,21 @@ const displayOptions = { show: { resource: ['points'], operation: ['applyEvent']
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
+/** The parameter as written: `={{ $json }}` (the default, and the templates') is the item itself. */
+const WHOLE_ITEM = /^=\{\{\s*\$json\s*\}\}$/;
+
+/**
+ * The event to apply. For the default `={{ $json }}` the input item is read directly: n8n would
+ * evaluate the expression in its sandbox for every item, which costs more CPU than the award.
+ */
+function eventOf(context: IExecuteFunctions, itemIndex: number): unknown {
+	const written = context.getNode().parameters.event;
+	if (typeof written === 'string' && WHOLE_ITEM.test(written.trim())) return context.getInputData()[itemIndex]?.json;
+	return context.getNodeParameter('event', itemIndex);
+}
+
 export async function execute(this: IExecuteFunctions, { ledger, itemIndex }: OperationContext): Promise<IDataObject> {
-	const event = parseJsonObject(this.getNodeParameter('event', itemIndex), 'event') as unknown as LoyaltyEvent;
+	const event = parseJsonObject(eventOf(this, itemIndex), 'event') as unknown as LoyaltyEvent;
 	const result = await ledger.applyEvent(event);
 	const about: IDataObject = { eventId: event.id ?? null, eventType: event.type ?? null };
 	if (result === null) {
