@@ -8,9 +8,10 @@ import {
 } from 'n8n-workflow';
 
 import { changeProgram, peekProgram, programHistory, type Program, type Store } from '../../engine';
+import { nodeDocsUrl } from '../shared/docs';
 import { programSource } from '../shared/program';
 import { runPerItem } from '../shared/router';
-import { openStoreFor, testStoreCredential } from '../shared/store';
+import { openStoreFor, STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import { programProperties } from './description';
 import { changesFromForm, settingsJson, type SettingsForm, type TiersForm } from './settingsForm';
 
@@ -26,12 +27,13 @@ export class LoyaltyProgram implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ {"get": "Get Settings", "update": "Update Settings", "getHistory": "Get History"}[$parameter["operation"]] + ": " + $parameter["programId"] }}',
+		documentationUrl: nodeDocsUrl('loyalty-program'),
 		description: 'Set your loyalty program once — earn rate, expiry, tiers, quiet hours, message limits — for every workflow that uses it',
 		defaults: { name: 'Loyalty Program' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'loyaltyStoreApi', required: false, testedBy: 'loyaltyStoreApiTest' }],
+		credentials: [{ name: 'loyaltyStoreApi', displayName: STORE_CREDENTIAL_LABEL, required: false, testedBy: 'loyaltyStoreApiTest' }],
 		properties: programProperties,
 	};
 

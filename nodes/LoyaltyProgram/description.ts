@@ -27,7 +27,7 @@ const settingsToChange: INodeProperties = {
 				{ name: 'After N Days of Inactivity', value: 'inactivity', description: 'All points expire when the customer has not earned or redeemed for Expiry Days' },
 				{ name: 'End of Month After N Months', value: 'end_of_month_after', description: 'Points earned in a month expire at the end of the month Expiry Months later' },
 				{ name: 'N Days After Earning', value: 'days_after_earn', description: 'Each earning expires Expiry Days after it became available' },
-				{ name: 'Never', value: 'never' },
+				{ name: 'Never', value: 'never', description: 'Points never expire' },
 			],
 			default: 'never',
 			description: 'When points expire',
@@ -39,7 +39,7 @@ const settingsToChange: INodeProperties = {
 		{ displayName: 'Max Percent Off', name: 'maxPercentOff', type: 'number', typeOptions: { minValue: 0, maxValue: 100 }, default: 50, description: 'Largest discount a coupon may give; an offer asking for more is refused' },
 		{ displayName: 'Max Points Per Order', name: 'maxPointsPerOrder', type: 'number', typeOptions: { minValue: 0 }, default: 5000, description: 'The most points one order can earn by itself. A bigger order earns nothing until you approve it, so a mistyped or test total cannot give away a fortune. 0 means no limit.' },
 		{ displayName: 'Max Reward Cost (% of Revenue)', name: 'maxRewardCostShare', type: 'number', typeOptions: { minValue: 0, maxValue: 100 }, default: 10, description: 'Rules hold rewards back once their cost this month would pass this share of the revenue they touch. 0 means no ceiling.' },
-		{ displayName: 'Max Rewards per Customer per Day', name: 'maxRewardsPerCustomerPerDay', type: 'number', typeOptions: { minValue: 1 }, default: 1 },
+		{ displayName: 'Max Rewards per Customer per Day', name: 'maxRewardsPerCustomerPerDay', type: 'number', typeOptions: { minValue: 1 }, default: 1, description: 'Most rewards Evaluate Rules gives one customer in a day, from all rules together. Leave it out for no limit.' },
 		{ displayName: 'Pending Days', name: 'pendingDays', type: 'number', typeOptions: { minValue: 0 }, default: 0, description: 'Your return period: earned points wait this many days before they can be spent. 0 makes them available at once.' },
 		{ displayName: 'Point Cost (Cents per Point)', name: 'pointValueMinor', type: 'number', typeOptions: { minValue: 0 }, default: 1, description: 'What one point costs you, in cents, for reward budgets' },
 		{ displayName: 'Points Per Currency Unit', name: 'pointsPerCurrencyUnit', type: 'number', typeOptions: { minValue: 0, numberPrecision: 2 }, default: 1, description: 'Points for every whole unit spent, such as 1 point per $1' },
@@ -71,8 +71,9 @@ const tiers: INodeProperties[] = [
 		name: 'useTiers',
 		type: 'options',
 		displayOptions: showFor(['update']),
+		description: 'Loyalty tiers such as Silver and Gold, by spend or points in a window',
 		options: [
-			{ name: 'Keep As They Are', value: 'keep' },
+			{ name: 'Keep As They Are', value: 'keep', description: 'Leave the tiers unchanged' },
 			{ name: 'No Tiers', value: 'none', description: 'Remove the tiers' },
 			{ name: 'Set Tiers', value: 'set', description: 'Replace the tiers with the rows below' },
 		],
@@ -83,6 +84,7 @@ const tiers: INodeProperties[] = [
 		name: 'tierBasis',
 		type: 'options',
 		displayOptions: { show: { operation: ['update'], useTiers: ['set'] } },
+		description: 'What moves a customer up: money spent or points earned',
 		options: [
 			{ name: 'Spend', value: 'spend', description: 'Money spent in the window, in your currency' },
 			{ name: 'Points', value: 'points', description: 'Points earned in the window' },
@@ -104,7 +106,7 @@ const tiers: INodeProperties[] = [
 				displayName: 'Tier',
 				name: 'level',
 				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Gold' },
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Gold', description: 'The tier’s name, as customers see it' },
 					{ displayName: 'From', name: 'threshold', type: 'number', typeOptions: { minValue: 0, numberPrecision: 2 }, default: 0, description: 'Spend (in your currency) or points in the window from which this tier applies; the lowest tier usually starts at 0' },
 				],
 			},
@@ -118,6 +120,7 @@ export const programProperties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
+		description: 'Read the settings, change them, or see every earlier version',
 		options: [
 			{ name: 'Get History', value: 'getHistory', description: 'Every version of the settings, with when and by whom it was set', action: 'Get the history of the program settings' },
 			{ name: 'Get Settings', value: 'get', description: 'The settings every node of the program uses now', action: 'Get the program settings' },

@@ -80,7 +80,7 @@ describe('settings named in error texts', () => {
 	const named = files.flatMap((file) => textsOf(file).flatMap((text) => namedSettings(text).map((path) => ({ file: relative(ROOT, file), path, text }))));
 
 	test('the texts name settings (the reader finds them)', () => {
-		assert.ok(named.some(({ path }) => path.join(' → ') === 'Program Settings → Tiers (JSON)'), 'a path form');
+		assert.ok(named.some(({ path }) => path.join(' → ') === 'Loyalty Program → Tiers'), 'a path form');
 		assert.ok(named.some(({ path }) => path.join() === 'Order Source'), 'a quoted form');
 		assert.ok(named.some(({ path }) => path.join() === 'Create Coupons In'), "Send Offer's coupon shop error");
 	});
