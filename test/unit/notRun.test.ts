@@ -63,10 +63,11 @@ test('npm test ends with the totals line alone, then one line per step that did 
 	const totals = lines.indexOf('0 passed, 0 failed, 0 skipped');
 	assert.ok(totals >= 0, run.stdout);
 	const after = lines.slice(totals + 1);
-	assert.equal(after.length, 5);
+	assert.equal(after.length, 6);
 	assert.deepEqual(after.map((l) => /^not run: (.+?) — not selected by `npm test no-step-is-called-this`; run `npm test` for every step$/.exec(l)?.[1]), [
 		'build',
 		'lint',
+		'lint: import rules',
 		'typecheck',
 		'unit, store and sandbox tests',
 		'end-to-end tests (real n8n)',

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../cli/main';
-import { Ledger, openStore, renderReportHtml, type LoyaltyReport } from '../../../engine';
+import { changeProgram, Ledger, openStore, renderReportHtml, type LoyaltyReport } from '../../../engine';
 import { paidOrder } from '../../support/fixtures';
 import { captureConsole as capture } from '../../support/cli';
 
@@ -16,13 +16,15 @@ test('report --json prints the report value, and --html writes that same value a
 		const store = await openStore({ kind: 'sqlite', path: file });
 		const ledger = new Ledger(store, { id: 'shop', earnRates: { EUR: { points: 2, perMinor: 100 } } }, { now: () => new Date('2026-03-10T10:00:00Z') });
 		await ledger.earnForOrder(paidOrder('ana@example.com', 4_250, { currency: 'EUR', placedAt: '2026-03-10T09:00:00Z' }));
+		// The shop's program, stored once: the report reads its currency, earn rate and zone from it.
+		await changeProgram(store, 'shop', { currency: 'EUR', pointsPerCurrencyUnit: 2, timeZone: 'Europe/Berlin' }, { defaultTimeZone: 'UTC', source: 'test' });
 		await store.close();
 
 		const page = join(dir, 'report.html');
 		const out = capture();
 		let code: number;
 		try {
-			code = await main(['report', '--store', file, '--json', '--html', page, '--program', '{"id":"shop","earnRates":{"EUR":{"points":2,"perMinor":100}}}', '--period', 'day', '--weeks', '14', '--time-zone', 'Europe/Berlin', '--now', '2026-03-12T08:00:00Z']);
+			code = await main(['report', '--store', file, '--json', '--html', page, '--program-id', 'shop', '--period', 'day', '--weeks', '14', '--now', '2026-03-12T08:00:00Z']);
 		} finally {
 			out.restore();
 		}
