@@ -121,6 +121,10 @@ export async function evaluateItems(this: IExecuteFunctions): Promise<INodeExecu
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) await decideItem(undefined, itemIndex);
 		return outputs;
 	}
+	// The program is read (and, the first time, stored) before the test transaction opens: on SQLite
+	// a write from inside it would wait for the lock the transaction itself holds. A program that
+	// cannot be read fails its item inside, like any other bad input.
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) await programFor(itemIndex).catch(() => undefined);
 	try {
 		await store.transaction(async (sql) => {
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) await decideItem(sql, itemIndex);
