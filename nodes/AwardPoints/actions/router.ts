@@ -61,9 +61,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const resource = this.getNodeParameter('resource', itemIndex) as string;
 		if (resource === 'points' && this.getNodeParameter('testMode', itemIndex, false) === true) {
 			// Test mode: the operation runs as it would, against a scratch copy that is rolled back.
-			const program = ledgers.get(programId)!;
-			const result = await withoutKeeping(store, async (scratch) => module.execute.call(this, { ledger: new Ledger(scratch, program.ledger.program), store: scratch, item, itemIndex }));
-			return Array.isArray(result) ? result : { ...result, ...program.stamp, testMode: true, kept: false };
+			const { ledger: real, stamp } = entry;
+			const tried = await withoutKeeping(store, async (scratch) => module.execute.call(this, { ledger: new Ledger(scratch, real.program), store: scratch, item, itemIndex }));
+			return Array.isArray(tried) ? tried : { ...tried, program: { ...stamp.program }, testMode: true, kept: false };
 		}
 		const { ledger } = entry;
 		const squareClient = (this.getNodeParameter('squareMirror', itemIndex, false) as boolean) ? await squareClientFor(this) : undefined;
