@@ -16,9 +16,11 @@ describe('the schedule trigger’s health check', () => {
 	});
 
 	test('alone, it looks for no customer events; with others, both are read', () => {
-		const only = read({ dueEvents: ['healthCheck'], scheduleProgram: { programId: 'shop', timeZone: 'Europe/Berlin' } });
-		assert.equal(scheduleSettingsFrom(only), undefined);
-		assert.deepEqual(healthCheckSettingsFrom(only), { programId: 'shop', timeZone: 'Europe/Berlin', quietFactor: 3, minQuietHours: 24, quarantineAbove: 0, parkedAbove: 0, unprocessedAbove: 0 });
+		// The program (id, time zone) is the stored one, handed over by the trigger.
+		const shop = { id: 'shop', currency: 'EUR', timeZone: 'Europe/Berlin' };
+		const only = read({ dueEvents: ['healthCheck'] });
+		assert.equal(scheduleSettingsFrom(only, shop), undefined);
+		assert.deepEqual(healthCheckSettingsFrom(only, shop), { programId: 'shop', timeZone: 'Europe/Berlin', quietFactor: 3, minQuietHours: 24, quarantineAbove: 0, parkedAbove: 0, unprocessedAbove: 0 });
 		const both = read({ dueEvents: ['healthCheck', 'followUps'], healthMinQuietHours: 6, healthQuarantineAbove: 2 });
 		assert.deepEqual(scheduleSettingsFrom(both)?.kinds, { followUps: true });
 		assert.deepEqual(healthCheckSettingsFrom(both), { programId: 'default', timeZone: 'UTC', quietFactor: 3, minQuietHours: 6, quarantineAbove: 2, parkedAbove: 0, unprocessedAbove: 0 });
