@@ -8,6 +8,7 @@ import { importOrderHistory, ImportMode, Ledger, openStore, readImportCheckpoint
 import { fetchHttp } from '../../../cli/fetchHttp';
 import { main } from '../../../cli/main';
 import { startShopSandbox, type ShopSandbox } from '../../../sandbox';
+import { backends } from '../../support/stores';
 
 const dir = mkdtempSync(join(tmpdir(), 'loyalty-import-api-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -64,44 +65,70 @@ describe('import from WooCommerce through its API', () => {
 	test('books every paid order and refund once, page by page; a second run books nothing', async () => {
 		const store = await openFresh();
 		try {
-			const first = await run(store, fetchHttp());
-			assert.equal(first.pages, 2, '150 orders are two pages of 100');
-			assert.equal(first.orders, ORDERS, 'the pending order is left out');
-			assert.equal(first.written, ORDERS);
-			assert.equal(first.refunds, 1);
-			const once = await books(store);
-			assert.deepEqual(once, { points: ORDERS * 10 - 5, earns: ORDERS, reversals: 1, mismatches: 0 }, '10 points an order; refunding 5.00 of 10.00 takes back 5');
-			const second = await run(store, fetchHttp());
-			assert.equal(second.written, 0);
-			assert.equal(second.alreadyBooked, ORDERS);
-			assert.deepEqual(await books(store), once);
+			await booksOnce(store);
 		} finally {
 			await store.close();
 		}
 	});
+
+	describe('on PostgreSQL', async () => {
+		const postgres = (await backends()).find((b) => b.name === 'postgres')!;
+		test('books once, and an interrupted import resumes', { skip: postgres.unavailable }, async () => {
+			const { store, cleanup } = await postgres.open();
+			try {
+				await booksOnce(store);
+				const fresh = await postgres.open();
+				try {
+					await interruptsAndResumes(fresh.store);
+				} finally {
+					await fresh.cleanup();
+				}
+			} finally {
+				await cleanup();
+			}
+		});
+	});
+
+	async function booksOnce(store: Store): Promise<void> {
+		const first = await run(store, fetchHttp());
+		assert.equal(first.pages, 2, '150 orders are two pages of 100');
+		assert.equal(first.orders, ORDERS, 'the pending order is left out');
+		assert.equal(first.written, ORDERS);
+		assert.equal(first.refunds, 1);
+		const once = await books(store);
+		assert.deepEqual(once, { points: ORDERS * 10 - 5, earns: ORDERS, reversals: 1, mismatches: 0 }, '10 points an order; refunding 5.00 of 10.00 takes back 5');
+		const second = await run(store, fetchHttp());
+		assert.equal(second.written, 0);
+		assert.equal(second.alreadyBooked, ORDERS);
+		assert.deepEqual(await books(store), once);
+	}
 
 	test('an import interrupted on page 2 resumes after page 1 and awards nothing twice', async () => {
 		const store = await openFresh();
 		try {
-			const waits: Array<{ status?: number; delayMs: number }> = [];
-			sandbox.faults.inject({ vendor: 'woocommerce', path: /\/orders\?.*page=2/, status: 503 });
-			await assert.rejects(run(store, fastRetries(fetchHttp(), waits)), /503|WooCommerce/);
-			sandbox.faults.clear('woocommerce');
-			assert.equal(waits.length, 2, 'the 503 was retried with back-off before giving up');
-			const checkpoint = await readImportCheckpoint(store.db, 'woocommerce:test');
-			assert.equal(checkpoint, '2025-03-01T10:38:59', "one second before the 100th order's creation");
-			assert.equal((await books(store)).earns, 100);
-
-			const resumed = await run(store, fetchHttp());
-			assert.equal(resumed.resumedFrom, checkpoint);
-			assert.equal(resumed.orders, 51, 'the 100th order again (harmless) and the 50 after it');
-			assert.equal(resumed.alreadyBooked, 1);
-			assert.deepEqual(await books(store), { points: ORDERS * 10 - 5, earns: ORDERS, reversals: 1, mismatches: 0 });
-			assert.equal(await readImportCheckpoint(store.db, 'woocommerce:test'), undefined, 'a finished import leaves no resume point');
+			await interruptsAndResumes(store);
 		} finally {
 			await store.close();
 		}
 	});
+
+	async function interruptsAndResumes(store: Store): Promise<void> {
+		const waits: Array<{ status?: number; delayMs: number }> = [];
+		sandbox.faults.inject({ vendor: 'woocommerce', path: /\/orders\?.*page=2/, status: 503 });
+		await assert.rejects(run(store, fastRetries(fetchHttp(), waits)), /503|WooCommerce/);
+		sandbox.faults.clear('woocommerce');
+		assert.equal(waits.length, 2, 'the 503 was retried with back-off before giving up');
+		const checkpoint = await readImportCheckpoint(store.db, 'woocommerce:test');
+		assert.equal(checkpoint, '2025-03-01T10:38:59', "one second before the 100th order's creation");
+		assert.equal((await books(store)).earns, 100);
+
+		const resumed = await run(store, fetchHttp());
+		assert.equal(resumed.resumedFrom, checkpoint);
+		assert.equal(resumed.orders, 51, 'the 100th order again (harmless) and the 50 after it');
+		assert.equal(resumed.alreadyBooked, 1);
+		assert.deepEqual(await books(store), { points: ORDERS * 10 - 5, earns: ORDERS, reversals: 1, mismatches: 0 });
+		assert.equal(await readImportCheckpoint(store.db, 'woocommerce:test'), undefined, 'a finished import leaves no resume point');
+	}
 
 	test('a 429 is waited out for its Retry-After', async () => {
 		const store = await openFresh();
