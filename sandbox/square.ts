@@ -456,7 +456,7 @@ export class SquareSandbox {
 		Object.assign(refund, { status: 'COMPLETED', updated_at: now() });
 		// Square lists a payment's refunds on its order as well.
 		const order = this.orders.get(String(payment.order_id));
-		if (order) Object.assign(order, { refunds: [...((order.refunds as Json[] | undefined) ?? []), { id: refund.id, location_id: payment.location_id, transaction_id: order.id, tender_id: payment.id, created_at: refund.created_at, reason: refund.reason, amount_money: money, status: 'COMPLETED' }], updated_at: now(), version: Number(order.version) + 1 });
+		if (order) Object.assign(order, { refunds: [...((order.refunds as Json[] | undefined) ?? []), { id: refund.id, location_id: payment.location_id, transaction_id: order.id, tender_id: payment.id, created_at: refund.created_at, reason: refund.reason, amount_money: money, status: 'APPROVED' }], updated_at: now(), version: Number(order.version) + 1 });
 		this.notify('refund.updated', 'refund', String(refund.id), { refund: { ...refund } });
 		return { refund };
 	}

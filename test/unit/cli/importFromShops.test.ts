@@ -272,3 +272,9 @@ describe('import from Square through its API', () => {
 		}
 	});
 });
+
+test("the imports broke none of the vendors' documents", (t) => {
+	// Runs after the imports above. A no-op when the documents are not found (the summary says so).
+	t.diagnostic(sandbox.validationSummary());
+	sandbox.assertNoViolations();
+});
