@@ -93,7 +93,7 @@ export async function importOrderHistory(store: Store, ledger: Ledger, options: 
 	const rate = () => Math.round(summary.orders / Math.max((performance.now() - started) / 1000, 0.001));
 
 	for await (const page of options.pages(resumeFrom)) {
-		await writeOrders(store, ledger, options.mode, page.orders, summary, problem);
+		await writeOrders(store, ledger, options.mode, page.orders, now(), summary, problem);
 		for (const refund of page.refunds) await writeRefund(store, ledger, options.mode, refund, summary, problem);
 		await saveImportCheckpoint(store.db, options.name, page.position, now());
 		summary.pages++;
@@ -105,7 +105,7 @@ export async function importOrderHistory(store: Store, ledger: Ledger, options: 
 	return summary;
 }
 
-async function writeOrders(store: Store, ledger: Ledger, mode: ImportMode, orders: HistoryPage['orders'], summary: HistoryImportSummary, problem: (item: string, message: string) => void): Promise<void> {
+async function writeOrders(store: Store, ledger: Ledger, mode: ImportMode, orders: HistoryPage['orders'], at: Date, summary: HistoryImportSummary, problem: (item: string, message: string) => void): Promise<void> {
 	const count = (replay: boolean, held: boolean) => {
 		summary.orders++;
 		if (replay) summary.alreadyBooked++;
@@ -121,12 +121,12 @@ async function writeOrders(store: Store, ledger: Ledger, mode: ImportMode, order
 		});
 		return;
 	}
-	const at = new Date().toISOString();
+	const recordedAt = at.toISOString();
 	const written = await store.transaction(async (sql) => {
 		const flags: boolean[] = [];
 		for (const pending of orders) {
 			const order = parseOrder(pending.order);
-			flags.push(await insertOrderIfAbsent(sql, order, await upsertCustomerId(sql, order.customer, at), at));
+			flags.push(await insertOrderIfAbsent(sql, order, await upsertCustomerId(sql, order.customer, recordedAt), recordedAt));
 		}
 		return flags;
 	});
