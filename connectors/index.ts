@@ -1,4 +1,5 @@
 export * from './http';
+export { withRetries, retryAfterMs, type RetryOptions } from './shared/retryingHttp';
 export * as woocommerce from './woocommerce';
 export * as square from './square';
 export * as generic from './generic';

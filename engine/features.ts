@@ -1,4 +1,5 @@
 import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './delivery/migrations';
+import { IMPORT_MIGRATIONS } from './import/migrations';
 import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './insight/migrations';
 import { INTAKE_MIGRATIONS } from './intake/migrations';
 import { mergeAccounts } from './ledger/accountRows';
@@ -23,6 +24,7 @@ const FEATURES: readonly FeatureTables[] = [
 	// loyalty_accounts are caches of ledger_entries: rebuilt after a merge, not moved.
 	{ migrations: LEDGER_MIGRATIONS, customerColumns: LEDGER_CUSTOMER_COLUMNS, afterCustomerMerge: mergeAccounts },
 	{ migrations: PROGRAM_MIGRATIONS },
+	{ migrations: IMPORT_MIGRATIONS },
 ];
 
 export const ENGINE_TABLES = storeTables(FEATURES);

@@ -16,3 +16,4 @@ export * from './intake';
 export * from './report';
 export * from './program';
 export { importOrders, ImportMode, type ImportProgress } from './import/orders';
+export { importOrderHistory, readImportCheckpoint, type HistoryPage, type HistoryImportOptions, type HistoryImportSummary, type HistoryProgress } from './import/history';

@@ -94,7 +94,8 @@ export class SquareSandbox {
 		return { itemId, variationIds, ...(categoryId ? { categoryId } : {}) };
 	}
 
-	createOrder(input: { customer_id?: string; line_items?: Array<{ name?: string; quantity?: string; base_price_money?: Money; catalog_object_id?: string }>; location_id?: string; reference_id?: string }): Json {
+	/** `created_at`: when the order was placed (default now), to seed a history. */
+	createOrder(input: { created_at?: string; customer_id?: string; line_items?: Array<{ name?: string; quantity?: string; base_price_money?: Money; catalog_object_id?: string }>; location_id?: string; reference_id?: string }): Json {
 		const result = this.buildOrder(input);
 		if ('error' in result) throw new Error(`Square sandbox refused the order: ${JSON.stringify(result.error.body)}`);
 		return result.order;
@@ -202,6 +203,7 @@ export class SquareSandbox {
 			const result = this.buildOrder(asObject(body.order) as Parameters<SquareSandbox['createOrder']>[0]);
 			return 'error' in result ? result.error : remember(json(200, { order: result.order }));
 		}
+		if (route === '/v2/orders/search' && method === 'POST') return this.searchOrders(body);
 		if (route === '/v2/orders/batch-retrieve' && method === 'POST') {
 			const ids = Array.isArray(body.order_ids) ? (body.order_ids as string[]) : [];
 			return json(200, { orders: ids.map((i) => this.orders.get(i)).filter(Boolean) });
@@ -337,7 +339,7 @@ export class SquareSandbox {
 			...(input.customer_id ? { customer_id: input.customer_id } : {}),
 			...(input.reference_id ? { reference_id: input.reference_id } : {}),
 			line_items: lines,
-			created_at: now(),
+			created_at: input.created_at ?? now(),
 			updated_at: now(),
 			state: 'OPEN',
 			version: 1,
@@ -351,6 +353,34 @@ export class SquareSandbox {
 		};
 		this.orders.set(String(order.id), order);
 		return { order };
+	}
+
+	/**
+	 * SearchOrders as Square pages it: `location_ids` (required, at most 10), a state filter, a
+	 * `created_at` range (start inclusive), sorted by CREATED_AT (ties in creation order), `limit`
+	 * (default 500, at most 1,000) and an opaque `cursor` for the next page.
+	 */
+	private searchOrders(body: Json): SandboxResponse {
+		const locations = Array.isArray(body.location_ids) ? (body.location_ids as string[]) : [];
+		if (locations.length === 0 || locations.length > 10) return squareError(400, 'INVALID_VALUE', 'location_ids must name between 1 and 10 locations.', 'INVALID_REQUEST_ERROR', 'location_ids');
+		const query = asObject(body.query);
+		const filter = asObject(query.filter);
+		const states = asObject(filter.state_filter).states as string[] | undefined;
+		const range = asObject(asObject(filter.date_time_filter).created_at);
+		const start = text(range.start_at) ? Date.parse(String(range.start_at)) : undefined;
+		const end = text(range.end_at) ? Date.parse(String(range.end_at)) : undefined;
+		const descending = asObject(query.sort).sort_order === 'DESC';
+		const limit = Number(body.limit ?? 500);
+		if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return squareError(400, 'INVALID_VALUE', 'limit must be between 1 and 1000.', 'INVALID_REQUEST_ERROR', 'limit');
+		let list = [...this.orders.values()].filter((o) => locations.includes(String(o.location_id)) && (!states?.length || states.includes(String(o.state))));
+		list = list.filter((o) => (start === undefined || Date.parse(String(o.created_at)) >= start) && (end === undefined || Date.parse(String(o.created_at)) < end));
+		list = list.map((o, i) => ({ o, i })).sort((a, b) => Date.parse(String(a.o.created_at)) - Date.parse(String(b.o.created_at)) || a.i - b.i).map(({ o }) => o);
+		if (descending) list.reverse();
+		const offset = text(body.cursor) ? Number(Buffer.from(String(body.cursor), 'base64url').toString('utf8')) : 0;
+		if (!Number.isInteger(offset) || offset < 0) return squareError(400, 'INVALID_CURSOR', 'The cursor is not valid.', 'INVALID_REQUEST_ERROR', 'cursor');
+		const orders = list.slice(offset, offset + limit);
+		const next = offset + limit < list.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+		return json(200, { ...(orders.length ? { orders } : {}), ...(next ? { cursor: next } : {}) });
 	}
 
 	private pay(input: Json): { payment: Json } | { error: SandboxResponse } {
@@ -424,6 +454,9 @@ export class SquareSandbox {
 		Object.assign(payment, { refunded_money: { amount: refunded + money.amount, currency: money.currency }, refund_ids: [...(payment.refund_ids as string[]), refund.id], updated_at: now() });
 		this.notify('refund.created', 'refund', String(refund.id), { refund: { ...refund } });
 		Object.assign(refund, { status: 'COMPLETED', updated_at: now() });
+		// Square lists a payment's refunds on its order as well.
+		const order = this.orders.get(String(payment.order_id));
+		if (order) Object.assign(order, { refunds: [...((order.refunds as Json[] | undefined) ?? []), { id: refund.id, location_id: payment.location_id, transaction_id: order.id, tender_id: payment.id, created_at: refund.created_at, reason: refund.reason, amount_money: money, status: 'APPROVED' }], updated_at: now(), version: Number(order.version) + 1 });
 		this.notify('refund.updated', 'refund', String(refund.id), { refund: { ...refund } });
 		return { refund };
 	}

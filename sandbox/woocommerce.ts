@@ -167,7 +167,7 @@ export class WooCommerceSandbox {
 		const body = asObject(request.body);
 		let m: RegExpExecArray | null;
 
-		if (route === '/orders' && method === 'GET') return this.page(request, [...this.orders.values()].filter((o) => !request.query.get('status') || request.query.get('status') === 'any' || o.status === request.query.get('status')));
+		if (route === '/orders' && method === 'GET') return this.page(request, this.listOrders(request.query));
 		if (route === '/orders' && method === 'POST') {
 			const result = this.placeOrder(body as WooOrderInput);
 			if ('error' in result) return result.error;
@@ -270,6 +270,27 @@ export class WooCommerceSandbox {
 		const page = Math.max(1, Number(request.query.get('page') ?? 1) || 1);
 		const slice = all.slice((page - 1) * perPage, page * perPage).map((item) => fields(item, request.query.get('_fields')));
 		return json(200, slice, { 'X-WP-Total': String(all.length), 'X-WP-TotalPages': String(Math.ceil(all.length / perPage)) });
+	}
+
+	/**
+	 * `status`, `after` (exclusive; UTC with `dates_are_gmt=true`, else the shop's local time,
+	 * which is UTC here) and, when asked for, `orderby=date|id` with `order=asc|desc` (ties by id).
+	 * Without `orderby`/`order` the orders come in creation order.
+	 */
+	private listOrders(query: URLSearchParams): Json[] {
+		const status = query.get('status');
+		let list = [...this.orders.values()].filter((o) => !status || status === 'any' || o.status === status);
+		const after = query.get('after');
+		if (after) {
+			const limit = Date.parse(/Z$|[+-]\d{2}:\d{2}$/.test(after) ? after : `${after}Z`);
+			list = list.filter((o) => Date.parse(`${String(o.date_created_gmt)}Z`) > limit);
+		}
+		if (query.get('orderby') || query.get('order')) {
+			const byDate = (query.get('orderby') ?? 'date') === 'date';
+			const direction = query.get('order') === 'asc' ? 1 : -1;
+			list = list.sort((a, b) => direction * ((byDate ? String(a.date_created_gmt).localeCompare(String(b.date_created_gmt)) : 0) || Number(a.id) - Number(b.id)));
+		}
+		return list;
 	}
 
 	private placeOrder(input: WooOrderInput): { order: Json } | { error: SandboxResponse } {

@@ -50,8 +50,21 @@ export interface ListSquareWebhookSubscriptionsOptions {
 	limit?: number;
 }
 
+export interface SearchSquareOrdersOptions {
+	locationIds: readonly string[];
+	cursor?: string;
+	/** Only orders created at or after this instant (ISO). */
+	createdFrom?: string;
+	/** Page size; default 100. */
+	limit?: number;
+}
+
 export interface SquareClient {
 	retrieveOrder(orderId: string): Promise<SquareOrder>;
+	/** Completed orders of these locations (at most 10), oldest first, one page; `cursor` asks for the next. */
+	searchOrders(options: SearchSquareOrdersOptions): Promise<{ orders: SquareOrder[]; cursor?: string }>;
+	retrievePayment(paymentId: string): Promise<Record<string, unknown>>;
+	retrieveRefund(refundId: string): Promise<Record<string, unknown>>;
 	retrieveCustomer(customerId: string): Promise<SquareCustomer>;
 	listWebhookSubscriptions(options?: ListSquareWebhookSubscriptionsOptions): Promise<SquareWebhookSubscription[]>;
 	/** The returned subscription carries `signature_key`, which Square shows only this once. */
@@ -111,6 +124,35 @@ export function createSquareClient(http: HttpFunction, options: SquareClientOpti
 		async retrieveOrder(orderId) {
 			const body = await callJson('GET', `/v2/orders/${pathSegment(orderId)}`);
 			return field<SquareOrder>(body, 'order', 'order');
+		},
+
+		async searchOrders(search) {
+			const body = await callJson('POST', '/v2/orders/search', {
+				json: {
+					location_ids: [...search.locationIds],
+					...(search.cursor ? { cursor: search.cursor } : {}),
+					limit: search.limit ?? 100,
+					query: {
+						filter: {
+							state_filter: { states: ['COMPLETED'] },
+							...(search.createdFrom ? { date_time_filter: { created_at: { start_at: search.createdFrom } } } : {}),
+						},
+						sort: { sort_field: 'CREATED_AT', sort_order: 'ASC' },
+					},
+				},
+			});
+			const orders = (Array.isArray(body.orders) ? body.orders.filter(isObject) : []) as SquareOrder[];
+			return { orders, ...(typeof body.cursor === 'string' && body.cursor !== '' ? { cursor: body.cursor } : {}) };
+		},
+
+		async retrievePayment(paymentId) {
+			const body = await callJson('GET', `/v2/payments/${pathSegment(paymentId)}`);
+			return field<Record<string, unknown>>(body, 'payment', 'payment');
+		},
+
+		async retrieveRefund(refundId) {
+			const body = await callJson('GET', `/v2/refunds/${pathSegment(refundId)}`);
+			return field<Record<string, unknown>>(body, 'refund', 'refund');
 		},
 
 		async batchRetrieveCatalogObjects(objectIds, includeRelatedObjects) {

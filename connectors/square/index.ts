@@ -3,3 +3,4 @@ export * from './webhook';
 export * from './normalizer';
 export * from './client';
 export * from './loyaltyMirror';
+export * from './history';

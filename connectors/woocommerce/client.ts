@@ -31,12 +31,25 @@ export interface ListWooCommerceWebhooksOptions {
 	perPage?: number;
 }
 
+export interface ListWooCommerceOrdersOptions {
+	page: number;
+	/** Page size; defaults to the maximum, 100. */
+	perPage?: number;
+	/** UTC date-time without offset or with Z; only orders created after it. */
+	after?: string;
+}
+
 export interface WooCommerceClient {
 	listWebhooks(options?: ListWooCommerceWebhooksOptions): Promise<WooCommerceWebhook[]>;
 	createWebhook(input: CreateWooCommerceWebhookInput): Promise<WooCommerceWebhook>;
 	/** Resolves when the webhook is gone, including when it was already deleted. */
 	deleteWebhook(id: number): Promise<void>;
 	getOrder(id: number): Promise<WooCommerceOrder>;
+	/**
+	 * One page of orders, oldest first, of every status; `after` (UTC, exclusive) limits them to
+	 * orders created later. `totalPages` is WooCommerce's X-WP-TotalPages when it sends one.
+	 */
+	listOrders(options: ListWooCommerceOrdersOptions): Promise<{ orders: WooCommerceOrder[]; totalPages?: number }>;
 	/**
 	 * A cheap authenticated call for a credential test. It lists one webhook because managing
 	 * webhooks needs the same permission the trigger needs, so a read-only key is caught here.
@@ -146,6 +159,22 @@ export function createWooCommerceClient(http: HttpFunction, options: WooCommerce
 			const { body, response } = await callJson('GET', `/orders/${encodeURIComponent(String(id))}`);
 			if (!isObject(body)) throw notJson(response);
 			return body as WooCommerceOrder;
+		},
+
+		async listOrders(listOptions) {
+			const { body, response } = await callJson('GET', '/orders', {
+				query: {
+					page: listOptions.page,
+					per_page: listOptions.perPage ?? PAGE_SIZE,
+					orderby: 'date',
+					order: 'asc',
+					status: 'any',
+					...(listOptions.after ? { after: listOptions.after.replace(/Z$/, ''), dates_are_gmt: true } : {}),
+				},
+			});
+			if (!Array.isArray(body)) throw notJson(response);
+			const totalPages = Number(responseHeader(response, 'x-wp-totalpages'));
+			return { orders: body.filter(isObject) as WooCommerceOrder[], ...(Number.isFinite(totalPages) && totalPages >= 0 && responseHeader(response, 'x-wp-totalpages') !== undefined ? { totalPages } : {}) };
 		},
 
 		async testCredentials() {

@@ -2,3 +2,5 @@ export * from './types';
 export * from './webhook';
 export * from './normalizer';
 export * from './client';
+export * from './history';
+export { wooCommerceShopKey } from './productCategories';

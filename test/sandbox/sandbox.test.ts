@@ -11,7 +11,7 @@ import { createSquareClient, verifySquareSignature } from '../../connectors/squa
 import { variationCategories } from '../../connectors/square/productCategories';
 import { createTwilioClient, TwilioApiError, verifyTwilioSignature } from '../../connectors/twilio';
 import { createWooCommerceClient, isWooCommercePing, verifyWooCommerceSignature } from '../../connectors/woocommerce';
-import { startShopSandbox, SANDBOX_TWILIO_ACCOUNT_SID, SANDBOX_TWILIO_AUTH_TOKEN, type ShopSandbox } from '../../sandbox';
+import { startShopSandbox, SQUARE_SANDBOX_LOCATION, SANDBOX_TWILIO_ACCOUNT_SID, SANDBOX_TWILIO_AUTH_TOKEN, type ShopSandbox } from '../../sandbox';
 import { documentStatus } from '../../sandbox/validation';
 import { createFetchHttp } from '../support/http';
 import { header, startReceiver, type Receiver } from './receiver';
@@ -182,6 +182,28 @@ describe('shop sandbox', () => {
 	});
 
 	const documents = documentStatus();
+	test('history: WooCommerce lists orders oldest first after a date; Square searches completed orders by cursor and lists refunds on the order', async () => {
+		const first = sandbox.woo.createOrder({ status: 'completed', billing: { email: 'old@example.com' }, line_items: [{ total: '3.00' }], date_paid_gmt: '2020-01-02T00:00:00' });
+		const second = sandbox.woo.createOrder({ status: 'completed', billing: { email: 'old@example.com' }, line_items: [{ total: '4.00' }], date_paid_gmt: '2020-01-01T00:00:00' });
+		const page = await woo().listOrders({ page: 1, perPage: 2, after: '2019-12-31T23:59:59' });
+		assert.deepEqual(page.orders.map((o) => o.id), [second.id, first.id], 'by creation date, ascending');
+		assert.deepEqual((await woo().listOrders({ page: 1, after: '2020-01-01T00:00:00' })).orders.map((o) => o.id).slice(0, 1), [first.id], '`after` is exclusive');
+
+		const order = sandbox.square.createOrder({ created_at: '2020-01-01T00:00:00Z', line_items: [{ name: 'Tea', base_price_money: { amount: 300, currency: 'USD' } }] });
+		const payment = sandbox.square.createPayment({ order_id: String(order.id) });
+		const later = sandbox.square.createOrder({ created_at: '2020-01-01T00:01:00Z', line_items: [{ name: 'Tea', base_price_money: { amount: 300, currency: 'USD' } }] });
+		sandbox.square.createPayment({ order_id: String(later.id) });
+		sandbox.square.createOrder({ created_at: '2020-01-01T00:02:00Z', line_items: [{ name: 'Open', base_price_money: { amount: 300, currency: 'USD' } }] });
+		const refund = sandbox.square.refundPayment(String(payment.id), 100);
+		const one = await square().searchOrders({ locationIds: [SQUARE_SANDBOX_LOCATION], limit: 1, createdFrom: '2020-01-01T00:00:00Z' });
+		assert.deepEqual(one.orders.map((o) => o.id), [order.id]);
+		assert.deepEqual((one.orders[0].refunds as Array<{ id: string; tender_id: string }>).map((r) => [r.id, r.tender_id]), [[refund.id, payment.id]]);
+		assert.ok(one.cursor);
+		const two = await square().searchOrders({ locationIds: [SQUARE_SANDBOX_LOCATION], limit: 1, createdFrom: '2020-01-01T00:00:00Z', cursor: one.cursor });
+		assert.equal(two.orders[0]?.id, later.id, 'the open order is not completed: the search ends here');
+		await assert.rejects(square().searchOrders({ locationIds: [] }), /location_ids/);
+	});
+
 	test('validation: the connectors broke no vendor document; an invalid request is a recorded violation', { skip: documents.missing.length > 0 ? `vendor documents missing: ${documents.missing.join(', ')}` : false }, async () => {
 		assert.equal(sandbox.validating, true);
 		sandbox.assertNoViolations();
