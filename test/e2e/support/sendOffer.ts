@@ -18,6 +18,7 @@ import {
 	type RunningN8n,
 	type WorkflowJson,
 } from './n8n';
+import { changeProgram, openStore } from '../../../engine';
 import type { ShopSandbox } from '../../../sandbox';
 import { startVendorMocks, type CountingProxy } from './vendorMocks';
 
@@ -62,7 +63,7 @@ export interface DeliverySettings {
 	rewardsPerDay: number;
 }
 
-function offerWorkflow(delivery: DeliverySettings & { statusCallbackUrl: string }): WorkflowJson {
+function offerWorkflow(statusCallbackUrl: string): WorkflowJson {
 	return {
 		name: 'E2E: decision → Send Offer',
 		nodes: [
@@ -90,7 +91,7 @@ function offerWorkflow(delivery: DeliverySettings & { statusCallbackUrl: string 
 					email: true,
 					sms: true,
 					couponShop: 'woocommerce',
-					delivery,
+					delivery: { statusCallbackUrl },
 				},
 				credentials: {
 					loyaltyKlaviyoApi: { name: 'Klaviyo account' },
@@ -142,7 +143,7 @@ export async function startSendOffer(options: { log?: (line: string) => void; de
 		const baseUrl = `http://127.0.0.1:${port}`;
 		const twilioTriggerUrl = `${baseUrl}/webhook/${TRIGGER_WEBHOOK_ID}/webhook`;
 		const credentials = await importCredentials(userFolder, vendors.credentials('unused-in-this-test'));
-		const offer = normaliseWorkflow(offerWorkflow({ ...options.delivery, statusCallbackUrl: twilioTriggerUrl }), { credentials });
+		const offer = normaliseWorkflow(offerWorkflow(twilioTriggerUrl), { credentials });
 		const trigger = normaliseWorkflow(twilioTriggerWorkflow(), { credentials });
 		log('importing and publishing the Send Offer and Twilio workflows…');
 		for (const workflow of [offer, trigger]) {
@@ -150,6 +151,14 @@ export async function startSendOffer(options: { log?: (line: string) => void; de
 			await publishWorkflow(userFolder, workflow.id!);
 		}
 		await mkdir(join(userFolder, '.n8n'), { recursive: true });
+		// Quiet hours and caps are the program's: the shop owner sets them once, before n8n runs.
+		const store = await openStore({ kind: 'sqlite', path: join(userFolder, '.n8n', 'loyalty.sqlite') });
+		try {
+			const { programTimeZone, ...caps } = options.delivery;
+			await changeProgram(store, 'default', { timeZone: programTimeZone, delivery: caps }, { defaultTimeZone: programTimeZone, source: 'e2e: the shop owner' });
+		} finally {
+			await store.close();
+		}
 
 		log('starting n8n…');
 		const n8n = await startN8n({ userFolder, port, install, waitForWebhooks: [DECISION_PATH, `${TRIGGER_WEBHOOK_ID}/webhook`], timeoutMs: 240_000 });
