@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { credentialsAskedFor } from './credentialsAsked';
 import { withDb } from './n8nExecutions';
 import { n8nCli, type CliOptions } from './n8nRun';
 
@@ -68,7 +69,8 @@ export interface ImportedCredential {
  * - node ids kept (templates carry UUIDs), missing ones become UUIDs;
  * - webhook-ish nodes without a webhookId get a UUID one;
  * - credential placeholders (`{ loyaltyStoreApi: { name } }`) get the id of the imported
- *   credential of that type (matched by type and name, or by type when there is only one).
+ *   credential of that type (matched by type and name, or by type when there is only one);
+ *   a loyalty node with none gets the imported credentials it asks for (credentialsAsked.ts).
  * Returns a deep copy; the template is not modified.
  */
 export function normaliseWorkflow(
@@ -85,6 +87,11 @@ export function normaliseWorkflow(
 		node.id ??= randomUUID();
 		if (node.webhookId === undefined && /webhook|trigger/i.test(node.type) && 'path' in node.parameters) {
 			node.webhookId = randomUUID();
+		}
+		// A loyalty node without references gets the imported credentials it asks for, as an owner picks them.
+		if (!node.credentials || Object.keys(node.credentials).length === 0) {
+			const asked = credentialsAskedFor(node).filter((type) => creds.some((c) => c.type === type));
+			if (asked.length > 0) node.credentials = Object.fromEntries(asked.map((type) => [type, { name: creds.find((c) => c.type === type)!.name }]));
 		}
 		for (const [type, ref] of Object.entries(node.credentials ?? {})) {
 			const ofType = creds.filter((c) => c.type === type);

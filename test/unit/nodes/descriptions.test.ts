@@ -7,7 +7,7 @@ import { NodeHelpers, type INodeProperties, type INodeTypeDescription } from 'n8
 import { operations } from '../../../nodes/AwardPoints/actions/router';
 import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
-import { loadRegisteredCredentials } from './registered';
+import { loadRegisteredCredentials } from '../../support/registeredNodes';
 
 const root = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import type { INodeProperties, INodePropertyCollection, INodePropertyOptions } from 'n8n-workflow';
 
-import { allParameters, loadRegisteredCredentials, loadRegisteredNodes, ROOT } from './registered';
+import { allParameters, loadRegisteredCredentials, loadRegisteredNodes, ROOT } from '../../support/registeredNodes';
 
 /** Names in quotes that are not settings of ours: n8n's own UI, the vendors' UI and values. */
 const NOT_OUR_SETTINGS = new Map([

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { NodeHelpers, type ICredentialType, type INodeProperties, type INodePropertyCollection, type INodePropertyOptions, type INodeType } from 'n8n-workflow';
 
 import { notRun } from '../../support/notRun';
-import { allParameters, displayNamesOf, loadRegisteredCredentials, loadRegisteredNodes, ROOT } from './registered';
+import { allParameters, displayNamesOf, loadRegisteredCredentials, loadRegisteredNodes, ROOT } from '../../support/registeredNodes';
 
 const nodes = loadRegisteredNodes();
 const credentials = loadRegisteredCredentials();

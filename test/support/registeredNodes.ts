@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ICredentialType, INodeProperties, INodePropertyCollection, INodeType } from 'n8n-workflow';
 
 /** The repository root. */
-export const ROOT = join(__dirname, '..', '..', '..');
+export const ROOT = join(__dirname, '..', '..');
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
 
