@@ -36,7 +36,7 @@ function titleCaseBreach(text: string): string | undefined {
  * then their names leave these lists. Option names: Evaluate Rules' event, preset and operator names
  * are sentence case, and its condition facts are shown as their paths (event.order.totalMinor).
  */
-const OPTIONS_NOT_TITLE_CASE = new Set(['EvaluateRules']);
+const OPTIONS_NOT_TITLE_CASE = new Set<string>([]);
 const WITHOUT_DESCRIPTIONS = new Set(['LoyaltyTrigger', 'LoyaltyScheduleTrigger', 'AwardPoints', 'EvaluateRules', 'SegmentCustomer', 'SendOffer', 'LoyaltyDashboard']);
 
 /** A printed reason when `folder` is on a list of nodes not meeting a convention yet. */
