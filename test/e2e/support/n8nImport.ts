@@ -70,7 +70,7 @@ export interface ImportedCredential {
  * - webhook-ish nodes without a webhookId get a UUID one;
  * - credential placeholders (`{ loyaltyStoreApi: { name } }`) get the id of the imported
  *   credential of that type (matched by type and name, or by type when there is only one);
- *   a loyalty node with none gets the imported credentials it asks for (credentialsAsked.ts).
+ *   a loyalty node also gets the imported credentials it asks for and does not name (credentialsAsked.ts).
  * Returns a deep copy; the template is not modified.
  */
 export function normaliseWorkflow(
@@ -88,10 +88,10 @@ export function normaliseWorkflow(
 		if (node.webhookId === undefined && /webhook|trigger/i.test(node.type) && 'path' in node.parameters) {
 			node.webhookId = randomUUID();
 		}
-		// A loyalty node without references gets the imported credentials it asks for, as an owner picks them.
-		if (!node.credentials || Object.keys(node.credentials).length === 0) {
-			const asked = credentialsAskedFor(node).filter((type) => creds.some((c) => c.type === type));
-			if (asked.length > 0) node.credentials = Object.fromEntries(asked.map((type) => [type, { name: creds.find((c) => c.type === type)!.name }]));
+		// A loyalty node gets the imported credentials it asks for and does not name yet, as an owner picks them.
+		for (const type of credentialsAskedFor(node)) {
+			const imported = creds.find((c) => c.type === type);
+			if (imported && !node.credentials?.[type]) node.credentials = { ...node.credentials, [type]: { name: imported.name } };
 		}
 		for (const [type, ref] of Object.entries(node.credentials ?? {})) {
 			const ofType = creds.filter((c) => c.type === type);
