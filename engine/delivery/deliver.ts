@@ -1,4 +1,5 @@
 import type { DeliveryChannel } from './decision';
+import type { SendClaim } from './sendRows';
 import type { PastSend } from './frequency';
 import type { Check, RefusalReason } from './refusal';
 
@@ -10,26 +11,8 @@ export interface SendLogPort {
 	noteFailedAttempt(decisionId: string, channel: DeliveryChannel, detail: string, at: Date): Promise<void>;
 }
 
-export interface ClaimInput {
-	decisionId: string;
-	channel: DeliveryChannel;
-	customerId: string;
-	ruleId: string;
-	offerTemplateId: string;
-	purpose: 'marketing' | 'transactional';
-	isReward: boolean;
-	experimentId?: string;
-	experimentArm?: string;
-	idempotencyKey: string;
-	couponCode?: string;
-	sendAt: string;
-	/** The decision's send fingerprint (claimFingerprints): the same decision id with another request is refused. */
-	request?: string;
-	/** The decision's coupon fingerprint, when it carries a coupon. */
-	couponRequest?: string;
-	/** The stored program version whose delivery settings applied (engine/program). */
-	programVersion?: number;
-}
+/** What a send is claimed with: the send log's own claim (sendRows.ts), one shape for both. */
+export type ClaimInput = SendClaim;
 
 interface LoggedSend {
 	status: string;
