@@ -5,7 +5,7 @@ import { nextTier } from './tiers';
 import type { EntryKind, LedgerEntry } from './types';
 import { saveAccount, type AccountRow } from './accountRows';
 import type { SqlClient } from '../store/db';
-import { insertEntry, listEntries } from './ledgerRows';
+import { insertEntry, listEntries, type NewEntry } from './ledgerRows';
 import { netSpendSince } from '../store/orders';
 
 export interface EntryDraft {
@@ -34,7 +34,8 @@ export const NOTHING_DUE = '9999-12-31T23:59:59.999Z';
  * does not grow with the account's history.
  */
 export class LockedAccount {
-	readonly written: LedgerEntry[] = [];
+	/** What this transaction wrote to the account, in order (its ids are not needed, so not kept). */
+	readonly written: NewEntry[] = [];
 	private history?: { entries: LedgerEntry[]; lots: Map<number, Lot> };
 	/** The earliest due instant of lots credited while the history was not read. */
 	private creditedDueAt?: string;
@@ -45,14 +46,26 @@ export class LockedAccount {
 		readonly program: ProgramConfig,
 		readonly row: AccountRow,
 		readonly now: Date,
+		/** Group commit: entries go here, to be inserted with the group's, instead of one by one. */
+		private readonly deferred?: NewEntry[],
 	) {}
 
 	static async load(sql: SqlClient, program: ProgramConfig, row: AccountRow, now: Date): Promise<LockedAccount> {
 		return new LockedAccount(sql, program, row, now);
 	}
 
+	/**
+	 * An account whose entries are collected in `entries` and written later, all at once, by the
+	 * caller (group commit). Only for movements that need no history: the caller checks
+	 * `maintenanceDue` first, and a movement that would read the history fails instead.
+	 */
+	static deferring(sql: SqlClient, program: ProgramConfig, row: AccountRow, now: Date, entries: NewEntry[]): LockedAccount {
+		return new LockedAccount(sql, program, row, now, entries);
+	}
+
 	/** All entries and lots of the account, this transaction's own writes included. */
 	private async read(): Promise<{ entries: LedgerEntry[]; lots: Map<number, Lot> }> {
+		if (this.deferred) throw new Error(`ledger: the account of ${this.customerId} was read back in a group commit, whose entries have no ids yet`);
 		if (!this.history) {
 			const entries = await listEntries(this.sql, this.program.id, this.customerId);
 			this.history = { entries, lots: lotsFromEntries(entries) };
@@ -76,8 +89,8 @@ export class LockedAccount {
 		return (this.nowText ??= this.now.toISOString());
 	}
 
-	async write(draft: EntryDraft, operationKey: string): Promise<LedgerEntry> {
-		const entry = await insertEntry(this.sql, {
+	async write(draft: EntryDraft, operationKey: string): Promise<NewEntry> {
+		const entry: NewEntry = {
 			programId: this.program.id,
 			customerId: this.customerId,
 			kind: draft.kind,
@@ -91,12 +104,15 @@ export class LockedAccount {
 			expiresAt: draft.expiresAt,
 			reason: draft.reason,
 			createdAt: this.nowIso,
-		});
+		};
+		if (this.deferred) this.deferred.push(entry);
 		this.written.push(entry);
 		if (this.history) {
-			this.history.entries.push(entry);
-			applyEntry(this.history.lots, entry);
+			const inserted = await insertEntry(this.sql, entry);
+			this.history.entries.push(inserted);
+			applyEntry(this.history.lots, inserted);
 		} else {
+			if (!this.deferred) await insertEntry(this.sql, entry);
 			const due = entry.kind === 'pending' ? entry.availableAt : entry.kind === 'earn' || (entry.kind === 'adjust' && entry.availableDelta > 0) ? entry.expiresAt : undefined;
 			if (due !== undefined && (this.creditedDueAt === undefined || due < this.creditedDueAt)) this.creditedDueAt = due;
 		}
@@ -144,13 +160,17 @@ export class LockedAccount {
 		return { taken: points - left, shortfall: left };
 	}
 
-	/** Releases matured pending points, expires lapsed ones and applies a due tier review. */
-	async maintain(): Promise<void> {
+	/** Whether `maintain` has points to release or expire, for which it reads the history. */
+	get maintenanceDue(): boolean {
 		const now = this.nowIso;
 		const deadline = inactivityDeadline(this.program.expiry, this.row.last_activity_at);
 		const lotsDue = this.row.lots_due_at === null || this.row.lots_due_at <= now;
-		const inactive = deadline !== undefined && deadline <= now && this.available > 0;
-		if (lotsDue || inactive) await this.expireAndRelease(now, deadline);
+		return lotsDue || (deadline !== undefined && deadline <= now && this.available > 0);
+	}
+
+	/** Releases matured pending points, expires lapsed ones and applies a due tier review. */
+	async maintain(): Promise<void> {
+		if (this.maintenanceDue) await this.expireAndRelease(this.nowIso, inactivityDeadline(this.program.expiry, this.row.last_activity_at));
 		await this.reviewTier(false);
 	}
 
@@ -213,8 +233,13 @@ export class LockedAccount {
 	}
 
 	async save(): Promise<void> {
+		await saveAccount(this.sql, this.settle());
+	}
+
+	/** The row as it is to be saved: the cached balance and when maintenance is next due. */
+	settle(): AccountRow {
 		this.row.lots_due_at = this.history ? dueAt(this.history.lots) : earlier(this.row.lots_due_at, this.creditedDueAt);
-		await saveAccount(this.sql, this.row);
+		return this.row;
 	}
 }
 

@@ -15,6 +15,9 @@ import { decideHeld, findOperation, getHeld, insertHeld, listHeldRows, listRecen
 import { getOrder, recordRefund, upsertOrder } from '../store/orders';
 import type { Clock, Store } from '../store/store';
 import { LockedAccount } from './account';
+import { earnGroup, type EarnOutcome, type EarnRequest, type PreparedEarn } from './earnGroup';
+
+export type { EarnOutcome, EarnRequest } from './earnGroup';
 import { pointsForAmount, pointsToReverse } from './points';
 import { parseProgram, type ProgramConfig, type ProgramInput } from './program';
 import { assertSameLedgerRequest, canonicalJson, type LedgerRequest } from './fingerprint';
@@ -66,14 +69,6 @@ type Apply = (account: LockedAccount) => Promise<Pick<LedgerResult, 'shortfall' 
 
 const grouped = (n: number) => n.toLocaleString('en-US');
 
-/** One order of a group commit, with the key of the event that brought it (default: the order's own). */
-export interface EarnRequest {
-	order: OrderInput;
-	idempotencyKey?: string;
-}
-
-/** What became of one order of a group commit: its result, or the error it alone caused. */
-export type EarnOutcome = { ok: true; result: LedgerResult } | { ok: false; error: Error };
 
 /** Orders of one customer sort together; what cannot be read sorts first and fails in its own turn. */
 function customerSortKey(order: OrderInput): string {
@@ -115,78 +110,101 @@ export class Ledger {
 	}
 
 	/**
-	 * Group commit: earns for many orders with one commit for the lot instead of one each (a
-	 * commit, not the statements, is most of an award's cost). Each order keeps its own key and
-	 * checks exactly as `earnForOrder`, so a replay earns nothing twice and a key reused for a
-	 * different request is still refused. The orders are taken in customer order, so concurrent
-	 * groups lock accounts in the same order. When any order of the group fails (bad input, a
-	 * reused key), nothing of the group is kept and every order is done again on its own, so each
-	 * gets its own result or its own error: one bad order never costs the others their points.
-	 * Outcomes come back in the order of `inputs`.
+	 * Group commit: earns for many orders with one commit for the lot instead of one each, and
+	 * writes them with a few multi-row statements (engine/ledger/earnGroup.ts). Each order keeps
+	 * its own key and checks exactly as `earnForOrder`: a replay earns nothing twice, a key reused
+	 * for a different request is refused (that order alone), and an order that cannot be read
+	 * fails alone before anything is written. The orders are taken in customer order and the
+	 * accounts locked in one statement, so concurrent groups wait for each other instead of
+	 * deadlocking. When anything else fails, nothing of the group is kept and every order is done
+	 * again on its own, so each gets its own result or its own error. Outcomes come back in the
+	 * order of `inputs`.
 	 */
 	async earnForOrders(inputs: readonly EarnRequest[]): Promise<EarnOutcome[]> {
-		if (inputs.length === 0) return [];
-		const lockOrder = inputs.map((input, index) => ({ input, index, customer: customerSortKey(input.order) })).sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.index - b.index));
+		const outcomes: EarnOutcome[] = new Array(inputs.length);
+		const group: Array<{ index: number; earn: PreparedEarn; customer: string }> = [];
+		inputs.forEach((input, index) => {
+			try {
+				const earn = this.prepareEarn(input.order, input);
+				group.push({ index, earn, customer: customerSortKey(earn.order) });
+			} catch (error) {
+				outcomes[index] = failed(error);
+			}
+		});
+		if (group.length === 0) return outcomes;
+		group.sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.index - b.index));
 		try {
-			const results = await this.store.transaction(async (sql) => {
-				const done: LedgerResult[] = new Array(inputs.length);
-				for (const { input, index } of lockOrder) done[index] = await this.earnIn(sql, input.order, { idempotencyKey: input.idempotencyKey });
-				return done;
-			});
-			return results.map((result) => ({ ok: true, result }));
+			const done = await this.store.transaction((sql) =>
+				earnGroup(sql, this.program, this.now(), group.map((g) => g.earn), {
+					book: (account, earn) => this.book(account, earn.key, earn.request, this.earnWork(earn, undefined)),
+					bookAlone: (batch, earn) => this.earnPrepared(batch, earn),
+				}),
+			);
+			done.forEach((outcome, i) => (outcomes[group[i].index] = outcome));
 		} catch {
-			const outcomes: EarnOutcome[] = [];
-			for (const input of inputs) {
+			for (const { index, earn } of group) {
 				try {
-					outcomes.push({ ok: true, result: await this.earnForOrder(input.order, { idempotencyKey: input.idempotencyKey }) });
+					outcomes[index] = { ok: true, result: await this.earnPrepared(undefined, earn) };
 				} catch (error) {
-					outcomes.push({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+					outcomes[index] = failed(error);
 				}
 			}
-			return outcomes;
 		}
+		return outcomes;
 	}
 
 	private async earnIn(batch: SqlClient | undefined, input: OrderInput, options: { idempotencyKey?: string }): Promise<LedgerResult> {
+		return this.earnPrepared(batch, this.prepareEarn(input, options));
+	}
+
+	/** An order checked and turned into what its key stands for, before anything is read or written. */
+	private prepareEarn(input: OrderInput, options: { idempotencyKey?: string }): PreparedEarn {
 		const order = parseOrder(input);
 		if (order.status !== 'paid') throw LoyaltyError.invalid('order.status', `is "${order.status}"; only paid orders earn points`);
 		const rate = this.program.earnRates[order.currency];
 		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; set the program's Currency to it (Loyalty Program node)`);
 		const key = options.idempotencyKey === undefined ? `${order.source}:order:${order.id}:paid` : parseOrThrow(idempotencyKeySchema, options.idempotencyKey, 'idempotencyKey');
-		const points = pointsForAmount(order.totalMinor, rate, this.program.rounding);
 		const request: LedgerRequest = {
 			operation: Operation.Earn,
 			customer: { identities: order.customer.identities },
 			order: { source: order.source, id: order.id, currency: order.currency, amountMinor: order.totalMinor },
 		};
+		return { order, key, points: pointsForAmount(order.totalMinor, rate, this.program.rounding), request, fingerprint: canonicalJson(request) };
+	}
+
+	private earnPrepared(batch: SqlClient | undefined, earn: PreparedEarn): Promise<LedgerResult> {
+		return this.operate(batch, earn.key, earn.request, (sql, nowIso) => upsertCustomerId(sql, earn.order.customer, nowIso), this.earnWork(earn, upsertOrder));
+	}
+
+	/**
+	 * What an earn does to the locked account: records the order (`recordOrder`; undefined when
+	 * the group writes its orders together), then holds the points above the program's ceiling
+	 * or credits them.
+	 */
+	private earnWork(earn: PreparedEarn, recordOrder: typeof upsertOrder | undefined): Apply {
+		const { order, key, points } = earn;
 		const ceiling = this.program.maxPointsPerOrder;
-		return this.operate(
-			batch,
-			key,
-			request,
-			(sql, nowIso) => upsertCustomerId(sql, order.customer, nowIso),
-			async (account) => {
-				await upsertOrder(account.sql, order, account.customerId, account.nowIso);
-				if (ceiling > 0 && points > ceiling) {
-					const held = { points, approvalKey: `held:${key}`, reason: `order ${order.id} would earn ${grouped(points)} points, above the program's ceiling of ${grouped(ceiling)} per order` };
-					await insertHeld(account.sql, {
-						...held,
-						programId: this.program.id,
-						customerId: account.customerId,
-						operationKey: key,
-						orderSource: order.source,
-						orderId: order.id,
-						currency: order.currency,
-						totalMinor: order.totalMinor,
-						heldAt: account.nowIso,
-					});
-					return { held };
-				}
-				await account.credit(points, 'earn', key, { orderSource: order.source, orderId: order.id, reason: `order ${order.id}` });
-				account.touchActivity();
-				return undefined;
-			},
-		);
+		return async (account) => {
+			if (recordOrder) await recordOrder(account.sql, order, account.customerId, account.nowIso);
+			if (ceiling > 0 && points > ceiling) {
+				const held = { points, approvalKey: `held:${key}`, reason: `order ${order.id} would earn ${grouped(points)} points, above the program's ceiling of ${grouped(ceiling)} per order` };
+				await insertHeld(account.sql, {
+					...held,
+					programId: this.program.id,
+					customerId: account.customerId,
+					operationKey: key,
+					orderSource: order.source,
+					orderId: order.id,
+					currency: order.currency,
+					totalMinor: order.totalMinor,
+					heldAt: account.nowIso,
+				});
+				return { held };
+			}
+			await account.credit(points, 'earn', key, { orderSource: order.source, orderId: order.id, reason: `order ${order.id}` });
+			account.touchActivity();
+			return undefined;
+		};
 	}
 
 	/**
@@ -373,7 +391,6 @@ export class Ledger {
 	 * the same, and is refused (key_reused, nothing written) when it is not.
 	 */
 	private async operate(batch: SqlClient | undefined, key: string, request: LedgerRequest, resolve: Resolve, apply: Apply): Promise<LedgerResult> {
-		const operation = request.operation as Operation;
 		// Fast path: most replays are answered without taking a lock (in a batch, the batch's
 		// transaction already holds what it needs, and the check below answers).
 		const known = batch ? undefined : await findOperation(this.store.db, this.program.id, key);
@@ -388,28 +405,40 @@ export class Ledger {
 				assertSameLedgerRequest(key, applied.request, request);
 				return { ...applied.result, replay: true };
 			}
-			const maintenance = account.written.length;
-			const tierBefore = account.row.tier ?? undefined;
-			const extra = (await apply(account)) ?? {};
-			const own = account.written.slice(maintenance);
-			await account.reviewTier(true);
-			const tierAfter = account.row.tier ?? undefined;
-			const result: LedgerResult = {
-				operation,
-				customerId: account.customerId,
-				idempotencyKey: key,
-				replay: false,
-				change: {
-					available: own.reduce((sum, e) => sum + e.availableDelta, 0),
-					pending: own.reduce((sum, e) => sum + e.pendingDelta, 0),
-				},
-				balance: balanceOf(account.row),
-				...extra,
-				...(tierBefore !== tierAfter ? { tierChange: { from: tierBefore, to: tierAfter } } : {}),
-				...(this.program.version !== undefined ? { programVersion: this.program.version } : {}),
-			};
+			const result = await this.book(account, key, request, apply);
 			await saveOperation(account.sql, this.program.id, result, canonicalJson(request), account.nowIso);
 			return result;
 		}, batch);
 	}
+
+	/**
+	 * Applies one keyed write to a locked account whose key is new, and says what it did: the
+	 * result that `operate` (or the group) stores under the key.
+	 */
+	private async book(account: LockedAccount, key: string, request: LedgerRequest, apply: Apply): Promise<LedgerResult> {
+		const maintenance = account.written.length;
+		const tierBefore = account.row.tier ?? undefined;
+		const extra = (await apply(account)) ?? {};
+		const own = account.written.slice(maintenance);
+		await account.reviewTier(true);
+		const tierAfter = account.row.tier ?? undefined;
+		return {
+			operation: request.operation as Operation,
+			customerId: account.customerId,
+			idempotencyKey: key,
+			replay: false,
+			change: {
+				available: own.reduce((sum, e) => sum + e.availableDelta, 0),
+				pending: own.reduce((sum, e) => sum + e.pendingDelta, 0),
+			},
+			balance: balanceOf(account.row),
+			...extra,
+			...(tierBefore !== tierAfter ? { tierChange: { from: tierBefore, to: tierAfter } } : {}),
+			...(this.program.version !== undefined ? { programVersion: this.program.version } : {}),
+		};
+	}
+}
+
+function failed(error: unknown): EarnOutcome {
+	return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
 }

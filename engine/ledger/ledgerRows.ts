@@ -1,6 +1,7 @@
 import type { LedgerRequest } from './fingerprint';
 import type { EntryKind, HeldPoints, HeldStatus, LedgerEntry, LedgerResult } from './types';
 import { forUpdate, type Row, type SqlClient } from '../store/db';
+import { executeRows, queryRows, ROWS, type ColumnType } from '../store/multiRow';
 
 interface EntryRow extends Row {
 	id: number;
@@ -59,6 +60,18 @@ export async function insertEntry(sql: SqlClient, entry: NewEntry): Promise<Ledg
 	return written;
 }
 
+const ENTRY_TYPES: readonly ColumnType[] = ['text', 'text', 'text', 'bigint', 'bigint', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text'];
+
+/** Writes many entries in one statement (group commit); their ids are not read back. */
+export async function insertEntries(sql: SqlClient, entries: readonly NewEntry[]): Promise<void> {
+	await executeRows(
+		sql,
+		`INSERT INTO ledger_entries (program_id, customer_id, kind, available_delta, pending_delta, operation_key, lot_id, order_source, order_id, available_at, expires_at, reason, created_at) ${ROWS}`,
+		ENTRY_TYPES,
+		entries.map((e) => [e.programId, e.customerId, e.kind, e.availableDelta, e.pendingDelta, e.operationKey, e.lotId ?? null, e.orderSource ?? null, e.orderId ?? null, e.availableAt ?? null, e.expiresAt ?? null, e.reason ?? null, e.createdAt]),
+	);
+}
+
 /** All entries of one account in the order they were written: the input for lot bookkeeping. */
 export async function listEntries(sql: SqlClient, programId: string, customerId: string): Promise<LedgerEntry[]> {
 	const rows = await sql.query<EntryRow>('SELECT * FROM ledger_entries WHERE program_id = $1 AND customer_id = $2 ORDER BY id', [programId, customerId]);
@@ -80,6 +93,34 @@ export async function findOperation(sql: SqlClient, programId: string, key: stri
 	const [row] = await sql.query<{ result: string; request: string | null }>('SELECT result, request FROM ledger_operations WHERE program_id = $1 AND idempotency_key = $2', [programId, key]);
 	if (!row) return undefined;
 	return { result: JSON.parse(row.result) as LedgerResult, ...(row.request ? { request: JSON.parse(row.request) as LedgerRequest } : {}) };
+}
+
+/** A stored operation as read, its request still as the canonical text it was stored as. */
+export interface StoredOperationText {
+	result: string;
+	request: string | null;
+}
+
+/** The stored operations of many keys, read in one statement (group commit). */
+export async function findOperations(sql: SqlClient, programId: string, keys: readonly string[]): Promise<Map<string, StoredOperationText>> {
+	const rows = await queryRows<{ idempotency_key: string; result: string; request: string | null }>(
+		sql,
+		`SELECT idempotency_key, result, request FROM ledger_operations WHERE program_id = $1 AND idempotency_key IN (${ROWS})`,
+		['text'],
+		keys.map((key) => [key]),
+		[programId],
+	);
+	return new Map(rows.map((row) => [row.idempotency_key, { result: row.result, request: row.request }]));
+}
+
+/** Stores many operations' results in one statement (group commit); `request` is canonical JSON. */
+export async function saveOperations(sql: SqlClient, programId: string, operations: ReadonlyArray<{ result: LedgerResult; resultJson: string; request: string }>, now: string): Promise<void> {
+	await executeRows(
+		sql,
+		`INSERT INTO ledger_operations (program_id, idempotency_key, customer_id, operation, result, request, created_at, program_version) ${ROWS}`,
+		['text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer'],
+		operations.map(({ result, resultJson, request }) => [programId, result.idempotencyKey, result.customerId, result.operation, resultJson, request, now, result.programVersion ?? null]),
+	);
 }
 
 export async function saveOperation(sql: SqlClient, programId: string, result: LedgerResult, request: string, now: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_KINDS, type Customer, type CustomerInput, type IdentityKind, type Identities } from '../model/customer';
 import type { Row, SqlClient } from './db';
+import { queryRows, ROWS } from './multiRow';
 import type { StoreTables } from './tables';
 
 type Profile = Omit<Customer, 'id' | 'identities' | 'createdAt' | 'updatedAt'>;
@@ -97,11 +98,19 @@ export async function upsertCustomerId(sql: SqlClient, input: CustomerInput, now
 
 /** New customers, new identities and merges. */
 async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
+	return (await resolveSlowly(sql, input, now)).id;
+}
+
+/** The customer, the profile text now stored, and the profiles merged into it (deleted). */
+async function resolveSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<{ id: string; profile: string; mergedAway: string[] }> {
 	const ids = await findCustomerIds(sql, input.identities);
 	let survivorId: string;
+	let stored: string;
+	const mergedAway: string[] = [];
 	if (ids.length === 0) {
 		survivorId = `cus_${randomUUID()}`;
-		await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3)', [survivorId, JSON.stringify(mergeProfile(EMPTY_PROFILE, input)), now]);
+		stored = JSON.stringify(mergeProfile(EMPTY_PROFILE, input));
+		await sql.execute('INSERT INTO customers (id, profile, created_at, updated_at) VALUES ($1, $2, $3, $3)', [survivorId, stored, now]);
 	} else {
 		const customers = (await Promise.all(ids.map((id) => getCustomer(sql, id)))).filter((c): c is Customer => c !== undefined);
 		customers.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -111,9 +120,11 @@ async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: s
 		for (const other of others) {
 			profile = mergeProfile(other, profile);
 			await mergeInto(sql, other.id, survivorId);
+			mergedAway.push(other.id);
 		}
 		profile = mergeProfile(profile, input);
-		await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(stripIdentityFields(profile)), now, survivorId]);
+		stored = JSON.stringify(stripIdentityFields(profile));
+		await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [stored, now, survivorId]);
 	}
 	// For a new customer none of these identities existed when read: if a concurrent transaction
 	// attached one meanwhile, the insert must fail (unique violation, so PostgreSQL runs the
@@ -122,7 +133,67 @@ async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: s
 	for (const [kind, value] of identityPairs(input.identities)) {
 		await sql.execute(`INSERT INTO customer_identities (kind, value, customer_id) VALUES ($1, $2, $3)${onConflict}`, [kind, value, survivorId]);
 	}
-	return survivorId;
+	return { id: survivorId, profile: stored, mergedAway };
+}
+
+const pairKey = (kind: string, value: string) => `${kind}\u0000${value}`;
+
+/**
+ * `upsertCustomerId` for many customers in one transaction (the ledger's group commit), taken in
+ * the order given with the same outcome as one call each: the identities of all of them are read
+ * in one statement, a known customer's profile is written only when an input says something new,
+ * and new customers, new identities and merges take the general path one by one (what a merge
+ * moved is followed for the inputs after it, and for those before it).
+ */
+export async function upsertCustomerIds(sql: SqlClient, inputs: readonly CustomerInput[], now: string): Promise<string[]> {
+	const wanted = new Map<string, [IdentityKind, string]>();
+	for (const input of inputs) for (const [kind, value] of identityPairs(input.identities)) wanted.set(pairKey(kind, value), [kind, value]);
+	const rows = await queryRows<{ kind: string; value: string; customer_id: string; profile: string }>(
+		sql,
+		`SELECT i.kind, i.value, i.customer_id, c.profile FROM customer_identities i JOIN customers c ON c.id = i.customer_id WHERE (i.kind, i.value) IN (${ROWS})`,
+		['text', 'text'],
+		[...wanted.values()],
+	);
+	const owners = new Map<string, string>();
+	const profiles = new Map<string, string>();
+	for (const row of rows) {
+		owners.set(pairKey(row.kind, row.value), row.customer_id);
+		profiles.set(row.customer_id, row.profile);
+	}
+	const ids: string[] = [];
+	for (const input of inputs) {
+		const pairs = identityPairs(input.identities);
+		let owner: string | undefined;
+		for (const [kind, value] of pairs) {
+			const found = owners.get(pairKey(kind, value));
+			if (found === undefined || (owner !== undefined && found !== owner)) {
+				owner = undefined;
+				break;
+			}
+			owner = found;
+		}
+		const stored = owner === undefined ? undefined : profiles.get(owner);
+		if (owner !== undefined && stored !== undefined) {
+			const base = JSON.parse(stored) as Profile;
+			const profile = JSON.stringify(stripIdentityFields(mergeProfile({ ...base, consent: base.consent ?? {}, tags: base.tags ?? [] }, input)));
+			if (profile !== stored) {
+				await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [profile, now, owner]);
+				profiles.set(owner, profile);
+			}
+			ids.push(owner);
+			continue;
+		}
+		const resolved = await resolveSlowly(sql, input, now);
+		for (const gone of resolved.mergedAway) {
+			profiles.delete(gone);
+			for (const [key, id] of owners) if (id === gone) owners.set(key, resolved.id);
+			for (let i = 0; i < ids.length; i++) if (ids[i] === gone) ids[i] = resolved.id;
+		}
+		for (const [kind, value] of pairs) owners.set(pairKey(kind, value), resolved.id);
+		profiles.set(resolved.id, resolved.profile);
+		ids.push(resolved.id);
+	}
+	return ids;
 }
 
 function stripIdentityFields(profile: Profile | Customer): Profile {

@@ -1,6 +1,7 @@
 import type { Order } from '../model/order';
 import type { Refund } from '../model/refund';
 import { forUpdate, type Row, type SqlClient } from './db';
+import { executeRows, ROWS } from './multiRow';
 
 export interface StoredOrder {
 	source: string;
@@ -48,6 +49,22 @@ export async function upsertOrder(sql: SqlClient, order: Order, customerId: stri
 		 ON CONFLICT (source, id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, placed_at = excluded.placed_at,
 			currency = excluded.currency, total_minor = excluded.total_minor, payload = excluded.payload, updated_at = excluded.updated_at`,
 		[order.source, order.id, customerId, order.status, new Date(order.placedAt).toISOString(), order.currency, order.totalMinor, JSON.stringify(order), now],
+	);
+}
+
+/**
+ * `upsertOrder` for many orders in one statement (the ledger's group commit). An order may appear
+ * once: the caller keeps the last state of each.
+ */
+export async function upsertOrders(sql: SqlClient, orders: ReadonlyArray<{ order: Order; customerId: string }>, now: string): Promise<void> {
+	await executeRows(
+		sql,
+		`INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, payload, updated_at)
+		 ${ROWS}
+		 ON CONFLICT (source, id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, placed_at = excluded.placed_at,
+			currency = excluded.currency, total_minor = excluded.total_minor, payload = excluded.payload, updated_at = excluded.updated_at`,
+		['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text'],
+		orders.map(({ order, customerId }) => [order.source, order.id, customerId, order.status, new Date(order.placedAt).toISOString(), order.currency, order.totalMinor, JSON.stringify(order), now]),
 	);
 }
 
