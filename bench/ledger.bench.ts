@@ -15,10 +15,9 @@
  * the figures depend on how much of a core the process got.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { verifyBalances, Ledger, openStore, type OrderInput, type Store, type StoreConfig } from '../engine';
 import { POSTGRES } from '../test/support/stores';

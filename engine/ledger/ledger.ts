@@ -119,8 +119,13 @@ export class Ledger {
 	 * deadlocking. When anything else fails, nothing of the group is kept and every order is done
 	 * again on its own, so each gets its own result or its own error. Outcomes come back in the
 	 * order of `inputs`.
+	 *
+	 * `untilFirstFailure` is for a caller that stops at its first failed order (an n8n node without
+	 * Continue On Fail): when any order fails, nothing of the group is kept, the orders are done
+	 * one by one in the order given, and the outcomes end with the first that failed, as if each
+	 * had been earned in turn and the caller had stopped there.
 	 */
-	async earnForOrders(inputs: readonly EarnRequest[]): Promise<EarnOutcome[]> {
+	async earnForOrders(inputs: readonly EarnRequest[], options: { untilFirstFailure?: boolean } = {}): Promise<EarnOutcome[]> {
 		const outcomes: EarnOutcome[] = new Array(inputs.length);
 		const group: Array<{ index: number; earn: PreparedEarn; customer: string }> = [];
 		inputs.forEach((input, index) => {
@@ -131,23 +136,44 @@ export class Ledger {
 				outcomes[index] = failed(error);
 			}
 		});
-		if (group.length === 0) return outcomes;
+		const alone = options.untilFirstFailure && group.length < inputs.length;
+		if (group.length === 0 && !alone) return outcomes;
 		group.sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.index - b.index));
 		try {
-			const done = await this.store.transaction((sql) =>
-				earnGroup(sql, this.program, this.now(), group.map((g) => g.earn), {
+			if (alone) throw new Error('an order failed: each is done alone, in turn');
+			const done = await this.store.transaction(async (sql) => {
+				const booked = await earnGroup(sql, this.program, this.now(), group.map((g) => g.earn), {
 					book: (account, earn) => this.book(account, earn.key, earn.request, this.earnWork(earn, undefined)),
 					bookAlone: (batch, earn) => this.earnPrepared(batch, earn),
-				}),
-			);
+				});
+				// The caller stops at its first failure, so nothing after it may be kept.
+				if (options.untilFirstFailure && booked.some((outcome) => !outcome.ok)) throw new Error('an order failed: each is done alone, in turn');
+				return booked;
+			});
 			done.forEach((outcome, i) => (outcomes[group[i].index] = outcome));
+			return outcomes;
 		} catch {
+			if (options.untilFirstFailure) return this.eachUntilFailure(inputs);
 			for (const { index, earn } of group) {
 				try {
 					outcomes[index] = { ok: true, result: await this.earnPrepared(undefined, earn) };
 				} catch (error) {
 					outcomes[index] = failed(error);
 				}
+			}
+			return outcomes;
+		}
+	}
+
+	/** One order at a time, in the order given, up to and including the first that fails. */
+	private async eachUntilFailure(inputs: readonly EarnRequest[]): Promise<EarnOutcome[]> {
+		const outcomes: EarnOutcome[] = [];
+		for (const input of inputs) {
+			try {
+				outcomes.push({ ok: true, result: await this.earnForOrder(input.order, input) });
+			} catch (error) {
+				outcomes.push(failed(error));
+				break;
 			}
 		}
 		return outcomes;

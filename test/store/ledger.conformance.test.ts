@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Ledger, LoyaltyError, verifyBalances, type ProgramInput, type Store } from '../../engine';
+import type { SqlClient } from '../../engine/store/db';
 import { backends } from '../support/stores';
 import { manualClock, paidOrder, refundOf } from '../support/fixtures';
 
@@ -18,6 +19,22 @@ describe('ledger conformance', async () => {
 
 			const ledgerWith = (program: ProgramInput = {}, clock = manualClock()) => ({ ledger: new Ledger(store, program, { now: clock.now }), clock });
 			const uniqueEmail = () => `c${Math.random().toString(36).slice(2)}@example.com`;
+
+			/** Counts the store's transactions (calls) and how often their work ran (attempts: more when retried). */
+			function countTransactions() {
+				const db = store.db;
+				const original = db.transaction;
+				let calls = 0;
+				let attempts = 0;
+				db.transaction = <T>(work: (tx: SqlClient) => Promise<T>) => {
+					calls++;
+					return original.call(db, (tx: SqlClient) => {
+						attempts++;
+						return work(tx);
+					}) as Promise<T>;
+				};
+				return { calls: () => calls, attempts: () => attempts, restore: () => void (db.transaction = original) };
+			}
 
 			async function entryCount(): Promise<number> {
 				const [row] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_entries');
@@ -105,6 +122,131 @@ describe('ledger conformance', async () => {
 					}
 					// A new customer's first orders racing in two groups make one customer, not two.
 					assert.equal((await ledger.getBalance({ identities: { email: emails[1] } })).available, 60);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('replays inside and across groups answer with the first result and write nothing', async () => {
+					const { ledger } = ledgerWith();
+					const emails = [uniqueEmail(), uniqueEmail()];
+					const first = Array.from({ length: 6 }, (_, i) => ({ order: paidOrder(emails[i % 2], 1000 + i * 100) }));
+					const earned = await ledger.earnForOrders(first);
+					const results = earned.map((o) => (o.ok ? o.result : assert.fail(String(o.error))));
+					const entries = await entryCount();
+					const fresh = Array.from({ length: 3 }, (_, i) => ({ order: paidOrder(emails[i % 2], 2000) }));
+					// Old orders (one of them twice) mixed with new ones, in another order.
+					const second = [first[4], fresh[0], first[1], fresh[1], first[4], fresh[2], first[0]];
+					const outcomes = await ledger.earnForOrders(second);
+					const replayed = [0, 2, 4, 6].map((i) => outcomes[i]);
+					assert.deepEqual(
+						replayed.map((o) => (o.ok ? { ...o.result, replay: false } : o.error.message)),
+						[results[4], results[1], results[4], results[0]],
+					);
+					assert.deepEqual(replayed.map((o) => o.ok && o.result.replay), [true, true, true, true]);
+					assert.deepEqual([1, 3, 5].map((i) => outcomes[i].ok && !outcomes[i].result.replay && outcomes[i].result.change.available), [20, 20, 20]);
+					assert.equal(await entryCount(), entries + 3);
+					assert.equal((await ledger.getBalance({ identities: { email: emails[0] } })).available, 10 + 12 + 14 + 20 + 20);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('one key twice in a group: the same request replays the first, a different one is refused, and only the first is written', async () => {
+					const { ledger } = ledgerWith();
+					const email = uniqueEmail();
+					const order = paidOrder(email, 1000);
+					const entries = await entryCount();
+					const outcomes = await ledger.earnForOrders([
+						{ order, idempotencyKey: 'evt-twice-in-group' },
+						{ order: paidOrder(email, 9000), idempotencyKey: 'evt-twice-in-group' },
+						{ order, idempotencyKey: 'evt-twice-in-group' },
+					]);
+					assert.equal(outcomes[0].ok && outcomes[0].result.change.available, 10);
+					assert.equal(!outcomes[1].ok && (outcomes[1].error as LoyaltyError).code, 'key_reused');
+					assert.match(!outcomes[1].ok ? outcomes[1].error.message : '', /evt-twice-in-group/);
+					assert.deepEqual(outcomes[2].ok && { ...outcomes[2].result, replay: false }, outcomes[0].ok && outcomes[0].result);
+					assert.equal(outcomes[2].ok && outcomes[2].result.replay, true);
+					assert.equal(await entryCount(), entries + 1);
+					assert.equal((await ledger.getBalance({ identities: { email } })).available, 10);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('an order the database refuses undoes the whole group; then each order is done alone, and only that one fails', async () => {
+					const { ledger } = ledgerWith();
+					const emails = [uniqueEmail(), uniqueEmail()];
+					const group = Array.from({ length: 5 }, (_, i) => ({ order: paidOrder(emails[i % 2], 1000 * (i + 1)) }));
+					const poisoned = group[2].order.id;
+					// A stand-in for any failure inside the group's statements (a constraint, a full disk).
+					if (store.dialect === 'sqlite') {
+						await store.db.execute(`CREATE TRIGGER poison_entry BEFORE INSERT ON ledger_entries WHEN NEW.order_id = '${poisoned}' BEGIN SELECT RAISE(ABORT, 'poisoned order'); END`);
+					} else {
+						await store.db.execute(`CREATE FUNCTION poison_entry() RETURNS trigger AS $$ BEGIN IF NEW.order_id = '${poisoned}' THEN RAISE EXCEPTION 'poisoned order'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+						await store.db.execute('CREATE TRIGGER poison_entry BEFORE INSERT ON ledger_entries FOR EACH ROW EXECUTE FUNCTION poison_entry()');
+					}
+					const transactions = countTransactions();
+					const entries = await entryCount();
+					try {
+						const outcomes = await ledger.earnForOrders(group);
+						assert.deepEqual(
+							outcomes.map((o) => (o.ok ? o.result.change.available : /poisoned order/.test(o.error.message) ? 'refused' : o.error.message)),
+							[10, 20, 'refused', 40, 50],
+						);
+						// One group transaction (undone), then one for each order alone.
+						assert.equal(transactions.calls(), 1 + group.length);
+					} finally {
+						transactions.restore();
+						await store.db.execute('DROP TRIGGER poison_entry' + (store.dialect === 'postgres' ? ' ON ledger_entries' : ''));
+						if (store.dialect === 'postgres') await store.db.execute('DROP FUNCTION poison_entry()');
+					}
+					assert.equal(await entryCount(), entries + 4);
+					assert.equal((await ledger.earnForOrder(group[2].order)).change.available, 30);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('an account with points due is booked in the group by the single-order path; the others by the multi-row path', async () => {
+					const { ledger, clock } = ledgerWith({ pendingDays: 14 });
+					const [due, fresh] = [uniqueEmail(), uniqueEmail()];
+					await ledger.earnForOrder(paidOrder(due, 4000));
+					clock.advanceDays(15);
+					const outcomes = await ledger.earnForOrders([{ order: paidOrder(fresh, 3000) }, { order: paidOrder(due, 2000) }, { order: paidOrder(due, 1000) }]);
+					const [a, b, c] = outcomes.map((o) => (o.ok ? o.result : assert.fail(String(o.error))));
+					assert.deepEqual([a.change, a.balance.available, a.balance.pending], [{ available: 0, pending: 30 }, 0, 30]);
+					// The matured 40 were released before the new order's 20 went pending.
+					assert.deepEqual([b.change, b.balance.available, b.balance.pending], [{ available: 0, pending: 20 }, 40, 20]);
+					assert.deepEqual([c.change, c.balance.available, c.balance.pending], [{ available: 0, pending: 10 }, 40, 30]);
+					assert.deepEqual((await ledger.getHistory({ identities: { email: due } })).map((e) => e.kind), ['pending', 'pending', 'release', 'pending']);
+					assert.deepEqual(await verifyBalances(store), []);
+				});
+
+				test('groups running at the same time over the same customers wait for each other: no deadlock or retry, each order earned once', async () => {
+					const { ledger } = ledgerWith();
+					const emails = Array.from({ length: 8 }, () => uniqueEmail());
+					for (const email of emails) await ledger.earnForOrder(paidOrder(email, 100));
+					const orders = Array.from({ length: 48 }, (_, i) => paidOrder(emails[(i * 5) % 8], 1000));
+					// Four writers, each with overlapping groups of 16 in its own order.
+					const writers = [0, 1, 2, 3].map((w) => {
+						const mine = [...orders.slice(w * 8), ...orders.slice(0, w * 8)];
+						return w % 2 ? mine.reverse() : mine;
+					});
+					const transactions = countTransactions();
+					let outcomes;
+					try {
+						outcomes = await Promise.all(writers.map(async (mine) => {
+							const done = [];
+							for (let g = 0; g < mine.length; g += 16) done.push(...(await ledger.earnForOrders(mine.slice(g, g + 16).map((order) => ({ order })))));
+							return done;
+						}));
+						// Every transaction ran once: none lost a deadlock or a race and had to run again.
+						assert.equal(transactions.attempts(), transactions.calls());
+					} finally {
+						transactions.restore();
+					}
+					assert.deepEqual(outcomes.flat().filter((o) => !o.ok), []);
+					assert.equal(outcomes.flat().filter((o) => o.ok && !o.result.replay).length, orders.length);
+					for (const o of orders) {
+						const rows = await store.db.query('SELECT id FROM ledger_entries WHERE order_source = $1 AND order_id = $2', [o.source, o.id]);
+						assert.equal(rows.length, 1, o.id);
+					}
+					let total = 0;
+					for (const email of emails) total += (await ledger.getBalance({ identities: { email } })).available;
+					assert.equal(total, 8 * 1 + 48 * 10);
 					assert.deepEqual(await verifyBalances(store), []);
 				});
 			});

@@ -1,7 +1,7 @@
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { SquareClient } from '../../../connectors/square';
-import type { Ledger, openSharedStore } from '../../../engine';
+import type { EarnOutcome, EarnRequest, Ledger, openSharedStore } from '../../../engine';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type AwardPointsType = {
@@ -22,4 +22,15 @@ export interface OperationContext {
 	squareClient?: SquareClient;
 	item: INodeExecutionData;
 	itemIndex: number;
+	/** This item's order was earned together with the run's other items (group commit): its outcome. */
+	earned?: EarnOutcome;
+}
+
+/** What an earning operation reads from an item, so the router can earn many items' orders together. */
+export type ReadEarn = (this: IExecuteFunctions, itemIndex: number) => EarnRequest | undefined;
+
+/** The result an item's order got in its group, as the single call would have given it (or thrown). */
+export function earnedResult(outcome: EarnOutcome) {
+	if (!outcome.ok) throw outcome.error;
+	return outcome.result;
 }

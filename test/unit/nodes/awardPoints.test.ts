@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
-import { closeSharedStores, type LoyaltyEvent } from '../../../engine';
+import { closeSharedStores, openSharedStore, type LoyaltyEvent } from '../../../engine';
+import type { SqlClient } from '../../../engine/store/db';
+import { storeConfigFromCredentials } from '../../../nodes/shared/store';
 import { AwardPoints } from '../../../nodes/AwardPoints/AwardPoints.node';
 import { LoyaltyProgram } from '../../../nodes/LoyaltyProgram/LoyaltyProgram.node';
 import { executeContext, type Credentials } from './fakes';
@@ -111,6 +113,94 @@ describe('Award Points, executed with a fake n8n context against a real SQLite s
 		assert.deepEqual(output[0].pairedItem, { item: 0 });
 		assert.equal((output[1].json.balance as IDataObject).available, 6);
 		assert.deepEqual(output[1].pairedItem, { item: 1 });
+	});
+
+	/** Runs `work` and counts the transactions the node's store ran meanwhile. */
+	async function countingTransactions<T>(work: () => Promise<T>): Promise<{ value: T; transactions: number }> {
+		const db = (await openSharedStore(storeConfigFromCredentials(credentials.loyaltyStoreApi))).db;
+		const original = db.transaction;
+		let transactions = 0;
+		db.transaction = <R>(inner: (tx: SqlClient) => Promise<R>) => {
+			transactions++;
+			return original.call(db, inner) as Promise<R>;
+		};
+		try {
+			return { value: await work(), transactions };
+		} finally {
+			db.transaction = original;
+		}
+	}
+
+	const groupOrder = (itemIndex: number, orderId: string, currency = 'USD') => ({
+		resource: 'points',
+		operation: 'earnForOrder',
+		programId: 'group-items',
+		orderId,
+		orderSource: 'woocommerce',
+		orderTotal: 10 + itemIndex,
+		currency,
+		placedAt: '2026-03-01T10:00:00Z',
+		identifyBy: 'email',
+		customerValue: `group-${itemIndex % 2}@example.com`,
+	});
+
+	test('Earn for Order with many items earns them in one commit; each item keeps its result, its pairing and its own error', async () => {
+		await setProgram('group-items', { currency: 'USD', pointsPerCurrencyUnit: 1 });
+		const ids = ['g-1', 'g-2', 'g-3', 'g-4', 'g-5'];
+		const { value: output, transactions } = await countingTransactions(() =>
+			run((itemIndex) => groupOrder(itemIndex, ids[itemIndex], itemIndex === 2 ? 'XYZ' : 'USD'), { items: 5, continueOnFail: true }),
+		);
+		assert.equal(transactions, 1, 'one commit for the four good orders; the bad one was refused before anything was written');
+		assert.deepEqual(output.map((item) => item.pairedItem), [0, 1, 2, 3, 4].map((item) => ({ item })));
+		assert.deepEqual(output.map((item) => (item.json.error ? item.json.field : (item.json.change as IDataObject).available)), [10, 11, 'order.totalMinor.currency', 13, 14]);
+		assert.match(String(output[2].json.error), /XYZ/);
+		assert.deepEqual(output.map((item) => item.json.replay ?? null), [false, false, null, false, false]);
+		// Again: every good item is a replay with its first result; nothing moves.
+		const again = await run((itemIndex) => groupOrder(itemIndex, ids[itemIndex], itemIndex === 2 ? 'XYZ' : 'USD'), { items: 5, continueOnFail: true });
+		assert.deepEqual(again.map((item) => item.json.replay ?? null), [true, true, null, true, true]);
+		assert.deepEqual(again.map((item) => item.json.balance ?? null), output.map((item) => item.json.balance ?? null));
+	});
+
+	test('Without Continue On Fail, many items stop at the first failed one, and nothing after it is booked', async () => {
+		const ids = ['h-1', 'h-2', 'h-3', 'h-4'];
+		// Item 1 reuses item 0's order id under another amount: refused as a reused key.
+		const parameters = (itemIndex: number) => groupOrder(itemIndex, ids[itemIndex === 1 ? 0 : itemIndex]);
+		await assert.rejects(run(parameters, { items: 4 }), (error: NodeOperationError) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.equal(error.context.itemIndex, 1);
+			assert.match(error.message, /was first used for .* h-1 of 10\.00 USD/);
+			return true;
+		});
+		// Item 0 was booked as it would have been alone; items 2 and 3 were not: they earn now.
+		const output = await run((itemIndex) => groupOrder(itemIndex, ids[itemIndex]), { items: 4, continueOnFail: true });
+		assert.deepEqual(output.map((item) => item.json.replay ?? item.json.error), [true, false, false, false]);
+	});
+
+	test('Apply Event with many purchases earns them together; other events pass through in their place', async () => {
+		await setProgram('group-events', { currency: 'EUR', pointsPerCurrencyUnit: 1 });
+		const purchase = (n: number): LoyaltyEvent => ({
+			id: `generic:grp-${n}`,
+			type: 'purchase',
+			source: 'generic',
+			occurredAt: '2026-03-03T10:00:00Z',
+			idempotencyKey: `generic:order:grp-${n}:paid`,
+			customer: { identities: { email: 'grp@example.com' } },
+			order: { source: 'generic', id: `grp-${n}`, status: 'paid', placedAt: '2026-03-03T10:00:00Z', currency: 'EUR', totalMinor: 1000 * n, lines: [], customer: { identities: { email: 'grp@example.com' } } },
+		});
+		const other = { id: 'generic:grp-c', type: 'customer_updated', source: 'generic', occurredAt: '2026-03-03T10:00:00Z', idempotencyKey: 'generic:customer:grp', customer: { identities: { email: 'grp@example.com' } } };
+		const events = [purchase(1), purchase(2), other, purchase(3), purchase(4)];
+		const { value: output, transactions } = await countingTransactions(() =>
+			run((itemIndex) => ({ resource: 'points', operation: 'applyEvent', event: events[itemIndex] as unknown as INodeParameters, programId: 'group-events' }), { items: 5 }),
+		);
+		assert.equal(transactions, 2, 'two purchases, the other event, two purchases: one commit for each pair');
+		assert.deepEqual(output.map((item) => [item.json.eventId, item.json.skipped, (item.json.change as IDataObject | undefined)?.available ?? null]), [
+			['generic:grp-1', false, 10],
+			['generic:grp-2', false, 20],
+			['generic:grp-c', true, null],
+			['generic:grp-3', false, 30],
+			['generic:grp-4', false, 40],
+		]);
+		assert.equal((output[4].json.balance as IDataObject).available, 100);
 	});
 
 	test('Adjust needs a reason; Get Balance and Get History read the account', async () => {

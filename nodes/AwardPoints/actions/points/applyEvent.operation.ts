@@ -1,8 +1,8 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import type { LoyaltyEvent } from '../../../../engine';
+import { EventType, type LoyaltyEvent } from '../../../../engine';
 import { ledgerResultJson, parseJsonObject } from '../../helpers/utils';
-import type { OperationContext } from '../node.type';
+import { earnedResult, type OperationContext, type ReadEarn } from '../node.type';
 
 const properties: INodeProperties[] = [
 	{
@@ -32,9 +32,9 @@ function eventOf(context: IExecuteFunctions, itemIndex: number): unknown {
 	return context.getNodeParameter('event', itemIndex);
 }
 
-export async function execute(this: IExecuteFunctions, { ledger, itemIndex }: OperationContext): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, { ledger, itemIndex, earned }: OperationContext): Promise<IDataObject> {
 	const event = parseJsonObject(eventOf(this, itemIndex), 'event') as unknown as LoyaltyEvent;
-	const result = await ledger.applyEvent(event);
+	const result = earned ? earnedResult(earned) : await ledger.applyEvent(event);
 	const about: IDataObject = { eventId: event.id ?? null, eventType: event.type ?? null };
 	if (result === null) {
 		return {
@@ -46,3 +46,13 @@ export async function execute(this: IExecuteFunctions, { ledger, itemIndex }: Op
 	}
 	return { ...ledgerResultJson(result), ...about, skipped: false };
 }
+
+/**
+ * A purchase event's order and key, for earning it together with the run's other purchases;
+ * undefined for any other event (and for one that cannot be read: applied alone, it says why).
+ */
+export const readEarn: ReadEarn = function (itemIndex) {
+	const event = parseJsonObject(eventOf(this, itemIndex), 'event') as unknown as LoyaltyEvent;
+	if (event.type !== EventType.Purchase || !event.order) return undefined;
+	return { order: event.order, idempotencyKey: event.idempotencyKey };
+};

@@ -1,10 +1,10 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { decimalToMinor, type OrderInput } from '../../../../engine';
+import { decimalToMinor, type EarnRequest, type OrderInput } from '../../../../engine';
 import { customerRefFrom } from '../../../shared/customer';
 import { isoInstant, ledgerResultJson, parseJsonObject } from '../../helpers/utils';
 import { customerFields, optionalIdempotencyKey } from '../common.descriptions';
-import type { OperationContext } from '../node.type';
+import { earnedResult, type OperationContext } from '../node.type';
 
 const fieldsMode = { orderInput: ['fields'] };
 
@@ -98,12 +98,18 @@ const displayOptions = { show: { resource: ['points'], operation: ['earnForOrder
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-export async function execute(this: IExecuteFunctions, { ledger, itemIndex }: OperationContext): Promise<IDataObject> {
-	const order = readOrder.call(this, itemIndex);
-	const idempotencyKey = (this.getNodeParameter('idempotencyKey', itemIndex, '') as string).trim();
+export async function execute(this: IExecuteFunctions, { ledger, itemIndex, earned }: OperationContext): Promise<IDataObject> {
+	if (earned) return ledgerResultJson(earnedResult(earned));
+	const { order, idempotencyKey } = readEarn.call(this, itemIndex);
 	const result = await ledger.earnForOrder(order, idempotencyKey ? { idempotencyKey } : undefined);
 	return ledgerResultJson(result);
 }
+
+/** The item's order and key, for earning it alone or together with the run's other items. */
+export const readEarn: (this: IExecuteFunctions, itemIndex: number) => EarnRequest = function (itemIndex) {
+	const idempotencyKey = (this.getNodeParameter('idempotencyKey', itemIndex, '') as string).trim();
+	return { order: readOrder.call(this, itemIndex), ...(idempotencyKey ? { idempotencyKey } : {}) };
+};
 
 function readOrder(this: IExecuteFunctions, itemIndex: number): OrderInput {
 	if (this.getNodeParameter('orderInput', itemIndex) === 'json') {
