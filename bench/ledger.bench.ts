@@ -8,8 +8,8 @@
  * the one Award Points and the import call. `groupSize` 1 is `earnForOrder`, one order and one
  * transaction at a time (a lone webhook); larger sizes are `earnForOrders`, group commit, which a
  * caller uses when it has many orders at once (a webhook burst that the event trigger hands over
- * in one run, an n8n execution with many items, an import). BENCH_GROUP=1,10,100 chooses the
- * sizes; the group-1 line is the peer every `ledger.goal` line is compared with (`vsOnePerCommit`).
+ * in one run, an n8n execution with many items, an import). BENCH_GROUP chooses the
+ * sizes (default 1,10,100,1000); the group-1 line is the peer every `ledger.goal` line is compared with (`vsOnePerCommit`).
  * Each line also gives the CPU the bench process used (`cpuSeconds`; the database's own is in it
  * for SQLite, not for PostgreSQL's server) and the machine's load average while it ran, because
  * the figures depend on how much of a core the process got.
@@ -46,7 +46,7 @@ function orders(count: number, prefix: string): OrderInput[] {
  * Orders per group commit (`Ledger.earnForOrders`, what Award Points and the import use when they
  * are handed many orders at once); 1 is one transaction per award (`earnForOrder`, a lone webhook).
  */
-const GROUP_SIZES = (process.env.BENCH_GROUP ?? '1,10,100').split(',').map(Number);
+const GROUP_SIZES = (process.env.BENCH_GROUP ?? '1,10,100,1000').split(',').map(Number);
 
 /** Awards `work` (each writer takes the next `groupSize` orders) and returns how many came back as replays. */
 async function award(ledger: Ledger, work: OrderInput[], writers: number, groupSize: number): Promise<number> {
