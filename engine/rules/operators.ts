@@ -7,6 +7,8 @@ export type FactType = 'number' | 'money' | 'string' | 'list' | 'date' | 'boolea
 
 export interface Operator {
 	name: string;
+	/** What the operator checks, in a shop owner's words, for the lists that offer it (the rule builder). */
+	description: string;
 	/** What the fact must be at run time. */
 	actualType: Exclude<FactType, 'money' | 'any'> | 'present' | 'anything';
 	describeExpected: string;
@@ -23,13 +25,14 @@ const isInstant = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-
 const same = (a: unknown, b: unknown) => a === b || (isString(a) && isString(b) && a.toLowerCase() === b.toLowerCase());
 const listHas = (list: unknown[], value: unknown) => list.some((item) => same(item, value));
 
-function numeric(name: string, test: (a: number, e: number) => boolean): Operator {
-	return { name, actualType: 'number', describeExpected: 'a number', checkExpected: isNumber, test: (a, e) => test(a as number, e as number) };
+function numeric(name: string, description: string, test: (a: number, e: number) => boolean): Operator {
+	return { name, description, actualType: 'number', describeExpected: 'a number', checkExpected: isNumber, test: (a, e) => test(a as number, e as number) };
 }
 
-function listOp(name: string, test: (actual: unknown[], expected: unknown[]) => boolean): Operator {
+function listOp(name: string, description: string, test: (actual: unknown[], expected: unknown[]) => boolean): Operator {
 	return {
 		name,
+		description,
 		actualType: 'list',
 		describeExpected: 'a non-empty list of strings or numbers',
 		checkExpected: (v) => isList(v) && v.length > 0 && v.every(isStringOrNumber),
@@ -38,32 +41,34 @@ function listOp(name: string, test: (actual: unknown[], expected: unknown[]) => 
 }
 
 export const OPERATORS: readonly Operator[] = [
-	{ name: 'equal', actualType: 'anything', describeExpected: 'a string, number or boolean', checkExpected: (v) => isStringOrNumber(v) || typeof v === 'boolean', test: same },
-	{ name: 'not_equal', actualType: 'anything', describeExpected: 'a string, number or boolean', checkExpected: (v) => isStringOrNumber(v) || typeof v === 'boolean', test: (a, e) => !same(a, e) },
-	numeric('greater_than', (a, e) => a > e),
-	numeric('greater_than_or_equal', (a, e) => a >= e),
-	numeric('less_than', (a, e) => a < e),
-	numeric('less_than_or_equal', (a, e) => a <= e),
+	{ name: 'equal', description: 'The field is exactly the value (capital letters do not matter)', actualType: 'anything', describeExpected: 'a string, number or boolean', checkExpected: (v) => isStringOrNumber(v) || typeof v === 'boolean', test: same },
+	{ name: 'not_equal', description: 'The field has a value, and not this one', actualType: 'anything', describeExpected: 'a string, number or boolean', checkExpected: (v) => isStringOrNumber(v) || typeof v === 'boolean', test: (a, e) => !same(a, e) },
+	numeric('greater_than', 'The number is more than the value', (a, e) => a > e),
+	numeric('greater_than_or_equal', 'The number is the value or more', (a, e) => a >= e),
+	numeric('less_than', 'The number is less than the value', (a, e) => a < e),
+	numeric('less_than_or_equal', 'The number is the value or less', (a, e) => a <= e),
 	{
 		name: 'between',
+		description: 'The number lies between two values, both included, such as 10, 50',
 		actualType: 'number',
 		describeExpected: 'two numbers [low, high], both inclusive',
 		checkExpected: (v) => isList(v) && v.length === 2 && isNumber(v[0]) && isNumber(v[1]) && v[0] <= v[1],
 		test: (a, e) => (a as number) >= (e as number[])[0] && (a as number) <= (e as number[])[1],
 	},
-	{ name: 'in', actualType: 'anything', describeExpected: 'a non-empty list', checkExpected: (v) => isList(v) && v.length > 0, test: (a, e) => listHas(e as unknown[], a) },
-	{ name: 'not_in', actualType: 'anything', describeExpected: 'a non-empty list', checkExpected: (v) => isList(v) && v.length > 0, test: (a, e) => !listHas(e as unknown[], a) },
-	{ name: 'starts_with', actualType: 'string', describeExpected: 'a string', checkExpected: isString, test: (a, e) => (a as string).toLowerCase().startsWith((e as string).toLowerCase()) },
-	{ name: 'ends_with', actualType: 'string', describeExpected: 'a string', checkExpected: isString, test: (a, e) => (a as string).toLowerCase().endsWith((e as string).toLowerCase()) },
-	{ name: 'contains', actualType: 'list', describeExpected: 'a string or number', checkExpected: isStringOrNumber, test: (a, e) => listHas(a as unknown[], e) },
-	{ name: 'not_contains', actualType: 'list', describeExpected: 'a string or number', checkExpected: isStringOrNumber, test: (a, e) => !listHas(a as unknown[], e) },
-	listOp('contains_any', (a, e) => e.some((v) => listHas(a, v))),
-	listOp('contains_all', (a, e) => e.every((v) => listHas(a, v))),
-	listOp('contains_none', (a, e) => !e.some((v) => listHas(a, v))),
-	{ name: 'before', actualType: 'date', describeExpected: 'an ISO date-time', checkExpected: isInstant, test: (a, e) => Date.parse(a as string) < Date.parse(e as string) },
-	{ name: 'after', actualType: 'date', describeExpected: 'an ISO date-time', checkExpected: isInstant, test: (a, e) => Date.parse(a as string) > Date.parse(e as string) },
+	{ name: 'in', description: 'The field is one of several values, such as coffee, tea', actualType: 'anything', describeExpected: 'a non-empty list', checkExpected: (v) => isList(v) && v.length > 0, test: (a, e) => listHas(e as unknown[], a) },
+	{ name: 'not_in', description: 'The field is none of several values', actualType: 'anything', describeExpected: 'a non-empty list', checkExpected: (v) => isList(v) && v.length > 0, test: (a, e) => !listHas(e as unknown[], a) },
+	{ name: 'starts_with', description: 'The text begins with the value (capital letters do not matter)', actualType: 'string', describeExpected: 'a string', checkExpected: isString, test: (a, e) => (a as string).toLowerCase().startsWith((e as string).toLowerCase()) },
+	{ name: 'ends_with', description: 'The text ends with the value (capital letters do not matter)', actualType: 'string', describeExpected: 'a string', checkExpected: isString, test: (a, e) => (a as string).toLowerCase().endsWith((e as string).toLowerCase()) },
+	{ name: 'contains', description: 'The list (categories, tags, coupon codes…) includes the value', actualType: 'list', describeExpected: 'a string or number', checkExpected: isStringOrNumber, test: (a, e) => listHas(a as unknown[], e) },
+	{ name: 'not_contains', description: 'The list does not include the value', actualType: 'list', describeExpected: 'a string or number', checkExpected: isStringOrNumber, test: (a, e) => !listHas(a as unknown[], e) },
+	listOp('contains_any', 'The list includes at least one of several values', (a, e) => e.some((v) => listHas(a, v))),
+	listOp('contains_all', 'The list includes every one of several values', (a, e) => e.every((v) => listHas(a, v))),
+	listOp('contains_none', 'The list includes none of several values', (a, e) => !e.some((v) => listHas(a, v))),
+	{ name: 'before', description: 'The date is earlier than the value, a date such as 2026-03-01', actualType: 'date', describeExpected: 'an ISO date-time', checkExpected: isInstant, test: (a, e) => Date.parse(a as string) < Date.parse(e as string) },
+	{ name: 'after', description: 'The date is later than the value, a date such as 2026-03-01', actualType: 'date', describeExpected: 'an ISO date-time', checkExpected: isInstant, test: (a, e) => Date.parse(a as string) > Date.parse(e as string) },
 	{
 		name: 'within_last_days',
+		description: 'The date is no more than the value’s number of days ago',
 		actualType: 'date',
 		describeExpected: 'a number of days',
 		checkExpected: (v) => isNumber(v) && v > 0,
@@ -71,15 +76,16 @@ export const OPERATORS: readonly Operator[] = [
 	},
 	{
 		name: 'more_than_days_ago',
+		description: 'The date is longer ago than the value’s number of days',
 		actualType: 'date',
 		describeExpected: 'a number of days',
 		checkExpected: (v) => isNumber(v) && v > 0,
 		test: (a, e, now) => Date.parse(a as string) < now - (e as number) * DAY_MS,
 	},
-	{ name: 'is_true', actualType: 'boolean', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: (a) => a === true },
-	{ name: 'is_false', actualType: 'boolean', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: (a) => a === false },
-	{ name: 'exists', actualType: 'present', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: () => true },
-	{ name: 'not_exists', actualType: 'anything', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: (a) => a === undefined || a === null },
+	{ name: 'is_true', description: 'The yes-or-no field is yes; needs no value', actualType: 'boolean', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: (a) => a === true },
+	{ name: 'is_false', description: 'The yes-or-no field is no; needs no value', actualType: 'boolean', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: (a) => a === false },
+	{ name: 'exists', description: 'The field has any value at all; needs no value', actualType: 'present', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: () => true },
+	{ name: 'not_exists', description: 'The field has no value, such as a customer with no tier yet; needs no value', actualType: 'anything', describeExpected: 'no value', checkExpected: (v) => v === undefined || v === true, test: (a) => a === undefined || a === null },
 ];
 
 export const OPERATOR_BY_NAME: ReadonlyMap<string, Operator> = new Map(OPERATORS.map((op) => [op.name, op]));

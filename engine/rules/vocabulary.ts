@@ -25,6 +25,29 @@ export const RuleTrigger = {
 export type RuleTrigger = (typeof RuleTrigger)[keyof typeof RuleTrigger];
 export const RULE_TRIGGERS = Object.values(RuleTrigger) as [RuleTrigger, ...RuleTrigger[]];
 
+/**
+ * Each trigger in a shop owner's words, for the lists that offer them (Evaluate Rules' "When" and
+ * "Event Type"). A Record over the union, so a new trigger cannot go without its words.
+ */
+export const RULE_TRIGGER_DESCRIPTIONS: Readonly<Record<RuleTrigger, string>> = {
+	purchase: 'A paid order, from the shop, the till or your own workflow',
+	refund: 'Money given back on an order, in full or in part',
+	order_updated: 'An order that changed without being paid, such as pending, cancelled or failed',
+	customer_updated: 'A customer was added or their details changed in the shop',
+	signup: 'A customer joined your program, sent in by your own workflow (a sign-up form, for example)',
+	cart_updated: 'A cart was started or changed',
+	cart_abandoned: 'A cart left without an order, from the Loyalty Schedule Trigger',
+	birthday_due: 'A customer’s birthday, from the Loyalty Schedule Trigger',
+	inactivity_due: 'A customer who has not ordered for a while, from the Loyalty Schedule Trigger',
+	replenishment_due: 'A product the customer buys regularly is about to run out, from the Loyalty Schedule Trigger',
+	follow_up_due: 'A follow-up that a rule planned earlier is due ("no purchase 24 hours later"), from the Loyalty Schedule Trigger',
+	points_expiring: 'Some of the customer’s points expire soon, from the Loyalty Schedule Trigger',
+	tier_review_due: 'A customer’s tier is up for its periodic review, from the Loyalty Schedule Trigger',
+	challenge_deadline: 'A challenge a rule started ends soon and is not completed yet, from the Loyalty Schedule Trigger',
+	email_click: 'The customer clicked a link in one of your emails, sent in by your own workflow',
+	visit: 'The customer visited or checked in, with or without buying, sent in by your own workflow',
+};
+
 export const ActionType = {
 	AwardPoints: 'award_points',
 	CategoryBonus: 'category_bonus',

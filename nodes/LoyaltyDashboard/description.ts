@@ -16,9 +16,9 @@ export const dashboardProperties: INodeProperties[] = [
 		name: 'period',
 		type: 'options',
 		options: [
-			{ name: 'Day', value: 'day' },
-			{ name: 'Week', value: 'week' },
-			{ name: 'Month', value: 'month' },
+			{ name: 'Day', value: 'day', description: 'One column per day, to follow the last few weeks closely' },
+			{ name: 'Week', value: 'week', description: 'One column per week, to see the last few months at a glance' },
+			{ name: 'Month', value: 'month', description: 'One column per month, to compare seasons over a year or more' },
 		],
 		default: 'week',
 		description: 'The size of one column in the charts and tables',

@@ -48,23 +48,25 @@ export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 		name: 'checkEveryUnit',
 		type: 'options',
 		options: [
-			{ name: 'Seconds', value: 'seconds' },
-			{ name: 'Minutes', value: 'minutes' },
-			{ name: 'Hours', value: 'hours' },
+			{ name: 'Seconds', value: 'seconds', description: 'Look every few seconds, for testing or when reminders must go out at once' },
+			{ name: 'Minutes', value: 'minutes', description: 'Look every few minutes, right for most shops' },
+			{ name: 'Hours', value: 'hours', description: 'Look every few hours, when a reminder a little late does not matter' },
 		],
 		default: 'minutes',
+		description: 'Whether Check Every counts seconds, minutes or hours',
 	},
 	{
 		displayName: 'Send Birthday Event',
 		name: 'birthdayWhen',
 		type: 'options',
 		options: [
-			{ name: 'On the Birthday', value: 'on_day' },
-			{ name: 'Some Days Before', value: 'days_before' },
-			{ name: 'Once in the Birthday Month', value: 'month' },
+			{ name: 'On the Birthday', value: 'on_day', description: 'On the birthday itself, in the customer’s own time zone' },
+			{ name: 'Some Days Before', value: 'days_before', description: 'A set number of days ahead, so a gift or coupon arrives in time' },
+			{ name: 'Once in the Birthday Month', value: 'month', description: 'Once, at the start of the customer’s birthday month' },
 		],
 		default: 'on_day',
 		displayOptions: kindShown('birthday'),
+		description: 'When each customer’s birthday event starts the workflow, once a year',
 	},
 	{
 		displayName: 'Days Before',
@@ -73,6 +75,7 @@ export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 60 },
 		default: 7,
 		displayOptions: { show: { dueEvents: ['birthday'], birthdayWhen: ['days_before'] } },
+		description: 'How many days before the birthday the event is sent',
 	},
 	{
 		displayName: 'Not Before (Local Hour)',
@@ -90,6 +93,7 @@ export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 60,
 		displayOptions: kindShown('inactivity'),
+		description: 'A customer whose last order is this many days old gets one event; after their next order the count starts again',
 	},
 	{
 		displayName: 'Allow for Each Customer’s Own Rhythm',
@@ -135,6 +139,7 @@ export const SCHEDULE_PROPERTIES: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 14,
 		displayOptions: kindShown('pointsExpiring'),
+		description: 'How far ahead to warn: a customer gets one event when some of their unspent points expire within this many days',
 	},
 	{
 		displayName: 'Review Tiers Every Days',

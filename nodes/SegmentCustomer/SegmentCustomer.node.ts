@@ -46,10 +46,11 @@ export class SegmentCustomer implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Customer', value: 'customer' },
+					{ name: 'Customer', value: 'customer', description: 'One customer: their segment, picks, refill dates or next best action' },
 					{ name: 'Program', value: 'program', description: 'All customers of a loyalty program' },
 				],
 				default: 'customer',
+				description: 'Whether to look at one customer or at the whole program',
 			},
 			...customer.description,
 			...program.description,

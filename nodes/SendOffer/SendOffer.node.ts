@@ -47,10 +47,11 @@ export class SendOffer implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Offer', value: 'offer' },
-					{ name: 'Customer Profile', value: 'profile' },
+					{ name: 'Offer', value: 'offer', description: 'Send a personal offer, or record that its coupon was used' },
+					{ name: 'Customer Profile', value: 'profile', description: 'Keep the customer’s Klaviyo profile up to date with their points, tier and segment' },
 				],
 				default: 'offer',
+				description: 'Whether to work with offers or with the customer’s Klaviyo profile',
 			},
 			...offer.description,
 			...profile.description,

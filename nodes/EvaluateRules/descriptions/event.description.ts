@@ -1,8 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { RULE_TRIGGERS } from '../../../engine';
-import { titleCase } from '../../shared/labels';
 import { customerFields } from '../../shared/customer';
+import { TRIGGER_OPTIONS } from './options';
 
 const mapped = { show: { eventInput: ['mapped'] } };
 
@@ -17,6 +16,7 @@ export const eventProperties: INodeProperties[] = [
 			{ name: 'Map Fields From Any JSON', value: 'mapped', description: 'Say which fields hold the event type, customer and amount' },
 		],
 		default: 'canonical',
+		description: 'Whether the items are events from a loyalty trigger node, or data from anything else such as a form, a sheet or another app',
 	},
 	{
 		displayName: 'Event',
@@ -30,7 +30,7 @@ export const eventProperties: INodeProperties[] = [
 		displayName: 'Event Type',
 		name: 'eventType',
 		type: 'options',
-		options: RULE_TRIGGERS.map((t) => ({ name: titleCase(t), value: t })),
+		options: TRIGGER_OPTIONS,
 		default: 'purchase',
 		displayOptions: mapped,
 		description: 'What happened. Rules listen for one or more of these.',
@@ -71,6 +71,7 @@ export const eventProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'USD',
 		displayOptions: mapped,
+		description: 'The three-letter code of the amount’s currency, such as USD or EUR',
 	},
 	{
 		displayName: 'Categories',

@@ -14,6 +14,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['customer'] } },
+		description: 'What to find out about this customer',
 		options: [
 			{
 				name: 'Get Cross-Sell Picks',

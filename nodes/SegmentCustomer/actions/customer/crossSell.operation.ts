@@ -10,8 +10,8 @@ const properties: INodeProperties[] = [
 		name: 'crossSellBy',
 		type: 'options',
 		options: [
-			{ name: 'Product (SKU)', value: 'sku' },
-			{ name: 'Category', value: 'category' },
+			{ name: 'Product (SKU)', value: 'sku', description: 'Suggest single products, best once the shop has many orders' },
+			{ name: 'Category', value: 'category', description: 'Suggest whole categories, which finds patterns in fewer orders' },
 		],
 		default: 'sku',
 		description: 'Whether to suggest products or whole categories',

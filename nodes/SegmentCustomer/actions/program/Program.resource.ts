@@ -13,6 +13,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['program'] } },
+		description: 'Score every customer, refresh the predictions, or get the program’s figures',
 		options: [
 			{
 				name: 'Fit Prediction Models',

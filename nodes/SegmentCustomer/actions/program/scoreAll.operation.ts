@@ -11,7 +11,7 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Only Customers Who Moved', value: 'changed', description: 'Customers whose segment, lifecycle stage or value tier changed since the last run' },
-			{ name: 'Every Customer', value: 'all' },
+			{ name: 'Every Customer', value: 'all', description: 'All customers with their current picture, e.g. to copy them into a sheet or CRM' },
 		],
 		default: 'changed',
 		description: 'Which customers to output; every customer’s picture is saved either way',

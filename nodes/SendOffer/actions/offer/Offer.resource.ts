@@ -12,6 +12,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['offer'] } },
+		description: 'Send an offer, or record that a coupon from an offer was used',
 		options: [
 			{
 				name: 'Record Redemption',

@@ -63,8 +63,8 @@ const properties: INodeProperties[] = [
 				values: [
 					{ displayName: 'Offer Template ID', name: 'id', type: 'string', default: '', required: true, placeholder: 'e.g. birthday', description: 'The offer template a rule names (Send Offer action’s Offer Template)' },
 					{ displayName: 'Klaviyo Metric Name', name: 'metricName', type: 'string', default: '', required: true, placeholder: 'e.g. Loyalty: Birthday', description: 'The Klaviyo event the offer is recorded as; a Klaviyo flow triggered by it sends the email' },
-					{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '', placeholder: 'e.g. Happy birthday, {{firstName|friend}}!' },
-					{ displayName: 'Email Body', name: 'emailBody', type: 'string', typeOptions: { rows: 4 }, default: '' },
+					{ displayName: 'Email Subject', name: 'emailSubject', type: 'string', default: '', placeholder: 'e.g. Happy birthday, {{firstName|friend}}!', description: 'The subject line, passed to your Klaviyo flow as the event’s "subject"; leave empty when your Klaviyo flow has its own subject' },
+					{ displayName: 'Email Body', name: 'emailBody', type: 'string', typeOptions: { rows: 4 }, default: '', description: 'The email’s text, passed to your Klaviyo flow as the event’s "message"; leave empty when your Klaviyo flow has its own text' },
 					{ displayName: 'SMS Text', name: 'smsBody', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Leave empty when this offer is never texted' },
 				],
 			},
@@ -96,7 +96,7 @@ const properties: INodeProperties[] = [
 		name: 'couponShop',
 		type: 'options',
 		options: [
-			{ name: 'No Coupons', value: 'none' },
+			{ name: 'No Coupons', value: 'none', description: 'Only for offers without a coupon: an offer that comes with one stops with an error' },
 			{ name: 'Square Loyalty (Reward)', value: 'squareReward', description: 'A reward on the customer’s Square Loyalty account, shown at the till' },
 			{ name: 'WooCommerce', value: 'woocommerce', description: 'A single-use coupon code only this customer can use' },
 		],

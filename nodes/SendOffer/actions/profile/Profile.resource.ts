@@ -11,6 +11,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['profile'] } },
+		description: 'What to do with the customer’s Klaviyo profile',
 		options: [
 			{
 				name: 'Update Klaviyo Profile',
