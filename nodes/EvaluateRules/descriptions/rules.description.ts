@@ -58,6 +58,8 @@ export const rulesProperties: INodeProperties[] = [
 			{ displayName: 'Morning: From', name: 'morningFrom', type: 'string', default: '07:00' },
 			{ displayName: 'Morning: Points', name: 'morningPoints', type: 'number', default: 20 },
 			{ displayName: 'Morning: To', name: 'morningTo', type: 'string', default: '10:00' },
+			{ displayName: 'New Store Visit: Points', name: 'newLocationPoints', type: 'number', default: 50 },
+			{ displayName: 'Online Customer in Store: Points', name: 'storeVisitPoints', type: 'number', default: 50 },
 			{ displayName: 'Replenishment: Categories', name: 'replenishmentCategories', type: 'string', default: 'coffee', description: 'Categories that earn the extra points, separated by commas' },
 			{ displayName: 'Replenishment: Points Multiplier', name: 'replenishmentMultiplier', type: 'number', default: 2 },
 			{ displayName: 'Streak: Purchases', name: 'streakPurchases', type: 'number', default: 3 },
