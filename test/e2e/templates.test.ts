@@ -152,7 +152,19 @@ describe('the seven templates, in a real n8n with a movable clock, for a WooComm
 	/** Moves n8n's clock, then waits until the system has looked at the new time and is quiet (see `settle`). */
 	const moveTo = async (offsetMs: number) => {
 		env.clock.set(new Date(T0.getTime() + offsetMs));
+		await followed();
 		await settle();
+	};
+	/**
+	 * This process re-reads the clock file every 50 ms of real time; until it has, `Date.now()` here
+	 * is the old time, and a wait's deadline taken on it would pass at once. Waits on real time.
+	 */
+	const followed = async () => {
+		const started = performance.now();
+		while (Math.abs(Date.now() - env.clock.now().getTime()) > 1_000) {
+			if (performance.now() - started > 5_000) throw new Error(`this process did not follow the moved clock: ${new Date().toISOString()} against ${env.clock.now().toISOString()}`);
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
 	};
 	/**
 	 * Waits for positive signs that everything that was going to happen has happened, so "nothing was
@@ -304,6 +316,7 @@ describe('the seven templates, in a real n8n with a movable clock, for a WooComm
 		MovableClock.followInThisProcess(join(clockDir, 'clock-offset'));
 		env = await startTemplates({ startAt: T0, pollSeconds: POLL_SECONDS, square: true, clockFile: join(clockDir, 'clock-offset'), seedShop: seedSquare, log: (line) => console.log(`# ${line}`) });
 		console.log(`# n8n ready in ${env.n8n.readyMs} ms, webhooks registered in ${env.n8n.webhooksMs} ms`);
+		await followed();
 		// The shop is in New York; its owner says so once, for every workflow (this n8n runs in UTC).
 		const zone = await runCli(['program', 'set', 'timeZone=America/New_York', '--store', env.storePath, '--create']);
 		assert.equal(zone.code, 0, zone.errors.join('\n'));
