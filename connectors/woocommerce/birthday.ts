@@ -30,7 +30,8 @@ export function birthdayFromMeta(metaData: unknown, keys: readonly string[], fie
 		if (value === undefined || value === null || value === '') continue;
 		const birthday = typeof value === 'string' ? birthdayFromText(value) : undefined;
 		if (birthday) return birthday;
-		warnings.push(`${field}[${key}]: "${String(value).slice(0, 40)}" is not a birthday (YYYY-MM-DD or MM-DD) and was left out`);
+		const shown = typeof value === 'string' ? value : JSON.stringify(value);
+		warnings.push(`${field}[${key}]: "${shown.slice(0, 40)}" is not a birthday (YYYY-MM-DD or MM-DD) and was left out`);
 	}
 	return undefined;
 }
