@@ -47,6 +47,8 @@ export class SquareSandbox {
 	readonly rewards = new Map<string, Json>();
 	readonly loyaltyEvents: Json[] = [];
 	readonly notifications: SquareNotification[] = [];
+	/** The seller's locations (stores): the sandbox coffee shop, and any a test adds. */
+	readonly locations = new Map<string, Json>([[SQUARE_SANDBOX_LOCATION, location(SQUARE_SANDBOX_LOCATION, 'Sandbox coffee shop')]]);
 	readonly program: Json;
 	private readonly keys = new Map<string, string>();
 	private readonly idempotency = new Map<string, SandboxResponse>();
@@ -69,6 +71,13 @@ export class SquareSandbox {
 	}
 
 	// ---- programmatic API for tests ----
+
+	/** Another store of the same seller; orders name it in `location_id`. */
+	addLocation(name: string): string {
+		const locationId = id('L').slice(0, 13).toUpperCase();
+		this.locations.set(locationId, location(locationId, name));
+		return locationId;
+	}
 
 	createCustomer(input: { given_name?: string; family_name?: string; email_address?: string; phone_number?: string; birthday?: string; reference_id?: string }): Json {
 		const customer: Json = { id: id('C'), created_at: now(), updated_at: now(), creation_source: 'THIRD_PARTY', preferences: { email_unsubscribed: false }, version: 0, ...compact(input) };
@@ -94,16 +103,24 @@ export class SquareSandbox {
 		return { itemId, variationIds, ...(categoryId ? { categoryId } : {}) };
 	}
 
-	/** `created_at`: when the order was placed (default now), to seed a history. */
-	createOrder(input: { created_at?: string; customer_id?: string; line_items?: Array<{ name?: string; quantity?: string; base_price_money?: Money; catalog_object_id?: string }>; location_id?: string; reference_id?: string }): Json {
+	/**
+	 * `created_at`: when the order was placed (default now), to seed a history. `fulfillments`:
+	 * how an order placed ahead is handed over (`[{ type: 'PICKUP' }]` for Square Online's pickup).
+	 */
+	createOrder(input: { created_at?: string; customer_id?: string; line_items?: Array<{ name?: string; quantity?: string; base_price_money?: Money; catalog_object_id?: string }>; location_id?: string; reference_id?: string; fulfillments?: Array<{ type: 'PICKUP' | 'SHIPMENT' | 'DELIVERY' }> }): Json {
 		const result = this.buildOrder(input);
 		if ('error' in result) throw new Error(`Square sandbox refused the order: ${JSON.stringify(result.error.body)}`);
 		return result.order;
 	}
 
-	/** A card payment (completed unless `autocomplete: false`), of an existing order or of a new one for the amount. */
-	createPayment(input: { amount?: number; order_id?: string; customer_id?: string; buyer_email_address?: string; autocomplete?: boolean }): Json {
-		const result = this.pay({ ...input, ...(input.amount !== undefined ? { amount_money: { amount: input.amount, currency: 'USD' } } : {}), source_id: 'cnon:card-nonce-ok' });
+	/**
+	 * A card payment (completed unless `autocomplete: false`), of an existing order or of a new one
+	 * for the amount: a card dipped at the register (Square Point of Sale) unless `square_product`
+	 * names another Square product (`ONLINE_STORE` for Square Online). Payments created over HTTP
+	 * are the Payments API's (`ECOMMERCE_API`).
+	 */
+	createPayment(input: { amount?: number; order_id?: string; customer_id?: string; buyer_email_address?: string; autocomplete?: boolean; square_product?: string }): Json {
+		const result = this.pay({ ...input, square_product: input.square_product ?? 'SQUARE_POS', ...(input.amount !== undefined ? { amount_money: { amount: input.amount, currency: 'USD' } } : {}), source_id: 'cnon:card-nonce-ok' });
 		if ('error' in result) throw new Error(`Square sandbox refused the payment: ${JSON.stringify(result.error.body)}`);
 		return result.payment;
 	}
@@ -156,8 +173,11 @@ export class SquareSandbox {
 			return response;
 		};
 
-		if (route === '/v2/locations' && method === 'GET') return json(200, { locations: [location()] });
-		if ((m = /^\/v2\/locations\/([^/]+)$/.exec(route)) && method === 'GET') return m[1] === SQUARE_SANDBOX_LOCATION || m[1] === 'main' ? json(200, { location: location() }) : squareError(404, 'NOT_FOUND', 'Location not found.');
+		if (route === '/v2/locations' && method === 'GET') return json(200, { locations: [...this.locations.values()] });
+		if ((m = /^\/v2\/locations\/([^/]+)$/.exec(route)) && method === 'GET') {
+			const found = this.locations.get(m[1] === 'main' ? SQUARE_SANDBOX_LOCATION : decodeURIComponent(m[1]));
+			return found ? json(200, { location: found }) : squareError(404, 'NOT_FOUND', 'Location not found.');
+		}
 		if (route === '/v2/customers' && method === 'POST') {
 			if (!body.given_name && !body.family_name && !body.company_name && !body.email_address && !body.phone_number) return squareError(400, 'BAD_REQUEST', 'At least one of the following is required: given_name, family_name, company_name, email_address, phone_number.');
 			const fields = { ...body };
@@ -200,7 +220,9 @@ export class SquareSandbox {
 			return object ? json(200, { object }) : squareError(404, 'NOT_FOUND', 'Object not found.');
 		}
 		if (route === '/v2/orders' && method === 'POST') {
-			const result = this.buildOrder(asObject(body.order) as Parameters<SquareSandbox['createOrder']>[0]);
+			const order = asObject(body.order);
+			if (Array.isArray(order.fulfillments) && order.fulfillments.length > 1) return squareError(400, 'INVALID_VALUE', 'Orders can only be created with at most one fulfillment.', 'INVALID_REQUEST_ERROR', 'order.fulfillments');
+			const result = this.buildOrder(order as Parameters<SquareSandbox['createOrder']>[0]);
 			return 'error' in result ? result.error : remember(json(200, { order: result.order }));
 		}
 		if (route === '/v2/orders/search' && method === 'POST') return this.searchOrders(body);
@@ -213,7 +235,7 @@ export class SquareSandbox {
 			return order ? json(200, { order }) : squareError(404, 'NOT_FOUND', `Order with ID \`${m[1]}\` not found.`);
 		}
 		if (route === '/v2/payments' && method === 'POST') {
-			const result = this.pay(body);
+			const result = this.pay({ ...body, square_product: undefined });
 			return 'error' in result ? result.error : remember(json(200, { payment: result.payment }));
 		}
 		if ((m = /^\/v2\/payments\/([^/]+)$/.exec(route)) && method === 'GET') {
@@ -308,6 +330,8 @@ export class SquareSandbox {
 	// ---- state ----
 
 	private buildOrder(input: Parameters<SquareSandbox['createOrder']>[0]): { order: Json } | { error: SandboxResponse } {
+		const locationId = input.location_id ?? SQUARE_SANDBOX_LOCATION;
+		if (!this.locations.has(locationId)) return { error: squareError(404, 'NOT_FOUND', `Location \`${locationId}\` not found.`, 'INVALID_REQUEST_ERROR', 'order.location_id') };
 		const lines: Json[] = [];
 		for (const line of input.line_items ?? []) {
 			const variation = line.catalog_object_id ? this.catalog.get(line.catalog_object_id) : undefined;
@@ -335,7 +359,7 @@ export class SquareSandbox {
 		const zero = { amount: 0, currency: 'USD' };
 		const order: Json = {
 			id: id('ORD'),
-			location_id: input.location_id ?? SQUARE_SANDBOX_LOCATION,
+			location_id: locationId,
 			...(input.customer_id ? { customer_id: input.customer_id } : {}),
 			...(input.reference_id ? { reference_id: input.reference_id } : {}),
 			line_items: lines,
@@ -350,6 +374,7 @@ export class SquareSandbox {
 			total_service_charge_money: zero,
 			net_amount_due_money: { amount: total, currency: 'USD' },
 			source: { name: 'n8n-nodes-loyalty shop sandbox' },
+			...(input.fulfillments?.length ? { fulfillments: input.fulfillments.map((f) => ({ uid: id(), type: f.type, state: 'PROPOSED' })) } : {}),
 		};
 		this.orders.set(String(order.id), order);
 		return { order };
@@ -400,6 +425,7 @@ export class SquareSandbox {
 			order = made.order;
 		}
 		const autocomplete = input.autocomplete !== false;
+		const product = text(input.square_product) ?? 'ECOMMERCE_API';
 		const payment: Json = {
 			id: id('PAY'),
 			created_at: now(),
@@ -411,7 +437,7 @@ export class SquareSandbox {
 			delay_duration: 'PT168H',
 			delay_action: 'CANCEL',
 			source_type: 'CARD',
-			card_details: { status: 'AUTHORIZED', card: { card_brand: 'VISA', last_4: '1111', exp_month: 12, exp_year: 2030, card_type: 'CREDIT' }, entry_method: 'KEYED' },
+			card_details: { status: 'AUTHORIZED', card: { card_brand: 'VISA', last_4: '1111', exp_month: 12, exp_year: 2030, card_type: 'CREDIT' }, entry_method: product === 'SQUARE_POS' ? 'EMV' : 'KEYED' },
 			location_id: order.location_id,
 			order_id: order.id,
 			...(text(input.customer_id) ?? text(order.customer_id) ? { customer_id: text(input.customer_id) ?? text(order.customer_id) } : {}),
@@ -419,7 +445,7 @@ export class SquareSandbox {
 			refund_ids: [],
 			receipt_number: String(order.id).slice(-4),
 			version_token: id(),
-			application_details: { square_product: 'ECOMMERCE_API', application_id: 'sandbox-application' },
+			application_details: { square_product: product, application_id: 'sandbox-application' },
 		};
 		this.payments.set(String(payment.id), payment);
 		this.notify('payment.created', 'payment', String(payment.id), { payment: { ...payment } });
@@ -492,8 +518,8 @@ export class SquareSandbox {
 	}
 }
 
-function location(): Json {
-	return { id: SQUARE_SANDBOX_LOCATION, name: 'Sandbox coffee shop', status: 'ACTIVE', merchant_id: SQUARE_SANDBOX_MERCHANT, country: 'US', currency: 'USD', timezone: 'America/New_York', type: 'PHYSICAL', capabilities: ['CREDIT_CARD_PROCESSING'], created_at: '2026-01-01T00:00:00Z' };
+function location(locationId: string, name: string): Json {
+	return { id: locationId, name, status: 'ACTIVE', merchant_id: SQUARE_SANDBOX_MERCHANT, country: 'US', currency: 'USD', timezone: 'America/New_York', type: 'PHYSICAL', capabilities: ['CREDIT_CARD_PROCESSING'], created_at: '2026-01-01T00:00:00Z' };
 }
 
 function catalogObject(type: string, objectId: string, data: Json): Json {

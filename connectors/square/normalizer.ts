@@ -6,6 +6,7 @@ import {
 	type LoyaltyEvent,
 	type LoyaltyEventInput,
 	LoyaltyError,
+	OrderChannel,
 	OrderSource,
 	OrderStatus,
 	type OrderInput,
@@ -47,6 +48,10 @@ export interface SquareNotificationContext {
 }
 
 const COMPLETED = 'COMPLETED';
+/** An order to be handed over later (picked up, shipped, delivered) was placed ahead, online. */
+const ONLINE_FULFILLMENTS: ReadonlySet<string> = new Set(['PICKUP', 'SHIPMENT', 'DELIVERY']);
+/** Square products that take payments away from a register: Square Online, invoices, web checkouts on Square's API. */
+const ONLINE_PRODUCTS: ReadonlySet<string> = new Set(['ONLINE_STORE', 'INVOICES', 'ECOMMERCE_API']);
 
 type Draft = Omit<LoyaltyEventInput, 'id'>;
 
@@ -122,6 +127,8 @@ function paymentDraft(payment: JsonObject, context: SquareNotificationContext, n
 		currency: money.currency,
 		totalMinor: money.amount,
 		discountMinor: order?.total_discount_money === undefined ? undefined : squareMoney(order.total_discount_money, 'context.order.total_discount_money').amount,
+		channel: squareChannel(payment, order),
+		location: optionalText(order?.location_id, 'context.order.location_id') ?? optionalText(payment.location_id, `${field}.location_id`),
 		lines: order === undefined ? [] : orderLines(order),
 		customer,
 	});
@@ -134,6 +141,18 @@ function paymentDraft(payment: JsonObject, context: SquareNotificationContext, n
 		customer,
 		order: canonical,
 	};
+}
+
+/**
+ * In store unless Square says the sale was online: the order is to be picked up, shipped or
+ * delivered, or the payment was taken by Square Online, an invoice or a web checkout. A register
+ * sale (Square Point of Sale, Retail, Restaurants, Terminal) says none of these.
+ */
+function squareChannel(payment: JsonObject, order: SquareOrder | undefined): OrderChannel {
+	const fulfillments = Array.isArray(order?.fulfillments) ? order.fulfillments : [];
+	if (fulfillments.some((f) => isObject(f) && typeof f.type === 'string' && ONLINE_FULFILLMENTS.has(f.type))) return OrderChannel.Online;
+	const product = isObject(payment.application_details) ? payment.application_details.square_product : undefined;
+	return typeof product === 'string' && ONLINE_PRODUCTS.has(product) ? OrderChannel.Online : OrderChannel.InStore;
 }
 
 function refundDraft(refund: JsonObject, context: SquareNotificationContext, notifiedAt: string | undefined, warnings: string[]): Draft | undefined {

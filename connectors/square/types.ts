@@ -27,6 +27,10 @@ export interface SquareOrder {
 	line_items?: SquareOrderLineItem[];
 	total_money?: SquareMoney;
 	total_discount_money?: SquareMoney;
+	/** Where the order came from, e.g. `{ name: "Square Online" }`; free text, not used to decide anything. */
+	source?: { name?: string | null; [field: string]: unknown } | null;
+	/** How the order is handed over: PICKUP, SHIPMENT or DELIVERY; a counter sale has none. */
+	fulfillments?: Array<{ type?: string | null; [field: string]: unknown }> | null;
 	/** On a return order: the sale orders its items came back from. */
 	returns?: Array<{ source_order_id?: string; [field: string]: unknown }>;
 	[field: string]: unknown;
@@ -49,10 +53,13 @@ export interface SquareCustomer {
 export interface SquarePayment {
 	id?: string;
 	status?: string;
+	location_id?: string;
 	order_id?: string;
 	customer_id?: string;
 	buyer_email_address?: string;
 	amount_money?: SquareMoney;
+	/** Which Square product took the payment: SQUARE_POS at a register, ONLINE_STORE for Square Online, … */
+	application_details?: { square_product?: string | null; [field: string]: unknown };
 	created_at?: string;
 	updated_at?: string;
 	[field: string]: unknown;

@@ -5,6 +5,7 @@ import {
 	type LoyaltyEvent,
 	type LoyaltyEventInput,
 	LoyaltyError,
+	OrderChannel,
 	OrderSource,
 	OrderStatus,
 	type OrderInput,
@@ -28,6 +29,7 @@ import {
 	requireText,
 } from '../shared/payload';
 import { uncategorizedProductIds, withEventLineCategories, withLineCategories } from '../shared/lineCategories';
+import { birthdayFromMeta, DEFAULT_BIRTHDAY_META_KEYS } from './birthday';
 import type { WooCommerceProductCategory } from './client';
 import { WooCommerceTopic } from './types';
 
@@ -38,6 +40,14 @@ export interface WooCommerceDelivery {
 	deliveryId: string | undefined;
 	/** The parsed JSON body. */
 	payload: unknown;
+}
+
+export interface WooCommerceNormalizeOptions {
+	/**
+	 * The meta keys a birthday plugin stores the customer's birthday under, tried in order in the
+	 * customer's (customer topics) or the order's `meta_data`; default DEFAULT_BIRTHDAY_META_KEYS.
+	 */
+	birthdayMetaKeys?: readonly string[];
 }
 
 /**
@@ -63,19 +73,20 @@ interface Draft {
  * Turns one WooCommerce webhook delivery into canonical events. Topics this package does not
  * subscribe to yield nothing rather than an error, so a shop's extra webhooks cannot break a run.
  */
-export function normalizeWooCommerceDelivery(delivery: WooCommerceDelivery): LoyaltyEvent[] {
+export function normalizeWooCommerceDelivery(delivery: WooCommerceDelivery, options: WooCommerceNormalizeOptions = {}): LoyaltyEvent[] {
 	const topic = requireText(delivery.topic, 'topic');
 	const deliveryId = requireText(delivery.deliveryId, 'deliveryId');
+	const birthdayKeys = options.birthdayMetaKeys ?? DEFAULT_BIRTHDAY_META_KEYS;
 	const warnings: string[] = [];
 	let drafts: Draft[];
 	switch (topic) {
 		case WooCommerceTopic.OrderCreated:
 		case WooCommerceTopic.OrderUpdated:
-			drafts = orderDrafts(requireObject(delivery.payload, 'payload'), warnings);
+			drafts = orderDrafts(requireObject(delivery.payload, 'payload'), birthdayKeys, warnings);
 			break;
 		case WooCommerceTopic.CustomerCreated:
 		case WooCommerceTopic.CustomerUpdated:
-			drafts = [customerDraft(requireObject(delivery.payload, 'payload'), warnings)];
+			drafts = [customerDraft(requireObject(delivery.payload, 'payload'), birthdayKeys, warnings)];
 			break;
 		default:
 			return [];
@@ -86,11 +97,11 @@ export function normalizeWooCommerceDelivery(delivery: WooCommerceDelivery): Loy
 	});
 }
 
-function orderDrafts(order: JsonObject, warnings: string[]): Draft[] {
+function orderDrafts(order: JsonObject, birthdayKeys: readonly string[], warnings: string[]): Draft[] {
 	const orderId = requireId(order.id, 'id');
 	const currency = requireText(order.currency, 'currency').toUpperCase();
 	minorUnitExponent(currency, 'currency');
-	const customer = orderCustomer(order, warnings);
+	const customer = orderCustomer(order, birthdayKeys, warnings);
 	const createdAt = wooGmt(order.date_created_gmt, 'date_created_gmt');
 	const modifiedAt = wooGmt(order.date_modified_gmt, 'date_modified_gmt') ?? createdAt;
 	const placedAt = wooGmt(order.date_paid_gmt, 'date_paid_gmt') ?? createdAt;
@@ -108,6 +119,7 @@ function orderDrafts(order: JsonObject, warnings: string[]): Draft[] {
 			totalMinor: decimalToMinor(amountText(order.total, 'total'), currency, 'total'),
 			discountMinor: order.discount_total == null ? undefined : decimalToMinor(amountText(order.discount_total, 'discount_total'), currency, 'discount_total'),
 			couponCodes: couponCodes(order),
+			channel: wooChannel(order),
 			lines: lineItems(order, currency),
 			customer,
 		});
@@ -155,7 +167,17 @@ function orderDrafts(order: JsonObject, warnings: string[]): Draft[] {
 	return drafts;
 }
 
-function orderCustomer(order: JsonObject, warnings: string[]): CustomerInput {
+/**
+ * A web shop order, unless a point-of-sale app rang it up in the shop: WooCommerce records the
+ * creator in `created_via` ("checkout", "store-api", "admin", "rest-api"…), and the POS apps
+ * record their own ("pos-rest-api" for WooCommerce's Point of Sale, "woocommerce-pos").
+ */
+function wooChannel(order: JsonObject): OrderChannel {
+	const via = typeof order.created_via === 'string' ? order.created_via.toLowerCase() : '';
+	return /(^|[^a-z])pos([^a-z]|$)/.test(via) ? OrderChannel.InStore : OrderChannel.Online;
+}
+
+function orderCustomer(order: JsonObject, birthdayKeys: readonly string[], warnings: string[]): CustomerInput {
 	const billing = optionalObject(order.billing, 'billing') ?? {};
 	const identities = compact({
 		email: emailOrWarning(billing.email, 'billing.email', warnings),
@@ -167,6 +189,8 @@ function orderCustomer(order: JsonObject, warnings: string[]): CustomerInput {
 		identities,
 		firstName: optionalText(billing.first_name, 'billing.first_name'),
 		lastName: optionalText(billing.last_name, 'billing.last_name'),
+		// Checkout birthday fields keep a copy on the order; the customer's own meta is read on customer topics.
+		birthday: birthdayFromMeta(order.meta_data, birthdayKeys, 'meta_data', warnings),
 	});
 }
 
@@ -200,7 +224,7 @@ function couponCodes(order: JsonObject): string[] | undefined {
 	return codes.length > 0 ? codes : undefined;
 }
 
-function customerDraft(customer: JsonObject, warnings: string[]): Draft {
+function customerDraft(customer: JsonObject, birthdayKeys: readonly string[], warnings: string[]): Draft {
 	const customerId = requireId(customer.id, 'id');
 	const billing = optionalObject(customer.billing, 'billing') ?? {};
 	const createdAt = wooGmt(customer.date_created_gmt, 'date_created_gmt');
@@ -214,6 +238,7 @@ function customerDraft(customer: JsonObject, warnings: string[]): Draft {
 		}),
 		firstName: optionalText(customer.first_name, 'first_name') ?? optionalText(billing.first_name, 'billing.first_name'),
 		lastName: optionalText(customer.last_name, 'last_name') ?? optionalText(billing.last_name, 'billing.last_name'),
+		birthday: birthdayFromMeta(customer.meta_data, birthdayKeys, 'meta_data', warnings),
 	});
 	return {
 		suffix: 'customer',

@@ -23,6 +23,32 @@ export const OrderStatus = {
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
 export const ORDER_STATUSES = Object.values(OrderStatus) as [OrderStatus, ...OrderStatus[]];
 
+/**
+ * Where an order was placed: at the counter of one of the shop's stores, or online (a web shop,
+ * an online order picked up later). Rules read it as `event.order.channel`.
+ */
+export const OrderChannel = {
+	InStore: 'in_store',
+	Online: 'online',
+} as const;
+export type OrderChannel = (typeof OrderChannel)[keyof typeof OrderChannel];
+export const ORDER_CHANNELS = Object.values(OrderChannel) as [OrderChannel, ...OrderChannel[]];
+
+/**
+ * The channel of an order recorded without one (before channels were recorded, or from a sender
+ * that did not say): a WooCommerce order was placed in the web shop, a Square order at a Square
+ * register. A generic order without a channel has none.
+ */
+const USUAL_CHANNEL: Readonly<Partial<Record<OrderSource, OrderChannel>>> = {
+	[OrderSource.WooCommerce]: OrderChannel.Online,
+	[OrderSource.Square]: OrderChannel.InStore,
+};
+
+export function channelOfOrder(order: { source?: string; channel?: string }): OrderChannel | undefined {
+	if (order.channel === OrderChannel.InStore || order.channel === OrderChannel.Online) return order.channel;
+	return order.source === undefined ? undefined : USUAL_CHANNEL[order.source as OrderSource];
+}
+
 export const currencySchema = z
 	.string()
 	.transform((c) => c.trim().toUpperCase())
@@ -50,6 +76,10 @@ export const orderSchema = z.object({
 	totalMinor: minorAmount,
 	discountMinor: minorAmount.optional(),
 	couponCodes: z.array(z.string()).optional(),
+	/** In store or online (see OrderChannel); absent when the sender did not say. */
+	channel: z.enum(ORDER_CHANNELS).optional(),
+	/** The store it was placed at, as the shop names it (a Square location id); absent for a web shop with one address. */
+	location: z.string().trim().min(1).max(200).optional(),
 	lines: z.array(orderLineSchema).default([]),
 	customer: customerInputSchema,
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hasControlCharacter, MAX_ID_LENGTH } from './ids';
 import { isKnownCurrency } from './money';
-import { ORDER_SOURCES, ORDER_STATUSES, orderSchema, type Order } from './order';
+import { ORDER_CHANNELS, ORDER_SOURCES, ORDER_STATUSES, orderSchema, type Order } from './order';
 import { parseOrThrow } from './validate';
 
 /**
@@ -22,7 +22,8 @@ const EMAIL = /^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9-]*
 const E164 = /^\+[1-9]\d{6,14}$/;
 const SOURCES = new Set<unknown>(ORDER_SOURCES);
 const STATUSES = new Set<unknown>(ORDER_STATUSES);
-const ORDER_KEYS = new Set(['source', 'id', 'status', 'placedAt', 'currency', 'totalMinor', 'discountMinor', 'couponCodes', 'lines', 'customer']);
+const CHANNELS = new Set<unknown>(ORDER_CHANNELS);
+const ORDER_KEYS = new Set(['source', 'id', 'status', 'placedAt', 'currency', 'totalMinor', 'discountMinor', 'couponCodes', 'channel', 'location', 'lines', 'customer']);
 const LINE_KEYS = new Set(['sku', 'productId', 'name', 'category', 'quantity', 'unitPriceMinor', 'totalMinor']);
 const CUSTOMER_KEYS = new Set(['identities', 'firstName', 'lastName']);
 const IDENTITY_KEYS = ['email', 'phone', 'square', 'woocommerce', 'loyalty'] as const;
@@ -56,12 +57,21 @@ function fastOrder(input: unknown): Order | undefined {
 		if (!Array.isArray(o.couponCodes) || !o.couponCodes.every((c) => typeof c === 'string')) return NO;
 		couponCodes = [...(o.couponCodes as string[])];
 	}
+	if (o.channel !== undefined && !CHANNELS.has(o.channel)) return NO;
+	let location: string | undefined;
+	if (o.location !== undefined) {
+		if (typeof o.location !== 'string') return NO;
+		location = o.location.trim();
+		if (location.length < 1 || location.length > 200) return NO;
+	}
 	const lines = fastLines(o.lines);
 	const customer = fastCustomer(o.customer);
 	if (!lines || !customer) return NO;
 	const order = { source: o.source, id: o.id, status: o.status, placedAt: o.placedAt, currency, totalMinor: o.totalMinor } as Plain;
 	if ('discountMinor' in o) order.discountMinor = o.discountMinor;
 	if ('couponCodes' in o) order.couponCodes = couponCodes;
+	if ('channel' in o) order.channel = o.channel;
+	if ('location' in o) order.location = location;
 	order.lines = lines;
 	order.customer = customer;
 	return order as Order;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { OrderChannel } from '../model/order';
 import type { AggregateSpec } from './schema';
 import type { RuleProfile } from './types';
 
@@ -9,6 +10,10 @@ export interface OrderFacts {
 	netMinor: number;
 	currency: string;
 	categories: string[];
+	/** In store or online (channelOfOrder); absent when unknown. */
+	channel?: OrderChannel;
+	/** The store it was placed at (a Square location id); absent for a web shop. */
+	location?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -52,4 +57,24 @@ export function orderStats(orders: readonly OrderFacts[]): Pick<RuleProfile, 'sp
 		lastOrderAt: new Date(sorted[sorted.length - 1].placedAt).toISOString(),
 		...(favourite ? { favouriteCategory: favourite } : {}),
 	};
+}
+
+/**
+ * Where the customer has bought: paid orders per channel, the distinct locations, and the orders
+ * at `location` (the current order's store), each this order included. Orders of unknown channel
+ * count in neither channel; orders without a location count at no location.
+ */
+export function placeStats(orders: readonly OrderFacts[], location: string | undefined): Pick<RuleProfile, 'inStoreOrderCount' | 'onlineOrderCount' | 'locationCount' | 'ordersAtLocation'> {
+	let inStore = 0;
+	let online = 0;
+	let atLocation = 0;
+	const locations = new Set<string>();
+	for (const order of orders) {
+		if (order.channel === OrderChannel.InStore) inStore++;
+		else if (order.channel === OrderChannel.Online) online++;
+		if (order.location === undefined) continue;
+		locations.add(order.location);
+		if (order.location === location) atLocation++;
+	}
+	return { inStoreOrderCount: inStore, onlineOrderCount: online, locationCount: locations.size, ...(location !== undefined ? { ordersAtLocation: atLocation } : {}) };
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { isValidTimeZone, type ConsentChannel, type Customer } from '../model/customer';
-import { computeAggregates, orderStats, type OrderFacts } from './aggregates';
+import { channelOfOrder } from '../model/order';
+import { computeAggregates, orderStats, placeStats, type OrderFacts } from './aggregates';
 import type { CompiledRuleSet } from './compile';
 import type { CapUsage, ChallengeReward, EvaluationContext, RuleEvent, RuleProfile, RunningChallenge } from './types';
 import { findCustomerIds, getCustomer } from '../store/customers';
@@ -21,6 +22,13 @@ interface OrderRow extends Row {
 
 function categoriesOf(lines: ReadonlyArray<{ category?: string }> | undefined): string[] {
 	return [...new Set((lines ?? []).flatMap((l) => (l.category ? [l.category.toLowerCase()] : [])))];
+}
+
+/** An order's channel (its source's usual one when it names none) and location, as the place facts count them. */
+function placeOf(source: string | undefined, order: { channel?: string; location?: string }): Pick<OrderFacts, 'channel' | 'location'> {
+	const channel = channelOfOrder({ source, channel: order.channel });
+	const location = typeof order.location === 'string' && order.location.trim() !== '' ? order.location.trim() : undefined;
+	return { ...(channel ? { channel } : {}), ...(location ? { location } : {}) };
 }
 
 /** A customer not in the store yet is still counted consistently: by their first identity. */
@@ -58,14 +66,14 @@ export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, even
 			[customer.id, nowIso],
 		);
 		for (const row of rows) {
-			const payload = JSON.parse(row.payload) as { lines?: Array<{ category?: string }> };
-			orders.push({ key: `${row.source}:${row.id}`, placedAt: row.placed_at, netMinor: Number(row.total_minor) - Number(row.refunded_minor), currency: row.currency, categories: categoriesOf(payload.lines) });
+			const payload = JSON.parse(row.payload) as { lines?: Array<{ category?: string }>; channel?: string; location?: string };
+			orders.push({ key: `${row.source}:${row.id}`, placedAt: row.placed_at, netMinor: Number(row.total_minor) - Number(row.refunded_minor), currency: row.currency, categories: categoriesOf(payload.lines), ...placeOf(row.source, payload) });
 		}
 	}
 	const current = event.order;
 	// The rule may run before Award Points records this order; it counts either way, once.
 	if (event.type === 'purchase' && current && (current.status === undefined || current.status === 'paid') && !orders.some((o) => o.key === `${current.source ?? event.source}:${current.id}`)) {
-		orders.push({ key: `${current.source ?? event.source}:${current.id}`, placedAt: current.placedAt ?? event.occurredAt, netMinor: current.totalMinor, currency: current.currency, categories: categoriesOf(current.lines) });
+		orders.push({ key: `${current.source ?? event.source}:${current.id}`, placedAt: current.placedAt ?? event.occurredAt, netMinor: current.totalMinor, currency: current.currency, categories: categoriesOf(current.lines), ...placeOf(current.source ?? event.source, current) });
 	}
 
 	let tier: string | undefined;
@@ -87,6 +95,7 @@ export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, even
 	const profile: RuleProfile = {
 		customerKey,
 		...orderStats(orders),
+		...placeStats(orders, event.type === 'purchase' ? placeOf(current?.source ?? event.source, current ?? {}).location : undefined),
 		...(tier ? { tier } : {}),
 		...(pointsBalance !== undefined ? { pointsBalance } : {}),
 		...(visitCount !== undefined ? { visitCount } : {}),

@@ -1,3 +1,4 @@
+import { channelOfOrder } from '../model/order';
 import type { FactType } from './operators';
 import type { EvaluationContext, RuleEvent } from './types';
 
@@ -55,6 +56,8 @@ export const FACTS: readonly Fact[] = [
 	fact('event.order.skus', 'list', 'SKUs bought in this order', (c) => skusOf(c.event.order?.lines)),
 	fact('event.order.itemCount', 'number', 'number of items in this order', (c) => c.event.order?.lines?.reduce((n, l) => n + (l.quantity ?? 1), 0)),
 	fact('event.order.couponCodes', 'list', 'coupon codes used on this order', (c) => c.event.order?.couponCodes),
+	fact('event.order.channel', 'string', 'where this order was placed: in_store or online', (c) => (c.event.order ? channelOfOrder({ source: c.event.order.source ?? c.event.source, channel: c.event.order.channel }) : undefined)),
+	fact('event.order.location', 'string', 'the store this order was placed at (its Square location id)', (c) => c.event.order?.location),
 	fact('event.refund.amountMinor', 'money', 'refunded amount in minor units', (c) => c.event.refund?.amountMinor),
 	fact('event.cart.totalMinor', 'money', 'cart value in minor units', (c) => c.event.cart?.totalMinor),
 	fact('event.cart.currency', 'string', 'cart currency', (c) => c.event.cart?.currency),
@@ -76,6 +79,10 @@ export const FACTS: readonly Fact[] = [
 	fact('profile.tags', 'list', 'customer tags', (c) => c.profile.tags ?? c.event.customer?.tags),
 	fact('profile.pointsBalance', 'number', 'available points', (c) => c.profile.pointsBalance),
 	fact('profile.visitCount', 'number', 'visits, this one included', (c) => c.profile.visitCount),
+	fact('profile.inStoreOrderCount', 'number', 'paid orders placed in one of your stores, this order included', (c) => c.profile.inStoreOrderCount),
+	fact('profile.onlineOrderCount', 'number', 'paid orders placed online, this order included', (c) => c.profile.onlineOrderCount),
+	fact('profile.locationCount', 'number', "stores (locations) the customer has bought at, this order's included", (c) => c.profile.locationCount),
+	fact('profile.ordersAtLocation', 'number', "paid orders at this order's store (location), this order included", (c) => c.profile.ordersAtLocation),
 	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
 ];
 

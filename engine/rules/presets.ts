@@ -229,6 +229,51 @@ export const replenishmentReminder = preset(
 	],
 );
 
+export const newLocationVisit = preset(
+	'new_location_visit',
+	'First visit to another of our stores',
+	'A customer who has bought at one of your stores buys at another for the first time: bonus points and a welcome to that store',
+	{ points: 50, welcomeOffer: 'new_location_welcome' as string },
+	(p) => [
+		{
+			id: 'new_location_visit',
+			name: 'First visit to another of our stores',
+			triggers: ['purchase'],
+			conditions: {
+				all: [
+					{ fact: 'event.order.channel', operator: 'equal', value: 'in_store' },
+					{ fact: 'profile.ordersAtLocation', operator: 'equal', value: 1 },
+					{ fact: 'profile.locationCount', operator: 'greater_than_or_equal', value: 2 },
+				],
+			},
+			actions: [{ type: 'award_points', mode: 'fixed', points: p.points }, ...(p.welcomeOffer ? [{ type: 'send_offer' as const, template: p.welcomeOffer, channel: 'any' as const }] : [])],
+		},
+	],
+);
+
+export const onlineCustomerStoreVisit = preset(
+	'online_customer_store_visit',
+	"Online customer's first visit to the shop",
+	'A customer who has only ever ordered online buys in one of your stores for the first time: bonus points and a thank-you for coming by',
+	{ points: 50, thanksOffer: 'first_store_visit' as string },
+	(p) => [
+		{
+			id: 'online_customer_store_visit',
+			name: "Online customer's first visit to the shop",
+			triggers: ['purchase'],
+			conditions: {
+				all: [
+					{ fact: 'event.order.channel', operator: 'equal', value: 'in_store' },
+					{ fact: 'profile.inStoreOrderCount', operator: 'equal', value: 1 },
+					{ fact: 'profile.onlineOrderCount', operator: 'greater_than_or_equal', value: 1 },
+				],
+			},
+			actions: [{ type: 'award_points', mode: 'fixed', points: p.points }, ...(p.thanksOffer ? [{ type: 'send_offer' as const, template: p.thanksOffer, channel: 'any' as const }] : [])],
+			frequency: { max: 1, perDays: 36500 },
+		},
+	],
+);
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const PRESETS: ReadonlyArray<Preset<any>> = [
 	firstPurchaseBonus,
@@ -243,6 +288,8 @@ export const PRESETS: ReadonlyArray<Preset<any>> = [
 	morningBonus,
 	crossSell,
 	replenishmentReminder,
+	newLocationVisit,
+	onlineCustomerStoreVisit,
 ];
 
 export function presetById(id: string) {

@@ -12,7 +12,7 @@ export interface RuleEvent {
 	idempotencyKey: string;
 	source?: string;
 	customer?: { identities?: Record<string, string | undefined>; timeZone?: string; tags?: string[]; birthday?: { month: number; day: number; year?: number }; firstName?: string };
-	order?: { id: string; source?: string; status?: string; currency: string; totalMinor: number; placedAt?: string; couponCodes?: string[]; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }> };
+	order?: { id: string; source?: string; status?: string; currency: string; totalMinor: number; placedAt?: string; couponCodes?: string[]; channel?: string; location?: string; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }> };
 	refund?: { id: string; amountMinor: number; currency: string; orderId?: string };
 	cart?: { id?: string; currency: string; totalMinor: number; idleMinutes?: number; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }>; checkoutUrl?: string };
 	data?: Record<string, unknown>;
@@ -38,6 +38,14 @@ export interface RuleProfile {
 	pointsBalance?: number;
 	visitCount?: number;
 	birthday?: { month: number; day: number; year?: number };
+	/** Paid orders placed in one of the shop's stores, this order included. */
+	inStoreOrderCount?: number;
+	/** Paid orders placed online, this order included. */
+	onlineOrderCount?: number;
+	/** Distinct stores (locations) the customer has paid orders at, this order's included. */
+	locationCount?: number;
+	/** Paid orders at this order's location, this order included; absent when the event's order names no location. */
+	ordersAtLocation?: number;
 }
 
 /** Usage counted for the period that contains `now`, keyed by the compiled cap's key. */

@@ -20,7 +20,7 @@ import { klaviyoSource } from './sources/klaviyo';
 import { SQUARE_EVENT_OPTIONS, squareSource } from './sources/square';
 import { twilioSource } from './sources/twilio';
 import type { TriggerSource } from './sources/types';
-import { WOOCOMMERCE_TOPIC_OPTIONS, wooCommerceSource } from './sources/woocommerce';
+import { DEFAULT_BIRTHDAY_META_KEYS_TEXT, WOOCOMMERCE_TOPIC_OPTIONS, wooCommerceSource } from './sources/woocommerce';
 
 const SOURCES: Record<string, TriggerSource> = {
 	woocommerce: wooCommerceSource,
@@ -156,6 +156,15 @@ export class LoyaltyTrigger implements INodeType {
 				default: ['order.created', 'order.updated'],
 				required: true,
 				description: 'The WooCommerce webhook topics to listen to; one webhook is registered per topic',
+				displayOptions: { show: { source: ['woocommerce'] } },
+			},
+			{
+				displayName: 'Birthday Meta Keys',
+				name: 'wooCommerceBirthdayMetaKeys',
+				type: 'string',
+				default: DEFAULT_BIRTHDAY_META_KEYS_TEXT,
+				description:
+					'WooCommerce keeps no birthday of its own: a plugin stores it in the customer’s (or order’s) meta data under a key of its own. The keys to look in, separated by commas; the first one set is used. Already listed: birthday (a hand-made account field), billing_birth_date (MyRewards, PayPal Pay upon Invoice), yith_birthday (YITH), _automatewoo_birthday_full and _automatewoo_birthday_md (AutomateWoo Birthdays). Dates are read as YYYY-MM-DD or MM-DD. Select the Customer Created and Customer Updated events too, so a birthday entered on the account page arrives before the next order. Empty: read no birthdays.',
 				displayOptions: { show: { source: ['woocommerce'] } },
 			},
 			{

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { VendorApiError } from '../../connectors/http';
 import { createKlaviyoClient } from '../../connectors/klaviyo';
-import { createSquareClient, verifySquareSignature } from '../../connectors/square';
+import { createSquareClient, normalizeSquareNotification, verifySquareSignature } from '../../connectors/square';
 import { variationCategories } from '../../connectors/square/productCategories';
 import { createTwilioClient, TwilioApiError, verifyTwilioSignature } from '../../connectors/twilio';
 import { createWooCommerceClient, isWooCommercePing, verifyWooCommerceSignature } from '../../connectors/woocommerce';
@@ -112,6 +112,26 @@ describe('shop sandbox', () => {
 		const bodies = notes.map((n) => JSON.parse(n.body.toString()) as { type: string; event_id: string; data: { object: Record<string, { status: string }> } });
 		assert.equal(new Set(bodies.map((b) => b.event_id)).size, 6);
 		assert.deepEqual(bodies.map((b) => `${b.type}:${Object.values(b.data.object)[0].status}`).sort(), ['payment.created:APPROVED', 'payment.created:APPROVED', 'payment.updated:COMPLETED', 'payment.updated:COMPLETED', 'refund.created:PENDING', 'refund.updated:COMPLETED']);
+	});
+
+	test('Square: a second store, and sales that say where they were made (register, Square Online, pickup)', async () => {
+		const client = square();
+		const station = sandbox.square.addLocation('Station kiosk');
+		assert.deepEqual((await client.listLocations()).map((l) => l.id).sort(), [SQUARE_SANDBOX_LOCATION, station].sort());
+		assert.throws(() => sandbox.square.createOrder({ location_id: 'LNOWHERE', line_items: [{ name: 'Tea', base_price_money: { amount: 300, currency: 'USD' } }] }), /Location `LNOWHERE` not found/);
+		const buyer = sandbox.square.createCustomer({ given_name: 'Sta', email_address: 'sta@example.com' });
+		const sale = (order: Parameters<ShopSandbox['square']['createOrder']>[0], squareProduct?: string) => {
+			const made = sandbox.square.createOrder({ customer_id: String(buyer.id), line_items: [{ name: 'Tea', base_price_money: { amount: 300, currency: 'USD' } }], ...order });
+			const payment = sandbox.square.createPayment({ order_id: String(made.id), ...(squareProduct ? { square_product: squareProduct } : {}) });
+			const notification = { type: 'payment.updated', event_id: `e-${String(payment.id)}`, data: { object: { payment } } };
+			const [event] = normalizeSquareNotification(notification, { order: sandbox.square.orders.get(String(made.id)) });
+			return [(payment.application_details as { square_product: string }).square_product, event.order?.channel, event.order?.location];
+		};
+		assert.deepEqual(sale({ location_id: station }), ['SQUARE_POS', 'in_store', station], 'a card dipped at the station’s register');
+		assert.deepEqual(sale({}, 'ONLINE_STORE'), ['ONLINE_STORE', 'online', SQUARE_SANDBOX_LOCATION]);
+		assert.deepEqual(sale({ fulfillments: [{ type: 'PICKUP' }] }, 'SQUARE_POS'), ['SQUARE_POS', 'online', SQUARE_SANDBOX_LOCATION], 'ordered ahead, picked up');
+		const api = await fetch(`${sandbox.baseUrl}/v2/payments`, { method: 'POST', headers: { authorization: 'Bearer x', 'content-type': 'application/json', 'square-version': '2025-08-20' }, body: JSON.stringify({ idempotency_key: 'p-api-1', source_id: 'cnon:card-nonce-ok', amount_money: { amount: 300, currency: 'USD' } }) });
+		assert.equal(((await api.json()) as { payment: { application_details: { square_product: string } } }).payment.application_details.square_product, 'ECOMMERCE_API', 'a payment taken over the Payments API');
 	});
 
 	test('Square Loyalty: accounts found by customer, points adjusted once per key, rewards taken from the balance', async () => {

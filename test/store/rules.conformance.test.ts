@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cartRecovery, compileRules, crossCategoryBonus, PRESETS, RULE_TRIGGERS, crossSell, decideEvent, simulate, winBack, type Decision, type RuleEvent, type RuleInput, type Store } from '../../engine';
+import { cartRecovery, compileRules, crossCategoryBonus, newLocationVisit, onlineCustomerStoreVisit, PRESETS, RULE_TRIGGERS, crossSell, decideEvent, simulate, winBack, type Decision, type RuleEvent, type RuleInput, type Store } from '../../engine';
 import { backends } from '../support/stores';
 import { cartAbandoned, purchase } from '../unit/rules/helpers';
 
@@ -131,6 +131,37 @@ describe('rules conformance', async () => {
 				assert.equal(decisions[1].pointsToAward, 20);
 				assert.deepEqual(decisions[1].routes, ['award']);
 				assert.deepEqual(decisions[2].bonusAwards, [], 'the bonus ended after 7 days');
+			});
+
+			test("where a customer bought: first visit to another store, and an online customer's first visit to the shop", async () => {
+				const email = uniqueEmail();
+				const counter = (at: string, location: string, key: string) => purchase(900, { at, email, source: 'square', channel: 'in_store', location, key: `${email}:${key}` });
+				const decisions = await replay(
+					[...newLocationVisit.build(), ...onlineCustomerStoreVisit.build()],
+					[
+						// A web order recorded without a channel, as before channels were recorded: WooCommerce orders are online.
+						purchase(2500, { at: '2026-03-01T10:00:00Z', email, key: `${email}:web` }),
+						counter('2026-03-02T10:00:00Z', 'L-HARBOUR', 'harbour-1'),
+						counter('2026-03-03T10:00:00Z', 'L-HARBOUR', 'harbour-2'),
+						counter('2026-03-04T10:00:00Z', 'L-STATION', 'station-1'),
+						counter('2026-03-05T10:00:00Z', 'L-STATION', 'station-2'),
+						purchase(900, { at: '2026-03-06T10:00:00Z', email, source: 'square', channel: 'online', location: 'L-MARKET', key: `${email}:market-online` }),
+						counter('2026-03-07T10:00:00Z', 'L-MARKET', 'market-1'),
+					],
+				);
+				assert.deepEqual(
+					decisions.map((d) => d.fired.map((f) => f.ruleId).join()),
+					['', 'online_customer_store_visit', '', 'new_location_visit', '', '', ''],
+					'the web order, the first counter visit, again, a second store, again, an online order at a third, then its counter (bought there before)',
+				);
+				const second = decisions[3].explanation.find((e) => e.ruleId === 'new_location_visit')!;
+				assert.deepEqual(second.conditions && 'all' in second.conditions ? second.conditions.all.map((c) => ('actual' in c ? c.actual : undefined)) : [], ['in_store', 1, 2]);
+				const onceOnly = decisions[2].explanation.find((e) => e.ruleId === 'online_customer_store_visit')!;
+				assert.deepEqual([onceOnly.failedCondition?.fact, onceOnly.failedCondition?.actual], ['profile.inStoreOrderCount', 2]);
+
+				const newcomer = uniqueEmail();
+				const [first] = await replay([...newLocationVisit.build(), ...onlineCustomerStoreVisit.build()], [purchase(900, { email: newcomer, source: 'square', channel: 'in_store', location: 'L-HARBOUR', key: `${newcomer}:1` })]);
+				assert.deepEqual(first.fired, [], 'a first purchase ever is neither');
 			});
 
 			test('property: any valid event, known customer or not, odd time zones included, is decided without throwing', async () => {

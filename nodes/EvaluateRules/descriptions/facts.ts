@@ -17,6 +17,8 @@ const FACT_NAMES: Record<string, string> = {
 	'event.order.skus': 'Order SKUs',
 	'event.order.itemCount': 'Order Item Count',
 	'event.order.couponCodes': 'Order Coupon Codes',
+	'event.order.channel': 'Order Channel (In Store or Online)',
+	'event.order.location': 'Order Location (Store)',
 	'event.refund.amountMinor': 'Refund Amount',
 	'event.cart.totalMinor': 'Cart Total',
 	'event.cart.currency': 'Cart Currency',
@@ -38,6 +40,10 @@ const FACT_NAMES: Record<string, string> = {
 	'profile.tags': 'Customer Tags',
 	'profile.pointsBalance': 'Points Balance',
 	'profile.visitCount': 'Visit Count',
+	'profile.inStoreOrderCount': 'In-Store Order Count',
+	'profile.onlineOrderCount': 'Online Order Count',
+	'profile.locationCount': 'Stores Bought At',
+	'profile.ordersAtLocation': 'Orders at This Store',
 	'profile.isBirthdayMonth': 'Is Birthday Month',
 };
 

@@ -74,6 +74,8 @@ export const rulesProperties: INodeProperties[] = [
 			{ displayName: 'Morning: From', name: 'morningFrom', type: 'string', default: '07:00', description: 'Start of the morning window, as hours:minutes in the customer’s time zone, such as 07:00' },
 			{ displayName: 'Morning: Points', name: 'morningPoints', type: 'number', default: 20, description: 'Extra points for a purchase in the morning window' },
 			{ displayName: 'Morning: To', name: 'morningTo', type: 'string', default: '10:00', description: 'End of the morning window, as hours:minutes, such as 10:00' },
+			{ displayName: 'New Store Visit: Points', name: 'newLocationPoints', type: 'number', default: 50, description: 'Bonus points for a customer’s first in-store purchase at one of your stores after buying at another' },
+			{ displayName: 'Online Customer in Store: Points', name: 'storeVisitPoints', type: 'number', default: 50, description: 'Bonus points for the first in-store purchase of a customer who until now only bought online' },
 			{ displayName: 'Replenishment: Categories', name: 'replenishmentCategories', type: 'string', default: 'coffee', description: 'Categories that earn the extra points, separated by commas' },
 			{ displayName: 'Replenishment: Points Multiplier', name: 'replenishmentMultiplier', type: 'number', default: 2, description: 'How many times the usual points the replenishment categories earn for 3 days after the refill reminder (2 is double)' },
 			{ displayName: 'Streak: Purchases', name: 'streakPurchases', type: 'number', default: 3, description: 'How many purchases make a streak' },

@@ -37,6 +37,8 @@ export interface PresetSettings {
 	crossSellMissing?: string;
 	replenishmentMultiplier?: number;
 	replenishmentCategories?: string;
+	newLocationPoints?: number;
+	storeVisitPoints?: number;
 }
 
 function minor(amount: number | undefined, currency: string, field: string): number | undefined {
@@ -81,6 +83,10 @@ export function presetParameters(id: string, s: PresetSettings): object {
 					.map((c) => c.trim())
 					.filter(Boolean),
 			});
+		case 'new_location_visit':
+			return defined({ points: s.newLocationPoints });
+		case 'online_customer_store_visit':
+			return defined({ points: s.storeVisitPoints });
 		default:
 			return {};
 	}

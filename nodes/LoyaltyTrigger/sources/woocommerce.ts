@@ -18,6 +18,17 @@ export const WOOCOMMERCE_TOPIC_OPTIONS = [
 	{ name: 'Order Updated', value: 'order.updated', description: 'Also carries refunds and status changes (paid, cancelled)' },
 ];
 
+export const DEFAULT_BIRTHDAY_META_KEYS_TEXT = woocommerce.DEFAULT_BIRTHDAY_META_KEYS.join(', ');
+
+/** The Birthday Meta Keys setting as a list; empty reads no birthdays. */
+function birthdayMetaKeys(context: IWebhookFunctions): string[] {
+	const text = context.getNodeParameter('wooCommerceBirthdayMetaKeys', DEFAULT_BIRTHDAY_META_KEYS_TEXT) as string;
+	return String(text ?? '')
+		.split(',')
+		.map((key) => key.trim())
+		.filter(Boolean);
+}
+
 async function webhookSecretFor(context: IWebhookFunctions, fresh = false): Promise<string> {
 	const credentials = await recentCredentials(context, CredentialName.WooCommerce, { fresh });
 	return stringValue(credentials.webhookSecret);
@@ -145,11 +156,14 @@ export const wooCommerceSource: TriggerSource = {
 		}
 		const body = parseJsonBody(rawBody);
 		if (!body.ok) return body.result;
-		const events = woocommerce.normalizeWooCommerceDelivery({
-			topic: delivery.topic,
-			deliveryId: delivery.deliveryId,
-			payload: body.value as IDataObject,
-		});
+		const events = woocommerce.normalizeWooCommerceDelivery(
+			{
+				topic: delivery.topic,
+				deliveryId: delivery.deliveryId,
+				payload: body.value as IDataObject,
+			},
+			{ birthdayMetaKeys: birthdayMetaKeys(this) },
+		);
 		return { kind: 'events', events: await categorized(this, events) };
 	},
 };

@@ -6,8 +6,8 @@
  *
  * The only change made to the templates is the schedule trigger's interval (every 2 seconds rather
  * than every minute): a node parameter a shop owner can set the same way. A WooCommerce-only shop
- * deletes Points on purchase's Square trigger (the suite); a shop with Square at the counter keeps
- * it, with a Square credential aimed at the sandbox (`square: true`, the demo).
+ * deletes Points on purchase's Square trigger; a shop with Square at the counter keeps it, with a
+ * Square credential aimed at the sandbox (`square: true`: the templates suite and the demo).
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +57,12 @@ export interface StartTemplatesOptions {
 	clockFile?: string;
 	/** Publish workflows/dashboard.json too, with this access token and the shop's time zone (the demo). */
 	dashboard?: { token: string; timeZone: string };
+	/**
+	 * What the shop had before the loyalty workflows were published (its catalogue, customers, past
+	 * orders): run with the clock at `startAt`, before n8n starts, so no webhook subscription exists
+	 * yet and nothing of it is notified.
+	 */
+	seedShop?: (sandbox: ShopSandbox) => void | Promise<void>;
 }
 
 export interface TemplatesEnv {
@@ -145,6 +151,7 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 
 		const clock = options.clockFile ? new MovableClock(options.clockFile) : MovableClock.inFolder(userFolder);
 		clock.set(options.startAt);
+		await options.seedShop?.(vendors.sandbox);
 		log('starting n8n…');
 		// Debug level: the schedule triggers say in the log each time they looked, which the suite waits for.
 		const n8n = await startN8n({ userFolder, port, install, env: { ...clock.env, N8N_LOG_LEVEL: 'debug' }, waitForWebhooks: webhookPaths, timeoutMs: 240_000 });

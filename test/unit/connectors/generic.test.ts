@@ -117,6 +117,34 @@ describe('generic normalizer', () => {
 		assertLoyaltyError(() => normalizeGenericEvent({ id: 'crm-2', type: 'customer_updated', customer: { identities: { email: 'a@example.com' } } }), 'occurredAt');
 	});
 
+	test("a shop's sign-up form (docs/templates/birthday.md) records email, consent and birthday", () => {
+		const signUp = {
+			id: 'signup-7f3a9c',
+			type: 'customer_updated',
+			occurredAt: '2026-12-01T15:00:00Z',
+			customer: {
+				identities: { email: 'Ana@Example.com' },
+				firstName: 'Ana',
+				birthday: { month: 12, day: 2 },
+				consent: { email_marketing: { granted: true, at: '2026-12-01T15:00:00Z', source: 'signup_form', wordingVersion: 'v1' } },
+			},
+		};
+		const [event] = normalizeGenericEvent(signUp);
+		assert.deepEqual(event.customer, {
+			identities: { email: 'ana@example.com' },
+			firstName: 'Ana',
+			birthday: { month: 12, day: 2 },
+			consent: { email_marketing: { granted: true, at: '2026-12-01T15:00:00Z', source: 'signup_form', wordingVersion: 'v1' } },
+		});
+		assertLoyaltyError(() => normalizeGenericEvent({ ...signUp, customer: { ...signUp.customer, birthday: { month: 2, day: 30 } } }), 'customer.birthday.day');
+	});
+
+	test('an order may say where it was placed: in_store or online, and the store', () => {
+		const [event] = normalizeGenericEvent({ ...purchase(), order: { ...purchase().order, channel: 'in_store', location: ' Harbour St ' } });
+		assert.deepEqual([event.order?.channel, event.order?.location], ['in_store', 'Harbour St']);
+		assertLoyaltyError(() => normalizeGenericEvent({ ...purchase(), order: { ...purchase().order, channel: 'kiosk' } }), 'order.channel');
+	});
+
 	test('a list of events is normalized in order, and errors name the index', () => {
 		const events = normalizeGenericEvent([purchase(), { ...purchase(), id: 'pos-7782' }]);
 		assert.deepEqual(events.map((e) => e.id), ['generic:pos-7781', 'generic:pos-7782']);

@@ -115,6 +115,8 @@ describe('Square normalizer', () => {
 			currency: 'USD',
 			totalMinor: 1450,
 			discountMinor: 100,
+			channel: 'in_store',
+			location: 'L88917AVBK2S5',
 			lines: [
 				{ productId: 'W62UWFY35CWMYGVWK6TWJDNI', name: 'Oat Latte (Large)', quantity: 2, unitPriceMinor: 550, totalMinor: 1100 },
 				{ productId: 'AA27W3M2GGTF3H6AVPNB77CK', name: 'Almond Croissant (Regular)', quantity: 1, unitPriceMinor: 450, totalMinor: 350 },
@@ -128,6 +130,26 @@ describe('Square normalizer', () => {
 		assert.deepEqual(event.customer.identities, { square: 'JDKYHBWT1D4F8MFH63DBMEN8Y4', email: 'maya.chen@example.com' });
 		assert.deepEqual(event.order?.lines, []);
 		assert.equal(event.order?.placedAt, '2026-03-02T14:05:02.718Z');
+	});
+
+	test('where it was bought: the location of the order (else of the payment); in store unless Square says online', () => {
+		const place = (notification: unknown, order?: SquareOrder) => {
+			const [event] = normalizeSquareNotification(notification, order ? { order } : {});
+			return [event.order?.channel, event.order?.location];
+		};
+		assert.deepEqual(place(paymentNotification(), retrievedOrder()), ['in_store', 'L88917AVBK2S5'], 'Square Point of Sale at the counter');
+		assert.deepEqual(place(withPayment({ location_id: 'LPAYMENT' })), ['in_store', 'LPAYMENT'], 'no order retrieved: the payment names the location');
+		assert.deepEqual(place(paymentNotification(), { ...retrievedOrder(), location_id: 'LSECOND' }), ['in_store', 'LSECOND'], 'the order’s location wins');
+		for (const product of ['ONLINE_STORE', 'INVOICES', 'ECOMMERCE_API']) {
+			assert.deepEqual(place(withPayment({ application_details: { square_product: product } }))[0], 'online', product);
+		}
+		for (const product of ['SQUARE_POS', 'RETAIL', 'RESTAURANTS', 'TERMINAL_API', 'OTHER', null]) {
+			assert.deepEqual(place(withPayment({ application_details: { square_product: product } }))[0], 'in_store', String(product));
+		}
+		for (const type of ['PICKUP', 'SHIPMENT', 'DELIVERY']) {
+			assert.equal(place(paymentNotification(), { ...retrievedOrder(), fulfillments: [{ uid: 'f1', type, state: 'PROPOSED' }] })[0], 'online', `an order to ${type.toLowerCase()} was placed ahead`);
+		}
+		assert.equal(place(paymentNotification(), { ...retrievedOrder(), fulfillments: null })[0], 'in_store');
 	});
 
 	test('a payment without an order is keyed on the payment', () => {

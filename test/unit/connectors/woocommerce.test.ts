@@ -120,6 +120,7 @@ describe('WooCommerce normalizer', () => {
 			totalMinor: 3850,
 			discountMinor: 420,
 			couponCodes: ['welcome10'],
+			channel: 'online',
 			lines: [
 				{ sku: 'COF-GUJI-250', productId: '204', name: 'Ethiopia Guji, 250 g', quantity: 2, unitPriceMinor: 1290, totalMinor: 2160 },
 				{ productId: '219', name: 'Paper filters #4 (100)', quantity: 3, unitPriceMinor: 400, totalMinor: 1200 },
@@ -205,6 +206,56 @@ describe('WooCommerce normalizer', () => {
 			occurredAt: '2026-03-07T11:03:44Z',
 			idempotencyKey: 'woocommerce:customer:311:2026-03-07T11:03:44Z',
 			customer: { identities: { email: 'lena.vogt@example.org', phone: '+493415550198', woocommerce: '311' }, firstName: 'Lena', lastName: 'Vogt' },
+		});
+	});
+
+	test('an order is online, unless a point-of-sale app rang it up (created_via)', () => {
+		const channelOf = (createdVia: unknown) => normalizeWooCommerceDelivery({ topic: 'order.created', deliveryId: 'v', payload: { ...order('order-processing.json'), created_via: createdVia } })[0].order?.channel;
+		for (const via of ['checkout', 'store-api', 'admin', 'rest-api', 'subscription', 'position-import', undefined, null, 7]) assert.equal(channelOf(via), 'online', String(via));
+		for (const via of ['pos-rest-api', 'woocommerce-pos', 'POS', 'square_pos']) assert.equal(channelOf(via), 'in_store', String(via));
+		assert.equal(normalizeWooCommerceDelivery({ topic: 'order.created', deliveryId: 'v', payload: order('order-processing.json') })[0].order?.location, undefined, 'a web shop has no store location');
+	});
+
+	describe('birthdays from meta data (a plugin keeps them; WooCommerce has none)', () => {
+		const customer = (meta: Array<{ key: string; value: unknown }>) => ({ ...(fixture('woocommerce', 'customer-updated.json') as Record<string, unknown>), meta_data: meta.map((m, i) => ({ id: i + 1, ...m })) });
+		const birthdayOf = (meta: Array<{ key: string; value: unknown }>, keys?: string[]) => {
+			const [event] = normalizeWooCommerceDelivery({ topic: 'customer.updated', deliveryId: 'b', payload: customer(meta) }, keys ? { birthdayMetaKeys: keys } : {});
+			return { birthday: event.customer.birthday, warnings: event.warnings };
+		};
+
+		test("the common plugins' keys are read without any setting, in their formats", () => {
+			assert.deepEqual(birthdayOf([{ key: 'yith_birthday', value: '1990-12-02' }]).birthday, { month: 12, day: 2, year: 1990 });
+			assert.deepEqual(birthdayOf([{ key: '_automatewoo_birthday_md', value: '07-19' }]).birthday, { month: 7, day: 19 });
+			assert.deepEqual(birthdayOf([{ key: 'billing_birth_date', value: '1985-02-28 00:00:00' }]).birthday, { month: 2, day: 28, year: 1985 });
+			assert.deepEqual(birthdayOf([{ key: 'birthday', value: '0000-03-15' }]).birthday, { month: 3, day: 15 }, 'year 0000: not known');
+			assert.deepEqual(birthdayOf([{ key: 'birthday', value: '--03-15' }]).birthday, { month: 3, day: 15 });
+			assert.deepEqual(birthdayOf([{ key: 'favourite_colour', value: '1990-12-02' }]), { birthday: undefined, warnings: undefined }, 'another key says nothing');
+		});
+
+		test('the setting names the keys, in order; the first one holding a date wins', () => {
+			const meta = [
+				{ key: 'dob', value: '1970-01-05' },
+				{ key: 'birthday', value: '1990-12-02' },
+			];
+			assert.deepEqual(birthdayOf(meta, ['dob']).birthday, { month: 1, day: 5, year: 1970 });
+			assert.deepEqual(birthdayOf(meta, ['nothing_here', 'birthday', 'dob']).birthday, { month: 12, day: 2, year: 1990 });
+			assert.deepEqual(birthdayOf(meta, []).birthday, undefined, 'no keys: no birthdays read');
+		});
+
+		test('a value that is not a date is left out with a warning naming its key; the next key is tried and the customer still recorded', () => {
+			for (const value of ['02/12/1990', 'soon', '1990-02-30', '13-01', 19901202]) {
+				const { birthday, warnings } = birthdayOf([{ key: 'birthday', value }]);
+				assert.equal(birthday, undefined, String(value));
+				assert.match(warnings?.[0] ?? '', /^meta_data\[birthday\]: ".*" is not a birthday/, String(value));
+			}
+			assert.deepEqual(birthdayOf([{ key: 'birthday', value: 'soon' }, { key: 'yith_birthday', value: '1990-12-02' }]).birthday, { month: 12, day: 2, year: 1990 });
+		});
+
+		test("an order's meta data gives its customer the birthday a checkout field saved", () => {
+			const payload = { ...order('order-processing.json'), meta_data: [{ id: 9, key: 'billing_birth_date', value: '1992-06-30' }] };
+			const [event] = normalizeWooCommerceDelivery({ topic: 'order.created', deliveryId: 'o', payload });
+			assert.deepEqual(event.customer.birthday, { month: 6, day: 30, year: 1992 });
+			assert.deepEqual(event.order?.customer.birthday, { month: 6, day: 30, year: 1992 });
 		});
 	});
 

@@ -35,6 +35,8 @@ const order = fc.record(
 		totalMinor: value,
 		discountMinor: value,
 		couponCodes: fc.oneof(fc.array(value, { maxLength: 2 }), value),
+		channel: fc.oneof(fc.constantFrom('in_store', 'online', 'In_Store', 'web'), value),
+		location: value,
 		lines: fc.oneof(fc.array(line, { maxLength: 2 }), value),
 		customer: fc.oneof(fc.record({ identities, firstName: value, lastName: value, tags: fc.array(text, { maxLength: 1 }) }, { requiredKeys: [] }), value),
 		note: value,
@@ -48,6 +50,8 @@ const valid = fc.record({
 	placedAt: fc.constantFrom('2026-03-01T10:00:00Z', '2024-02-29T23:59:59.5+01:00', '2026-03-01T10:00Z'),
 	currency: fc.constantFrom('USD', ' eur', 'jpy'),
 	totalMinor: fc.nat(),
+	channel: fc.constantFrom('in_store', 'online', undefined),
+	location: fc.constantFrom('LSTORE1', ' Main street ', '', 'x'.repeat(201), undefined),
 	lines: fc.array(fc.record({ sku: fc.string(), quantity: fc.integer({ min: 1, max: 3 }), totalMinor: fc.nat() }, { requiredKeys: ['quantity', 'totalMinor'] }), { maxLength: 2 }),
 	customer: fc.record({ identities: fc.record({ email: fc.constantFrom('a@b.co', ' X@Y.org ', 'bad'), woocommerce: fc.string({ maxLength: 4 }) }, { requiredKeys: [] }), firstName: fc.constantFrom(' Ann ', undefined) }, { requiredKeys: ['identities'] }),
 });

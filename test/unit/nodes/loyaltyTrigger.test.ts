@@ -156,6 +156,36 @@ describe('Loyalty Trigger webhook: WooCommerce', () => {
 	});
 });
 
+describe('Loyalty Trigger webhook: WooCommerce birthdays (Birthday Meta Keys)', () => {
+	let change = 0;
+	/** Each delivery is a new change of the customer (a new modification time), so none is a duplicate of another. */
+	const customerDelivery = (meta: Array<{ key: string; value: string }>, parameters: INodeParameters) => {
+		change++;
+		const raw = Buffer.from(JSON.stringify({ ...(fixture('woocommerce', 'customer-updated.json') as IDataObject), date_modified_gmt: `2026-04-0${change}T10:00:00`, meta_data: meta.map((m, i) => ({ id: i + 1, ...m })) }));
+		return webhookContext({
+			description,
+			parameters: { source: 'woocommerce', wooCommerceEvents: ['order.created', 'customer.updated'], ...parameters },
+			credentials: wooCredentials(),
+			body: raw,
+			headers: {
+				'x-wc-webhook-topic': 'customer.updated',
+				'x-wc-webhook-delivery-id': `d-birthday-${change}`,
+				'x-wc-webhook-signature': createHmac('sha256', WOO_SECRET).update(raw).digest('base64'),
+			},
+		}).context;
+	};
+	const birthdayOf = async (context: ReturnType<typeof customerDelivery>) => ((await trigger.webhook.call(context)).workflowData?.[0][0].json.customer as IDataObject | undefined)?.birthday;
+
+	test("as it comes, the trigger reads the common plugins' keys", async () => {
+		assert.deepEqual(await birthdayOf(customerDelivery([{ key: '_automatewoo_birthday_md', value: '12-02' }], {})), { month: 12, day: 2 });
+	});
+
+	test("the shop's own key replaces the list; empty reads none", async () => {
+		assert.deepEqual(await birthdayOf(customerDelivery([{ key: 'dob', value: '1979-05-04' }, { key: 'birthday', value: '1990-01-01' }], { wooCommerceBirthdayMetaKeys: ' dob , ' })), { month: 5, day: 4, year: 1979 });
+		assert.equal(await birthdayOf(customerDelivery([{ key: 'birthday', value: '1990-01-01' }, { key: 'x', value: '' }], { wooCommerceBirthdayMetaKeys: '' })), undefined);
+	});
+});
+
 describe('Loyalty Trigger lifecycle: WooCommerce', () => {
 	const existing = [
 		{ id: 7, topic: 'order.created', delivery_url: URL, status: 'active' },

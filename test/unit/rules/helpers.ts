@@ -1,19 +1,23 @@
 import type { EvaluationContext, RuleEvent, RuleProfile } from '../../../engine';
 
-export function purchase(totalMinor: number, options: { at?: string; categories?: string[]; key?: string; email?: string } = {}): RuleEvent {
+/** A paid order; a WooCommerce web order unless `source` (and `channel`, `location`: a Square counter) say otherwise. */
+export function purchase(totalMinor: number, options: { at?: string; categories?: string[]; key?: string; email?: string; source?: string; channel?: string; location?: string } = {}): RuleEvent {
 	const at = options.at ?? '2026-03-10T15:00:00Z';
-	const key = options.key ?? `woocommerce:order:${totalMinor}:${at}:paid`;
+	const source = options.source ?? 'woocommerce';
+	const key = options.key ?? `${source}:order:${totalMinor}:${at}:paid`;
 	return {
 		id: key,
 		type: 'purchase',
-		source: 'woocommerce',
+		source,
 		occurredAt: at,
 		idempotencyKey: key,
 		customer: { identities: { email: options.email ?? 'ana@example.com' } },
 		order: {
 			id: key,
-			source: 'woocommerce',
+			source,
 			status: 'paid',
+			...(options.channel ? { channel: options.channel } : {}),
+			...(options.location ? { location: options.location } : {}),
 			currency: 'USD',
 			totalMinor,
 			placedAt: at,

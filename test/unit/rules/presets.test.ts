@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateKey, birthdayReward, compileRules, evaluate, lifetimeSpendUpgrade, purchaseStreak, replenishmentReminder, visitMilestone, type RuleEvent } from '../../../engine';
+import { aggregateKey, birthdayReward, compileRules, evaluate, lifetimeSpendUpgrade, newLocationVisit, onlineCustomerStoreVisit, purchaseStreak, replenishmentReminder, visitMilestone, type RuleEvent } from '../../../engine';
 import { contextFor, purchase } from './helpers';
 
 const NOW = new Date('2026-03-10T15:00:00Z');
@@ -48,5 +48,27 @@ describe('presets', () => {
 		const decision = evaluate(compileRules(replenishmentReminder.build()), contextFor(due('replenishment_due')), NOW);
 		assert.deepEqual(decision.routes, ['award', 'offer']);
 		assert.equal(decision.fired[0].actions.find((a) => a.type === 'category_bonus')?.until, '2026-03-13T15:00:00.000Z');
+	});
+
+	test('first visit to another of our stores: bought at one store before, never at this one', () => {
+		const set = compileRules(newLocationVisit.build({ points: 75 }));
+		const counter = purchase(900, { source: 'square', channel: 'in_store', location: 'L-STATION' });
+		const fired = (profile: { ordersAtLocation?: number; locationCount?: number }, event = counter) => evaluate(set, contextFor(event, profile), NOW).fired.length;
+		assert.equal(fired({ ordersAtLocation: 1, locationCount: 2 }), 1);
+		assert.equal(evaluate(set, contextFor(counter, { ordersAtLocation: 1, locationCount: 2 }), NOW).pointsToAward, 75);
+		assert.equal(fired({ ordersAtLocation: 1, locationCount: 1 }), 0, 'a first purchase ever: no other store');
+		assert.equal(fired({ ordersAtLocation: 2, locationCount: 2 }), 0, 'bought here before');
+		assert.equal(fired({ ordersAtLocation: 1, locationCount: 2 }, purchase(900, { source: 'square', channel: 'online', location: 'L-STATION' })), 0, 'an online order is no visit');
+		assert.equal(fired({}, purchase(900)), 0, 'a web order has no store');
+	});
+
+	test("online customer's first visit to the shop: the first in-store order after online ones", () => {
+		const set = compileRules(onlineCustomerStoreVisit.build());
+		const counter = purchase(900, { source: 'square', channel: 'in_store', location: 'L-HARBOUR' });
+		const decide = (profile: { inStoreOrderCount?: number; onlineOrderCount?: number }, event = counter) => evaluate(set, contextFor(event, profile), NOW);
+		assert.deepEqual(decide({ inStoreOrderCount: 1, onlineOrderCount: 3 }).fired[0].actions.map((a) => a.type), ['award_points', 'send_offer']);
+		assert.equal(decide({ inStoreOrderCount: 1, onlineOrderCount: 0 }).fired.length, 0, 'never ordered online');
+		assert.equal(decide({ inStoreOrderCount: 2, onlineOrderCount: 3 }).fired.length, 0, 'been in before');
+		assert.equal(decide({ inStoreOrderCount: 1, onlineOrderCount: 3 }, purchase(900)).explanation[0].failedCondition?.actual, 'online', 'a WooCommerce order without a channel is online');
 	});
 });
