@@ -23,11 +23,11 @@ const CUSTOMER_ID_OPTION: INodePropertyOptions = {
 };
 
 const IDENTITY_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Email', value: IdentifyBy.Email },
+	{ name: 'Email', value: IdentifyBy.Email, description: 'The email address the customer gave the shop' },
 	{ name: 'Loyalty ID', value: IdentifyBy.Loyalty, description: 'Your own loyalty or membership number' },
 	{ name: 'Phone', value: IdentifyBy.Phone, description: 'E.164 format, such as +14155550123' },
-	{ name: 'Square Customer ID', value: IdentifyBy.Square },
-	{ name: 'WooCommerce Customer ID', value: IdentifyBy.WooCommerce },
+	{ name: 'Square Customer ID', value: IdentifyBy.Square, description: 'The customer’s ID in Square' },
+	{ name: 'WooCommerce Customer ID', value: IdentifyBy.WooCommerce, description: 'The customer’s ID in WooCommerce' },
 ];
 
 export interface CustomerFieldsOptions {

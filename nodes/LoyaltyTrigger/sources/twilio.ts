@@ -32,12 +32,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * change, so it is acknowledged and kept nowhere (a START, consent given anew, is recorded).
  */
 async function recordConsentUnlessErased(log: DeliveryLog, change: ConsentChange, now: Date): Promise<{ recorded: boolean; erased?: true }> {
-	try {
-		return await log.recordConsent(change, now);
-	} catch (error) {
-		if (isLoyaltyError(error) && error.code === ErrorCode.CustomerErased) return { recorded: false, erased: true };
-		throw error;
-	}
+	// Any other failure goes on as it was, to the trigger's own handling (retry or quarantine).
+	return log.recordConsent(change, now).catch((error: unknown) => (isLoyaltyError(error) && error.code === ErrorCode.CustomerErased ? { recorded: false, erased: true as const } : Promise.reject(error)));
 }
 
 /** A verified link click: recorded against the SMS it came from; no workflow run. */
