@@ -4,6 +4,8 @@ import {
 	acceptEvents,
 	eraseCustomer,
 	exportCustomer,
+	ImportMode,
+	importOrderHistory,
 	Ledger,
 	listPrivacyRequests,
 	LoyaltyError,
@@ -78,6 +80,7 @@ describe('privacy requests: export and erasure', async () => {
 					assert.ok(tables.has(table), `the seed left nothing of the person in ${table}: ${walkBefore.hits.join('; ')}`);
 				}
 				assert.ok(walkBefore.hits.some((hit) => hit.startsWith('intake_quarantine.body_base64') && hit.includes('analytical row')), 'the postal address is found in the quarantined body');
+				assert.ok(walkBefore.hits.includes(`rule_firings.customer_key: ${ada.person.email}`), 'a decision made before the profile is keyed by the email');
 			});
 
 			test('export: one document with the profile, identities, consent history, points, decisions, sends, scores and the quarantined delivery, logged', async () => {
@@ -188,6 +191,25 @@ describe('privacy requests: export and erasure', async () => {
 				await assert.rejects(store.upsertCustomer({ identities: { square: ada.person.square } }, LATER), (error: LoyaltyError) => error.code === 'customer_erased');
 				// A consent given before the erasure (an old sign-up, delivered late) does not lift it.
 				await assert.rejects(store.upsertCustomer({ identities: { email: ada.person.email }, consent: { email_marketing: { granted: true, at: '2026-05-01T00:00:00Z', source: 'checkout' } } }, LATER), (error: LoyaltyError) => error.code === 'customer_erased');
+				assert.deepEqual((await findPersonalValues(store, ada.needles)).hits, []);
+			});
+
+			test("importing the shop's history again skips the erased person's orders alone, in both modes", async () => {
+				for (const mode of [ImportMode.RecordOnly, ImportMode.Earn]) {
+					const problems: string[] = [];
+					const orders = [purchase(ada.person.email, `ada-history-${mode}`, LATER), purchase(personNamed('dora').email, `dora-history-${mode}`, LATER)];
+					const summary = await importOrderHistory(store, new Ledger(store), {
+						name: `privacy-test-${mode}`,
+						source: 'woocommerce',
+						mode,
+						pages: async function* () {
+							yield { orders: orders.map((event) => ({ order: event.order!, idempotencyKey: event.idempotencyKey })), refunds: [], position: 'end' };
+						},
+						onProblem: ({ item, message }) => problems.push(`${item}: ${message}`),
+					});
+					assert.deepEqual([summary.written, summary.skipped], [1, 1], mode);
+					assert.match(problems.join('\n'), new RegExp(`order ada-history-${mode}: customer: this person asked for their data to be erased`), mode);
+				}
 				assert.deepEqual((await findPersonalValues(store, ada.needles)).hits, []);
 			});
 

@@ -25,7 +25,8 @@ import {
  * One person with data in every corner of the store, written through the same paths the nodes and
  * the trigger use: webhook events (with a cart whose checkout link names them), orders and points
  * (earned, pending, held for approval, redeemed, adjusted, refunded), consent changes, rule
- * decisions (firings, a bonus, a challenge, a follow-up, a conflict hold), sends with their coupon,
+ * decisions (firings, a bonus, a challenge, a follow-up, a conflict hold; one made before they had
+ * a profile, keyed by their email), sends with their coupon,
  * an engagement and a redemption, saved scores, claimed due events, and a quarantined delivery
  * whose raw body carries their postal address. The profile is first seen by Square id, then by
  * email, so two profiles merge along the way.
@@ -142,6 +143,11 @@ export async function seedRichCustomer(store: Store, person: Person, tag: string
 	const at = (daysAgo: number) => new Date(now.getTime() - daysAgo * DAY).toISOString();
 	const consumer = `workflow-${tag}:Loyalty Event Trigger`;
 	await registerConsumer(store, { consumer, workflowId: `wf-${tag}`, nodeName: 'Loyalty Event Trigger', eventTypes: [] }, new Date(at(200)));
+
+	// A decision before the person had a profile: its rows are keyed by the email, not by a customer id (engine/rules).
+	const early: RuleEvent = { type: 'purchase', occurredAt: at(130), idempotencyKey: `woocommerce:order:${tag}-o0:paid`, source: 'woocommerce', customer: { identities: { email: person.email } }, order: { id: `${tag}-o0`, currency: 'USD', totalMinor: 900, placedAt: at(130) } };
+	const unknown = await store.transaction((sql) => decideEvent(sql, RULES, early, new Date(at(130))));
+	if (unknown.customerKey !== `email:${person.email}`) throw new Error(`seed: the early decision should be keyed by the email, got ${unknown.customerKey}`);
 
 	// Seen first at the till (Square id only), then online (email + phone + WooCommerce id): two profiles.
 	const square = await store.upsertCustomer({ identities: { square: person.square }, firstName: person.firstName }, new Date(at(120)));
