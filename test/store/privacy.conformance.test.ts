@@ -52,7 +52,8 @@ function purchase(email: string, id: string, at: Date, consent?: { granted: bool
 }
 
 describe('privacy requests: export and erasure', async () => {
-	for (const backend of await backends()) {
+	const all = await backends();
+	for (const backend of all) {
 		describe(`on ${backend.name}`, { skip: backend.unavailable }, () => {
 			let store: Store;
 			let cleanup: () => Promise<void>;
@@ -229,8 +230,8 @@ describe('privacy requests: export and erasure', async () => {
 		});
 	}
 
-	describe('a table no feature declares', async () => {
-		const [sqlite] = await backends();
+	describe('a table no feature declares', () => {
+		const sqlite = all.find((backend) => backend.name === 'sqlite')!;
 		test('is walked like the others: a customer id left in it fails the check', async () => {
 			const { store, cleanup } = await sqlite.open();
 			try {
