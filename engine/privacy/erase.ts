@@ -36,21 +36,22 @@ function add(counts: Record<string, number>, table: string, n: number): void {
 }
 
 /**
- * Kept rows: moved to the pseudonym, then each scrubbed column rewritten without the person.
- * Rows are found again by the pseudonym and rewritten per distinct value, so no table needs to
- * say what its primary key is.
+ * Kept rows: each moved to the pseudonym with its scrubbed columns rewritten without the person,
+ * in one update per row. The row is found again by the database's own row id (SQLite's rowid,
+ * PostgreSQL's ctid, stable within the transaction until the row's one update), so no table needs
+ * to say what its primary key is and the table is read once, not once per column.
  */
 async function keepUnderPseudonym(sql: SqlClient, table: string, column: string, scrub: readonly string[], erasure: CustomerErasure): Promise<number> {
-	const moved = await sql.execute(`UPDATE ${table} SET ${column} = $1 WHERE ${column} IN (${placeholders(erasure.keys, 2)})`, [erasure.pseudonym, ...erasure.keys]);
-	if (moved === 0) return 0;
-	for (const target of scrub) {
-		const values = await sql.query<{ value: string }>(`SELECT DISTINCT ${target} AS value FROM ${table} WHERE ${column} = $1 AND ${target} IS NOT NULL`, [erasure.pseudonym]);
-		for (const { value } of values) {
-			const scrubbed = scrubStored(String(value), erasure);
-			if (scrubbed !== String(value)) await sql.execute(`UPDATE ${table} SET ${target} = $1 WHERE ${column} = $2 AND ${target} = $3`, [scrubbed, erasure.pseudonym, value]);
-		}
+	if (scrub.length === 0) return sql.execute(`UPDATE ${table} SET ${column} = $1 WHERE ${column} IN (${placeholders(erasure.keys, 2)})`, [erasure.pseudonym, ...erasure.keys]);
+	const rowId = sql.dialect === 'postgres' ? 'ctid' : 'rowid';
+	const rows = await sql.query(`SELECT ${rowId} AS row_id, ${scrub.join(', ')} FROM ${table} WHERE ${column} IN (${placeholders(erasure.keys)})`, [...erasure.keys]);
+	const assignments = scrub.map((target, i) => `${target} = $${i + 2}`).join(', ');
+	const byRow = `${rowId} = $${scrub.length + 2}${sql.dialect === 'postgres' ? '::tid' : ''}`;
+	for (const row of rows) {
+		const scrubbed = scrub.map((target) => (row[target] === null || row[target] === undefined ? null : scrubStored(String(row[target]), erasure)));
+		await sql.execute(`UPDATE ${table} SET ${column} = $1, ${assignments} WHERE ${byRow}`, [erasure.pseudonym, ...scrubbed, row.row_id]);
 	}
-	return moved;
+	return rows.length;
 }
 
 async function eraseRows(sql: SqlClient, tables: StoreTables, erasure: CustomerErasure): Promise<{ removed: Record<string, number>; kept: Record<string, number> }> {
