@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LoyaltyError } from '../model/errors';
-import type { SqlClient } from '../store/db';
+import { forUpdate, type SqlClient } from '../store/db';
 import type { CustomerErasure } from '../store/erasure';
 import type { StoreTables } from '../store/tables';
 import type { Store } from '../store/store';
@@ -38,18 +38,20 @@ function add(counts: Record<string, number>, table: string, n: number): void {
 /**
  * Kept rows: each moved to the pseudonym with its scrubbed columns rewritten without the person,
  * in one update per row. The row is found again by the database's own row id (SQLite's rowid,
- * PostgreSQL's ctid, stable within the transaction until the row's one update), so no table needs
- * to say what its primary key is and the table is read once, not once per column.
+ * PostgreSQL's ctid, which stays put while the row is locked and until its one update), so no
+ * table needs to say what its primary key is and the table is read once, not once per column.
  */
 async function keepUnderPseudonym(sql: SqlClient, table: string, column: string, scrub: readonly string[], erasure: CustomerErasure): Promise<number> {
 	if (scrub.length === 0) return sql.execute(`UPDATE ${table} SET ${column} = $1 WHERE ${column} IN (${placeholders(erasure.keys, 2)})`, [erasure.pseudonym, ...erasure.keys]);
 	const rowId = sql.dialect === 'postgres' ? 'ctid' : 'rowid';
-	const rows = await sql.query(`SELECT ${rowId} AS row_id, ${scrub.join(', ')} FROM ${table} WHERE ${column} IN (${placeholders(erasure.keys)})`, [...erasure.keys]);
+	const rows = await sql.query(`SELECT ${rowId} AS row_id, ${scrub.join(', ')} FROM ${table} WHERE ${column} IN (${placeholders(erasure.keys)})${forUpdate(sql.dialect)}`, [...erasure.keys]);
 	const assignments = scrub.map((target, i) => `${target} = $${i + 2}`).join(', ');
 	const byRow = `${rowId} = $${scrub.length + 2}${sql.dialect === 'postgres' ? '::tid' : ''}`;
 	for (const row of rows) {
 		const scrubbed = scrub.map((target) => (row[target] === null || row[target] === undefined ? null : scrubStored(String(row[target]), erasure)));
-		await sql.execute(`UPDATE ${table} SET ${column} = $1, ${assignments} WHERE ${byRow}`, [erasure.pseudonym, ...scrubbed, row.row_id]);
+		const changed = await sql.execute(`UPDATE ${table} SET ${column} = $1, ${assignments} WHERE ${byRow}`, [erasure.pseudonym, ...scrubbed, row.row_id]);
+		// Never expected (the row is locked); if it happens, nothing of the erasure is kept rather than a row left unscrubbed.
+		if (changed !== 1) throw new LoyaltyError('store_error', `customer: a ${table} row changed while it was being erased; nothing was erased, try again`, { field: 'customer', retryable: true });
 	}
 	return rows.length;
 }
