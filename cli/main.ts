@@ -3,6 +3,7 @@ import { isLoyaltyError } from '../engine';
 import { parseArgs } from './args';
 import type { CliCommand } from './command';
 import { BACKUP_COMMANDS } from './commands/backup';
+import { customerCommand } from './commands/customer';
 import { importCommand } from './commands/import';
 import { INSIGHT_COMMANDS } from './commands/insight';
 import { INTAKE_COMMANDS } from './commands/intake';
@@ -12,7 +13,7 @@ import { REPORT_COMMANDS } from './commands/report';
 import { RULES_COMMANDS } from './commands/rules';
 import { exitWhenFlushed, quietOnClosedPipe } from './output';
 
-const COMMANDS: readonly CliCommand[] = [programCommand, ...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, importCommand, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS];
+const COMMANDS: readonly CliCommand[] = [programCommand, ...LEDGER_COMMANDS, ...INTAKE_COMMANDS, ...BACKUP_COMMANDS, importCommand, ...RULES_COMMANDS, ...INSIGHT_COMMANDS, ...REPORT_COMMANDS, customerCommand];
 
 function usage(): string {
 	const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -1,9 +1,12 @@
 import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './delivery/migrations';
 import { IMPORT_MIGRATIONS } from './import/migrations';
 import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './insight/migrations';
+import { INTAKE_UNNAMED_ROWS } from './intake/personalRows';
 import { INTAKE_MIGRATIONS } from './intake/migrations';
 import { mergeAccounts } from './ledger/accountRows';
 import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from './ledger/migrations';
+import { PRIVACY_CUSTOMER_COLUMNS, PRIVACY_MIGRATIONS } from './privacy/migrations';
+import { refuseSuppressedCustomer } from './privacy/suppression';
 import { PROGRAM_MIGRATIONS } from './program/migrations';
 import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './rules/migrations';
 import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './schedule/migrations';
@@ -13,18 +16,20 @@ import { storeTables, type FeatureTables } from './store/tables';
  * Every feature's tables, collected here so that the store (engine/store) never imports a
  * feature: each feature declares its migrations and customer columns in its own `migrations.ts`,
  * and the store runs what this list hands it. A new feature adds its line; versions are unique
- * across all of them. The order is the order a customer merge visits the tables.
+ * across all of them. The order is the order a customer merge (and an erasure) visits the tables.
  */
 const FEATURES: readonly FeatureTables[] = [
 	{ migrations: RULES_MIGRATIONS, customerColumns: RULES_CUSTOMER_COLUMNS },
 	{ migrations: INSIGHT_MIGRATIONS, customerColumns: INSIGHT_CUSTOMER_COLUMNS },
 	{ migrations: DELIVERY_MIGRATIONS, customerColumns: DELIVERY_CUSTOMER_COLUMNS },
 	{ migrations: SCHEDULE_MIGRATIONS, customerColumns: SCHEDULE_CUSTOMER_COLUMNS },
-	{ migrations: INTAKE_MIGRATIONS },
+	{ migrations: INTAKE_MIGRATIONS, unnamedRows: INTAKE_UNNAMED_ROWS },
 	// loyalty_accounts are caches of ledger_entries: rebuilt after a merge, not moved.
 	{ migrations: LEDGER_MIGRATIONS, customerColumns: LEDGER_CUSTOMER_COLUMNS, afterCustomerMerge: mergeAccounts },
 	{ migrations: PROGRAM_MIGRATIONS },
 	{ migrations: IMPORT_MIGRATIONS },
+	// A person who asked to be erased is not created again from a later webhook, until they consent again.
+	{ migrations: PRIVACY_MIGRATIONS, customerColumns: PRIVACY_CUSTOMER_COLUMNS, refuseCustomer: refuseSuppressedCustomer },
 ];
 
 export const ENGINE_TABLES = storeTables(FEATURES);

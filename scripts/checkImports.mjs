@@ -5,7 +5,8 @@
 //   - no import cycle, type-only imports included (a cycle makes load order decide behaviour);
 //   - nodes, connectors, the CLI and credentials use the engine through engine/index.ts only;
 //   - connectors do not import nodes; the engine imports no connector, node, CLI or n8n package;
-//   - the store core (engine/store) and the model import no feature of the engine.
+//   - the store core (engine/store) and the model import no feature of the engine;
+//   - no feature imports engine/privacy (it works from what every feature declares).
 // It reads imports with the TypeScript parser the project already has, so it needs no other tool.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -16,6 +17,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TOP_FOLDERS = ['engine', 'nodes', 'connectors', 'cli', 'credentials'];
 /** The engine's shared core: what every feature may use, and which uses no feature. */
 const ENGINE_CORE = ['engine/store', 'engine/model'];
+/** Features that read every other feature's declarations: only the engine's collector and surface import them. */
+const NOT_IMPORTED_BY_FEATURES = ['engine/privacy'];
+const FEATURE_COLLECTORS = ['engine/features.ts', 'engine/index.ts'];
 
 function sourceFiles(folder) {
 	const files = [];
@@ -69,6 +73,8 @@ function brokenRule(from, { specifier, target }) {
 	const core = ENGINE_CORE.find((folder) => within(from, folder));
 	if (core && targetTop === 'engine' && !ENGINE_CORE.some((folder) => within(target, folder))) return `${core} is the shared core: it imports no feature (features register with it instead)`;
 	if (within(from, 'engine/model') && !within(target, 'engine/model')) return 'engine/model imports nothing else of the engine';
+	const leaf = NOT_IMPORTED_BY_FEATURES.find((folder) => within(target, folder));
+	if (leaf && top === 'engine' && !within(from, leaf) && !FEATURE_COLLECTORS.includes(from)) return `${leaf} works from what every feature declares: no feature imports it`;
 	return undefined;
 }
 

@@ -113,5 +113,15 @@ ALTER TABLE delivery_sends ADD COLUMN program_version INTEGER;
 	},
 ];
 
-/** Sends, consent history, redemptions and engagements follow the customer, so caps, history and engagement stay whole. */
-export const DELIVERY_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['delivery_sends', 'delivery_consent_changes', 'delivery_redemptions', 'delivery_engagements'].map((table) => ({ table, column: 'customer_id', onMerge: 'move' as const }));
+/**
+ * Sends, consent history, redemptions and engagements follow the customer, so caps, history and
+ * engagement stay whole. An erased customer's sends, redemptions and engagements stay for the
+ * campaign figures (without the vendor's error text or the identities the send was asked for);
+ * their consent history goes with them.
+ */
+export const DELIVERY_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
+	{ table: 'delivery_sends', column: 'customer_id', onMerge: 'move', onErase: 'keep', scrub: ['detail', 'request'] },
+	{ table: 'delivery_consent_changes', column: 'customer_id', onMerge: 'move', onErase: 'delete' },
+	{ table: 'delivery_redemptions', column: 'customer_id', onMerge: 'move', onErase: 'keep' },
+	{ table: 'delivery_engagements', column: 'customer_id', onMerge: 'move', onErase: 'keep', scrub: ['idempotency_key'] },
+];

@@ -3,7 +3,7 @@ import { ErrorCode, LoyaltyError } from '../model/errors';
 import { ORDER_SOURCES, type OrderInput, type OrderSource } from '../model/order';
 import { parseOrder } from '../model/parseOrder';
 import type { RefundInput } from '../model/refund';
-import { upsertCustomerId } from '../store/customers';
+import { upsertCustomerUnlessRefused } from '../store/customers';
 import { insertOrderIfAbsent, recordRefund } from '../store/orders';
 import type { SqlClient } from '../store/db';
 import type { Store } from '../store/store';
@@ -123,14 +123,16 @@ async function writeOrders(store: Store, ledger: Ledger, mode: ImportMode, order
 	}
 	const recordedAt = at.toISOString();
 	const written = await store.transaction(async (sql) => {
-		const flags: boolean[] = [];
+		// Per order: written, already there, or why not (a customer who asked to be erased, skipped alone).
+		const outcomes: Array<boolean | string> = [];
 		for (const pending of orders) {
 			const order = parseOrder(pending.order);
-			flags.push(await insertOrderIfAbsent(sql, order, await upsertCustomerId(sql, order.customer, recordedAt), recordedAt));
+			const customer = await upsertCustomerUnlessRefused(sql, order.customer, recordedAt);
+			outcomes.push('refused' in customer ? `customer: ${customer.refused}` : await insertOrderIfAbsent(sql, order, customer.customerId, recordedAt));
 		}
-		return flags;
+		return outcomes;
 	});
-	for (const w of written) count(!w, false);
+	written.forEach((w, i) => (typeof w === 'string' ? problem(`order ${orders[i]!.order.id}`, w) : count(!w, false)));
 }
 
 async function writeRefund(store: Store, ledger: Ledger, mode: ImportMode, entry: HistoryPage['refunds'][number], summary: HistoryImportSummary, problem: (item: string, message: string) => void): Promise<void> {

@@ -7,7 +7,7 @@ import { ErrorCode, LoyaltyError } from '../model/errors';
 import { decimalToMinor } from '../model/money';
 import { ORDER_SOURCES, type OrderInput, type OrderSource } from '../model/order';
 import { parseOrder } from '../model/parseOrder';
-import { upsertCustomerId } from '../store/customers';
+import { upsertCustomerUnlessRefused } from '../store/customers';
 import { insertOrderIfAbsent, recordRefund } from '../store/orders';
 import type { Store } from '../store/store';
 
@@ -295,14 +295,16 @@ async function writeOrders(store: Store, ledger: Ledger, mode: ImportMode, order
 	}
 	const now = new Date().toISOString();
 	const written = await store.transaction(async (sql) => {
-		const flags: boolean[] = [];
+		// Per order: written, already there, or why not (a customer who asked to be erased, skipped alone).
+		const outcomes: Array<boolean | string> = [];
 		for (const pending of orders) {
 			const order = parseOrder(pending.order);
-			flags.push(await insertOrderIfAbsent(sql, order, await upsertCustomerId(sql, order.customer, now), now));
+			const customer = await upsertCustomerUnlessRefused(sql, order.customer, now);
+			outcomes.push('refused' in customer ? `customer: ${customer.refused}` : await insertOrderIfAbsent(sql, order, customer.customerId, now));
 		}
-		return flags;
+		return outcomes;
 	});
-	for (const w of written) count(!w, false);
+	written.forEach((w, i) => (typeof w === 'string' ? problem(orders[i]!.firstLine, w) : count(!w, false)));
 }
 
 async function writeRefund(store: Store, ledger: Ledger, options: ImportOptions, refund: PendingRefund, summary: ImportSummary, problem: (line: number, message: string) => void): Promise<void> {

@@ -70,5 +70,5 @@ ALTER TABLE insight_models ADD COLUMN excluded_customers TEXT;
 	},
 ];
 
-/** Scores are derived: the merged-away profile's row is dropped and the survivor is scored again. */
-export const INSIGHT_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [{ table: 'customer_insights', column: 'customer_id', onMerge: 'drop' }];
+/** Scores are derived: the merged-away profile's row is dropped and the survivor is scored again; an erased customer's go. */
+export const INSIGHT_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [{ table: 'customer_insights', column: 'customer_id', onMerge: 'drop', onErase: 'delete' }];

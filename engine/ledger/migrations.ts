@@ -72,5 +72,12 @@ ALTER TABLE ledger_operations ADD COLUMN program_version INTEGER;
 	},
 ];
 
-/** Held points follow the customer: a merge must not orphan an owner's pending decision. */
-export const LEDGER_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [{ table: 'ledger_held', column: 'customer_id', onMerge: 'move' }];
+/**
+ * Held points follow the customer: a merge must not orphan an owner's pending decision. The
+ * accounts are caches of ledger_entries (a core table): mergeAccounts rebuilds them after a merge,
+ * and after an erasure moved the entries to the pseudonym, so the books still balance.
+ */
+export const LEDGER_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
+	{ table: 'ledger_held', column: 'customer_id', onMerge: 'move', onErase: 'keep', scrub: ['approval_key', 'operation_key', 'reason', 'decision_reason'] },
+	{ table: 'loyalty_accounts', column: 'customer_id', onMerge: 'rebuilt', onErase: 'keep' },
+];

@@ -14,6 +14,8 @@ export const ErrorCode = {
 	/** Held points that were already approved or declined. */
 	HeldAlreadyDecided: 'held_already_decided',
 	InsufficientPoints: 'insufficient_points',
+	/** The identities belong to a person who asked to be erased: nothing is recorded for them until they consent again. */
+	CustomerErased: 'customer_erased',
 	Store: 'store_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

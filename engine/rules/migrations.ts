@@ -113,5 +113,17 @@ ALTER TABLE rule_firings ADD COLUMN program_version INTEGER;
 	},
 ];
 
-/** Rule counters follow the customer: a merged profile keeps its caps, holds, bonuses and challenges. */
-export const RULES_CUSTOMER_COLUMNS: readonly CustomerColumn[] = ['rule_firings', 'rule_suppressions', 'rule_bonuses', 'rule_follow_ups', 'rule_challenges', 'rule_extra_points'].map((table) => ({ table, column: 'customer_key', onMerge: 'move' as const }));
+/**
+ * Rule counters follow the customer: a merged profile keeps its caps, holds, bonuses and
+ * challenges. An erased customer's firings and bonus points stay (rule budgets and experiment
+ * results count them); what would still be done for them (holds, bonuses, follow-ups with their
+ * identities, running challenges) goes.
+ */
+export const RULES_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
+	{ table: 'rule_firings', column: 'customer_key', onMerge: 'move', onErase: 'keep', scrub: ['event_key', 'detail'] },
+	{ table: 'rule_suppressions', column: 'customer_key', onMerge: 'move', onErase: 'delete' },
+	{ table: 'rule_bonuses', column: 'customer_key', onMerge: 'move', onErase: 'delete' },
+	{ table: 'rule_follow_ups', column: 'customer_key', onMerge: 'move', onErase: 'delete' },
+	{ table: 'rule_challenges', column: 'customer_key', onMerge: 'move', onErase: 'delete' },
+	{ table: 'rule_extra_points', column: 'customer_key', onMerge: 'move', onErase: 'keep', scrub: ['event_key', 'source_event_key'] },
+];

@@ -371,7 +371,8 @@ export async function claimDueEvents(sql: SqlClient, input: ScheduleSettings, no
 			);
 			if (inserted === 0) continue;
 			const customer = await getCustomer(sql, candidate.customerId);
-			if (!customer) continue;
+			// An erased customer's pseudonym has orders and points but nobody to tell: claimed, never emitted.
+			if (!customer || Object.keys(customer.identities).length === 0) continue;
 			events.push({
 				type: DUE_EVENT_TYPE_OF[candidate.kind],
 				occurredAt: candidate.occurredAt,

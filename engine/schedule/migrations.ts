@@ -57,8 +57,9 @@ CREATE UNIQUE INDEX health_alert_emissions_open ON health_alert_emissions (progr
  * Carts and emissions follow the customer: a merged profile keeps its open carts, and what was
  * emitted for either profile is not emitted again. Both profiles may hold the same occurrence
  * (each had its 2026 birthday greeting), so the merged-away copy of a claim is dropped first.
+ * Erasing a customer removes both: nothing is due for a person who is gone.
  */
 export const SCHEDULE_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
-	{ table: 'carts', column: 'customer_id', onMerge: 'move' },
-	{ table: 'due_emissions', column: 'customer_id', onMerge: 'move', uniqueWith: ['program_id', 'kind', 'occurrence'] },
+	{ table: 'carts', column: 'customer_id', onMerge: 'move', onErase: 'delete' },
+	{ table: 'due_emissions', column: 'customer_id', onMerge: 'move', uniqueWith: ['program_id', 'kind', 'occurrence'], onErase: 'delete' },
 ];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IDENTITY_KINDS, type Customer, type CustomerInput, type IdentityKind, type Identities } from '../model/customer';
+import { ErrorCode, LoyaltyError } from '../model/errors';
 import type { Row, SqlClient } from './db';
 import { queryRows, ROWS } from './multiRow';
 import type { StoreTables } from './tables';
@@ -64,6 +65,7 @@ const EMPTY_PROFILE: Profile = { consent: {}, tags: [] };
  * Finds the one profile for these identities, creating it or attaching new identities to it.
  * When the identities point at several profiles (the same person first seen in Square and in
  * WooCommerce), they are merged into the oldest one so that points and orders add up.
+ * Throws `customer_erased` when the identities belong to a person who asked to be erased.
  */
 export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: string): Promise<Customer> {
 	return (await getCustomer(sql, await upsertCustomerId(sql, input, now)))!;
@@ -76,6 +78,16 @@ export async function upsertCustomer(sql: SqlClient, input: CustomerInput, now: 
  * last changed, not when the customer last ordered (orders and events keep that).
  */
 export async function upsertCustomerId(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
+	const outcome = await upsertCustomerUnlessRefused(sql, input, now);
+	if ('refused' in outcome) throw new LoyaltyError(ErrorCode.CustomerErased, `customer: ${outcome.refused}`, { field: 'customer' });
+	return outcome.customerId;
+}
+
+/**
+ * `upsertCustomerId` that answers a refusal instead of throwing it: intake skips the event of a
+ * person who asked to be erased and goes on with the rest of the delivery. A refusal writes nothing.
+ */
+export async function upsertCustomerUnlessRefused(sql: SqlClient, input: CustomerInput, now: string): Promise<{ customerId: string } | { refused: string }> {
 	let owner: string | undefined;
 	let stored: string | undefined;
 	for (const [kind, value] of identityPairs(input.identities)) {
@@ -93,16 +105,21 @@ export async function upsertCustomerId(sql: SqlClient, input: CustomerInput, now
 	const profile = JSON.stringify(stripIdentityFields(mergeProfile({ ...base, consent: base.consent ?? {}, tags: base.tags ?? [] }, input)));
 	// An order that tells nothing new about its customer (most do) leaves the profile row alone.
 	if (profile !== stored) await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [profile, now, owner]);
-	return owner;
+	return { customerId: owner };
 }
 
-/** New customers, new identities and merges. */
-async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<string> {
-	return (await resolveSlowly(sql, input, now)).id;
+/** New customers, new identities and merges: the only path that puts an identity on file, so the only one asked whether it may. */
+async function upsertCustomerSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<{ customerId: string } | { refused: string }> {
+	const resolved = await resolveSlowly(sql, input, now);
+	return 'refused' in resolved ? resolved : { customerId: resolved.id };
 }
 
-/** The customer, the profile text now stored, and the profiles merged into it (deleted). */
-async function resolveSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<{ id: string; profile: string; mergedAway: string[] }> {
+/** The customer, the profile text now stored, and the profiles merged into it (deleted); or why the identities may not be put on file. */
+async function resolveSlowly(sql: SqlClient, input: CustomerInput, now: string): Promise<{ id: string; profile: string; mergedAway: string[] } | { refused: string }> {
+	for (const refuse of customerTables?.refuseCustomer ?? []) {
+		const refused = await refuse(sql, input, now);
+		if (refused !== undefined) return { refused };
+	}
 	const ids = await findCustomerIds(sql, input.identities);
 	let survivorId: string;
 	let stored: string;
@@ -184,6 +201,8 @@ export async function upsertCustomerIds(sql: SqlClient, inputs: readonly Custome
 			continue;
 		}
 		const resolved = await resolveSlowly(sql, input, now);
+		// The group is undone and each order done alone, so this one fails by itself.
+		if ('refused' in resolved) throw new LoyaltyError(ErrorCode.CustomerErased, `customer: ${resolved.refused}`, { field: 'customer' });
 		for (const gone of resolved.mergedAway) {
 			profiles.delete(gone);
 			for (const [key, id] of owners) if (id === gone) owners.set(key, resolved.id);
@@ -202,19 +221,21 @@ function stripIdentityFields(profile: Profile | Customer): Profile {
 }
 
 /**
- * Which tables a merge must reach. They belong to the features, which the store does not import:
- * the store sets this when it is constructed with the engine's tables (engine/features.ts). Every
- * store in a process has the same tables, so one setting serves them all.
+ * Which tables a merge must reach, and who may refuse a new profile. They belong to the features,
+ * which the store does not import: the store sets this when it is constructed with the engine's
+ * tables (engine/features.ts). Every store in a process has the same tables, so one setting
+ * serves them all.
  */
-let mergeTables: Pick<StoreTables, 'customerColumns' | 'afterCustomerMerge'> | undefined;
+let customerTables: Pick<StoreTables, 'customerColumns' | 'afterCustomerMerge' | 'refuseCustomer'> | undefined;
 
-export function useTablesForCustomerMerges(tables: Pick<StoreTables, 'customerColumns' | 'afterCustomerMerge'>): void {
-	mergeTables = tables;
+export function useTablesForCustomers(tables: Pick<StoreTables, 'customerColumns' | 'afterCustomerMerge' | 'refuseCustomer'>): void {
+	customerTables = tables;
 }
 
 async function mergeInto(sql: SqlClient, fromId: string, toId: string): Promise<void> {
-	if (!mergeTables) throw new Error('customer merge: the store was constructed without its tables, so the tables that name a customer are unknown');
-	for (const { table, column, onMerge, uniqueWith } of mergeTables.customerColumns) {
+	if (!customerTables) throw new Error('customer merge: the store was constructed without its tables, so the tables that name a customer are unknown');
+	for (const { table, column, onMerge, uniqueWith } of customerTables.customerColumns) {
+		if (onMerge === 'rebuilt') continue;
 		if (onMerge === 'move' && uniqueWith?.length) {
 			const same = uniqueWith.map((c) => `kept.${c} = ${table}.${c}`).join(' AND ');
 			await sql.execute(`DELETE FROM ${table} WHERE ${column} = $1 AND EXISTS (SELECT 1 FROM ${table} kept WHERE kept.${column} = $2 AND ${same})`, [fromId, toId]);
@@ -222,6 +243,6 @@ async function mergeInto(sql: SqlClient, fromId: string, toId: string): Promise<
 		if (onMerge === 'move') await sql.execute(`UPDATE ${table} SET ${column} = $1 WHERE ${column} = $2`, [toId, fromId]);
 		else await sql.execute(`DELETE FROM ${table} WHERE ${column} = $1`, [fromId]);
 	}
-	for (const rebuild of mergeTables.afterCustomerMerge) await rebuild(sql, fromId, toId);
+	for (const rebuild of customerTables.afterCustomerMerge) await rebuild(sql, fromId, toId);
 	await sql.execute('DELETE FROM customers WHERE id = $1', [fromId]);
 }

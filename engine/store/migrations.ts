@@ -16,25 +16,41 @@ export interface Migration {
  * A column that names a customer. When two profiles turn out to be one person, the merged-away
  * profile's rows are moved to the survivor, or dropped where they are derived and recomputed
  * (scores); every table that names a customer must be listed, or a merge would orphan its rows.
+ * The same list says what erasing a customer (engine/privacy) does to the rows, and what an
+ * export of the customer shows.
  */
 export interface CustomerColumn {
 	table: string;
 	column: string;
-	onMerge: 'move' | 'drop';
+	/** `rebuilt`: a cache the feature's `afterCustomerMerge` rebuilds; the merge itself leaves it alone. */
+	onMerge: 'move' | 'drop' | 'rebuilt';
 	/**
 	 * The other columns of a unique key that includes `column`. Where the survivor already has a
 	 * row with the same values, the merged-away row is a duplicate and is dropped instead of moved.
 	 */
 	uniqueWith?: readonly string[];
+	/**
+	 * When the customer asks to be erased: `delete` the rows (about the person, or about what
+	 * would still be done for them), or `keep` them under the erased customer's pseudonym because
+	 * the books and the statistics count them (points, orders, sends, rule budgets).
+	 */
+	onErase: 'delete' | 'keep';
+	/**
+	 * On kept rows: the text and JSON columns that can name the person (free text, documents,
+	 * keys built from a customer id). Erasing scrubs them: the customer id becomes the
+	 * pseudonym, identities and names are removed (engine/privacy/scrub.ts).
+	 */
+	scrub?: readonly string[];
 }
 
 export const CORE_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
-	{ table: 'customer_identities', column: 'customer_id', onMerge: 'move' },
-	{ table: 'events', column: 'customer_id', onMerge: 'move' },
-	{ table: 'orders', column: 'customer_id', onMerge: 'move' },
-	{ table: 'ledger_entries', column: 'customer_id', onMerge: 'move' },
-	{ table: 'ledger_operations', column: 'customer_id', onMerge: 'move' },
-	// loyalty_accounts are caches of ledger_entries: rebuilt by mergeAccounts, not moved.
+	{ table: 'customer_identities', column: 'customer_id', onMerge: 'move', onErase: 'delete' },
+	// Events and orders are what the shop reported and the books rest on: kept, without the person.
+	{ table: 'events', column: 'customer_id', onMerge: 'move', onErase: 'keep', scrub: ['idempotency_key', 'payload'] },
+	{ table: 'orders', column: 'customer_id', onMerge: 'move', onErase: 'keep', scrub: ['payload'] },
+	{ table: 'ledger_entries', column: 'customer_id', onMerge: 'move', onErase: 'keep', scrub: ['operation_key', 'reason'] },
+	{ table: 'ledger_operations', column: 'customer_id', onMerge: 'move', onErase: 'keep', scrub: ['idempotency_key', 'result', 'request'] },
+	// loyalty_accounts are caches of ledger_entries: declared with the ledger (rebuilt, not moved).
 ];
 
 /** The core's own tables (version 1 also holds the ledger's first tables: kept whole, it is never re-run). */

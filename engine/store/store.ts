@@ -2,7 +2,7 @@ import { customerInputSchema, type Customer, type CustomerInput, type Identities
 import { LoyaltyError } from '../model/errors';
 import { EventType, loyaltyEventSchema, type LoyaltyEvent } from '../model/event';
 import { parseOrThrow } from '../model/validate';
-import { findCustomerIds, getCustomer, upsertCustomer, useTablesForCustomerMerges } from './customers';
+import { findCustomerIds, getCustomer, upsertCustomer, useTablesForCustomers } from './customers';
 import type { Db, Dialect, SqlClient } from './db';
 import { recordEventWithCustomer } from './events';
 import { migrationSql, statementsOf } from './migrations';
@@ -30,7 +30,7 @@ export class Store {
 	constructor(db: Db, tables: StoreTables) {
 		this.db = db;
 		this.tables = tables;
-		useTablesForCustomerMerges(tables);
+		useTablesForCustomers(tables);
 	}
 
 	get dialect(): Dialect {
@@ -67,14 +67,15 @@ export class Store {
 
 	/**
 	 * Records an event and the customer it names, once (by delivery id and by business key).
-	 * Returns `inserted: false` for a duplicate, in which case nothing is written. Intake
-	 * (engine/intake) records through the same function and also owes the event to its consumers.
+	 * Returns `inserted: false` for a duplicate, in which case nothing is written, and with
+	 * `refused` for a person who asked to be erased. Intake (engine/intake) records through the
+	 * same function and also owes the event to its consumers.
 	 */
-	async recordEvent(input: LoyaltyEvent, now: Date = new Date()): Promise<{ inserted: boolean; customerId?: string }> {
+	async recordEvent(input: LoyaltyEvent, now: Date = new Date()): Promise<{ inserted: boolean; customerId?: string; refused?: string }> {
 		const event = parseEvent(input);
 		return this.db.transaction(async (sql) => {
-			const { inserted, customerId } = await recordEventWithCustomer(sql, event, now.toISOString());
-			return { inserted, ...(inserted && customerId ? { customerId } : {}) };
+			const { inserted, customerId, refused } = await recordEventWithCustomer(sql, event, now.toISOString());
+			return { inserted, ...(inserted && customerId ? { customerId } : {}), ...(refused ? { refused } : {}) };
 		});
 	}
 

@@ -1,5 +1,16 @@
+import type { CustomerInput } from '../model/customer';
 import type { SqlClient } from './db';
+import type { UnnamedRows } from './erasure';
 import { CORE_CUSTOMER_COLUMNS, CORE_MIGRATIONS, type CustomerColumn, type Migration } from './migrations';
+
+/** Rebuilds what a feature caches per customer once `fromId`'s rows belong to `toId`. */
+export type AfterCustomerMerge = (sql: SqlClient, fromId: string, toId: string) => Promise<void>;
+
+/**
+ * Why no profile may be created or extended for these identities (a person who asked to be
+ * erased), or undefined when it may. Runs before the store writes anything for the identities.
+ */
+export type RefuseCustomer = (sql: SqlClient, input: CustomerInput, now: string) => Promise<string | undefined>;
 
 /**
  * What one feature brings to the store. Features own their tables: each declares its migrations
@@ -9,15 +20,22 @@ import { CORE_CUSTOMER_COLUMNS, CORE_MIGRATIONS, type CustomerColumn, type Migra
 export interface FeatureTables {
 	migrations: readonly Migration[];
 	customerColumns?: readonly CustomerColumn[];
-	/** Runs after a merge moved the customer's rows: rebuilds what the feature caches per customer. */
-	afterCustomerMerge?: (sql: SqlClient, fromId: string, toId: string) => Promise<void>;
+	/**
+	 * Runs after a merge moved the customer's rows, and after an erasure moved the kept ones to
+	 * the pseudonym: rebuilds what the feature caches per customer.
+	 */
+	afterCustomerMerge?: AfterCustomerMerge;
+	refuseCustomer?: RefuseCustomer;
+	unnamedRows?: UnnamedRows;
 }
 
 /** All the tables: the core's tables and every feature's, in version order. */
 export interface StoreTables {
 	migrations: readonly Migration[];
 	customerColumns: readonly CustomerColumn[];
-	afterCustomerMerge: ReadonlyArray<(sql: SqlClient, fromId: string, toId: string) => Promise<void>>;
+	afterCustomerMerge: readonly AfterCustomerMerge[];
+	refuseCustomer: readonly RefuseCustomer[];
+	unnamedRows: readonly UnnamedRows[];
 }
 
 /**
@@ -29,9 +47,12 @@ export function storeTables(features: readonly FeatureTables[]): StoreTables {
 	for (let i = 1; i < migrations.length; i++) {
 		if (migrations[i].version === migrations[i - 1].version) throw new Error(`migration version ${migrations[i].version} is used twice ("${migrations[i - 1].name}", "${migrations[i].name}")`);
 	}
+	const hooks = <K extends 'afterCustomerMerge' | 'refuseCustomer' | 'unnamedRows'>(key: K) => features.flatMap((feature) => (feature[key] ? [feature[key]] : [])) as Array<NonNullable<FeatureTables[K]>>;
 	return {
 		migrations,
 		customerColumns: [...CORE_CUSTOMER_COLUMNS, ...features.flatMap((feature) => feature.customerColumns ?? [])],
-		afterCustomerMerge: features.flatMap((feature) => (feature.afterCustomerMerge ? [feature.afterCustomerMerge] : [])),
+		afterCustomerMerge: hooks('afterCustomerMerge'),
+		refuseCustomer: hooks('refuseCustomer'),
+		unnamedRows: hooks('unnamedRows'),
 	};
 }

@@ -33,6 +33,7 @@ function respond(context: IWebhookFunctions, status: number, body: IDataObject):
  * (a wrong field, an unknown currency, a refund of an unknown order, a vendor lookup that failed
  * for good), it is quarantined with the reason, to be replayed after a fix. Only trouble that a
  * retry can cure (the store or a vendor briefly down) answers 5xx, so the sender tries again.
+ * Events about a person who asked to be erased are acknowledged and kept nowhere.
  *
  * No workflow run starts here in production: the event triggers start them, and finish them.
  * "Listen for test event" shows the delivery's events on the canvas.
@@ -65,6 +66,9 @@ export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSo
 	}
 	const replayOf = headerText(this, REPLAY_HEADER);
 	const fresh = accepted.filter((a) => a.inserted).length;
+	// Events about a person who asked to be erased are acknowledged and not kept, not even in quarantine.
+	const refused = accepted.filter((a) => a.refused);
+	if (refused.length === accepted.length) return { webhookResponse: { received: true, ignored: `not recorded: ${refused[0].refused}` } };
 	if (replayOf) await releaseFromQuarantine(store, sourceName, rawBody, `replayed: ${accepted.length} event(s), ${fresh} new`).catch(() => undefined);
 	if (this.getMode() === 'manual' && fresh > 0) {
 		// "Listen for test event": show what this delivery recorded on the canvas.
@@ -76,6 +80,7 @@ export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSo
 			received: true,
 			events: accepted.length,
 			new: fresh,
+			...(refused.length > 0 ? { notRecorded: refused.length, notRecordedWhy: refused[0].refused } : {}),
 			...(fresh === 0 ? { duplicate: true, stillOwed: accepted.reduce((n, a) => n + a.owed, 0) } : {}),
 		},
 	};

@@ -93,6 +93,8 @@ export const ERROR_ADVICE: Readonly<Record<ErrorCode, (error: LoyaltyError) => s
 	held_already_decided: () =>
 		'These held points were already approved or declined (the message says by whom and when), so nothing changed. "List Held Points" shows the points still waiting for a decision.',
 	insufficient_points: () => 'The customer does not have enough available points. Redeem fewer points, or turn on "Allow Negative Balance" in the Loyalty Program node.',
+	customer_erased: () =>
+		'This customer asked for their data to be erased, so nothing is recorded for them. They are welcome back: a sign-up that carries their consent (given after the erasure) lifts it.',
 	store_error: (error) =>
 		error.retryable
 			? 'The loyalty store is temporarily unavailable. Try again; if it keeps failing, check the Loyalty Store credential.'

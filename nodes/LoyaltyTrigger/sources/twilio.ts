@@ -1,7 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { twilio } from '../../../connectors';
-import { consentFromSmsKeyword, DeliveryLog } from '../../../engine';
+import { consentFromSmsKeyword, DeliveryLog, ErrorCode, isLoyaltyError, type ConsentChange } from '../../../engine';
 import { openStoreFor } from '../../shared/store';
 import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
@@ -25,6 +25,15 @@ function isJsonBody(rawBody: Buffer): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Records a consent change; for a number whose owner asked to be erased a STOP has nothing left to
+ * change, so it is acknowledged and kept nowhere (a START, consent given anew, is recorded).
+ */
+async function recordConsentUnlessErased(log: DeliveryLog, change: ConsentChange, now: Date): Promise<{ recorded: boolean; erased?: true }> {
+	// Any other failure goes on as it was, to the trigger's own handling (retry or quarantine).
+	return log.recordConsent(change, now).catch((error: unknown) => (isLoyaltyError(error) && error.code === ErrorCode.CustomerErased ? { recorded: false, erased: true as const } : Promise.reject(error)));
 }
 
 /** A verified link click: recorded against the SMS it came from; no workflow run. */
@@ -74,7 +83,8 @@ export const twilioSource: TriggerSource = {
 		if (notification.kind === 'inbound_sms') {
 			if (!notification.consentIntent) return { kind: 'ignore', reason: 'an inbound SMS that changes no consent' };
 			const changes = consentFromSmsKeyword(notification.consentIntent, now.toISOString(), `twilio:inbound:${notification.body.trim().toUpperCase().slice(0, 20)}`);
-			const { recorded } = await log.recordConsent({ identities: { phone: notification.from }, changes, idempotencyKey: `twilio:${notification.messageSid}` }, now);
+			const { recorded, erased } = await recordConsentUnlessErased(log, { identities: { phone: notification.from }, changes, idempotencyKey: `twilio:${notification.messageSid}` }, now);
+			if (erased) return { kind: 'ignore', reason: 'not recorded: the owner of this number asked for their data to be erased' };
 			return { kind: 'ignore', reason: `SMS consent ${notification.consentIntent === 'opt_out' ? 'withdrawn' : 'restored'}${recorded ? '' : ' (already recorded)'}` };
 		}
 		await log.applyStatus({
@@ -87,7 +97,7 @@ export const twilioSource: TriggerSource = {
 		});
 		if (notification.errorCode === twilio.TwilioErrorCode.OptedOut && notification.to) {
 			const changes = consentFromSmsKeyword('opt_out', now.toISOString(), 'twilio:error:21610');
-			await log.recordConsent({ identities: { phone: notification.to }, changes, idempotencyKey: `twilio:status:${notification.messageSid}` }, now);
+			await recordConsentUnlessErased(log, { identities: { phone: notification.to }, changes, idempotencyKey: `twilio:status:${notification.messageSid}` }, now);
 		}
 		return { kind: 'ignore', reason: `delivery status ${notification.status} recorded` };
 	},

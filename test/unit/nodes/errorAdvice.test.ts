@@ -33,6 +33,7 @@ const WORDING: Record<ErrorCode, { must: RegExp[]; mustNot?: RegExp }> = {
 	key_reused: { must: [/idempotency key/i, /different request/i] },
 	held_already_decided: { must: [/held points/i, /already approved or declined/i] },
 	insufficient_points: { must: [/enough available points/i] },
+	customer_erased: { must: [/erased/i, /consent/i] },
 	store_error: { must: [/loyalty store/i] },
 };
 
