@@ -190,6 +190,13 @@ describe('privacy requests: export and erasure', async () => {
 				// Straight to the ledger or the store: a clear error, nothing written.
 				await assert.rejects(new Ledger(store).earnForOrder(purchase(ada.person.email, 'ada-after-2', LATER).order as never), (error: LoyaltyError) => error.code === 'customer_erased' && error.field === 'customer');
 				await assert.rejects(store.upsertCustomer({ identities: { square: ada.person.square } }, LATER), (error: LoyaltyError) => error.code === 'customer_erased');
+				// Group commit (Award Points with many items, the import): the erased person's order fails alone.
+				const group = await new Ledger(store).earnForOrders([
+					{ order: purchase(ada.person.email, 'ada-after-3', LATER).order as never },
+					{ order: purchase(carl.email, 'carl-2', LATER).order as never },
+				]);
+				assert.deepEqual(group.map((outcome) => outcome.ok), [false, true]);
+				assert.equal(!group[0].ok && (group[0].error as LoyaltyError).code, 'customer_erased');
 				// A consent given before the erasure (an old sign-up, delivered late) does not lift it.
 				await assert.rejects(store.upsertCustomer({ identities: { email: ada.person.email }, consent: { email_marketing: { granted: true, at: '2026-05-01T00:00:00Z', source: 'checkout' } } }, LATER), (error: LoyaltyError) => error.code === 'customer_erased');
 				assert.deepEqual((await findPersonalValues(store, ada.needles)).hits, []);
