@@ -7,7 +7,7 @@ import type { LoyaltyEvent } from '../../../engine';
 import { CredentialName } from '../../shared/credentials';
 import { n8nHttp } from '../../shared/http';
 import { recentCredentials } from '../../shared/recentCredentials';
-import { openStoreFor } from '../../shared/store';
+import { openDeliveryStore } from '../deliveryStore';
 import { withProductCategories } from './categories';
 import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
@@ -178,7 +178,7 @@ export const squareSource: TriggerSource = {
 		}
 		const refunded = square.squareRefundTarget(notification, context);
 		if (refunded !== undefined && !context.customer) {
-			const purchase = await (await openStoreFor(this)).getOrder('square', refunded);
+			const purchase = await (await openDeliveryStore(this)).getOrder('square', refunded);
 			if (purchase) context.purchaser = purchase.order.customer.identities;
 		}
 		const events = square.normalizeSquareNotification(notification, context);

@@ -97,6 +97,38 @@ describe('Loyalty Trigger webhook: generic signed JSON', () => {
 	});
 });
 
+describe('Loyalty Trigger webhook: the store credential', () => {
+	test('a burst of deliveries reads the Loyalty Store credential once; after the window it is read again', async () => {
+		let reads = 0;
+		const credentials: Credentials = { loyaltyGenericWebhookApi: { secret: GENERIC_SECRET } };
+		Object.defineProperty(credentials, 'loyaltyStoreApi', {
+			enumerable: true,
+			get: () => {
+				reads++;
+				return store.loyaltyStoreApi;
+			},
+		});
+		const deliver = async (id: string, keepRecentCredentials = true) => {
+			const raw = Buffer.from(JSON.stringify(purchase(id)));
+			const signature = `sha256=${createHmac('sha256', GENERIC_SECRET).update(raw).digest('hex')}`;
+			const { context } = webhookContext({ description, parameters: { source: 'generic' }, credentials, body: raw, headers: { 'content-type': 'application/json', 'x-loyalty-signature': signature }, webhookUrl: URL, keepRecentCredentials, mode: 'webhook' });
+			return (await trigger.webhook.call(context)).webhookResponse as IDataObject;
+		};
+		mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-03-03T18:00:00Z') });
+		try {
+			assert.equal((await deliver('burst-1', false)).new, 1);
+			assert.equal((await deliver('burst-2')).new, 1);
+			assert.equal((await deliver('burst-3')).new, 1);
+			assert.equal(reads, 1);
+			mock.timers.tick(RECENT_CREDENTIALS_MS);
+			assert.equal((await deliver('burst-4')).new, 1);
+			assert.equal(reads, 2);
+		} finally {
+			mock.timers.reset();
+		}
+	});
+});
+
 const wooParameters: INodeParameters = { source: 'woocommerce', wooCommerceEvents: ['order.created', 'order.updated'] };
 const wooCredentials = (): Credentials => ({
 	...store,
