@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { VendorApiError } from '../../connectors';
 import { REPLAY_HEADER, acceptEvents, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type Store } from '../../engine';
 import { toNodeError } from '../shared/errors';
-import { openStoreFor } from '../shared/store';
+import { openDeliveryStore } from './deliveryStore';
 import type { Received, TriggerSource } from './sources/types';
 
 /**
@@ -59,7 +59,7 @@ export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSo
 	let store: Store;
 	let accepted: Awaited<ReturnType<typeof acceptEvents>>;
 	try {
-		store = await openStoreFor(this);
+		store = await openDeliveryStore(this);
 		accepted = await acceptEvents(store, received.events);
 	} catch (error) {
 		return await answerFailure(this, sourceName, rawBody, error);
@@ -102,7 +102,7 @@ async function answerFailure(context: IWebhookFunctions, sourceName: string, raw
 async function quarantine(context: IWebhookFunctions, sourceName: string, rawBody: Buffer, error: { code: string; field?: string; message: string }): Promise<IWebhookResponseData> {
 	let kept: { id: string; timesSeen: number };
 	try {
-		const store = await openStoreFor(context);
+		const store = await openDeliveryStore(context);
 		kept = await quarantineDelivery(store, {
 			source: sourceName,
 			workflowId: context.getWorkflow().id,

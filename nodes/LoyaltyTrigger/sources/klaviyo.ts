@@ -3,7 +3,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import { klaviyo } from '../../../connectors';
 import { DeliveryLog } from '../../../engine';
 import { CredentialName } from '../../shared/credentials';
-import { openStoreFor } from '../../shared/store';
+import { openDeliveryStore } from '../deliveryStore';
 import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
 /**
@@ -25,7 +25,7 @@ export const klaviyoSource: TriggerSource = {
 		if (klaviyo.isKlaviyoEngagement(body.value)) {
 			const now = new Date();
 			const fact = klaviyo.normalizeKlaviyoEngagement(body.value, now.toISOString());
-			const result = await new DeliveryLog(await openStoreFor(this)).recordEngagement(fact, now);
+			const result = await new DeliveryLog(await openDeliveryStore(this)).recordEngagement(fact, now);
 			if (result.outcome === 'ignored') return { kind: 'ignore', reason: `email ${fact.kind} not recorded: ${result.reason}` };
 			return { kind: 'ignore', reason: `email ${fact.kind} recorded for decision ${result.engagement.decisionId}${result.outcome === 'duplicate' ? ' (already recorded)' : ''}` };
 		}

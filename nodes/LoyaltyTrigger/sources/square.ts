@@ -1,4 +1,4 @@
-import { NodeOperationError, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialDataDecryptedObject, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { square } from '../../../connectors';
 import { uncategorizedProductIds, withEventLineCategories } from '../../../connectors/shared/lineCategories';
@@ -6,7 +6,8 @@ import { createSquareCategoryLookup } from '../../../connectors/square/productCa
 import type { LoyaltyEvent } from '../../../engine';
 import { CredentialName } from '../../shared/credentials';
 import { n8nHttp } from '../../shared/http';
-import { openStoreFor } from '../../shared/store';
+import { recentCredentials } from '../../shared/recentCredentials';
+import { openDeliveryStore } from '../deliveryStore';
 import { withProductCategories } from './categories';
 import { parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
@@ -25,8 +26,9 @@ const SUBSCRIPTION_NAME = 'n8n loyalty trigger';
 /** Most lookups one notification can need: its order, then the customer named on that order. */
 const MAX_LOOKUPS = 3;
 
-async function squareCredentials(context: SquareContext) {
-	const credentials = await context.getCredentials(CredentialName.Square);
+type SquareSettings = ReturnType<typeof squareSettingsOf>;
+
+function squareSettingsOf(context: SquareContext, credentials: ICredentialDataDecryptedObject) {
 	const client = square.createSquareClient(n8nHttp(context), {
 		accessToken: stringValue(credentials.accessToken),
 		environment: credentials.environment === 'sandbox' ? 'sandbox' : 'production',
@@ -37,6 +39,25 @@ async function squareCredentials(context: SquareContext) {
 		signatureKey: stringValue(credentials.signatureKey),
 		notificationUrl: stringValue(credentials.notificationUrl).trim(),
 	};
+}
+
+/** Registration (activation, deactivation) is rare: it always reads the credential. */
+async function squareCredentials(context: IHookFunctions): Promise<SquareSettings> {
+	return squareSettingsOf(context, await context.getCredentials(CredentialName.Square));
+}
+
+/**
+ * A notification verifies with the credential as read at most RECENT_CREDENTIALS_MS ago, as the
+ * WooCommerce source does: a burst of payments would otherwise have n8n read (decrypt, resolve)
+ * the credential once per request.
+ */
+async function notificationCredentials(context: IWebhookFunctions, fresh = false): Promise<SquareSettings> {
+	return squareSettingsOf(context, await recentCredentials(context, CredentialName.Square, { fresh }));
+}
+
+function verifyNotification(context: IWebhookFunctions, rawBody: Buffer, settings: SquareSettings) {
+	const header = (context.getHeaderData() as Record<string, string | string[] | undefined>)[square.SQUARE_SIGNATURE_HEADER];
+	return square.verifySquareSignature(rawBody, Array.isArray(header) ? header[0] : header, settings.signatureKey, servedUrl(context, settings.notificationUrl));
 }
 
 function selectedEvents(context: SquareContext): string[] {
@@ -129,16 +150,15 @@ export const squareSource: TriggerSource = {
 	},
 
 	async receive(this: IWebhookFunctions, rawBody: Buffer): Promise<Received> {
-		const { client, signatureKey, notificationUrl } = await squareCredentials(this);
-		const headers = this.getHeaderData() as Record<string, string | string[] | undefined>;
-		const header = headers[square.SQUARE_SIGNATURE_HEADER];
-		const check = square.verifySquareSignature(
-			rawBody,
-			Array.isArray(header) ? header[0] : header,
-			signatureKey,
-			servedUrl(this, notificationUrl),
-		);
+		let settings = await notificationCredentials(this);
+		let check = verifyNotification(this, rawBody, settings);
+		// The key (or the notification URL) may have just been changed: a failed check is decided on freshly read credentials.
+		if (!check.valid) {
+			settings = await notificationCredentials(this, true);
+			check = verifyNotification(this, rawBody, settings);
+		}
 		if (!check.valid) return rejectSignature(check.reason);
+		const { client } = settings;
 
 		const body = parseJsonBody(rawBody);
 		if (!body.ok) return body.result;
@@ -158,7 +178,7 @@ export const squareSource: TriggerSource = {
 		}
 		const refunded = square.squareRefundTarget(notification, context);
 		if (refunded !== undefined && !context.customer) {
-			const purchase = await (await openStoreFor(this)).getOrder('square', refunded);
+			const purchase = await (await openDeliveryStore(this)).getOrder('square', refunded);
 			if (purchase) context.purchaser = purchase.order.customer.identities;
 		}
 		const events = square.normalizeSquareNotification(notification, context);

@@ -2,7 +2,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { twilio } from '../../../connectors';
 import { consentFromSmsKeyword, DeliveryLog, ErrorCode, isLoyaltyError, type ConsentChange } from '../../../engine';
-import { openStoreFor } from '../../shared/store';
+import { openDeliveryStore } from '../deliveryStore';
 import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type Received, type TriggerSource } from './types';
 
 const TWILIO_CREDENTIAL = 'loyaltyTwilioApi';
@@ -40,7 +40,7 @@ async function recordConsentUnlessErased(log: DeliveryLog, change: ConsentChange
 async function recordClick(context: IWebhookFunctions, click: ReturnType<typeof twilio.normalizeTwilioLinkClick>): Promise<Received> {
 	if (click.kind === 'ignored') return { kind: 'ignore', reason: click.why };
 	const now = new Date();
-	const result = await new DeliveryLog(await openStoreFor(context)).recordEngagement(click.fact, now);
+	const result = await new DeliveryLog(await openDeliveryStore(context)).recordEngagement(click.fact, now);
 	if (result.outcome === 'ignored') return { kind: 'ignore', reason: `SMS link click not recorded: ${result.reason}` };
 	return { kind: 'ignore', reason: `SMS link click recorded for decision ${result.engagement.decisionId}${result.outcome === 'duplicate' ? ' (already recorded)' : ''}` };
 }
@@ -78,7 +78,7 @@ export const twilioSource: TriggerSource = {
 
 		const notification = twilio.normalizeTwilioRequest(params, url);
 		if (notification.kind === 'ignored') return { kind: 'ignore', reason: notification.why };
-		const log = new DeliveryLog(await openStoreFor(this));
+		const log = new DeliveryLog(await openDeliveryStore(this));
 		const now = new Date();
 		if (notification.kind === 'inbound_sms') {
 			if (!notification.consentIntent) return { kind: 'ignore', reason: 'an inbound SMS that changes no consent' };

@@ -11,8 +11,8 @@ export interface LoadOptions {
 	/** body per request: a fixed value, or a function of (client, sequence number) */
 	body?: string | Record<string, unknown> | unknown[] | ((client: number, seq: number) => unknown);
 	headers?: Record<string, string>;
-	/** a whole request per (client, sequence number), for bodies that need their own headers (signatures); wins over body/headers */
-	request?: (client: number, seq: number) => { body: string; headers: Record<string, string> };
+	/** a whole request per (client, sequence number), for bodies that need their own headers (signatures); wins over body/headers, and its `url` (loopback too) over `url` */
+	request?: (client: number, seq: number) => { body: string; headers: Record<string, string>; url?: string };
 	concurrency?: number;
 	durationMs?: number;
 	/** requests not counted at the start (JIT, connection setup) */
@@ -21,6 +21,8 @@ export interface LoadOptions {
 	timeoutMs?: number;
 	/** hard cap on requests, whatever the duration */
 	maxRequests?: number;
+	/** told each answer's status (0 when none came), e.g. to check afterwards what the answered requests did */
+	onAnswer?: (client: number, seq: number, status: number) => void;
 }
 
 export interface LoadResult {
@@ -38,11 +40,16 @@ export interface LoadResult {
 	firstError?: string;
 }
 
-export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-	const url = new URL(opts.url);
+function loopbackUrl(text: string): URL {
+	const url = new URL(text);
 	if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
 		throw new Error(`runLoad is for loopback only, not ${url.hostname}`);
 	}
+	return url;
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+	const url = loopbackUrl(opts.url);
 	const concurrency = opts.concurrency ?? 4;
 	const durationMs = opts.durationMs ?? 10_000;
 	const warmupMs = opts.warmupMs ?? 0;
@@ -65,7 +72,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 			const payload = b === undefined ? undefined : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b));
 			const t0 = performance.now();
 			const req = http.request(
-				url,
+				custom?.url ? loopbackUrl(custom.url) : url,
 				{
 					method,
 					agent,
@@ -100,7 +107,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 		while (performance.now() < end && sent < maxRequests) {
 			sent++;
 			const t = performance.now();
-			const { status, ms } = await once(client, seq++);
+			const { status, ms } = await once(client, seq);
+			opts.onAnswer?.(client, seq++, status);
 			completed++;
 			if (t < measureFrom) continue; // warm-up
 			statusCounts[status] = (statusCounts[status] ?? 0) + 1;

@@ -79,6 +79,8 @@ export interface StartOptions {
 	extraWorkflows?: WorkflowJson[];
 	/** More environment for the main n8n process only (e.g. NODE_OPTIONS for a benchmark's profiler). */
 	mainEnv?: Record<string, string>;
+	/** More environment for the queue-mode workers only. */
+	workerEnv?: Record<string, string>;
 }
 
 /** The environment of every n8n process of a queue-mode setup (main, workers and CLI). */
@@ -177,7 +179,7 @@ export async function startPointsOnPurchase(options: StartOptions = {}): Promise
 		const workers: RunningN8n[] = [];
 		for (let i = 0; i < (options.queueMode?.workers ?? 0); i++) {
 			log(`starting queue-mode worker ${i + 1}…`);
-			const worker = await startN8n({ userFolder, install, env: n8nEnvExtra, command: 'worker', logFile: join(userFolder, `worker-${i + 1}.log`) });
+			const worker = await startN8n({ userFolder, install, env: { ...n8nEnvExtra, ...options.workerEnv }, command: 'worker', logFile: join(userFolder, `worker-${i + 1}.log`) });
 			cleanups.push(() => worker.stop());
 			workers.push(worker);
 		}

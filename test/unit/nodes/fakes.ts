@@ -153,6 +153,8 @@ export interface WebhookOptions extends HookOptions {
 	mode?: 'manual' | 'webhook';
 	/** The request's path and query as received (CartFlows signs with a token in the query). */
 	requestUrl?: string;
+	/** Keep the credentials the trigger read for earlier deliveries (a test of that cache); forgotten otherwise. */
+	keepRecentCredentials?: boolean;
 }
 
 export interface Response {
@@ -162,7 +164,7 @@ export interface Response {
 
 export function webhookContext(options: WebhookOptions): { context: IWebhookFunctions; response: Response; recorded: Recorded } {
 	// Each fake delivery may come with other credentials under the same id: nothing kept from the last one.
-	forgetRecentCredentials();
+	if (!options.keepRecentCredentials) forgetRecentCredentials();
 	const { context: hook, recorded } = hookContext(options);
 	const response: Response = {};
 	const res = {

@@ -3,11 +3,12 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import { NodeApiError, NodeOperationError, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
 import { closeSharedStores } from '../../../engine';
 import { LoyaltyTrigger } from '../../../nodes/LoyaltyTrigger/LoyaltyTrigger.node';
+import { RECENT_CREDENTIALS_MS } from '../../../nodes/shared/recentCredentials';
 import { hookContext, webhookContext, type Credentials, type FakeServer } from './fakes';
 
 const trigger = new LoyaltyTrigger();
@@ -93,6 +94,38 @@ describe('Loyalty Trigger webhook: generic signed JSON', () => {
 		const reply = result.webhookResponse as IDataObject;
 		assert.equal(reply.quarantined, true);
 		assert.equal(reply.field, 'order');
+	});
+});
+
+describe('Loyalty Trigger webhook: the store credential', () => {
+	test('a burst of deliveries reads the Loyalty Store credential once; after the window it is read again', async () => {
+		let reads = 0;
+		const credentials: Credentials = { loyaltyGenericWebhookApi: { secret: GENERIC_SECRET } };
+		Object.defineProperty(credentials, 'loyaltyStoreApi', {
+			enumerable: true,
+			get: () => {
+				reads++;
+				return store.loyaltyStoreApi;
+			},
+		});
+		const deliver = async (id: string, keepRecentCredentials = true) => {
+			const raw = Buffer.from(JSON.stringify(purchase(id)));
+			const signature = `sha256=${createHmac('sha256', GENERIC_SECRET).update(raw).digest('hex')}`;
+			const { context } = webhookContext({ description, parameters: { source: 'generic' }, credentials, body: raw, headers: { 'content-type': 'application/json', 'x-loyalty-signature': signature }, webhookUrl: URL, keepRecentCredentials, mode: 'webhook' });
+			return (await trigger.webhook.call(context)).webhookResponse as IDataObject;
+		};
+		mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-03-03T18:00:00Z') });
+		try {
+			assert.equal((await deliver('burst-1', false)).new, 1);
+			assert.equal((await deliver('burst-2')).new, 1);
+			assert.equal((await deliver('burst-3')).new, 1);
+			assert.equal(reads, 1);
+			mock.timers.tick(RECENT_CREDENTIALS_MS);
+			assert.equal((await deliver('burst-4')).new, 1);
+			assert.equal(reads, 2);
+		} finally {
+			mock.timers.reset();
+		}
 	});
 });
 
@@ -336,6 +369,52 @@ describe('Loyalty Trigger: Square', () => {
 		);
 		const lines = (events[0].order as { lines: Array<{ name: string; category?: string }> }).lines;
 		assert.deepEqual(lines.map((l) => [l.name, l.category]), [['Oat Latte (Large)', 'Drinks'], ['Almond Croissant (Regular)', 'Pastries']]);
+	});
+
+	test('a burst of notifications reads the credential once; a rotated key is taken at once, and the old one is refused after the window', async () => {
+		// Not a selected event type: once the signature passes, the delivery is acknowledged and ignored.
+		const raw = Buffer.from(JSON.stringify({ merchant_id: 'M1', type: 'customer.created', event_id: 'ev-rotate', data: {} }));
+		const signedWith = (key: string) => createHmac('sha256', key).update(URL).update(raw).digest('base64');
+		let key = 'square-key-before-rotation';
+		let reads = 0;
+		const credentials = squareCredentials();
+		Object.defineProperty(credentials, 'loyaltySquareApi', {
+			enumerable: true,
+			get: () => {
+				reads++;
+				return { accessToken: 'EAAA-token', environment: 'sandbox', signatureKey: key, notificationUrl: '', baseUrl: 'http://127.0.0.1:4010' };
+			},
+		});
+		const deliver = async (signingKey: string, keepRecentCredentials = true) => {
+			const { context, response } = webhookContext({ description, parameters: squareParameters, credentials, webhookUrl: URL, body: raw, headers: { 'x-square-hmacsha256-signature': signedWith(signingKey) }, keepRecentCredentials });
+			const result = await trigger.webhook.call(context);
+			return response.status ?? (result.webhookResponse ? 200 : undefined);
+		};
+		mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+		try {
+			assert.equal(await deliver('square-key-before-rotation', false), 200);
+			assert.equal(await deliver('square-key-before-rotation'), 200);
+			assert.equal(await deliver('square-key-before-rotation'), 200);
+			assert.equal(reads, 1);
+
+			key = 'square-key-after-rotation';
+			mock.timers.tick(RECENT_CREDENTIALS_MS - 1);
+			// The kept copy still holds the old key: a notification Square signed just before the rotation is accepted.
+			assert.equal(await deliver('square-key-before-rotation'), 200);
+			assert.equal(reads, 1);
+			mock.timers.tick(1);
+			// After the window the credential is read again: the old key is refused, the new one accepted.
+			assert.equal(await deliver('square-key-before-rotation'), 401);
+			assert.equal(await deliver('square-key-after-rotation'), 200);
+			const readsAfterWindow = reads;
+
+			// Within a window, a notification signed with a key newer than the kept copy reads the credential at once.
+			key = 'square-key-rotated-again';
+			assert.equal(await deliver('square-key-rotated-again'), 200);
+			assert.equal(reads, readsAfterWindow + 1);
+		} finally {
+			mock.timers.reset();
+		}
 	});
 
 	test('a Square notification signed for another URL is refused', async () => {
