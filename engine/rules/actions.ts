@@ -12,6 +12,9 @@ export interface MaterializedActions {
 	offers: number;
 	costMinor: number;
 	revenueMinor: number;
+	/** Whether an action starts a challenge or schedules a follow-up: the evaluator skips those steps when none does. */
+	startsChallenge: boolean;
+	schedulesFollowUp: boolean;
 }
 
 /** The money this event brings or stands for: the order, else the cart, else the customer's average order. */
@@ -44,6 +47,8 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 	let points = 0;
 	let offers = 0;
 	let offerValue = 0;
+	let startsChallenge = false;
+	let schedulesFollowUp = false;
 	const out: MaterializedAction[] = [];
 	for (const action of actions) {
 		const route = ROUTE_OF_ACTION[action.type];
@@ -74,16 +79,18 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 				break;
 			}
 			case 'start_challenge':
+				startsChallenge = true;
 				out.push({ ...action, route, endsAt: challengeEnd(action, context, program, nowMs) });
 				break;
 			case 'schedule_follow_up':
+				schedulesFollowUp = true;
 				out.push({ ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() });
 				break;
 			default:
 				out.push({ ...action, route });
 		}
 	}
-	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor };
+	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor, startsChallenge, schedulesFollowUp };
 }
 
 /** When an offer's coupon stops being valid: after its hours, or at the end of the customer's month ("valid through your birthday month"). */

@@ -12,8 +12,8 @@ export interface Fact {
 	description: string;
 	/** `zone`: the customer's time zone, falling back to the program's. */
 	read(context: EvaluationContext, nowMs: number, zone: string): unknown;
-	/** Costly to compute (builds a list): memoised per evaluation. */
-	derived?: boolean;
+	/** Costly to compute (builds a list): memoised per evaluation, in this slot of the memo (see MEMO_SLOTS). */
+	memoSlot?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -43,9 +43,12 @@ function birthdayMonthNow(context: EvaluationContext, nowMs: number, zone: strin
 	return month === birthday.month;
 }
 
-const fact = (name: string, type: FactType, description: string, read: Fact['read']): Fact => ({ name, type, description, read, derived: type === 'list' || name === 'profile.isBirthdayMonth' || name === 'event.order.itemCount' });
+const fact = (name: string, type: FactType, description: string, read: Fact['read']): Fact => ({ name, type, description, read });
 
-export const FACTS: readonly Fact[] = [
+/** Facts that build a list or count, or ask the time zone database, are read once per evaluation. */
+const isCostly = (f: Fact) => f.type === 'list' || f.name === 'profile.isBirthdayMonth' || f.name === 'event.order.itemCount';
+
+export const FACTS: readonly Fact[] = withMemoSlots([
 	fact('event.type', 'string', 'the event type (purchase, cart_abandoned, ...)', (c) => c.event.type),
 	fact('event.source', 'string', 'where the event came from (woocommerce, square, generic)', (c) => c.event.source),
 	fact('event.occurredAt', 'date', 'when the event happened', (c) => c.event.occurredAt),
@@ -77,7 +80,16 @@ export const FACTS: readonly Fact[] = [
 	fact('profile.pointsBalance', 'number', 'available points', (c) => c.profile.pointsBalance),
 	fact('profile.visitCount', 'number', 'visits, this one included', (c) => c.profile.visitCount),
 	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
-];
+]);
+
+/** How many facts are memoised: the size of an evaluation's memo. */
+export const MEMO_SLOTS = FACTS.filter((f) => f.memoSlot !== undefined).length;
+
+function withMemoSlots(facts: Fact[]): Fact[] {
+	let slot = 0;
+	for (const f of facts) if (isCostly(f)) f.memoSlot = slot++;
+	return facts;
+}
 
 export const FACT_BY_NAME: ReadonlyMap<string, Fact> = new Map(FACTS.map((f) => [f.name, f]));
 
