@@ -3,7 +3,7 @@
  * events, in one process: evaluations/s of the compiled evaluator and of json-rules-engine running
  * the same rules, and the p99 latency of one 100-rule purchase decision (store read excluded: the
  * context is loaded beforehand). The machine is shared and noisy, so the two engines run in
- * alternating rounds and the ratio is the median of the rounds' ratios, with its min and max.
+ * alternating slices, and the ratio is the median of several rounds' ratios, with its min and max.
  * Prints JSON lines; asserts nothing about speed, but checks that both engines fire the same
  * rules on every event and says so.
  */
@@ -88,20 +88,24 @@ function theirFacts(context: EvaluationContext): Record<string, unknown> {
 	};
 }
 
-/** Timed rounds: each side runs for ROUND_MS per round, sides alternate (and swap who goes first), after a warm-up of both. */
+/**
+ * Each round gives each side ROUND_MS of wall time, in alternating slices of SLICE_MS (ours, theirs,
+ * theirs, ours, …), so a burst of load from other processes falls on both sides of a round's ratio.
+ */
 const WARM_UP_MS = 500;
 const ROUNDS = Number(process.env.BENCH_RULES_ROUNDS ?? 9);
 const ROUND_MS = Number(process.env.BENCH_RULES_MS ?? 2000) / 4;
+const SLICE_MS = 50;
 
-/** Evaluations a second of `round` (which does `evaluations` of them) over `ms` of wall time. */
-async function perSecond(evaluations: number, ms: number, round: () => void | Promise<void>): Promise<number> {
+/** Runs `round` (which does `evaluations` of them) for `ms` of wall time: evaluations done and time taken. */
+async function timed(evaluations: number, ms: number, round: () => void | Promise<void>): Promise<{ evaluations: number; ms: number }> {
 	let rounds = 0;
 	const started = performance.now();
 	while (performance.now() - started < ms) {
 		await round();
 		rounds++;
 	}
-	return (rounds * evaluations) / ((performance.now() - started) / 1000);
+	return { evaluations: rounds * evaluations, ms: performance.now() - started };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -114,25 +118,23 @@ function median(values: number[]): number {
 	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/**
- * Both engines on the same machine moment: rounds alternate ours / theirs (the first side swaps
- * every round), so a burst of load from other processes hits both sides of a round's ratio, and
- * the median of the rounds' ratios is reported with their spread.
- */
+/** Both engines on the same machine moments: per round, each side's evaluations a second and their ratio. */
 async function interleaved(ours: () => void, theirs: () => Promise<void>, evaluations: number): Promise<{ ours: number[]; theirs: number[]; ratios: number[] }> {
-	await perSecond(evaluations, WARM_UP_MS, ours);
-	await perSecond(evaluations, WARM_UP_MS, theirs);
+	await timed(evaluations, WARM_UP_MS, ours);
+	await timed(evaluations, WARM_UP_MS, theirs);
 	const result = { ours: [] as number[], theirs: [] as number[], ratios: [] as number[] };
 	for (let round = 0; round < ROUNDS; round++) {
-		let oursPerSecond: number;
-		let theirsPerSecond: number;
-		if (round % 2 === 0) {
-			oursPerSecond = await perSecond(evaluations, ROUND_MS, ours);
-			theirsPerSecond = await perSecond(evaluations, ROUND_MS, theirs);
-		} else {
-			theirsPerSecond = await perSecond(evaluations, ROUND_MS, theirs);
-			oursPerSecond = await perSecond(evaluations, ROUND_MS, ours);
+		const done = { ours: { evaluations: 0, ms: 0 }, theirs: { evaluations: 0, ms: 0 } };
+		for (let slice = 0; slice < Math.ceil(ROUND_MS / SLICE_MS); slice++) {
+			const order: Array<'ours' | 'theirs'> = slice % 2 === 0 ? ['ours', 'theirs'] : ['theirs', 'ours'];
+			for (const side of order) {
+				const t = await timed(evaluations, SLICE_MS, side === 'ours' ? ours : theirs);
+				done[side].evaluations += t.evaluations;
+				done[side].ms += t.ms;
+			}
 		}
+		const oursPerSecond = done.ours.evaluations / (done.ours.ms / 1000);
+		const theirsPerSecond = done.theirs.evaluations / (done.theirs.ms / 1000);
 		result.ours.push(oursPerSecond);
 		result.theirs.push(theirsPerSecond);
 		result.ratios.push(oursPerSecond / theirsPerSecond);

@@ -49,8 +49,10 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 	let offerValue = 0;
 	let startsChallenge = false;
 	let schedulesFollowUp = false;
-	const out: MaterializedAction[] = [];
-	for (const action of actions) {
+	// Sized up front (one instruction per action): a pushed-to array reserves room for 16.
+	const out = new Array<MaterializedAction>(actions.length);
+	for (let i = 0; i < actions.length; i++) {
+		const action = actions[i];
 		const route = ROUTE_OF_ACTION[action.type];
 		switch (action.type) {
 			case 'award_points': {
@@ -62,11 +64,11 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 				else awarded = Math.floor(Math.floor(units * program.pointsPerCurrencyUnit) * (action.multiplier! - 1));
 				awarded = Math.max(0, awarded);
 				points += awarded;
-				out.push({ ...action, route, pointsToAward: awarded });
+				out[i] = { ...action, route, pointsToAward: awarded };
 				break;
 			}
 			case 'category_bonus':
-				out.push({ ...action, route, until: new Date(nowMs + action.days * 24 * HOUR_MS).toISOString() });
+				out[i] = { ...action, route, until: new Date(nowMs + action.days * 24 * HOUR_MS).toISOString() };
 				break;
 			case 'send_offer':
 			case 'issue_coupon': {
@@ -75,19 +77,19 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 				offers++;
 				offerValue += value;
 				const expiresAt = offerExpiry(action, context, program, nowMs);
-				out.push({ ...action, route, ...(category ? { category } : {}), estimatedValueMinor: value, ...(expiresAt ? { expiresAt } : {}) });
+				out[i] = { ...action, route, ...(category ? { category } : {}), estimatedValueMinor: value, ...(expiresAt ? { expiresAt } : {}) };
 				break;
 			}
 			case 'start_challenge':
 				startsChallenge = true;
-				out.push({ ...action, route, endsAt: challengeEnd(action, context, program, nowMs) });
+				out[i] = { ...action, route, endsAt: challengeEnd(action, context, program, nowMs) };
 				break;
 			case 'schedule_follow_up':
 				schedulesFollowUp = true;
-				out.push({ ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() });
+				out[i] = { ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() };
 				break;
 			default:
-				out.push({ ...action, route });
+				out[i] = { ...action, route };
 		}
 	}
 	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor, startsChallenge, schedulesFollowUp };

@@ -140,11 +140,11 @@ function allOf(children: CompiledCondition[], path: string): CompiledCondition {
 			return true;
 		},
 		explain(run) {
-			const evaluated: EvaluatedNode[] = [];
+			// Sized up front: a pushed-to array reserves room for 16 children.
+			const evaluated = new Array<EvaluatedNode>(children.length);
 			let result = true;
 			for (let i = 0; i < children.length; i++) {
-				const child = children[i].explain(run);
-				evaluated.push(child);
+				const child = (evaluated[i] = children[i].explain(run));
 				if (!child.result) result = false;
 			}
 			return { path, all: evaluated, result };
@@ -166,11 +166,10 @@ function anyOf(children: CompiledCondition[], path: string): CompiledCondition {
 			return false;
 		},
 		explain(run) {
-			const evaluated: EvaluatedNode[] = [];
+			const evaluated = new Array<EvaluatedNode>(children.length);
 			let result = false;
 			for (let i = 0; i < children.length; i++) {
-				const child = children[i].explain(run);
-				evaluated.push(child);
+				const child = (evaluated[i] = children[i].explain(run));
 				if (child.result) result = true;
 			}
 			return { path, any: evaluated, result };

@@ -57,6 +57,41 @@ export function winnerOrder(a: Eligible, b: Eligible): number {
 	return a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0;
 }
 
+/** `list` with `item` at its end: a first item makes a one-item array, since a push onto an empty one reserves room for 16. */
+function withItem<T>(list: T[], item: T): T[] {
+	if (list.length === 0) return [item];
+	list.push(item);
+	return list;
+}
+
+/**
+ * Puts winners in `winnerOrder`, stably, by binary insertion: winners are few, and the built-in
+ * sort's calls into the comparator cost more than the comparisons. `winnerOrder` is a total order
+ * (so every stable sort gives this same result) unless a reward value is NaN, which only a
+ * malformed context makes: that is left to the built-in sort, as before.
+ */
+function sortWinners(winners: Eligible[]): void {
+	for (let i = 0; i < winners.length; i++) {
+		if (Number.isNaN(winners[i].result.costMinor)) {
+			winners.sort(winnerOrder);
+			return;
+		}
+	}
+	for (let i = 1; i < winners.length; i++) {
+		const item = winners[i];
+		// The first place whose winner comes after `item`: equal ones keep their order.
+		let low = 0;
+		let high = i;
+		while (low < high) {
+			const middle = (low + high) >>> 1;
+			if (winnerOrder(item, winners[middle]) < 0) high = middle;
+			else low = middle + 1;
+		}
+		for (let j = i; j > low; j--) winners[j] = winners[j - 1];
+		winners[low] = item;
+	}
+}
+
 const EMPTY_USAGE: CapUsage = { points: 0, offers: 0, costMinor: 0, revenueMinor: 0, firings: 0 };
 
 function capAmount(cap: CompiledCap, amount: CapUsage): number {
@@ -148,7 +183,7 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 	const screened = screenRules(ruleSet, context, run, explanation);
 	addDueFollowUp(ruleSet, context, nowMs, screened.eligible, explanation);
 	const winners = screened.anyConflict ? resolveConflicts(screened.eligible, explanation) : screened.eligible;
-	if (winners.length > 1) winners.sort(winnerOrder);
+	if (winners.length > 1) sortWinners(winners);
 	const firing = fireWinners(ruleSet, context.counters, run, winners, explanation);
 	const extras = grantExtras(ruleSet, context, zone, nowMs, firing, explanation);
 
@@ -181,6 +216,8 @@ interface Screened {
 function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: ConditionRun, explanation: RuleExplanation[]): Screened {
 	const screened: Screened = { eligible: [], holdouts: [], anyConflict: false };
 	let clock: LocalClock | undefined;
+	// Most customers have no hold on any rule: then no rule needs to look one up.
+	const anyHold = hasKeys(context.counters.suppressedUntil);
 	const candidates = ruleSet.rulesByTrigger.get(context.event.type) ?? NO_RULES;
 	for (let i = 0; i < candidates.length; i++) {
 		const rule = candidates[i];
@@ -195,14 +232,14 @@ function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: 
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.NotMet, failedCondition: run.failure });
 			continue;
 		}
-		const holdBack = holdBackOf(rule, context.counters, run.nowMs);
+		const holdBack = holdBackOf(rule, context.counters, run.nowMs, anyHold);
 		if (holdBack) {
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Suppressed, reason: holdBack.detail, suppressedBy: holdBack });
 			continue;
 		}
 		if (!rule.definition.experiment) {
 			if (rule.definition.conflict) screened.anyConflict = true;
-			screened.eligible.push({ rule, arm: undefined, result: materializeActions(rule.definition.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
+			screened.eligible = withItem(screened.eligible, { rule, arm: undefined, result: materializeActions(rule.definition.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
 			continue;
 		}
 		const variant = variantOf(rule, context);
@@ -213,14 +250,14 @@ function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: 
 			continue;
 		}
 		if (rule.definition.conflict) screened.anyConflict = true;
-		screened.eligible.push({ rule, arm: variant.arm, result: materializeActions(variant.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
+		screened.eligible = withItem(screened.eligible, { rule, arm: variant.arm, result: materializeActions(variant.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
 	}
 	return screened;
 }
 
 /** What holds a rule back before its actions are worked out: a conflict group's hold, or its frequency limit. */
-function holdBackOf(rule: CompiledRule, counters: EvaluationContext['counters'], nowMs: number): NonNullable<RuleExplanation['suppressedBy']> | undefined {
-	const held = heldBy(rule, counters, nowMs);
+function holdBackOf(rule: CompiledRule, counters: EvaluationContext['counters'], nowMs: number, anyHold: boolean): NonNullable<RuleExplanation['suppressedBy']> | undefined {
+	const held = anyHold ? heldBy(rule, counters, nowMs) : undefined;
 	if (held) {
 		const detail = `held back until ${held.until} because ${held.by ? `"${held.by}"` : 'another rule'} won its conflict group`;
 		return { kind: SuppressionKind.Suppression, detail, ...(held.by ? { byRuleId: held.by } : {}) };
@@ -304,8 +341,8 @@ function fireWinners(ruleSet: CompiledRuleSet, counters: EvaluationContext['coun
 				: { ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Fired, reason: 'all conditions met', arm: candidate.arm, suppressedBy: undefined, conditions: rule.conditions.explain(run) },
 		);
 		firing.pointsToAward += result.points;
-		for (let a = 0; a < result.actions.length; a++) if (!firing.routes.includes(result.actions[a].route)) firing.routes.push(result.actions[a].route);
-		firing.fired.push(firedRule(candidate));
+		for (let a = 0; a < result.actions.length; a++) if (!firing.routes.includes(result.actions[a].route)) firing.routes = withItem(firing.routes, result.actions[a].route);
+		firing.fired = withItem(firing.fired, firedRule(candidate));
 		if (result.startsChallenge) firing.startsChallenge = true;
 		if (result.schedulesFollowUp) firing.schedulesFollowUp = true;
 		if (rule.definition.conflict) for (const hold of conflictHolds(ruleSet, rule, run.nowMs)) firing.suppressionsToCreate.push(hold);
@@ -473,6 +510,11 @@ function settleChallenges(budget: ExtraBudget, context: EvaluationContext, zone:
 /** The suppression row that holds back a whole conflict group, whichever rule set its members live in. */
 export function conflictGroupKey(group: string): string {
 	return `group:${group}`;
+}
+
+function hasKeys(record: object): boolean {
+	for (const _ in record) return true;
+	return false;
 }
 
 /** A hold on this rule, or on its conflict group by another rule, that is still running. */

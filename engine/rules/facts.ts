@@ -18,11 +18,24 @@ export interface Fact {
 
 const DAY_MS = 86_400_000;
 
+/** The lines' categories, lower-cased, each once, in order of first appearance (an order has few lines: no Set). */
 function categoriesOf(lines: ReadonlyArray<{ category?: string }> | undefined): string[] | undefined {
 	if (!lines) return undefined;
-	const categories = new Set<string>();
-	for (const line of lines) if (line.category) categories.add(line.category.toLowerCase());
-	return [...categories];
+	const categories: string[] = [];
+	for (let i = 0; i < lines.length; i++) {
+		const category = lines[i].category;
+		if (!category) continue;
+		const lower = category.toLowerCase();
+		if (!categories.includes(lower)) categories.push(lower);
+	}
+	return categories;
+}
+
+function itemCountOf(lines: ReadonlyArray<{ quantity?: number }> | undefined): number | undefined {
+	if (!lines) return undefined;
+	let count = 0;
+	for (let i = 0; i < lines.length; i++) count += lines[i].quantity ?? 1;
+	return count;
 }
 
 function skusOf(lines: ReadonlyArray<{ sku?: string }> | undefined): string[] | undefined {
@@ -56,7 +69,7 @@ export const FACTS: readonly Fact[] = withMemoSlots([
 	fact('event.order.currency', 'string', 'order currency', (c) => c.event.order?.currency),
 	fact('event.order.categories', 'list', 'categories bought in this order', (c) => categoriesOf(c.event.order?.lines)),
 	fact('event.order.skus', 'list', 'SKUs bought in this order', (c) => skusOf(c.event.order?.lines)),
-	fact('event.order.itemCount', 'number', 'number of items in this order', (c) => c.event.order?.lines?.reduce((n, l) => n + (l.quantity ?? 1), 0)),
+	fact('event.order.itemCount', 'number', 'number of items in this order', (c) => itemCountOf(c.event.order?.lines)),
 	fact('event.order.couponCodes', 'list', 'coupon codes used on this order', (c) => c.event.order?.couponCodes),
 	fact('event.refund.amountMinor', 'money', 'refunded amount in minor units', (c) => c.event.refund?.amountMinor),
 	fact('event.cart.totalMinor', 'money', 'cart value in minor units', (c) => c.event.cart?.totalMinor),
