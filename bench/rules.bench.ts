@@ -3,9 +3,10 @@
  * events, in one process: evaluations/s of the compiled evaluator and of json-rules-engine running
  * the same rules, and the p99 latency of one 100-rule purchase decision (store read excluded: the
  * context is loaded beforehand). The machine is shared and noisy, so the two engines run in
- * alternating slices, and the ratio is the median of several rounds' ratios, with its min and max.
+ * alternating slices, and the ratio is the median of several rounds' ratios, with its min and max;
+ * the p99 is likewise the median of several rounds' p99, with the p99 of all samples beside it.
  * Prints JSON lines; asserts nothing about speed, but checks that both engines fire the same
- * rules on every event and says so.
+ * rules on every event, says so, and exits with 1 when they do not.
  */
 import { loadavg } from 'node:os';
 import { Engine, type RuleProperties } from 'json-rules-engine';
@@ -96,6 +97,7 @@ const WARM_UP_MS = 500;
 const ROUNDS = Number(process.env.BENCH_RULES_ROUNDS ?? 9);
 const ROUND_MS = Number(process.env.BENCH_RULES_MS ?? 2000) / 4;
 const SLICE_MS = 50;
+const LATENCY_ROUNDS = 10;
 
 /** Runs `round` (which does `evaluations` of them) for `ms` of wall time: evaluations done and time taken. */
 async function timed(evaluations: number, ms: number, round: () => void | Promise<void>): Promise<{ evaluations: number; ms: number }> {
@@ -175,6 +177,8 @@ async function main(): Promise<void> {
 			const theirs = (await engine.run(factsOf[i])).events.map((e) => e.type).sort();
 			if (ours.join() !== theirs.join()) mismatches++;
 		}
+		// Comparing speeds means nothing unless both decide the same: a disagreement fails the run.
+		if (mismatches > 0) process.exitCode = 1;
 
 		const measured = await interleaved(
 			() => {
@@ -208,16 +212,44 @@ async function main(): Promise<void> {
 		);
 
 		if (ruleCount === 100) {
-			const latencies: number[] = [];
-			for (let round = 0; round < 20; round++) {
-				for (const context of events) {
-					const t0 = performance.now();
-					evaluate(ruleSet, context, NOW);
-					latencies.push(performance.now() - t0);
+			// 10 rounds of two passes over the events: the p99 of each round (its 10th-slowest decision),
+			// so one burst of load from another process moves one round's figure, not the result.
+			const all: number[] = [];
+			const roundP99s: number[] = [];
+			for (let round = 0; round < LATENCY_ROUNDS; round++) {
+				const latencies: number[] = [];
+				for (let pass = 0; pass < 2; pass++) {
+					for (const context of events) {
+						const t0 = performance.now();
+						evaluate(ruleSet, context, NOW);
+						latencies.push(performance.now() - t0);
+					}
 				}
+				latencies.sort((a, b) => a - b);
+				roundP99s.push(percentile(latencies, 99));
+				all.push(...latencies);
 			}
-			latencies.sort((a, b) => a - b);
-			console.log(JSON.stringify({ bench: 'rules.latency', rules: 100, samples: latencies.length, p50Ms: +percentile(latencies, 50).toFixed(4), p99Ms: +percentile(latencies, 99).toFixed(4), maxMs: +latencies[latencies.length - 1].toFixed(3), storeReadExcluded: true, goalP99Ms: P99_GOAL_MS, met: percentile(latencies, 99) < P99_GOAL_MS, loadAverage: loadAverage(), peakRssMb: peakRssMb() }));
+			all.sort((a, b) => a - b);
+			const p99 = median(roundP99s);
+			console.log(
+				JSON.stringify({
+					bench: 'rules.latency',
+					rules: 100,
+					samples: all.length,
+					rounds: roundP99s.length,
+					p50Ms: +percentile(all, 50).toFixed(4),
+					p99Ms: +p99.toFixed(4),
+					p99MinMs: +Math.min(...roundP99s).toFixed(4),
+					p99MaxMs: +Math.max(...roundP99s).toFixed(4),
+					p99AllSamplesMs: +percentile(all, 99).toFixed(4),
+					maxMs: +all[all.length - 1].toFixed(3),
+					storeReadExcluded: true,
+					goalP99Ms: P99_GOAL_MS,
+					met: p99 < P99_GOAL_MS,
+					loadAverage: loadAverage(),
+					peakRssMb: peakRssMb(),
+				}),
+			);
 		}
 	}
 }

@@ -13,19 +13,22 @@ export interface ConditionRun {
 	failure: EvaluatedCondition | undefined;
 	/** Derived facts (category lists) computed once per evaluation, however many rules read them; by `Fact.memoSlot`. */
 	memo: unknown[] | undefined;
+	/** Which memo slots hold a value (bit `1 << slot`): a value may itself be undefined. */
+	memoized: number;
 }
-
-const NOT_READ: unique symbol = Symbol('not read yet');
 
 /** A reader of one fact for a run; a costly fact is read once per evaluation. */
 function readerOf(fact: Fact): (run: ConditionRun) => unknown {
 	const { read, memoSlot } = fact;
 	if (memoSlot === undefined) return (run) => read(run.context, run.nowMs, run.zone);
+	const bit = 1 << memoSlot;
 	return (run) => {
+		if ((run.memoized & bit) !== 0) return run.memo![memoSlot];
+		const value = read(run.context, run.nowMs, run.zone);
 		// Made on the first derived fact: most evaluations of small rule sets read none.
-		const memo = (run.memo ??= new Array<unknown>(MEMO_SLOTS).fill(NOT_READ));
-		const value = memo[memoSlot];
-		return value !== NOT_READ ? value : (memo[memoSlot] = read(run.context, run.nowMs, run.zone));
+		(run.memo ??= new Array<unknown>(MEMO_SLOTS))[memoSlot] = value;
+		run.memoized |= bit;
+		return value;
 	};
 }
 

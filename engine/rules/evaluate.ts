@@ -177,7 +177,7 @@ function capUsed(cap: CompiledCap, stored: CapUsage, pending: CapUsage | undefin
 export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, now: Date): Decision {
 	const nowMs = now.getTime();
 	const zone = context.profile.timeZone ?? ruleSet.program.timeZone;
-	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined };
+	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined, memoized: 0 };
 	const explanation: RuleExplanation[] = [];
 
 	const screened = screenRules(ruleSet, context, run, explanation);

@@ -95,8 +95,9 @@ export const FACTS: readonly Fact[] = withMemoSlots([
 	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
 ]);
 
-/** How many facts are memoised: the size of an evaluation's memo. */
+/** How many facts are memoised: the size of an evaluation's memo (at most 31: which are filled is one bit each). */
 export const MEMO_SLOTS = FACTS.filter((f) => f.memoSlot !== undefined).length;
+if (MEMO_SLOTS > 31) throw new Error(`${MEMO_SLOTS} memoised facts do not fit the evaluation's 31-bit memo mask`);
 
 function withMemoSlots(facts: Fact[]): Fact[] {
 	let slot = 0;
