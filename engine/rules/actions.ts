@@ -12,6 +12,9 @@ export interface MaterializedActions {
 	offers: number;
 	costMinor: number;
 	revenueMinor: number;
+	/** Whether an action starts a challenge or schedules a follow-up: the evaluator skips those steps when none does. */
+	startsChallenge: boolean;
+	schedulesFollowUp: boolean;
 }
 
 /** The money this event brings or stands for: the order, else the cart, else the customer's average order. */
@@ -44,8 +47,12 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 	let points = 0;
 	let offers = 0;
 	let offerValue = 0;
-	const out: MaterializedAction[] = [];
-	for (const action of actions) {
+	let startsChallenge = false;
+	let schedulesFollowUp = false;
+	// Sized up front (one instruction per action): a pushed-to array reserves room for 16.
+	const out = new Array<MaterializedAction>(actions.length);
+	for (let i = 0; i < actions.length; i++) {
+		const action = actions[i];
 		const route = ROUTE_OF_ACTION[action.type];
 		switch (action.type) {
 			case 'award_points': {
@@ -57,11 +64,11 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 				else awarded = Math.floor(Math.floor(units * program.pointsPerCurrencyUnit) * (action.multiplier! - 1));
 				awarded = Math.max(0, awarded);
 				points += awarded;
-				out.push({ ...action, route, pointsToAward: awarded });
+				out[i] = { ...action, route, pointsToAward: awarded };
 				break;
 			}
 			case 'category_bonus':
-				out.push({ ...action, route, until: new Date(nowMs + action.days * 24 * HOUR_MS).toISOString() });
+				out[i] = { ...action, route, until: new Date(nowMs + action.days * 24 * HOUR_MS).toISOString() };
 				break;
 			case 'send_offer':
 			case 'issue_coupon': {
@@ -70,20 +77,22 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 				offers++;
 				offerValue += value;
 				const expiresAt = offerExpiry(action, context, program, nowMs);
-				out.push({ ...action, route, ...(category ? { category } : {}), estimatedValueMinor: value, ...(expiresAt ? { expiresAt } : {}) });
+				out[i] = { ...action, route, ...(category ? { category } : {}), estimatedValueMinor: value, ...(expiresAt ? { expiresAt } : {}) };
 				break;
 			}
 			case 'start_challenge':
-				out.push({ ...action, route, endsAt: challengeEnd(action, context, program, nowMs) });
+				startsChallenge = true;
+				out[i] = { ...action, route, endsAt: challengeEnd(action, context, program, nowMs) };
 				break;
 			case 'schedule_follow_up':
-				out.push({ ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() });
+				schedulesFollowUp = true;
+				out[i] = { ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() };
 				break;
 			default:
-				out.push({ ...action, route });
+				out[i] = { ...action, route };
 		}
 	}
-	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor };
+	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor, startsChallenge, schedulesFollowUp };
 }
 
 /** When an offer's coupon stops being valid: after its hours, or at the end of the customer's month ("valid through your birthday month"). */

@@ -1,6 +1,6 @@
 import { LoyaltyError } from '../model/errors';
-import { FACT_BY_NAME, genericEventFact, type Fact } from './facts';
-import { actualFits, closestOperator, operatorFitsFact, OPERATOR_BY_NAME, OPERATORS, type Operator } from './operators';
+import { FACT_BY_NAME, genericEventFact, MEMO_SLOTS, type Fact } from './facts';
+import { closestOperator, fitsOf, operatorFitsFact, OPERATOR_BY_NAME, OPERATORS, type Operator } from './operators';
 import { aggregateSchema, type AggregateSpec } from './schema';
 import type { EvaluatedCondition, EvaluatedNode, EvaluationContext } from './types';
 import { formatZodPath } from './paths';
@@ -11,18 +11,25 @@ export interface ConditionRun {
 	nowMs: number;
 	zone: string;
 	failure: EvaluatedCondition | undefined;
-	/** Derived facts (category lists) computed once per evaluation, however many rules read them. */
-	memo: Map<string, unknown> | undefined;
+	/** Derived facts (category lists) computed once per evaluation, however many rules read them; by `Fact.memoSlot`. */
+	memo: unknown[] | undefined;
+	/** Which memo slots hold a value (bit `1 << slot`): a value may itself be undefined. */
+	memoized: number;
 }
 
-function readFact(fact: Fact, run: ConditionRun): unknown {
-	if (!fact.derived) return fact.read(run.context, run.nowMs, run.zone);
-	// Made on the first derived fact: most evaluations of small rule sets read none.
-	const memo = (run.memo ??= new Map());
-	if (memo.has(fact.name)) return memo.get(fact.name);
-	const value = fact.read(run.context, run.nowMs, run.zone);
-	memo.set(fact.name, value);
-	return value;
+/** A reader of one fact for a run; a costly fact is read once per evaluation. */
+function readerOf(fact: Fact): (run: ConditionRun) => unknown {
+	const { read, memoSlot } = fact;
+	if (memoSlot === undefined) return (run) => read(run.context, run.nowMs, run.zone);
+	const bit = 1 << memoSlot;
+	return (run) => {
+		if ((run.memoized & bit) !== 0) return run.memo![memoSlot];
+		const value = read(run.context, run.nowMs, run.zone);
+		// Made on the first derived fact: most evaluations of small rule sets read none.
+		(run.memo ??= new Array<unknown>(MEMO_SLOTS))[memoSlot] = value;
+		run.memoized |= bit;
+		return value;
+	};
 }
 
 /** A compiled condition tree: `test` is the fast path; `explain` builds the evaluated tree. */
@@ -96,30 +103,36 @@ function compileLeaf(node: Record<string, unknown>, path: string, aggregates: Ma
 
 function leaf(fact: Fact, operator: Operator, expected: unknown, path: string): CompiledCondition {
 	const treatsMissingAsMatch = operator.name === 'not_exists';
-	const evaluateLeaf = (run: ConditionRun): EvaluatedCondition => {
-		const actual = readFact(fact, run);
-		if ((actual === undefined || actual === null) && !treatsMissingAsMatch) return { path, fact: fact.name, operator: operator.name, expected, actual: null, result: false, reason: `${fact.name} is missing` };
-		if (!actualFits(operator, actual)) return { path, fact: fact.name, operator: operator.name, expected, actual, result: false, reason: `${fact.name} is not a ${operator.actualType}` };
-		return { path, fact: fact.name, operator: operator.name, expected, actual, result: operator.test(actual, expected, run.nowMs) };
-	};
+	const read = readerOf(fact);
+	const fits = fitsOf(operator);
+	const holds = operator.prepare(expected);
+	const factName = fact.name;
+	const operatorName = operator.name;
+	const missing = `${factName} is missing`;
+	const wrongType = `${factName} is not a ${operator.actualType}`;
 	return {
 		test(run) {
-			const actual = readFact(fact, run);
+			const actual = read(run);
 			if ((actual === undefined || actual === null) && !treatsMissingAsMatch) {
-				if (run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual: null, result: false, reason: `${fact.name} is missing` };
+				if (run.failure === undefined) run.failure = { path, fact: factName, operator: operatorName, expected, actual: null, result: false, reason: missing };
 				return false;
 			}
-			if (!actualFits(operator, actual)) {
-				if (run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual, result: false, reason: `${fact.name} is not a ${operator.actualType}` };
+			if (!fits(actual)) {
+				if (run.failure === undefined) run.failure = { path, fact: factName, operator: operatorName, expected, actual, result: false, reason: wrongType };
 				return false;
 			}
-			const ok = operator.test(actual, expected, run.nowMs);
+			const ok = holds(actual, run.nowMs);
 			// Only failures pay for an explanation object, built from what was just read and tested
 			// (the same object `explain` gives, without reading and testing again).
-			if (!ok && run.failure === undefined) run.failure = { path, fact: fact.name, operator: operator.name, expected, actual, result: false };
+			if (!ok && run.failure === undefined) run.failure = { path, fact: factName, operator: operatorName, expected, actual, result: false };
 			return ok;
 		},
-		explain: evaluateLeaf,
+		explain(run) {
+			const actual = read(run);
+			if ((actual === undefined || actual === null) && !treatsMissingAsMatch) return { path, fact: factName, operator: operatorName, expected, actual: null, result: false, reason: missing };
+			if (!fits(actual)) return { path, fact: factName, operator: operatorName, expected, actual, result: false, reason: wrongType };
+			return { path, fact: factName, operator: operatorName, expected, actual, result: holds(actual, run.nowMs) };
+		},
 	};
 }
 
@@ -130,8 +143,14 @@ function allOf(children: CompiledCondition[], path: string): CompiledCondition {
 			return true;
 		},
 		explain(run) {
-			const evaluated = children.map((c) => c.explain(run));
-			return { path, all: evaluated, result: evaluated.every((c) => c.result) };
+			// Sized up front: a pushed-to array reserves room for 16 children.
+			const evaluated = new Array<EvaluatedNode>(children.length);
+			let result = true;
+			for (let i = 0; i < children.length; i++) {
+				const child = (evaluated[i] = children[i].explain(run));
+				if (!child.result) result = false;
+			}
+			return { path, all: evaluated, result };
 		},
 	};
 }
@@ -150,8 +169,13 @@ function anyOf(children: CompiledCondition[], path: string): CompiledCondition {
 			return false;
 		},
 		explain(run) {
-			const evaluated = children.map((c) => c.explain(run));
-			return { path, any: evaluated, result: evaluated.some((c) => c.result) };
+			const evaluated = new Array<EvaluatedNode>(children.length);
+			let result = false;
+			for (let i = 0; i < children.length; i++) {
+				const child = (evaluated[i] = children[i].explain(run));
+				if (child.result) result = true;
+			}
+			return { path, any: evaluated, result };
 		},
 	};
 }

@@ -30,9 +30,9 @@ const HOUR_MS = 3_600_000;
 
 interface Eligible {
 	rule: CompiledRule;
-	arm?: string;
+	arm: string | undefined;
 	result: MaterializedActions;
-	followUpOf?: string;
+	followUpOf: string | undefined;
 }
 
 function followUpSource(data: Record<string, unknown> | undefined): { ruleId: string; sourceEventKey: string } | undefined {
@@ -57,6 +57,41 @@ export function winnerOrder(a: Eligible, b: Eligible): number {
 	return a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0;
 }
 
+/** `list` with `item` at its end: a first item makes a one-item array, since a push onto an empty one reserves room for 16. */
+function withItem<T>(list: T[], item: T): T[] {
+	if (list.length === 0) return [item];
+	list.push(item);
+	return list;
+}
+
+/**
+ * Puts winners in `winnerOrder`, stably, by binary insertion: winners are few, and the built-in
+ * sort's calls into the comparator cost more than the comparisons. `winnerOrder` is a total order
+ * (so every stable sort gives this same result) unless a reward value is NaN, which only a
+ * malformed context makes: that is left to the built-in sort, as before.
+ */
+function sortWinners(winners: Eligible[]): void {
+	for (let i = 0; i < winners.length; i++) {
+		if (Number.isNaN(winners[i].result.costMinor)) {
+			winners.sort(winnerOrder);
+			return;
+		}
+	}
+	for (let i = 1; i < winners.length; i++) {
+		const item = winners[i];
+		// The first place whose winner comes after `item`: equal ones keep their order.
+		let low = 0;
+		let high = i;
+		while (low < high) {
+			const middle = (low + high) >>> 1;
+			if (winnerOrder(item, winners[middle]) < 0) high = middle;
+			else low = middle + 1;
+		}
+		for (let j = i; j > low; j--) winners[j] = winners[j - 1];
+		winners[low] = item;
+	}
+}
+
 const EMPTY_USAGE: CapUsage = { points: 0, offers: 0, costMinor: 0, revenueMinor: 0, firings: 0 };
 
 function capAmount(cap: CompiledCap, amount: CapUsage): number {
@@ -77,9 +112,9 @@ function firingAmount(result: MaterializedActions): CapUsage {
 	return { points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, firings: 1 };
 }
 
-/** The caps (rule's, then program's) and cost ceilings a reward counts against, and the usage totals it adds to. */
+/** The caps (rule's, then program's) and cost ceilings a reward counts against, and the usage totals it adds to; a compiled rule is one. */
 interface Budgets {
-	caps: readonly CompiledCap[];
+	allCaps: readonly CompiledCap[];
 	ceilings: CompiledRule['ceilings'];
 	usageKeys: readonly string[];
 }
@@ -90,16 +125,19 @@ interface Budgets {
  */
 function budgetsOf(ruleSet: CompiledRuleSet, ruleId: string): Budgets {
 	const rule = ruleSet.rulesById.get(ruleId);
-	if (rule) return { caps: rule.allCaps, ceilings: rule.ceilings, usageKeys: rule.usageKeys };
+	if (rule) return rule;
 	const ceilings = ruleSet.programCostCeiling ? [ruleSet.programCostCeiling] : [];
-	return { caps: ruleSet.programCaps, ceilings, usageKeys: [...new Set([...ruleSet.programCaps.map((c) => c.usageKey), ...ceilings.map((c) => c.usageKey)])] };
+	return { allCaps: ruleSet.programCaps, ceilings, usageKeys: [...new Set([...ruleSet.programCaps.map((c) => c.usageKey), ...ceilings.map((c) => c.usageKey)])] };
 }
 
+/** Budget used by this event so far, per usage key; made when the first budget is used (most rule sets have none). */
+type Pending = Map<string, CapUsage> | undefined;
+
 /** The first cap or cost ceiling `amount` would break, worded, or undefined when it fits. */
-function budgetBreach(budgets: Budgets, stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, amount: CapUsage): NonNullable<RuleExplanation['suppressedBy']> | undefined {
-	const boundCap = budgets.caps.length === 0 ? undefined : firstBoundCap(budgets.caps, stored, pending, amount);
+function budgetBreach(budgets: Budgets, stored: Record<string, CapUsage>, pending: Pending, amount: CapUsage): NonNullable<RuleExplanation['suppressedBy']> | undefined {
+	const boundCap = budgets.allCaps.length === 0 ? undefined : firstBoundCap(budgets.allCaps, stored, pending, amount);
 	if (boundCap) {
-		const used = capUsed(boundCap, stored[boundCap.usageKey] ?? EMPTY_USAGE, pending.get(boundCap.usageKey));
+		const used = capUsed(boundCap, stored[boundCap.usageKey] ?? EMPTY_USAGE, pending?.get(boundCap.usageKey));
 		const detail = `${boundCap.scope} cap of ${boundCap.max} ${boundCap.metric} per ${boundCap.period} would be exceeded (${used} used, this needs ${capAmount(boundCap, amount)})`;
 		return { kind: SuppressionKind.Cap, detail, capKey: `${boundCap.usageKey}:${boundCap.metric}` };
 	}
@@ -111,7 +149,7 @@ function budgetBreach(budgets: Budgets, stored: Record<string, CapUsage>, pendin
 	return undefined;
 }
 
-function addPending(pending: Map<string, CapUsage>, keys: readonly string[], amount: CapUsage): void {
+function addPending(pending: Map<string, CapUsage>, keys: readonly string[], amount: CapUsage): Map<string, CapUsage> {
 	for (const key of keys) {
 		const usage = pending.get(key) ?? { ...EMPTY_USAGE };
 		usage.points += amount.points;
@@ -121,6 +159,7 @@ function addPending(pending: Map<string, CapUsage>, keys: readonly string[], amo
 		usage.firings += amount.firings;
 		pending.set(key, usage);
 	}
+	return pending;
 }
 
 function capUsed(cap: CompiledCap, stored: CapUsage, pending: CapUsage | undefined): number {
@@ -138,35 +177,32 @@ function capUsed(cap: CompiledCap, stored: CapUsage, pending: CapUsage | undefin
 export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, now: Date): Decision {
 	const nowMs = now.getTime();
 	const zone = context.profile.timeZone ?? ruleSet.program.timeZone;
-	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined };
+	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined, memoized: 0 };
 	const explanation: RuleExplanation[] = [];
 
 	const screened = screenRules(ruleSet, context, run, explanation);
 	addDueFollowUp(ruleSet, context, nowMs, screened.eligible, explanation);
 	const winners = screened.anyConflict ? resolveConflicts(screened.eligible, explanation) : screened.eligible;
-	if (winners.length > 1) winners.sort(winnerOrder);
+	if (winners.length > 1) sortWinners(winners);
 	const firing = fireWinners(ruleSet, context.counters, run, winners, explanation);
 	const extras = grantExtras(ruleSet, context, zone, nowMs, firing, explanation);
 
-	return {
-		eventKey: context.event.idempotencyKey,
-		eventType: context.event.type,
-		customerKey: context.profile.customerKey,
-		evaluatedAt: isoInstant(nowMs),
-		programId: ruleSet.program.id,
-		...(ruleSet.program.version !== undefined ? { programVersion: ruleSet.program.version } : {}),
-		routes: firing.routes.length > 1 ? firing.routes.sort() : firing.routes,
-		fired: firing.fired,
-		holdouts: screened.holdouts,
-		bonusAwards: extras.bonusAwards,
-		challengeCompletions: extras.challengeCompletions,
-		challengesToStart: extras.challengesToStart,
-		extraPointsUsage: extras.extraPointsUsage,
-		followUps: scheduledFollowUps(firing.fired, context),
-		pointsToAward: firing.pointsToAward,
-		suppressionsToCreate: firing.suppressionsToCreate,
-		explanation,
-	};
+	const eventKey = context.event.idempotencyKey;
+	const eventType = context.event.type;
+	const customerKey = context.profile.customerKey;
+	const evaluatedAt = isoInstant(nowMs);
+	const programId = ruleSet.program.id;
+	const programVersion = ruleSet.program.version;
+	const routes = firing.routes.length > 1 ? firing.routes.sort() : firing.routes;
+	const { fired, pointsToAward, suppressionsToCreate } = firing;
+	const { holdouts } = screened;
+	const { bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage } = extras;
+	const followUps = firing.schedulesFollowUp ? scheduledFollowUps(fired, context) : [];
+	// Two literals rather than a spread of the optional version: a spread inside a literal makes V8
+	// add every later field one at a time, which cost as much as evaluating a small rule set.
+	return programVersion === undefined
+		? { eventKey, eventType, customerKey, evaluatedAt, programId, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation }
+		: { eventKey, eventType, customerKey, evaluatedAt, programId, programVersion, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation };
 }
 
 interface Screened {
@@ -179,11 +215,13 @@ interface Screened {
 /** The rules the event triggers that may fire: in schedule, conditions met, not held back, not in a holdout. */
 function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: ConditionRun, explanation: RuleExplanation[]): Screened {
 	const screened: Screened = { eligible: [], holdouts: [], anyConflict: false };
-	const clock: LocalClock = { nowMs: run.nowMs, zone: run.zone, local: undefined };
+	let clock: LocalClock | undefined;
+	// Most customers have no hold on any rule: then no rule needs to look one up.
+	const anyHold = hasKeys(context.counters.suppressedUntil);
 	const candidates = ruleSet.rulesByTrigger.get(context.event.type) ?? NO_RULES;
 	for (let i = 0; i < candidates.length; i++) {
 		const rule = candidates[i];
-		const outOfSchedule = rule.schedule === undefined ? undefined : rule.schedule(run.nowMs, clock);
+		const outOfSchedule = rule.schedule === undefined ? undefined : rule.schedule(run.nowMs, (clock ??= { nowMs: run.nowMs, zone: run.zone, local: undefined }));
 		if (outOfSchedule) {
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.OutOfSchedule, reason: outOfSchedule });
 			continue;
@@ -194,34 +232,40 @@ function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: 
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.NotMet, failedCondition: run.failure });
 			continue;
 		}
-		const holdBack = holdBackOf(rule, context.counters, run.nowMs);
+		const holdBack = holdBackOf(rule, context.counters, run.nowMs, anyHold);
 		if (holdBack) {
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Suppressed, reason: holdBack.detail, suppressedBy: holdBack });
 			continue;
 		}
+		if (!rule.definition.experiment) {
+			if (rule.definition.conflict) screened.anyConflict = true;
+			screened.eligible = withItem(screened.eligible, { rule, arm: undefined, result: materializeActions(rule.definition.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
+			continue;
+		}
 		const variant = variantOf(rule, context);
 		if (variant.arm === HOLDOUT_ARM) {
-			const experimentId = rule.definition.experiment!.id;
+			const experimentId = rule.definition.experiment.id;
 			screened.holdouts.push({ ruleId: rule.id, experimentId, arm: HOLDOUT_ARM });
 			explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Holdout, reason: `holdout of experiment "${experimentId}": not sent`, arm: variant.arm });
 			continue;
 		}
 		if (rule.definition.conflict) screened.anyConflict = true;
-		screened.eligible.push({ rule, arm: variant.arm, result: materializeActions(variant.actions, context, ruleSet.program, run.nowMs) });
+		screened.eligible = withItem(screened.eligible, { rule, arm: variant.arm, result: materializeActions(variant.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
 	}
 	return screened;
 }
 
 /** What holds a rule back before its actions are worked out: a conflict group's hold, or its frequency limit. */
-function holdBackOf(rule: CompiledRule, counters: EvaluationContext['counters'], nowMs: number): NonNullable<RuleExplanation['suppressedBy']> | undefined {
-	const held = heldBy(rule, counters, nowMs);
+function holdBackOf(rule: CompiledRule, counters: EvaluationContext['counters'], nowMs: number, anyHold: boolean): NonNullable<RuleExplanation['suppressedBy']> | undefined {
+	const held = anyHold ? heldBy(rule, counters, nowMs) : undefined;
 	if (held) {
 		const detail = `held back until ${held.until} because ${held.by ? `"${held.by}"` : 'another rule'} won its conflict group`;
 		return { kind: SuppressionKind.Suppression, detail, ...(held.by ? { byRuleId: held.by } : {}) };
 	}
 	const frequency = rule.definition.frequency;
+	if (!frequency) return undefined;
 	const uses = counters.ruleUses[rule.id] ?? 0;
-	if (frequency && uses >= frequency.max) {
+	if (uses >= frequency.max) {
 		return { kind: SuppressionKind.Frequency, detail: `fired ${uses} time(s) for this customer in the last ${frequency.perDays} days (limit ${frequency.max})` };
 	}
 	return undefined;
@@ -248,7 +292,7 @@ function addDueFollowUp(ruleSet: CompiledRuleSet, context: EvaluationContext, no
 		explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Disabled, reason: 'the rule that scheduled this follow-up is switched off' });
 	} else {
 		// Budgets and limits still apply now.
-		eligible.push({ rule, result: materializeActions(then, context, ruleSet.program, nowMs), followUpOf: followUpOf.sourceEventKey });
+		eligible.push({ rule, arm: undefined, result: materializeActions(then, context, ruleSet.program, nowMs), followUpOf: followUpOf.sourceEventKey });
 	}
 }
 
@@ -257,41 +301,51 @@ interface Firing {
 	fired: FiredRule[];
 	suppressionsToCreate: SuppressionToCreate[];
 	/** Budget used by this event so far, per usage key (bonuses and challenges come after). */
-	pending: Map<string, CapUsage>;
+	pending: Pending;
 	routes: Route[];
 	pointsToAward: number;
+	/** Whether a fired rule starts a challenge or schedules a follow-up (most fire neither, and those steps are skipped). */
+	startsChallenge: boolean;
+	schedulesFollowUp: boolean;
 }
 
 /** Fires the winners in `winnerOrder`, each within the program's daily limit and its caps and ceilings. */
 function fireWinners(ruleSet: CompiledRuleSet, counters: EvaluationContext['counters'], run: ConditionRun, winners: Eligible[], explanation: RuleExplanation[]): Firing {
-	const firing: Firing = { fired: [], suppressionsToCreate: [], pending: new Map(), routes: [], pointsToAward: 0 };
+	const firing: Firing = { fired: [], suppressionsToCreate: [], pending: undefined, routes: [], pointsToAward: 0, startsChallenge: false, schedulesFollowUp: false };
+	const limit = ruleSet.program.maxRewardsPerCustomerPerDay;
 	let rewardsGiven = 0;
 	for (let w = 0; w < winners.length; w++) {
 		const candidate = winners[w];
 		const { rule, result } = candidate;
 		const isReward = result.points > 0 || result.offers > 0;
-		const limit = ruleSet.program.maxRewardsPerCustomerPerDay;
 		if (isReward && limit !== undefined && counters.customerRewardsToday + rewardsGiven >= limit) {
 			const detail = `the customer already got ${counters.customerRewardsToday + rewardsGiven} reward(s) today (program limit ${limit} per day)`;
 			explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, detail, { kind: SuppressionKind.DailyLimit, detail }));
 			continue;
 		}
-		const amount = firingAmount(result);
-		const breach = budgetBreach({ caps: rule.allCaps, ceilings: rule.ceilings, usageKeys: rule.usageKeys }, counters.capUsage, firing.pending, amount);
-		if (breach) {
-			explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, breach.detail, breach));
-			continue;
+		// A rule without caps or ceilings (and a program without them) has no budget to check or use.
+		if (rule.usageKeys.length > 0) {
+			const amount = firingAmount(result);
+			const breach = budgetBreach(rule, counters.capUsage, firing.pending, amount);
+			if (breach) {
+				explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, breach.detail, breach));
+				continue;
+			}
+			firing.pending = addPending(firing.pending ?? new Map(), rule.usageKeys, amount);
 		}
-		addPending(firing.pending, rule.usageKeys, amount);
 		if (isReward) rewardsGiven++;
 		run.failure = undefined;
-		const line = eligibleLine(candidate, RuleOutcome.Fired, candidate.followUpOf ? `follow-up scheduled by event ${candidate.followUpOf}` : 'all conditions met');
-		if (!candidate.followUpOf) line.conditions = rule.conditions.explain(run);
-		explanation.push(line);
+		explanation.push(
+			candidate.followUpOf
+				? eligibleLine(candidate, RuleOutcome.Fired, `follow-up scheduled by event ${candidate.followUpOf}`)
+				: { ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Fired, reason: 'all conditions met', arm: candidate.arm, suppressedBy: undefined, conditions: rule.conditions.explain(run) },
+		);
 		firing.pointsToAward += result.points;
-		for (let a = 0; a < result.actions.length; a++) if (!firing.routes.includes(result.actions[a].route)) firing.routes.push(result.actions[a].route);
-		firing.fired.push(firedRule(candidate));
-		firing.suppressionsToCreate.push(...conflictHolds(ruleSet, rule, run.nowMs));
+		for (let a = 0; a < result.actions.length; a++) if (!firing.routes.includes(result.actions[a].route)) firing.routes = withItem(firing.routes, result.actions[a].route);
+		firing.fired = withItem(firing.fired, firedRule(candidate));
+		if (result.startsChallenge) firing.startsChallenge = true;
+		if (result.schedulesFollowUp) firing.schedulesFollowUp = true;
+		if (rule.definition.conflict) for (const hold of conflictHolds(ruleSet, rule, run.nowMs)) firing.suppressionsToCreate.push(hold);
 	}
 	return firing;
 }
@@ -320,11 +374,12 @@ function conflictHolds(ruleSet: CompiledRuleSet, rule: CompiledRule, nowMs: numb
 function grantExtras(ruleSet: CompiledRuleSet, context: EvaluationContext, zone: string, nowMs: number, firing: Firing, explanation: RuleExplanation[]): Extras {
 	const extras: Extras = { bonusAwards: [], challengeCompletions: [], challengesToStart: [], extraPointsUsage: [] };
 	const { counters } = context;
-	if (!counters.activeBonuses?.length && !counters.runningChallenges?.length && !firing.fired.some(startsChallenge)) return extras;
+	if (!counters.activeBonuses?.length && !counters.runningChallenges?.length && !firing.startsChallenge) return extras;
 	const budget: ExtraBudget = { ruleSet, counters, pending: firing.pending, routes: firing.routes, pointsToAward: firing.pointsToAward, usage: extras.extraPointsUsage };
 	grantBonuses(budget, context, nowMs, extras, explanation);
 	settleChallenges(budget, context, zone, nowMs, firing.fired, extras, explanation);
 	firing.pointsToAward = budget.pointsToAward;
+	firing.pending = budget.pending;
 	return extras;
 }
 
@@ -352,7 +407,7 @@ interface Extras {
 interface ExtraBudget {
 	ruleSet: CompiledRuleSet;
 	counters: EvaluationContext['counters'];
-	pending: Map<string, CapUsage>;
+	pending: Pending;
 	routes: Route[];
 	pointsToAward: number;
 	usage: ExtraPointsUsage[];
@@ -372,7 +427,7 @@ function grantExtra(budget: ExtraBudget, kind: ExtraPointsUsage['kind'], ruleId:
 	const budgets = budgetsOf(budget.ruleSet, ruleId);
 	const breach = budgetBreach(budgets, budget.counters.capUsage, budget.pending, amount);
 	if (breach) return breach;
-	addPending(budget.pending, budgets.usageKeys, amount);
+	budget.pending = addPending(budget.pending ?? new Map(), budgets.usageKeys, amount);
 	budget.usage.push({ kind, ruleId, sourceEventKey, points, costMinor: amount.costMinor, revenueMinor });
 	budget.pointsToAward += points;
 	if (!budget.routes.includes('award')) budget.routes.push('award');
@@ -457,6 +512,11 @@ export function conflictGroupKey(group: string): string {
 	return `group:${group}`;
 }
 
+function hasKeys(record: object): boolean {
+	for (const _ in record) return true;
+	return false;
+}
+
 /** A hold on this rule, or on its conflict group by another rule, that is still running. */
 function heldBy(rule: CompiledRule, counters: EvaluationContext['counters'], nowMs: number): { until: string; by?: string } | undefined {
 	const own = counters.suppressedUntil[rule.id];
@@ -516,17 +576,17 @@ export function challengeRewardPoints(reward: ChallengeReward, purchases: readon
 	return points;
 }
 
-function firstBoundCap(caps: readonly CompiledCap[], stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, amount: CapUsage): CompiledCap | undefined {
+function firstBoundCap(caps: readonly CompiledCap[], stored: Record<string, CapUsage>, pending: Pending, amount: CapUsage): CompiledCap | undefined {
 	for (const cap of caps) {
-		if (capUsed(cap, stored[cap.usageKey] ?? EMPTY_USAGE, pending.get(cap.usageKey)) + capAmount(cap, amount) > cap.max) return cap;
+		if (capUsed(cap, stored[cap.usageKey] ?? EMPTY_USAGE, pending?.get(cap.usageKey)) + capAmount(cap, amount) > cap.max) return cap;
 	}
 	return undefined;
 }
 
-function firstBreachedCeiling(ceilings: CompiledRule['ceilings'], stored: Record<string, CapUsage>, pending: Map<string, CapUsage>, result: CapUsage): CompiledRule['ceilings'][number] | undefined {
+function firstBreachedCeiling(ceilings: CompiledRule['ceilings'], stored: Record<string, CapUsage>, pending: Pending, result: CapUsage): CompiledRule['ceilings'][number] | undefined {
 	for (const ceiling of ceilings) {
 		const used = stored[ceiling.usageKey] ?? EMPTY_USAGE;
-		const extra = pending.get(ceiling.usageKey);
+		const extra = pending?.get(ceiling.usageKey);
 		const cost = used.costMinor + (extra?.costMinor ?? 0) + result.costMinor;
 		const revenue = used.revenueMinor + (extra?.revenueMinor ?? 0) + result.revenueMinor;
 		if (cost > ceiling.maxShareOfRevenue * revenue) return ceiling;

@@ -13,17 +13,30 @@ export interface Fact {
 	description: string;
 	/** `zone`: the customer's time zone, falling back to the program's. */
 	read(context: EvaluationContext, nowMs: number, zone: string): unknown;
-	/** Costly to compute (builds a list): memoised per evaluation. */
-	derived?: boolean;
+	/** Costly to compute (builds a list): memoised per evaluation, in this slot of the memo (see MEMO_SLOTS). */
+	memoSlot?: number;
 }
 
 const DAY_MS = 86_400_000;
 
+/** The lines' categories, lower-cased, each once, in order of first appearance (an order has few lines: no Set). */
 function categoriesOf(lines: ReadonlyArray<{ category?: string }> | undefined): string[] | undefined {
 	if (!lines) return undefined;
-	const categories = new Set<string>();
-	for (const line of lines) if (line.category) categories.add(line.category.toLowerCase());
-	return [...categories];
+	const categories: string[] = [];
+	for (let i = 0; i < lines.length; i++) {
+		const category = lines[i].category;
+		if (!category) continue;
+		const lower = category.toLowerCase();
+		if (!categories.includes(lower)) categories.push(lower);
+	}
+	return categories;
+}
+
+function itemCountOf(lines: ReadonlyArray<{ quantity?: number }> | undefined): number | undefined {
+	if (!lines) return undefined;
+	let count = 0;
+	for (let i = 0; i < lines.length; i++) count += lines[i].quantity ?? 1;
+	return count;
 }
 
 function skusOf(lines: ReadonlyArray<{ sku?: string }> | undefined): string[] | undefined {
@@ -44,9 +57,12 @@ function birthdayMonthNow(context: EvaluationContext, nowMs: number, zone: strin
 	return month === birthday.month;
 }
 
-const fact = (name: string, type: FactType, description: string, read: Fact['read']): Fact => ({ name, type, description, read, derived: type === 'list' || name === 'profile.isBirthdayMonth' || name === 'event.order.itemCount' });
+const fact = (name: string, type: FactType, description: string, read: Fact['read']): Fact => ({ name, type, description, read });
 
-export const FACTS: readonly Fact[] = [
+/** Facts that build a list or count, or ask the time zone database, are read once per evaluation. */
+const isCostly = (f: Fact) => f.type === 'list' || f.name === 'profile.isBirthdayMonth' || f.name === 'event.order.itemCount';
+
+export const FACTS: readonly Fact[] = withMemoSlots([
 	fact('event.type', 'string', 'the event type (purchase, cart_abandoned, ...)', (c) => c.event.type),
 	fact('event.source', 'string', 'where the event came from (woocommerce, square, generic)', (c) => c.event.source),
 	fact('event.occurredAt', 'date', 'when the event happened', (c) => c.event.occurredAt),
@@ -54,7 +70,7 @@ export const FACTS: readonly Fact[] = [
 	fact('event.order.currency', 'string', 'order currency', (c) => c.event.order?.currency),
 	fact('event.order.categories', 'list', 'categories bought in this order', (c) => categoriesOf(c.event.order?.lines)),
 	fact('event.order.skus', 'list', 'SKUs bought in this order', (c) => skusOf(c.event.order?.lines)),
-	fact('event.order.itemCount', 'number', 'number of items in this order', (c) => c.event.order?.lines?.reduce((n, l) => n + (l.quantity ?? 1), 0)),
+	fact('event.order.itemCount', 'number', 'number of items in this order', (c) => itemCountOf(c.event.order?.lines)),
 	fact('event.order.couponCodes', 'list', 'coupon codes used on this order', (c) => c.event.order?.couponCodes),
 	fact('event.order.channel', 'string', 'where this order was placed: in_store or online', (c) => (c.event.order ? channelOfOrder({ source: c.event.order.source ?? c.event.source, channel: c.event.order.channel }) : undefined)),
 	fact('event.order.location', 'string', 'the store this order was placed at (its Square location id)', (c) => c.event.order?.location),
@@ -84,7 +100,17 @@ export const FACTS: readonly Fact[] = [
 	fact('profile.locationCount', 'number', "stores (locations) the customer has bought at, this order's included", (c) => c.profile.locationCount),
 	fact('profile.ordersAtLocation', 'number', "paid orders at this order's store (location), this order included", (c) => c.profile.ordersAtLocation),
 	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
-];
+]);
+
+/** How many facts are memoised: the size of an evaluation's memo (at most 31: which are filled is one bit each). */
+export const MEMO_SLOTS = FACTS.filter((f) => f.memoSlot !== undefined).length;
+if (MEMO_SLOTS > 31) throw new Error(`${MEMO_SLOTS} memoised facts do not fit the evaluation's 31-bit memo mask`);
+
+function withMemoSlots(facts: Fact[]): Fact[] {
+	let slot = 0;
+	for (const f of facts) if (isCostly(f)) f.memoSlot = slot++;
+	return facts;
+}
 
 export const FACT_BY_NAME: ReadonlyMap<string, Fact> = new Map(FACTS.map((f) => [f.name, f]));
 
