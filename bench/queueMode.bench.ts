@@ -32,7 +32,7 @@ import { runLoad, type LoadResult } from '../test/e2e/support/load';
 import { startPointsOnPurchase, type PointsOnPurchaseEnv } from '../test/e2e/support/pointsOnPurchase';
 import { signedSquareDelivery, signedWooDelivery, squarePaymentNotification, wooOrderPayload } from '../test/e2e/support/webhooks';
 import { REDIS, redisUnavailable } from '../test/support/redis';
-import { POSTGRES } from '../test/support/stores';
+import { POSTGRES, postgresUnavailable } from '../test/support/stores';
 
 const DURATION_MS = Number(process.env.BENCH_QUEUE_MS ?? 10_000);
 const CLIENTS = Number(process.env.BENCH_QUEUE_CLIENTS ?? 4);
@@ -62,19 +62,6 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number):
 		const value = await probe();
 		if (value !== undefined || Date.now() > deadline) return value;
 		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
-async function postgresUnavailable(): Promise<string | undefined> {
-	const client = new Client({ ...POSTGRES, connectionTimeoutMillis: 2000 });
-	try {
-		await client.connect();
-		await client.query('SELECT 1');
-		return undefined;
-	} catch (error) {
-		return `PostgreSQL at ${POSTGRES.host}:${POSTGRES.port}/${POSTGRES.database} is not reachable (${(error as Error).message})`;
-	} finally {
-		await client.end().catch(() => undefined);
 	}
 }
 

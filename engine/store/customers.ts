@@ -101,8 +101,7 @@ export async function upsertCustomerUnlessRefused(sql: SqlClient, input: Custome
 		stored = row.profile;
 	}
 	if (owner === undefined || stored === undefined) return upsertCustomerSlowly(sql, input, now);
-	const base = JSON.parse(stored) as Profile;
-	const profile = JSON.stringify(stripIdentityFields(mergeProfile({ ...base, consent: base.consent ?? {}, tags: base.tags ?? [] }, input)));
+	const profile = profileTextWith(stored, input);
 	// An order that tells nothing new about its customer (most do) leaves the profile row alone.
 	if (profile !== stored) await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [profile, now, owner]);
 	return { customerId: owner };
@@ -191,8 +190,7 @@ export async function upsertCustomerIds(sql: SqlClient, inputs: readonly Custome
 		}
 		const stored = owner === undefined ? undefined : profiles.get(owner);
 		if (owner !== undefined && stored !== undefined) {
-			const base = JSON.parse(stored) as Profile;
-			const profile = JSON.stringify(stripIdentityFields(mergeProfile({ ...base, consent: base.consent ?? {}, tags: base.tags ?? [] }, input)));
+			const profile = profileTextWith(stored, input);
 			if (profile !== stored) {
 				await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [profile, now, owner]);
 				profiles.set(owner, profile);
@@ -213,6 +211,12 @@ export async function upsertCustomerIds(sql: SqlClient, inputs: readonly Custome
 		ids.push(resolved.id);
 	}
 	return ids;
+}
+
+/** A stored profile's text with what `input` says added: equal to `stored` when it says nothing new. */
+function profileTextWith(stored: string, input: CustomerInput): string {
+	const base = JSON.parse(stored) as Profile;
+	return JSON.stringify(stripIdentityFields(mergeProfile({ ...base, consent: base.consent ?? {}, tags: base.tags ?? [] }, input)));
 }
 
 function stripIdentityFields(profile: Profile | Customer): Profile {

@@ -22,7 +22,8 @@ export const POSTGRES = {
 	password: process.env.LOYALTY_PG_PASSWORD,
 };
 
-async function postgresUnavailable(): Promise<string | undefined> {
+/** Why the test PostgreSQL cannot be used, or undefined when it answers. */
+export async function postgresUnavailable(): Promise<string | undefined> {
 	const client = new Client({ ...POSTGRES, connectionTimeoutMillis: 2000 });
 	try {
 		await client.connect();
