@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../model/customer';
 import { materializeActions, wholeUnits, type MaterializedActions } from './actions';
 import type { CompiledCap, CompiledRule, CompiledRuleSet } from './compile';
 import type { ConditionRun } from './conditions';
@@ -176,7 +177,7 @@ function capUsed(cap: CompiledCap, stored: CapUsage, pending: CapUsage | undefin
  */
 export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, now: Date): Decision {
 	const nowMs = now.getTime();
-	const zone = context.profile.timeZone ?? ruleSet.program.timeZone;
+	const zone = usableZone(context.profile.timeZone, ruleSet.program.timeZone);
 	const run: ConditionRun = { context, nowMs, zone, failure: undefined, memo: undefined, memoized: 0 };
 	const explanation: RuleExplanation[] = [];
 
@@ -515,6 +516,23 @@ export function conflictGroupKey(group: string): string {
 function hasKeys(record: object): boolean {
 	for (const _ in record) return true;
 	return false;
+}
+
+/** Zones already checked: asking Intl whether a zone exists costs more than a whole evaluation. */
+const checkedZones = new Map<string, boolean>();
+
+/**
+ * The customer's zone when Intl knows it, else the program's: a profile from a direct caller (the
+ * store already drops unknown zones) must not make a calendar fact throw, as nothing here throws on data.
+ */
+function usableZone(zone: string | undefined, programZone: string): string {
+	if (zone === undefined || zone === programZone) return programZone;
+	let known = checkedZones.get(zone);
+	if (known === undefined) {
+		known = isValidTimeZone(zone);
+		if (checkedZones.size < 1000) checkedZones.set(zone, known);
+	}
+	return known ? zone : programZone;
 }
 
 /** A hold on this rule, or on its conflict group by another rule, that is still running. */

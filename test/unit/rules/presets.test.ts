@@ -42,6 +42,11 @@ describe('presets', () => {
 		assert.equal(evaluate(set, contextFor(event, { birthday: { month: 3, day: 12 }, timeZone: 'UTC' }), midnight).fired.length, 1);
 		assert.equal(evaluate(set, contextFor(event, { birthday: { month: 3, day: 12 }, timeZone: 'Europe/Berlin' }), midnight).fired.length, 0, 'already April in Berlin');
 		assert.equal(evaluate(set, contextFor(event, {}), midnight).explanation[0].failedCondition?.reason, 'profile.isBirthdayMonth is missing');
+		assert.equal(
+			evaluate(set, contextFor(event, { birthday: { month: 3, day: 12 }, timeZone: 'Mars/Olympus_Mons' }), midnight).fired.length,
+			1,
+			"a zone Intl does not know falls back to the program's (UTC), instead of throwing",
+		);
 	});
 
 	test('replenishment due → reminder with double points for a few days', () => {
