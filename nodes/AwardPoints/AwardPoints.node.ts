@@ -52,11 +52,12 @@ export class AwardPoints implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Customer', value: 'customer' },
-					{ name: 'Points Ledger', value: 'points' },
+					{ name: 'Customer', value: 'customer', description: 'A customer’s balance, history and Square Loyalty account' },
+					{ name: 'Points Ledger', value: 'points', description: 'Earn, take back, redeem and adjust points' },
 					{ name: 'Quarantine', value: 'quarantine', description: 'Shop deliveries that could not be processed, and runs that kept failing' },
 				],
 				default: 'points',
+				description: 'What to work on'
 			},
 			...points.description,
 			...customer.description,

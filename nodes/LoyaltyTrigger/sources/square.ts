@@ -14,11 +14,11 @@ import { parseJsonBody, rejectSignature, stringValue, type Received, type Trigge
 type SquareContext = IHookFunctions | IWebhookFunctions;
 
 export const SQUARE_EVENT_OPTIONS = [
-	{ name: 'Customer Created', value: 'customer.created' },
-	{ name: 'Customer Updated', value: 'customer.updated' },
-	{ name: 'Payment Created', value: 'payment.created' },
+	{ name: 'Customer Created', value: 'customer.created', description: 'A new customer in Square: their profile and consent are recorded' },
+	{ name: 'Customer Updated', value: 'customer.updated', description: 'A changed customer in Square: the profile is updated' },
+	{ name: 'Payment Created', value: 'payment.created', description: 'A payment was started; it earns once Square completes it' },
 	{ name: 'Payment Updated', value: 'payment.updated', description: 'A completed payment earns points' },
-	{ name: 'Refund Created', value: 'refund.created' },
+	{ name: 'Refund Created', value: 'refund.created', description: 'A refund was started; points are taken back once it completes' },
 	{ name: 'Refund Updated', value: 'refund.updated', description: 'A completed refund takes points back' },
 ];
 

@@ -12,9 +12,9 @@ import { parseJsonBody, rejectSignature, stringValue, type Received, type Trigge
 type WooContext = IHookFunctions | IWebhookFunctions;
 
 export const WOOCOMMERCE_TOPIC_OPTIONS = [
-	{ name: 'Customer Created', value: 'customer.created' },
-	{ name: 'Customer Updated', value: 'customer.updated' },
-	{ name: 'Order Created', value: 'order.created' },
+	{ name: 'Customer Created', value: 'customer.created', description: 'A new account in your shop: the profile (and birthday, if kept) is recorded' },
+	{ name: 'Customer Updated', value: 'customer.updated', description: 'A changed account in your shop: the profile is updated' },
+	{ name: 'Order Created', value: 'order.created', description: 'A new order; it earns when it is paid' },
 	{ name: 'Order Updated', value: 'order.updated', description: 'Also carries refunds and status changes (paid, cancelled)' },
 ];
 

@@ -37,7 +37,7 @@ function titleCaseBreach(text: string): string | undefined {
  * are sentence case, and its condition facts are shown as their paths (event.order.totalMinor).
  */
 const OPTIONS_NOT_TITLE_CASE = new Set<string>([]);
-const WITHOUT_DESCRIPTIONS = new Set(['LoyaltyTrigger', 'AwardPoints']);
+const WITHOUT_DESCRIPTIONS = new Set<string>([]);
 
 /** A printed reason when `folder` is on a list of nodes not meeting a convention yet. */
 function skipReason(folder: string, awaiting: Set<string>, convention: string): string | undefined {

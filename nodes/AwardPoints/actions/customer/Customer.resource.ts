@@ -34,6 +34,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'getBalance',
+		description: 'What to do with the customer’s points account',
 	},
 	...getBalance.description,
 	...getHistory.description,

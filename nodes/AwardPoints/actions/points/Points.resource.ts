@@ -76,6 +76,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'applyEvent',
+		description: 'What to do in the points ledger',
 	},
 	...applyEvent.description,
 	...applyRuleDecision.description,

@@ -14,10 +14,11 @@ const properties: INodeProperties[] = [
 		name: 'orderInput',
 		type: 'options',
 		options: [
-			{ name: 'Fields Below', value: 'fields' },
+			{ name: 'Fields Below', value: 'fields', description: 'Type or map the order ID, total and customer one by one' },
 			{ name: 'JSON', value: 'json', description: 'A whole order in the loyalty format, including lines' },
 		],
 		default: 'fields',
+		description: 'How the order is given: field by field, or as one JSON object such as the Loyalty Trigger outputs'
 	},
 	{
 		displayName: 'Order (JSON)',
@@ -35,6 +36,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. 1042',
+		description: 'The order number in your shop; an order earns once, however often it arrives',
 		displayOptions: { show: fieldsMode },
 	},
 	{
@@ -42,9 +44,9 @@ const properties: INodeProperties[] = [
 		name: 'orderSource',
 		type: 'options',
 		options: [
-			{ name: 'Other System', value: 'generic' },
-			{ name: 'Square', value: 'square' },
-			{ name: 'WooCommerce', value: 'woocommerce' },
+			{ name: 'Other System', value: 'generic', description: 'Your own site, a form or any system that sends JSON' },
+			{ name: 'Square', value: 'square', description: 'Square Point of Sale or Square Online' },
+			{ name: 'WooCommerce', value: 'woocommerce', description: 'Your WooCommerce web shop' },
 		],
 		default: 'generic',
 		description: 'Where the order was placed; together with the order ID it identifies the order',
@@ -55,11 +57,11 @@ const properties: INodeProperties[] = [
 		name: 'orderStatus',
 		type: 'options',
 		options: [
-			{ name: 'Cancelled', value: 'cancelled' },
-			{ name: 'Failed', value: 'failed' },
-			{ name: 'Paid', value: 'paid' },
-			{ name: 'Pending', value: 'pending' },
-			{ name: 'Refunded', value: 'refunded' },
+			{ name: 'Cancelled', value: 'cancelled', description: 'Earns nothing; points it earned earlier are taken back' },
+			{ name: 'Failed', value: 'failed', description: 'The payment did not go through: earns nothing' },
+			{ name: 'Paid', value: 'paid', description: 'The customer has paid: the order earns points' },
+			{ name: 'Pending', value: 'pending', description: 'Not paid yet: earns nothing until it is paid' },
+			{ name: 'Refunded', value: 'refunded', description: 'Money given back: points it earned are taken back' },
 		],
 		default: 'paid',
 		description: 'Only paid orders earn points',

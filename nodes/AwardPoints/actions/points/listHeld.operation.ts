@@ -11,8 +11,8 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'All', value: 'all', description: 'Waiting, approved and declined' },
-			{ name: 'Approved', value: 'approved' },
-			{ name: 'Declined', value: 'declined' },
+			{ name: 'Approved', value: 'approved', description: 'Held points you approved: the customer has them' },
+			{ name: 'Declined', value: 'declined', description: 'Held points you declined: nothing was given' },
 			{ name: 'Waiting for Your Decision', value: 'held', description: 'Points not given yet because the order was above Max Points Per Order' },
 		],
 		default: 'held',

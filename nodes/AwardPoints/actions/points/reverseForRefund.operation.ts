@@ -13,10 +13,11 @@ const properties: INodeProperties[] = [
 		name: 'refundInput',
 		type: 'options',
 		options: [
-			{ name: 'Fields Below', value: 'fields' },
+			{ name: 'Fields Below', value: 'fields', description: 'Type or map the refund ID, order ID and amount one by one' },
 			{ name: 'JSON', value: 'json', description: 'A whole refund in the loyalty format' },
 		],
 		default: 'fields',
+		description: 'How the refund is given: field by field, or as one JSON object such as the Loyalty Trigger outputs'
 	},
 	{
 		displayName: 'Refund (JSON)',
@@ -33,6 +34,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
+		description: 'The refund number in your shop; a refund takes points back once, however often it arrives',
 		displayOptions: { show: fieldsMode },
 	},
 	{
@@ -49,9 +51,9 @@ const properties: INodeProperties[] = [
 		name: 'orderSource',
 		type: 'options',
 		options: [
-			{ name: 'Other System', value: 'generic' },
-			{ name: 'Square', value: 'square' },
-			{ name: 'WooCommerce', value: 'woocommerce' },
+			{ name: 'Other System', value: 'generic', description: 'Your own site, a form or any system that sends JSON' },
+			{ name: 'Square', value: 'square', description: 'Square Point of Sale or Square Online' },
+			{ name: 'WooCommerce', value: 'woocommerce', description: 'Your WooCommerce web shop' },
 		],
 		default: 'generic',
 		description: 'Where the refunded order was placed',
@@ -87,6 +89,7 @@ const properties: INodeProperties[] = [
 		name: 'reason',
 		type: 'string',
 		default: '',
+		description: 'Why the money was given back, kept with the ledger entry (optional)',
 		displayOptions: { show: fieldsMode },
 	},
 	optionalIdempotencyKey,

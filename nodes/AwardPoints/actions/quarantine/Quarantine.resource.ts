@@ -46,6 +46,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'list',
+		description: 'What to do with deliveries that could not be processed',
 	},
 	...list.description,
 	...replay.description,
