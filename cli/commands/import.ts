@@ -60,6 +60,9 @@ twice. Unpaid orders are left out; refunds are taken from each order.
   --environment <e>   Square: production (default) or sandbox
   --location <ids>    Square: these locations only (comma-separated; default all of them)
   --since <date>      only orders created from this date (or date-time) on
+  --birthday-meta-keys <keys>  WooCommerce: the order meta keys your birthday plugin uses,
+                      tried in order (comma-separated; default as the Loyalty Trigger's
+                      Birthday Meta Keys: birthday, billing_birth_date, yith_birthday, …)
   --restart           forget the resume point and start from the first order
   --store, --pg, --schema, --program-id   as for the ledger commands
 Prefer the environment variables to the flags for secrets: flags stay in the shell's history.
@@ -126,7 +129,9 @@ async function importFromApi(flags: ParsedArgs['flags']): Promise<number> {
 		const shopUrl = required(flags, 'url', 'LOYALTY_WOOCOMMERCE_URL', "the shop's address");
 		const client = woocommerce.createWooCommerceClient(http, { baseUrl: shopUrl, consumerKey: required(flags, 'key', 'LOYALTY_WOOCOMMERCE_KEY', 'the consumer key'), consumerSecret: required(flags, 'secret', 'LOYALTY_WOOCOMMERCE_SECRET', 'the consumer secret') });
 		name = `woocommerce:${woocommerce.wooCommerceShopKey(shopUrl)}`;
-		pages = (resumeFrom) => woocommerce.wooCommerceOrderHistory(client, { shopUrl, since }, resumeFrom);
+		// As the Loyalty Trigger's Birthday Meta Keys setting: the keys a birthday plugin uses, tried in order.
+		const keys = text(flags, 'birthday-meta-keys')?.split(',').map((key) => key.trim()).filter(Boolean);
+		pages = (resumeFrom) => woocommerce.wooCommerceOrderHistory(client, { shopUrl, since, ...(keys ? { birthdayMetaKeys: keys } : {}) }, resumeFrom);
 	} else {
 		const environment = text(flags, 'environment') ?? 'production';
 		if (environment !== 'production' && environment !== 'sandbox') throw new Error('import: --environment must be production or sandbox');

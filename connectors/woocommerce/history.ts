@@ -11,6 +11,8 @@ export interface WooCommerceHistoryOptions {
 	/** Only orders created after this instant (ISO). */
 	since?: string;
 	perPage?: number;
+	/** Where the shop's birthday plugin keeps birthdays in an order's `meta_data`: the Loyalty Trigger's Birthday Meta Keys setting. */
+	birthdayMetaKeys?: readonly string[];
 }
 
 /**
@@ -32,7 +34,7 @@ export async function* wooCommerceOrderHistory(client: WooCommerceClient, option
 	for (let page = 1; ; page++) {
 		const { orders, totalPages } = await client.listOrders({ page, after, perPage: options.perPage });
 		if (orders.length === 0) break;
-		let events = orders.flatMap((order) => normalizeWooCommerceDelivery({ topic: 'order.updated', deliveryId: `import-${String(order.id)}`, payload: order }));
+		let events = orders.flatMap((order) => normalizeWooCommerceDelivery({ topic: 'order.updated', deliveryId: `import-${String(order.id)}`, payload: order }, { birthdayMetaKeys: options.birthdayMetaKeys }));
 		const productIds = uncategorizedProductIds(events);
 		if (productIds.length > 0) events = applyProductCategoriesToEvents(events, await categories.categoriesFor(client, shop, productIds));
 		position = lastCreated(orders) ?? position;

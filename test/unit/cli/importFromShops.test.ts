@@ -192,6 +192,37 @@ describe('import from WooCommerce through its API', () => {
 	});
 });
 
+describe('import from WooCommerce: birthdays from the shop\'s own meta key', () => {
+	test('--birthday-meta-keys reads the birthday a plugin keeps on the order, as the trigger\'s setting does', async () => {
+		const shop = await startShopSandbox({ log: () => undefined });
+		const path = join(dir, 'birthdays.sqlite');
+		const log = console.log;
+		const error = console.error;
+		try {
+			const order = (email: string, meta: Array<{ key: string; value: string }>) =>
+				shop.woo.createOrder({ status: 'completed', billing: { email, first_name: 'B' }, line_items: [{ name: 'Beans', quantity: 1, total: '10.00' }], meta_data: meta });
+			order('own-key@example.com', [{ key: 'my_shop_birthday', value: '1988-04-12' }]);
+			order('default-key@example.com', [{ key: 'yith_birthday', value: '1990-11-30' }]);
+			console.log = () => undefined;
+			console.error = () => undefined;
+			const args = ['import', '--from', 'woocommerce', '--record-only', '--url', shop.baseUrl, '--key', 'ck_b', '--secret', 'cs_b', '--store', path];
+			assert.equal(await main([...args, '--birthday-meta-keys', 'my_shop_birthday, birthday']), 0);
+		} finally {
+			console.log = log;
+			console.error = error;
+			await shop.stop();
+		}
+		const store = await openStore({ kind: 'sqlite', path });
+		try {
+			const birthdayOf = async (email: string) => (await store.findCustomer({ identities: { email } }))?.birthday;
+			assert.deepEqual(await birthdayOf('own-key@example.com'), { year: 1988, month: 4, day: 12 }, 'the key given is read');
+			assert.equal(await birthdayOf('default-key@example.com'), undefined, 'the given keys replace the default list, as the setting does');
+		} finally {
+			await store.close();
+		}
+	});
+});
+
 describe('import from Square through its API', () => {
 	const ORDERS = 120;
 	const sales: Array<{ order: Record<string, unknown>; payment: Record<string, unknown> }> = [];
