@@ -1,5 +1,6 @@
 import { LoyaltyError } from '../model/errors';
 import { isValidTimeZone } from '../model/customer';
+import { checkBadgeActions } from './badges';
 import { compileConditions, type CompiledCondition } from './conditions';
 import { formatZodPath } from './paths';
 import { compileSchedule, type CompiledSchedule } from './schedule';
@@ -136,6 +137,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 			invalid(`${path}.schedule.activeTo`, 'must be after activeFrom');
 		}
 		checkChallengeStarts(rule, path);
+		checkBadgeActions(rule, path, program);
 		if (rule.frequency) frequencyWindows.set(rule.id, rule.frequency.perDays);
 		if (rule.conflict) conflictGroups.set(rule.conflict.group, [...(conflictGroups.get(rule.conflict.group) ?? []), rule.id]);
 		const caps = (rule.caps ?? []).map((cap) => ({ ...cap, scope: 'rule' as const, usageKey: needUsage(cap.period, rule.id) }));
