@@ -7,10 +7,13 @@ import { LoyaltyError } from '../model/errors';
 import type { ProgramRules, RuleShape } from './schema';
 import type { BadgeAward, EvaluationContext, FiredRule, PerkTag } from './types';
 
-/** Refuses a rule that awards a badge the program does not define, naming the action's path. */
-export function checkBadgeActions(rule: RuleShape, path: string, program: ProgramRules): void {
-	if (!program.badges) return;
-	const known = program.badges.map((b) => b.id);
+/**
+ * Refuses a rule that awards a badge the program does not define, naming the action's path.
+ * Returns whether the rule reads (`profile.badges`) or awards badges at all.
+ */
+export function checkBadgeActions(rule: RuleShape, path: string, program: ProgramRules): boolean {
+	let uses = JSON.stringify(rule.conditions ?? null).includes('"profile.badges"');
+	const known = program.badges?.map((b) => b.id);
 	const lists: Array<[string, ReadonlyArray<{ type: string; badge?: string; then?: ReadonlyArray<{ type: string; badge?: string }> }>]> = [[`${path}.actions`, rule.actions]];
 	rule.actions.forEach((action, a) => {
 		if (action.type === 'schedule_follow_up') lists.push([`${path}.actions[${a}].then`, action.then]);
@@ -20,11 +23,14 @@ export function checkBadgeActions(rule: RuleShape, path: string, program: Progra
 	});
 	for (const [at, actions] of lists) {
 		actions.forEach((action, a) => {
-			if (action.type === 'award_badge' && !known.includes(action.badge!)) {
+			if (action.type !== 'award_badge') return;
+			uses = true;
+			if (known && !known.includes(action.badge!)) {
 				throw LoyaltyError.invalid(`${at}[${a}].badge`, `"${action.badge}" is not a badge of the program (its badges: ${known.join(', ') || 'none'}; add it under the program's badges)`);
 			}
 		});
 	}
+	return uses;
 }
 
 /**

@@ -92,9 +92,9 @@ export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, even
 		if (insight) saved = { segment: insight.segment, lifecycle: insight.lifecycle, valueTier: insight.value_tier };
 	}
 	if (event.type === 'visit') visitCount = (visitCount ?? 0) + 1;
-	// Badges and perks: the badges held before this event (a re-run sees what its first run saw),
-	// and the categories of every counted order, this one's included.
-	const badges = customer ? (await listBadges(sql, programId, customer.id, { exceptEventKey: event.idempotencyKey })).map((b) => b.badge) : undefined;
+	// Badges and perks: the badges held before this event (a re-run sees what its first run saw;
+	// read only for rule sets that use badges), and the categories of every counted order, this one's included.
+	const badges = customer && ruleSet.needsBadges !== false ? (await listBadges(sql, programId, customer.id, { exceptEventKey: event.idempotencyKey })).map((b) => b.badge) : undefined;
 	const categoryCount = new Set(orders.flatMap((o) => o.categories)).size;
 
 	const profile: RuleProfile = {
