@@ -1,3 +1,4 @@
+import { BADGES_CUSTOMER_COLUMNS, BADGES_MIGRATIONS } from './badges/migrations';
 import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './delivery/migrations';
 import { IMPORT_MIGRATIONS } from './import/migrations';
 import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './insight/migrations';
@@ -29,6 +30,8 @@ const FEATURES: readonly FeatureTables[] = [
 	{ migrations: PROGRAM_MIGRATIONS },
 	{ migrations: IMPORT_MIGRATIONS },
 	// A person who asked to be erased is not created again from a later webhook, until they consent again.
+	// Badges: one row per customer and badge; a merge keeps each badge once.
+	{ migrations: BADGES_MIGRATIONS, customerColumns: BADGES_CUSTOMER_COLUMNS },
 	{ migrations: PRIVACY_MIGRATIONS, customerColumns: PRIVACY_CUSTOMER_COLUMNS, refuseCustomer: refuseSuppressedCustomer },
 ];
 

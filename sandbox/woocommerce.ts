@@ -493,7 +493,7 @@ export class WooCommerceSandbox {
 			usage_limit: typeof input.usage_limit === 'number' ? input.usage_limit : null,
 			usage_limit_per_user: typeof input.usage_limit_per_user === 'number' ? input.usage_limit_per_user : null,
 			limit_usage_to_x_items: null,
-			free_shipping: false,
+			free_shipping: input.free_shipping === true,
 			product_categories: Array.isArray(input.product_categories) ? input.product_categories : [],
 			excluded_product_categories: [],
 			exclude_sale_items: false,

@@ -19,6 +19,7 @@ and source; it applies from then on, never to points already booked.
                               n8n-loyalty program set delivery.quietHoursStart=21:00 timeZone=Europe/Berlin
                               n8n-loyalty program set 'expiry={"kind":"days_after_earn","days":365}'
                               n8n-loyalty program set tiers=null        (no tiers)
+                              n8n-loyalty program set 'badges=[{"id":"first-purchase","name":"First purchase"}]'
   set --file settings.json  change the settings given in the file (with --replace: the file is
                             the whole settings; left-out ones get their defaults)
   history                   every version, oldest first, one JSON line each

@@ -151,6 +151,10 @@ export interface LoyaltySnapshot {
 	/** Customer lifetime value, decimal in `currency`. */
 	clv?: number;
 	currency?: string;
+	/** Badge names the customer has earned (a Klaviyo list property, for segments and emails). */
+	badges?: string[];
+	/** Whether the customer has the early-access perk. */
+	earlyAccess?: boolean;
 	updatedAt: string;
 }
 
@@ -164,6 +168,8 @@ export function loyaltyProfileProperties(snapshot: LoyaltySnapshot): Record<stri
 		loyalty_next_best_action: snapshot.nextBestAction,
 		loyalty_clv: snapshot.clv,
 		loyalty_currency: snapshot.currency,
+		loyalty_badges: snapshot.badges,
+		loyalty_early_access: snapshot.earlyAccess,
 		loyalty_updated_at: snapshot.updatedAt,
 	});
 }

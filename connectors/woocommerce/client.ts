@@ -80,6 +80,8 @@ export interface CreateWooCommerceCouponInput {
 	discountType: 'percent' | 'fixed_cart';
 	/** Decimal string, as WooCommerce wants it ("10", "5.00"). */
 	amount: string;
+	/** The coupon makes shipping free (a free-shipping perk: amount "0"). */
+	freeShipping?: boolean;
 	/** UTC instant; sent as date_expires_gmt. */
 	expiresAt?: string;
 	/** Only this customer may use it. */
@@ -196,6 +198,7 @@ export function createWooCommerceClient(http: HttpFunction, options: WooCommerce
 					...(input.productIds?.length ? { product_ids: input.productIds } : {}),
 					...(input.categoryIds?.length ? { product_categories: input.categoryIds } : {}),
 					...(input.description ? { description: input.description } : {}),
+					...(input.freeShipping ? { free_shipping: true } : {}),
 				},
 			});
 			if (!isSuccess(response)) {

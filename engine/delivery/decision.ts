@@ -20,6 +20,8 @@ export type MessagePurpose = (typeof MessagePurpose)[keyof typeof MessagePurpose
 export const CouponKind = {
 	Percent: 'percent',
 	FixedCart: 'fixed_cart',
+	/** A perk: free shipping on the next order, no amount off (engine/rules perk action). */
+	FreeShipping: 'free_shipping',
 } as const;
 export type CouponKind = (typeof CouponKind)[keyof typeof CouponKind];
 
@@ -29,14 +31,15 @@ const decisionIdSchema = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._:
 
 export const couponSpecSchema = z
 	.object({
-		kind: z.enum([CouponKind.Percent, CouponKind.FixedCart]),
-		/** Whole percent for `percent`; integer minor units of `currency` for `fixed_cart`. */
-		amount: z.number().int().positive(),
+		kind: z.enum([CouponKind.Percent, CouponKind.FixedCart, CouponKind.FreeShipping]),
+		/** Whole percent for `percent`; integer minor units of `currency` for `fixed_cart`; 0 for `free_shipping`. */
+		amount: z.number().int().nonnegative(),
 		currency: z.string().regex(/^[A-Z]{3}$/).optional(),
 		validDays: z.number().int().min(1).max(366).default(14),
 		productIds: z.array(z.string().min(1)).optional(),
 		categoryIds: z.array(z.string().min(1)).optional(),
 	})
+	.refine((c) => c.kind === CouponKind.FreeShipping || c.amount > 0, { message: 'Number must be greater than 0', path: ['amount'] })
 	.refine((c) => c.kind !== CouponKind.Percent || c.amount <= 100, { message: 'a percent coupon cannot exceed 100', path: ['amount'] })
 	.refine((c) => c.kind !== CouponKind.FixedCart || c.currency !== undefined, { message: 'a fixed amount coupon needs its currency', path: ['currency'] });
 export type CouponSpec = z.infer<typeof couponSpecSchema>;

@@ -66,7 +66,7 @@ function describeSend(request: SendRequest, withCustomer = true): string {
 
 function describeCoupon(coupon: CouponRequest | undefined): string {
 	if (!coupon) return 'no coupon';
-	const amount = coupon.kind === 'percent' ? `${coupon.amount}% off` : `${minorToDecimalString(coupon.amount, coupon.currency ?? 'USD')} ${coupon.currency ?? ''} off`.replace(/ {2}/g, ' ');
+	const amount = coupon.kind === 'free_shipping' ? 'free shipping' : coupon.kind === 'percent' ? `${coupon.amount}% off` : `${minorToDecimalString(coupon.amount, coupon.currency ?? 'USD')} ${coupon.currency ?? ''} off`.replace(/ {2}/g, ' ');
 	const scope = [coupon.productIds?.length ? `products ${coupon.productIds.join(', ')}` : '', coupon.categoryIds?.length ? `categories ${coupon.categoryIds.join(', ')}` : ''].filter(Boolean).join(' and ');
 	return `a coupon of ${amount} valid ${coupon.validDays} days${scope ? ` on ${scope}` : ''}`;
 }

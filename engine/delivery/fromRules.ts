@@ -22,6 +22,8 @@ function couponOf(action: MaterializedAction, currency: string | undefined, deci
 	const expiresMs = typeof action.expiresAt === 'string' ? Date.parse(action.expiresAt) : Number.NaN;
 	// Coupons are valid for whole days in the shops; a 24-hour coupon is one day.
 	const validDays = Number.isFinite(expiresMs) ? Math.max(1, Math.ceil((expiresMs - decidedAtMs) / 86_400_000)) : undefined;
+	// A free-shipping perk (engine/rules perk action): no amount off, shipping free.
+	if (action.freeShipping === true) return { kind: CouponKind.FreeShipping, amount: 0, ...(validDays ? { validDays } : {}) };
 	if (typeof action.percentOff === 'number') return { kind: CouponKind.Percent, amount: Math.round(action.percentOff), ...(validDays ? { validDays } : {}) };
 	if (typeof action.amountOffMinor === 'number' && currency) return { kind: CouponKind.FixedCart, amount: action.amountOffMinor, currency, ...(validDays ? { validDays } : {}) };
 	return undefined;
@@ -39,7 +41,8 @@ export function offerDecisionsFrom(decision: Decision, event: RuleEvent): Array<
 	const offers: Array<{ offer: OfferDecisionInput; action: MaterializedAction }> = [];
 	for (const fired of decision.fired) {
 		fired.actions.forEach((action, index) => {
-			if (!OFFER_ACTIONS.has(action.type)) return;
+			// A perk goes to Send Offer when it is a coupon (free shipping); early access is a tag.
+			if (!OFFER_ACTIONS.has(action.type) && !(action.type === 'perk' && action.route === 'offer')) return;
 			const coupon = couponOf(action, currency, Date.parse(decision.evaluatedAt));
 			offers.push({
 				action,

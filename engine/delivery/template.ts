@@ -17,8 +17,12 @@ export interface PersonalFields {
 	couponCode?: string;
 	couponExpiresAt?: string;
 	shopName?: string;
+	/** The badge(s) the decision behind this offer awarded ("Explorer"), for "you earned a badge" wording. */
+	badge?: string;
+	/** Every badge the customer holds, as names separated by commas (Award Points → Get Balance lists them). */
+	badges?: string;
 }
-export const PERSONAL_FIELDS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'offerCategory', 'couponCode', 'couponExpiresAt', 'shopName'] as const;
+export const PERSONAL_FIELDS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'offerCategory', 'couponCode', 'couponExpiresAt', 'shopName', 'badge', 'badges'] as const;
 type FieldName = (typeof PERSONAL_FIELDS)[number];
 
 /** Said instead of a missing field when the template gives no fallback of its own. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badgeDefinitionsSchema, DEFAULT_BADGES } from '../badges';
 import { timeZoneSchema } from '../model/customer';
 import { minorUnitExponent } from '../model/money';
 import { currencySchema } from '../model/order';
@@ -64,6 +65,8 @@ export const programSettingsSchema = z
 		redemptionValue: z.number().nonnegative('must not be negative').default(0.01),
 		delivery: deliveryPolicySchema.default({}),
 		rewards: rewardPolicySchema.default({}),
+		/** The badges rules may award (engine/badges): the presets' four until the owner sets a list. */
+		badges: badgeDefinitionsSchema.default(() => DEFAULT_BADGES.map((badge) => ({ ...badge }))),
 	})
 	.strict();
 export type ProgramSettings = z.infer<typeof programSettingsSchema>;
@@ -109,6 +112,7 @@ export function rulesProgramOf(id: string, version: number, settings: ProgramSet
 		pointValueMinor: rewards.pointValueMinor,
 		...(rewards.maxRewardsPerCustomerPerDay !== undefined ? { maxRewardsPerCustomerPerDay: rewards.maxRewardsPerCustomerPerDay } : {}),
 		...(rewards.maxRewardCostShare > 0 ? { costCeiling: { maxShareOfRevenue: rewards.maxRewardCostShare / 100, period: 'month' as const } } : {}),
+		badges: settings.badges.map((badge) => ({ id: badge.id, name: badge.name })),
 	};
 }
 

@@ -2,9 +2,18 @@ import { DateTime } from 'luxon';
 import { minorUnitExponent } from '../model/money';
 import type { Action, ProgramRules } from './schema';
 import type { EvaluationContext, MaterializedAction } from './types';
-import { ROUTE_OF_ACTION } from './vocabulary';
+import { Route, ROUTE_OF_ACTION } from './vocabulary';
 
 const HOUR_MS = 3_600_000;
+/** Perk defaults: the tag early access puts on the customer, the offer wording and life of a free-shipping coupon. */
+export const EARLY_ACCESS_TAG = 'early-access';
+export const FREE_SHIPPING_TEMPLATE = 'free_shipping';
+const FREE_SHIPPING_HOURS = 30 * 24;
+
+/** A badge's name as the program defines it; its id where the rule set carries no definitions. */
+function badgeName(program: ProgramRules, badge: string): string {
+	return program.badges?.find((b) => b.id === badge)?.name ?? badge;
+}
 
 export interface MaterializedActions {
 	actions: MaterializedAction[];
@@ -87,6 +96,19 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 			case 'schedule_follow_up':
 				schedulesFollowUp = true;
 				out[i] = { ...action, route, dueAt: new Date(nowMs + action.afterHours * HOUR_MS).toISOString() };
+				break;
+			// Badges and perks (engine/badges).
+			case 'award_badge':
+				out[i] = { ...action, route, name: badgeName(program, action.badge) };
+				break;
+			case 'perk':
+				if (action.perk === 'early_access') {
+					out[i] = { ...action, route: Route.Other, tag: action.tag ?? EARLY_ACCESS_TAG };
+					break;
+				}
+				offers++;
+				offerValue += action.valueMinor ?? 0;
+				out[i] = { ...action, route, template: action.template ?? FREE_SHIPPING_TEMPLATE, freeShipping: true, estimatedValueMinor: action.valueMinor ?? 0, expiresAt: new Date(nowMs + (action.validHours ?? FREE_SHIPPING_HOURS) * HOUR_MS).toISOString() };
 				break;
 			default:
 				out[i] = { ...action, route };

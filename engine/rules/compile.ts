@@ -1,5 +1,6 @@
 import { LoyaltyError } from '../model/errors';
 import { isValidTimeZone } from '../model/customer';
+import { checkBadgeActions } from './badges';
 import { compileConditions, type CompiledCondition } from './conditions';
 import { formatZodPath } from './paths';
 import { compileSchedule, type CompiledSchedule } from './schedule';
@@ -57,6 +58,8 @@ export interface CompiledRuleSet {
 	programCostCeiling?: CostCeiling & { usageKey: string };
 	/** Conflict group → its rule ids (a winner may suppress the others). */
 	conflictGroups: ReadonlyMap<string, readonly string[]>;
+	/** Whether a rule reads or awards badges: only then does loadContext read the customer's badges. */
+	needsBadges?: boolean;
 }
 
 export const usageKey = (period: Period, ruleId?: string) => (ruleId ? `rule:${ruleId}:${period}` : `program:${period}`);
@@ -111,6 +114,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 	const frequencyWindows = new Map<string, number>();
 	const conflictGroups = new Map<string, string[]>();
 	const seen = new Map<string, number>();
+	let needsBadges = false;
 	const needUsage = (period: Period, ruleId?: string) => {
 		const key = usageKey(period, ruleId);
 		requiredUsage.set(key, { key, ruleId, period });
@@ -136,6 +140,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 			invalid(`${path}.schedule.activeTo`, 'must be after activeFrom');
 		}
 		checkChallengeStarts(rule, path);
+		if (checkBadgeActions(rule, path, program)) needsBadges = true;
 		if (rule.frequency) frequencyWindows.set(rule.id, rule.frequency.perDays);
 		if (rule.conflict) conflictGroups.set(rule.conflict.group, [...(conflictGroups.get(rule.conflict.group) ?? []), rule.id]);
 		const caps = (rule.caps ?? []).map((cap) => ({ ...cap, scope: 'rule' as const, usageKey: needUsage(cap.period, rule.id) }));
@@ -180,5 +185,6 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 		programCaps,
 		programCostCeiling,
 		conflictGroups,
+		needsBadges,
 	};
 }

@@ -4,6 +4,7 @@ import { channelOfOrder } from '../model/order';
 import { computeAggregates, orderStats, placeStats, type OrderFacts } from './aggregates';
 import type { CompiledRuleSet } from './compile';
 import type { CapUsage, ChallengeReward, EvaluationContext, RuleEvent, RuleProfile, RunningChallenge } from './types';
+import { listBadges } from '../badges';
 import { findCustomerIds, getCustomer } from '../store/customers';
 import type { Row, SqlClient } from '../store/db';
 
@@ -91,9 +92,15 @@ export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, even
 		if (insight) saved = { segment: insight.segment, lifecycle: insight.lifecycle, valueTier: insight.value_tier };
 	}
 	if (event.type === 'visit') visitCount = (visitCount ?? 0) + 1;
+	// Badges and perks: the badges held before this event (a re-run sees what its first run saw;
+	// read only for rule sets that use badges), and the categories of every counted order, this one's included.
+	const badges = customer && ruleSet.needsBadges !== false ? (await listBadges(sql, programId, customer.id, { exceptEventKey: event.idempotencyKey })).map((b) => b.badge) : undefined;
+	const categoryCount = new Set(orders.flatMap((o) => o.categories)).size;
 
 	const profile: RuleProfile = {
 		customerKey,
+		...(customer ? { customerId: customer.id, badges } : {}),
+		categoryCount,
 		...orderStats(orders),
 		...placeStats(orders, event.type === 'purchase' ? placeOf(current?.source ?? event.source, current ?? {}).location : undefined),
 		...(tier ? { tier } : {}),

@@ -21,8 +21,10 @@ export async function decideEvent(sql: SqlClient, ruleSet: CompiledRuleSet, even
  * completed between this decision's read and its write pays nothing here.
  */
 export async function recordAndSettle(sql: SqlClient, decision: Decision): Promise<Decision & { replay?: boolean }> {
-	const { replay, lostCompletions } = await recordDecision(sql, decision);
-	const settled = lostCompletions.length > 0 ? withoutLostCompletions(decision, lostCompletions) : decision;
+	const { replay, lostCompletions, lostBadges } = await recordDecision(sql, decision);
+	let settled = lostCompletions.length > 0 ? withoutLostCompletions(decision, lostCompletions) : decision;
+	// A badge another event awarded meanwhile is not this decision's to announce.
+	if (lostBadges.length > 0) settled = { ...settled, badgeAwards: settled.badgeAwards?.filter((b) => !lostBadges.includes(b)) };
 	return replay ? { ...settled, replay } : settled;
 }
 

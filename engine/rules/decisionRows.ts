@@ -1,4 +1,6 @@
-import type { ChallengeCompletion, Decision } from './types';
+import { awardBadge } from '../badges';
+import type { BadgeAward, ChallengeCompletion, Decision } from './types';
+import { getCustomer, upsertCustomerId } from '../store/customers';
 import type { SqlClient } from '../store/db';
 
 /**
@@ -8,7 +10,7 @@ import type { SqlClient } from '../store/db';
  * and the rule id, so re-running a workflow on the same event writes nothing twice; a challenge
  * is completed by one event only. Returns how many rows were new (0 for a replay).
  */
-export async function recordDecision(sql: SqlClient, decision: Decision): Promise<{ written: number; replay: boolean; lostCompletions: ChallengeCompletion[] }> {
+export async function recordDecision(sql: SqlClient, decision: Decision): Promise<{ written: number; replay: boolean; lostCompletions: ChallengeCompletion[]; lostBadges: BadgeAward[] }> {
 	let written = 0;
 	let attempted = 0;
 	// Completions first: on PostgreSQL another event may have completed the same challenge after
@@ -83,5 +85,22 @@ export async function recordDecision(sql: SqlClient, decision: Decision): Promis
 			[decision.programId, decision.customerKey, suppression.ruleId, decision.eventKey, suppression.byRuleId, suppression.until],
 		);
 	}
-	return { written, replay: attempted > 0 && written === 0, lostCompletions };
+	// Badges and perks: a badge is the customer's once; another event that awarded it at the same
+	// moment (on PostgreSQL, between this decision's read and its write) keeps it, and this one loses it.
+	const lostBadges: BadgeAward[] = [];
+	for (const award of decision.badgeAwards ?? []) {
+		attempted++;
+		const outcome = await awardBadge(sql, { programId: decision.programId, customerId: decision.customerKey, badge: award.badge, name: award.name, ruleId: award.ruleId, eventKey: decision.eventKey, awardedAt: decision.evaluatedAt });
+		if (outcome.written) written++;
+		if (!outcome.awarded) lostBadges.push(award);
+	}
+	if (decision.perkTags && decision.perkTags.length > 0) {
+		const customer = await getCustomer(sql, decision.customerKey);
+		if (customer && decision.perkTags.some((t) => !customer.tags.includes(t.tag))) {
+			attempted++;
+			written++;
+			await upsertCustomerId(sql, { identities: customer.identities, tags: decision.perkTags.map((t) => t.tag) }, decision.evaluatedAt);
+		}
+	}
+	return { written, replay: attempted > 0 && written === 0, lostCompletions, lostBadges };
 }

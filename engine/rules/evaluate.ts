@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../model/customer';
 import { materializeActions, wholeUnits, type MaterializedActions } from './actions';
+import { badgesAndPerksOf } from './badges';
 import type { CompiledCap, CompiledRule, CompiledRuleSet } from './compile';
 import type { ConditionRun } from './conditions';
 import { assignArm, HOLDOUT_ARM } from './experiments';
@@ -201,9 +202,17 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 	const followUps = firing.schedulesFollowUp ? scheduledFollowUps(fired, context) : [];
 	// Two literals rather than a spread of the optional version: a spread inside a literal makes V8
 	// add every later field one at a time, which cost as much as evaluating a small rule set.
-	return programVersion === undefined
-		? { eventKey, eventType, customerKey, evaluatedAt, programId, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation }
-		: { eventKey, eventType, customerKey, evaluatedAt, programId, programVersion, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation };
+	const decision: Decision =
+		programVersion === undefined
+			? { eventKey, eventType, customerKey, evaluatedAt, programId, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation }
+			: { eventKey, eventType, customerKey, evaluatedAt, programId, programVersion, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation };
+	// Badges and perks: looked for only when a rule fired (most events fire nothing).
+	if (fired.length > 0) {
+		const { badgeAwards, perkTags } = badgesAndPerksOf(fired, context);
+		if (badgeAwards.length > 0) decision.badgeAwards = badgeAwards;
+		if (perkTags.length > 0) decision.perkTags = perkTags;
+	}
+	return decision;
 }
 
 interface Screened {

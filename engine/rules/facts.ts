@@ -99,6 +99,9 @@ export const FACTS: readonly Fact[] = withMemoSlots([
 	fact('profile.onlineOrderCount', 'number', 'paid orders placed online, this order included', (c) => c.profile.onlineOrderCount),
 	fact('profile.locationCount', 'number', "stores (locations) the customer has bought at, this order's included", (c) => c.profile.locationCount),
 	fact('profile.ordersAtLocation', 'number', "paid orders at this order's store (location), this order included", (c) => c.profile.ordersAtLocation),
+	// Badges and perks (engine/badges).
+	fact('profile.badges', 'list', 'badges the customer has earned (their ids, such as first-purchase)', (c) => c.profile.badges),
+	fact('profile.categoryCount', 'number', 'different categories the customer has bought, this order included', (c) => c.profile.categoryCount),
 	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
 ]);
 

@@ -17,3 +17,4 @@ export { SimulationTally, type SimulationSummary, type RuleTally } from './simul
 export { loadContext, type ProfileExtras } from './contextRows';
 export { recordDecision } from './decisionRows';
 export { claimDueFollowUps } from './followUpRows';
+export { EARLY_ACCESS_TAG, FREE_SHIPPING_TEMPLATE } from './actions';

@@ -274,6 +274,82 @@ export const onlineCustomerStoreVisit = preset(
 	],
 );
 
+// --- Badges and perks (engine/badges): each awards a badge of the program once ("not yet earned"
+// is a condition, and the store keeps a badge once per customer whatever the conditions say). ---
+
+/** Not yet earned: the condition every badge preset starts with. */
+const notYetEarned = (badge: string) => ({ fact: 'profile.badges', operator: 'not_contains', value: badge });
+
+export const badgeFirstPurchase = preset('badge_first_purchase', 'Badge: first purchase', 'The First Purchase badge on the first paid order', { badge: 'first-purchase' }, (p) => [
+	{
+		id: 'badge_first_purchase',
+		name: 'Badge: first purchase',
+		triggers: ['purchase'],
+		conditions: { all: [notYetEarned(p.badge), { fact: 'profile.orderCount', operator: 'greater_than_or_equal', value: 1 }] },
+		actions: [{ type: 'award_badge', badge: p.badge }],
+	},
+]);
+
+export const badgeTenthVisit = preset(
+	'badge_tenth_visit',
+	'Badge: 10th visit',
+	'The 10th Visit badge on the tenth paid order or check-in, with a free-shipping coupon as its perk',
+	{ badge: 'tenth-visit', visits: 10, freeShipping: true as boolean },
+	(p) => [
+		{
+			id: 'badge_tenth_visit',
+			name: `Badge: visit ${p.visits}`,
+			triggers: ['purchase', 'visit'],
+			conditions: {
+				all: [
+					notYetEarned(p.badge),
+					{ any: [{ fact: 'profile.orderCount', operator: 'greater_than_or_equal', value: p.visits }, { fact: 'profile.visitCount', operator: 'greater_than_or_equal', value: p.visits }] },
+				],
+			},
+			actions: [{ type: 'award_badge', badge: p.badge }, ...(p.freeShipping ? [{ type: 'perk' as const, perk: 'free_shipping' as const }] : [])],
+		},
+	],
+);
+
+export const badgeExplorer = preset(
+	'badge_explorer',
+	'Badge: explorer',
+	'The Explorer badge once a customer has bought from three categories, with early access to new products as its perk',
+	{ badge: 'explorer', categories: 3, earlyAccess: true as boolean },
+	(p) => [
+		{
+			id: 'badge_explorer',
+			name: `Badge: explorer of ${p.categories} categories`,
+			triggers: ['purchase'],
+			conditions: { all: [notYetEarned(p.badge), { fact: 'profile.categoryCount', operator: 'greater_than_or_equal', value: p.categories }] },
+			actions: [{ type: 'award_badge', badge: p.badge }, ...(p.earlyAccess ? [{ type: 'perk' as const, perk: 'early_access' as const }] : [])],
+		},
+	],
+);
+
+/**
+ * Reads the number of friends a customer has brought from a fact the shop's workflow (or the
+ * referral feature) puts on the event, `event.data.referralCount` unless told otherwise.
+ */
+export const badgeReferralChampion = preset(
+	'badge_referral_champion',
+	'Badge: referral champion',
+	'The Referral Champion badge once a customer has brought five friends (the count comes with the event)',
+	{ badge: 'referral-champion', referrals: 5, countFact: 'event.data.referralCount', triggers: ['purchase', 'signup', 'customer_updated', 'visit'] as RuleInput['triggers'] },
+	(p) => [
+		{
+			id: 'badge_referral_champion',
+			name: `Badge: ${p.referrals} referrals`,
+			triggers: p.triggers,
+			conditions: { all: [notYetEarned(p.badge), { fact: p.countFact, operator: 'greater_than_or_equal', value: p.referrals }] },
+			actions: [{ type: 'award_badge', badge: p.badge }],
+		},
+	],
+);
+
+export const BADGE_PRESETS = [badgeFirstPurchase, badgeTenthVisit, badgeExplorer, badgeReferralChampion] as const;
+// --- end of badges and perks ---
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const PRESETS: ReadonlyArray<Preset<any>> = [
 	firstPurchaseBonus,
@@ -290,6 +366,7 @@ export const PRESETS: ReadonlyArray<Preset<any>> = [
 	replenishmentReminder,
 	newLocationVisit,
 	onlineCustomerStoreVisit,
+	...BADGE_PRESETS,
 ];
 
 export function presetById(id: string) {

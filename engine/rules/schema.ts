@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
-import { AGGREGATE_MEASURES, DAYS_OF_WEEK, PERIODS, RULE_TRIGGERS } from './vocabulary';
+import { BADGE_ID_PATTERN } from '../badges';
+import { AGGREGATE_MEASURES, DAYS_OF_WEEK, PERIODS, PERK_KINDS, RULE_TRIGGERS } from './vocabulary';
 
 /**
  * The rule model, version 1: JSON-serialisable, validated once at compile time. Written with
@@ -139,7 +140,28 @@ const startChallenge = z
 	.refine((a) => (a.withinDays === undefined) !== (a.calendar === undefined), { message: 'give exactly one of withinDays or calendar' })
 	.refine((a) => (a.reward.points === undefined) !== (a.reward.multiplier === undefined), { message: 'give exactly one of points or multiplier', path: ['reward'] });
 
-const simpleAction = z.discriminatedUnion('type', [awardPoints, categoryBonus, sendOffer, issueCoupon, setTier, addTag, removeTag, startChallenge]);
+// --- Badges and perks (engine/badges) ---
+/** Gives the customer a badge the program defines, once: a customer who holds it already gets nothing more. */
+const awardBadge = z.object({ type: z.literal('award_badge'), badge: z.string().regex(BADGE_ID_PATTERN, 'must be a badge id of the program, such as first-purchase') }).strict();
+/** A non-monetary reward: a free-shipping coupon (made by Send Offer), or early access (a tag on the customer). */
+const perk = z
+	.object({
+		type: z.literal('perk'),
+		perk: z.enum(PERK_KINDS),
+		/** free_shipping: the offer wording that carries the code (Send Offer's templates); "free_shipping" when left out. */
+		template: z.string().min(1).optional(),
+		channel: z.enum(['email', 'sms', 'any']).default('any'),
+		/** free_shipping: how long the coupon is valid, in hours (30 days when left out). */
+		validHours: z.number().positive().optional(),
+		/** early_access: the tag put on the customer ("early-access" when left out). */
+		tag: z.string().min(1).optional(),
+		/** What the perk is worth to the customer, for budgets and tie-breaking. */
+		valueMinor: positiveMinor.optional(),
+	})
+	.strict();
+// --- end of badges and perks ---
+
+const simpleAction = z.discriminatedUnion('type', [awardPoints, categoryBonus, sendOffer, issueCoupon, setTier, addTag, removeTag, startChallenge, awardBadge, perk]);
 
 const scheduleFollowUp = z
 	.object({
@@ -151,7 +173,7 @@ const scheduleFollowUp = z
 	})
 	.strict();
 
-export const actionSchema = z.discriminatedUnion('type', [awardPoints, categoryBonus, sendOffer, issueCoupon, setTier, addTag, removeTag, startChallenge, scheduleFollowUp]);
+export const actionSchema = z.discriminatedUnion('type', [awardPoints, categoryBonus, sendOffer, issueCoupon, setTier, addTag, removeTag, startChallenge, scheduleFollowUp, awardBadge, perk]);
 export type ActionInput = z.input<typeof actionSchema>;
 export type Action = z.infer<typeof actionSchema>;
 
@@ -222,6 +244,8 @@ export const programRulesSchema = z
 		maxRewardsPerCustomerPerDay: z.number().int().positive().optional(),
 		caps: z.array(capSchema).optional(),
 		costCeiling: costCeilingSchema.optional(),
+		/** The badges the program defines (engine/badges); when given, a rule may award only these. */
+		badges: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) }).strict()).optional(),
 	})
 	.strict();
 export type ProgramRules = z.infer<typeof programRulesSchema>;

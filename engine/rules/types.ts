@@ -21,6 +21,8 @@ export interface RuleEvent {
 /** What the store knows about the customer. Anything absent makes a condition on it "not met". */
 export interface RuleProfile {
 	customerKey: string;
+	/** The customer's id in the store; absent for a customer the store does not know yet. */
+	customerId?: string;
 	timeZone?: string;
 	spendMinor?: number;
 	orderCount?: number;
@@ -46,6 +48,11 @@ export interface RuleProfile {
 	locationCount?: number;
 	/** Paid orders at this order's location, this order included; absent when the event's order names no location. */
 	ordersAtLocation?: number;
+	// Badges and perks (engine/badges).
+	/** Badge ids the customer holds (for a customer on file), for "not yet earned" conditions. */
+	badges?: string[];
+	/** Distinct categories the customer has bought in paid orders, this order's included. */
+	categoryCount?: number;
 }
 
 /** Usage counted for the period that contains `now`, keyed by the compiled cap's key. */
@@ -244,6 +251,19 @@ export interface SuppressionToCreate {
 	byRuleId: string;
 }
 
+/** A badge a decision gives: only to a customer on file who does not hold it yet. */
+export interface BadgeAward {
+	ruleId: string;
+	badge: string;
+	name: string;
+}
+
+/** A tag an early-access perk puts on the customer (on file). */
+export interface PerkTag {
+	ruleId: string;
+	tag: string;
+}
+
 export interface Decision {
 	eventKey: string;
 	eventType: string;
@@ -270,4 +290,9 @@ export interface Decision {
 	pointsToAward: number;
 	suppressionsToCreate: SuppressionToCreate[];
 	explanation: RuleExplanation[];
+	// Badges and perks: present only when a fired rule gives one.
+	/** Badges this decision awards (recordDecision writes them, once per customer and badge). */
+	badgeAwards?: BadgeAward[];
+	/** Tags early-access perks put on the customer (recordDecision adds them to the profile). */
+	perkTags?: PerkTag[];
 }

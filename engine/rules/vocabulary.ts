@@ -58,6 +58,9 @@ export const ActionType = {
 	RemoveTag: 'remove_tag',
 	StartChallenge: 'start_challenge',
 	ScheduleFollowUp: 'schedule_follow_up',
+	// Badges and perks (engine/badges): recognition and non-monetary rewards.
+	AwardBadge: 'award_badge',
+	Perk: 'perk',
 } as const;
 export type ActionType = (typeof ActionType)[keyof typeof ActionType];
 
@@ -75,7 +78,16 @@ export const ROUTE_OF_ACTION: Readonly<Record<ActionType, Route>> = {
 	remove_tag: Route.Other,
 	start_challenge: Route.Other,
 	schedule_follow_up: Route.Other,
+	// Badges and perks: a badge is recorded with the decision; free shipping is a coupon Send Offer
+	// creates (an early-access perk is a tag, and goes out on Other instead: see actions.ts).
+	award_badge: Route.Other,
+	perk: Route.Offer,
 };
+
+/** Non-monetary rewards a rule can give (the `perk` action). */
+export const PerkKind = { FreeShipping: 'free_shipping', EarlyAccess: 'early_access' } as const;
+export type PerkKind = (typeof PerkKind)[keyof typeof PerkKind];
+export const PERK_KINDS = Object.values(PerkKind) as [PerkKind, ...PerkKind[]];
 
 export const Period = { Day: 'day', Week: 'week', Month: 'month' } as const;
 export type Period = (typeof Period)[keyof typeof Period];

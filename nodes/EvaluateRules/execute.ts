@@ -102,8 +102,10 @@ export async function evaluateItems(this: IExecuteFunctions): Promise<INodeExecu
 				}
 				// One item per offer, shaped for Send Offer: one item is one message.
 				const newTier = decision.fired.flatMap((f) => f.actions.filter((a) => a.type === 'set_tier').map((a) => a.tier as string)).pop();
+				// The badge this decision awarded, for the wording of the offer that goes with it.
+				const badge = decision.badgeAwards?.map((b) => b.name).join(', ');
 				for (const { offer, action } of offerDecisionsFrom(decision, event)) {
-					const personal: IDataObject = { ...(typeof action.category === 'string' ? { offerCategory: action.category } : {}), ...(newTier ? { tier: newTier } : {}) };
+					const personal: IDataObject = { ...(typeof action.category === 'string' ? { offerCategory: action.category } : {}), ...(newTier ? { tier: newTier } : {}), ...(badge ? { badge } : {}) };
 					outputs[OUTPUTS.indexOf(output)].push({ json: { ...json, offer: offer as unknown as IDataObject, offerAction: action as unknown as IDataObject, personal }, pairedItem: { item: itemIndex } });
 				}
 			}

@@ -98,6 +98,7 @@ describe('privacy requests: export and erasure', async () => {
 				assert.equal(tables.delivery_sends.length, 1);
 				assert.equal(typeof tables.delivery_sends[0].request, 'object', 'JSON columns are shown as JSON');
 				assert.equal(tables.customer_insights.length, 1);
+				assert.deepEqual(tables.customer_badges.map((b) => b.badge), ['first-purchase'], 'the badges the customer earned');
 				assert.equal(tables.orders.length, 3);
 				assert.match(String(tables.intake_quarantine[0].body), /Analytical Row/);
 				assert.ok(!JSON.stringify(tables).includes(bob.person.email), 'nothing of another customer');
@@ -139,7 +140,7 @@ describe('privacy requests: export and erasure', async () => {
 				assert.deepEqual(walk.hits, []);
 				assert.deepEqual(walk.tables, walkBefore.tables, 'the walk read every table of the migrated store');
 				assert.ok(walk.tables.length >= 30);
-				for (const table of ['customers', 'customer_identities', 'delivery_consent_changes', 'carts', 'customer_insights', 'rule_follow_ups', 'intake_quarantine']) assert.ok((erased.removed[table] ?? 0) > 0, `${table} rows removed`);
+				for (const table of ['customers', 'customer_identities', 'delivery_consent_changes', 'carts', 'customer_insights', 'rule_follow_ups', 'intake_quarantine', 'customer_badges']) assert.ok((erased.removed[table] ?? 0) > 0, `${table} rows removed`);
 				for (const table of ['ledger_entries', 'orders', 'events', 'delivery_sends', 'rule_firings']) assert.ok((erased.kept[table] ?? 0) > 0, `${table} rows kept`);
 			});
 

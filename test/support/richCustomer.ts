@@ -107,6 +107,7 @@ const RULES = compileRules([
 	{ id: 'three_visits', triggers: ['purchase'], actions: [{ type: 'start_challenge', challenge: 'Three visits', goalPurchases: 3, withinDays: 30, reward: { points: 50 } }] },
 	{ id: 'check_in', triggers: ['purchase'], actions: [{ type: 'schedule_follow_up', afterHours: 24, then: [{ type: 'send_offer', template: 'welcome-10', channel: 'sms' }] }] },
 	{ id: 'other_promo', triggers: ['purchase'], actions: [{ type: 'award_points', mode: 'fixed', points: 5 }], conflict: { group: 'promo' } },
+	{ id: 'first_badge', triggers: ['purchase'], actions: [{ type: 'award_badge', badge: 'first-purchase' }] },
 ]);
 
 function purchaseEvent(person: Person, id: string, placedAt: string, totalMinor: number, identities: Record<string, string>, extra: Partial<LoyaltyEventInput> = {}): LoyaltyEventInput {

@@ -45,6 +45,9 @@ const FACT_NAMES: Record<string, string> = {
 	'profile.locationCount': 'Stores Bought At',
 	'profile.ordersAtLocation': 'Orders at This Store',
 	'profile.isBirthdayMonth': 'Is Birthday Month',
+	// Badges and perks.
+	'profile.badges': 'Badges Earned',
+	'profile.categoryCount': 'Categories Bought',
 };
 
 function describe(fact: (typeof FACTS)[number]): string {

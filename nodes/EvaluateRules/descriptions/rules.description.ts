@@ -21,6 +21,9 @@ export const RULE_SOURCE_OPTIONS = [
  */
 const THEN_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Add Tag', value: 'add_tag', description: 'Put a tag on the customer, for later rules or your own lists; goes out on the Other Action output' },
+	{ name: 'Award Badge', value: 'award_badge', description: 'Give the customer one of your program’s badges, once: a customer who has it already gets nothing more; goes out on the Other Action output' },
+	{ name: 'Give Early Access', value: 'perk_early_access', description: 'Tag the customer early-access (shown on their Klaviyo profile), for launches and previews; goes out on the Other Action output' },
+	{ name: 'Give Free Shipping', value: 'perk_free_shipping', description: 'A free-shipping coupon made by Send Offer, with the Send Offer text named free_shipping; goes out on the Offer output' },
 	{ name: 'Give Points', value: 'award_fixed', description: 'A set number of points; goes out on the Award output' },
 	{ name: 'Issue Coupon', value: 'issue_coupon', description: 'A percent-off coupon valid for some hours; goes out on the Offer output' },
 	{ name: 'Multiply Order Points', value: 'award_multiplier', description: 'The points the order earns, multiplied (2 is double points); goes out on the Award output' },
@@ -172,9 +175,10 @@ export const rulesProperties: INodeProperties[] = [
 					{ displayName: 'Multiplier', name: 'multiplier', type: 'number', default: 2, description: 'How many times the order’s usual points the customer gets in all: 2 is double, 3 is triple', displayOptions: { show: { startFrom: ['blank'], action: ['award_multiplier'] } } },
 					{ displayName: 'Offer Template', name: 'offerTemplate', type: 'string', default: '', description: 'The Offer Template ID of the text in Send Offer, such as birthday', displayOptions: { show: { startFrom: ['blank'], action: ['send_offer'] } } },
 					{ displayName: 'Percent Off', name: 'percentOff', type: 'number', default: 10, description: 'The coupon’s discount in percent; for Send Offer, 0 sends the offer without a coupon', displayOptions: { show: { startFrom: ['blank'], action: ['send_offer', 'issue_coupon'] } } },
-					{ displayName: 'Coupon Valid Hours', name: 'validHours', type: 'number', default: 24, description: 'How long the customer has to use the coupon; shops count whole days, so 24 is one day', displayOptions: { show: { startFrom: ['blank'], action: ['issue_coupon'] } } },
+					{ displayName: 'Coupon Valid Hours', name: 'validHours', type: 'number', default: 24, description: 'How long the customer has to use the coupon; shops count whole days, so 24 is one day', displayOptions: { show: { startFrom: ['blank'], action: ['issue_coupon', 'perk_free_shipping'] } } },
 					{ displayName: 'Tier', name: 'tier', type: 'string', default: '', description: 'The tier to move the customer to, such as Gold', displayOptions: { show: { startFrom: ['blank'], action: ['set_tier'] } } },
 					{ displayName: 'Tag', name: 'tag', type: 'string', default: '', description: 'The tag to put on the customer, such as vip', displayOptions: { show: { startFrom: ['blank'], action: ['add_tag'] } } },
+					{ displayName: 'Badge ID', name: 'badge', type: 'string', default: '', placeholder: 'first-purchase', description: 'The ID of a badge your program defines (set with n8n-loyalty program set badges=…), such as first-purchase or explorer', displayOptions: { show: { startFrom: ['blank'], action: ['award_badge'] } } },
 					{ displayName: 'At Most Times per Customer', name: 'maxPerCustomer', type: 'number', default: 0, description: '0 means no limit (or, from a preset, the preset’s own limit)' },
 					{ displayName: 'Within Days', name: 'perDays', type: 'number', default: 7, description: 'The window for "At Most Times per Customer"' },
 					{ displayName: 'Priority', name: 'priority', type: 'number', default: 0, description: 'When rules in one conflict group both fire, the higher priority wins' },

@@ -21,6 +21,7 @@ export function decisionJson(decision: Decision & { replay?: boolean }, testMode
 		firedRules: decision.fired.map((f) => f.ruleId),
 		actions: decision.fired.flatMap((f) => f.actions.map((a) => ({ ruleId: f.ruleId, ...a }))) as unknown as IDataObject[],
 		experimentArms: arms,
+		badgesAwarded: (decision.badgeAwards ?? []) as unknown as IDataObject[],
 		summary: decision.explanation.map(explanationLine),
 		decision: decision as unknown as IDataObject,
 		explanation: decision.explanation as unknown as IDataObject[],

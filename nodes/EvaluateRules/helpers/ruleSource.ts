@@ -117,6 +117,8 @@ export interface BuilderRule {
 	validHours?: number;
 	tier?: string;
 	tag?: string;
+	/** award_badge: a badge id of the program. */
+	badge?: string;
 	priority?: number;
 	maxPerCustomer?: number;
 	perDays?: number;
@@ -215,6 +217,13 @@ function builderAction(rule: BuilderRule, index: number): RuleInput['actions'][n
 			return { type: 'set_tier', tier: rule.tier ?? '' };
 		case 'add_tag':
 			return { type: 'add_tag', tag: rule.tag ?? '' };
+		// Badges and perks (engine/badges).
+		case 'award_badge':
+			return { type: 'award_badge', badge: (rule.badge ?? '').trim() };
+		case 'perk_early_access':
+			return { type: 'perk', perk: 'early_access' };
+		case 'perk_free_shipping':
+			return { type: 'perk', perk: 'free_shipping', ...(rule.validHours ? { validHours: rule.validHours } : {}) };
 		default:
 			throw LoyaltyError.invalid(`ruleBuilder[${index}].action`, `"${rule.action}" is not an action`);
 	}

@@ -47,8 +47,10 @@ async function createCoupon(decision: OfferDecision, code: string, expiresAt: st
 		if (!vendors.wooCommerce) throw LoyaltyError.invalid('credentials', 'coupons in WooCommerce need the Loyalty WooCommerce API credential');
 		await vendors.wooCommerce.createCoupon({
 			code,
-			discountType: coupon.kind,
-			amount: coupon.kind === 'percent' ? String(coupon.amount) : minorToDecimalString(coupon.amount, coupon.currency as string),
+			// A free-shipping perk is a WooCommerce coupon of nothing off with free shipping.
+			discountType: coupon.kind === 'free_shipping' ? 'fixed_cart' : coupon.kind,
+			amount: coupon.kind === 'free_shipping' ? '0' : coupon.kind === 'percent' ? String(coupon.amount) : minorToDecimalString(coupon.amount, coupon.currency as string),
+			...(coupon.kind === 'free_shipping' ? { freeShipping: true } : {}),
 			expiresAt,
 			emailRestrictions: email ? [email] : undefined,
 			productIds: coupon.productIds?.map(Number).filter(Number.isInteger),

@@ -34,7 +34,7 @@ export function readOfferTexts(value: unknown): OfferTemplate[] {
 	return parseOfferTemplates(texts);
 }
 
-const PERSONAL_KEYS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'offerCategory', 'shopName'] as const;
+const PERSONAL_KEYS = ['firstName', 'points', 'pointsExpiring', 'pointsExpireAt', 'tier', 'favouriteCategory', 'crossSellPick', 'offerCategory', 'shopName', 'badge', 'badges'] as const;
 
 /** Only the known fields, with their types checked: a message never shows an object or "NaN". */
 export function readPersonalFields(value: unknown): PersonalFields {

@@ -63,6 +63,8 @@ export interface StartTemplatesOptions {
 	 * yet and nothing of it is notified.
 	 */
 	seedShop?: (sandbox: ShopSandbox) => void | Promise<void>;
+	/** Which templates to publish (all of TEMPLATE_FILES unless told; points-on-purchase holds the webhooks), plus any other file of workflows/. */
+	templates?: readonly string[];
 }
 
 export interface TemplatesEnv {
@@ -119,7 +121,7 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 		const webhookPaths: string[] = [];
 		const workflows: WorkflowJson[] = [];
 		log('importing and publishing points on purchase and the seven campaign templates…');
-		for (const file of TEMPLATE_FILES) {
+		for (const file of (options.templates ?? TEMPLATE_FILES) as readonly TemplateFile[]) {
 			const template = loadTemplate(file);
 			// A WooCommerce-only shop deletes the Square trigger, as the sticky note says.
 			if (!options.square) template.nodes = template.nodes.filter((node) => node !== squareTriggerOf(template));

@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Balance',
 				value: 'getBalance',
-				description: 'Available and pending points, lifetime points and tier',
+				description: 'Available and pending points, lifetime points, tier and the badges the customer has earned',
 				action: 'Get a customer balance',
 			},
 			{

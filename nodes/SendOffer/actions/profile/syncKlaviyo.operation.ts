@@ -36,7 +36,7 @@ export const description = updateDisplayOptions(displayOptions, properties);
 
 /**
  * Writes the customer's current loyalty state onto their Klaviyo profile (points, pending points,
- * tier, segment, lifecycle, value group, next best action, lifetime value), so the shop's own
+ * tier, segment, lifecycle, value group, next best action, lifetime value, badges, early access), so the shop's own
  * Klaviyo flows and segments can use it. An upsert: running it twice changes nothing more.
  */
 export async function execute(this: IExecuteFunctions, { store, vendors, itemIndex }: OperationContext): Promise<IDataObject> {
@@ -69,6 +69,8 @@ export async function execute(this: IExecuteFunctions, { store, vendors, itemInd
 		nextBestAction,
 		clv: snapshot.clvMinor === undefined ? undefined : Number(minorToDecimalString(snapshot.clvMinor, currency)),
 		currency,
+		badges: snapshot.badges.map((badge) => badge.name),
+		earlyAccess: snapshot.earlyAccess,
 		updatedAt: new Date().toISOString(),
 	});
 	const { id } = await vendors.klaviyo!.upsertProfile({ email: customer.identities.email, phoneNumber: customer.identities.phone, externalId: customer.id, firstName: customer.firstName, properties: { ...properties, ...(snapshot.valueTier ? { loyalty_value_group: snapshot.valueTier } : {}) } });
