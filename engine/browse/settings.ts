@@ -4,7 +4,7 @@ import { LoyaltyError } from '../model/errors';
 export interface BrowseSettings {
 	/** Views older than this are deleted (on each new view of the customer, and by pruneViews). */
 	retentionDays: number;
-	/** Customers who viewed or wish-listed a product within this many days get its alerts. */
+	/** Customers who viewed or wish-listed a product within this many days get its alerts (views older than the retention period are gone, whatever this says). */
 	alertWindowDays: number;
 }
 
@@ -16,6 +16,5 @@ export function parseBrowseSettings(input: Partial<BrowseSettings> = {}): Browse
 		const value = settings[field];
 		if (!Number.isInteger(value) || value < 1 || value > 3650) throw LoyaltyError.invalid(field, 'must be a whole number of days from 1 to 3650');
 	}
-	if (settings.alertWindowDays > settings.retentionDays) throw LoyaltyError.invalid('alertWindowDays', `cannot be longer than the ${settings.retentionDays} days views are kept`);
 	return settings;
 }

@@ -140,3 +140,9 @@ export async function interestedCustomers(sql: SqlClient, productId: string, sin
 	}
 	return [...byCustomer.values()];
 }
+
+/** Products someone viewed or wish-listed since `since`: the ones whose price is worth re-reading. */
+export async function viewedProductIds(sql: SqlClient, since: string, limit = 5000): Promise<string[]> {
+	const rows = await sql.query<{ product_id: string }>('SELECT DISTINCT product_id FROM browse_views WHERE viewed_at >= $1 ORDER BY product_id LIMIT ' + String(Math.max(1, Math.floor(limit))), [since]);
+	return rows.map((r) => r.product_id);
+}
