@@ -279,8 +279,8 @@ export const onlineCustomerStoreVisit = preset(
 export const browseAbandonment = preset(
 	'browse_abandonment',
 	'Viewed several times, no purchase',
-	'A customer looked at the same product 3 times this week and bought nothing since: a reminder with a small coupon, at most once a week',
-	{ views: 3, percentOff: 10, couponValidHours: 48, perDays: 7 },
+	'A customer looked at the same product 3 times this week and bought nothing since: a friendly reminder, at most once a week',
+	{ views: 3, perDays: 7 },
 	(p) => [
 		{
 			id: 'browse_abandonment',
@@ -292,7 +292,7 @@ export const browseAbandonment = preset(
 					{ fact: 'browse.purchasedSince', operator: 'equal', value: false },
 				],
 			},
-			actions: [{ type: 'issue_coupon', template: 'browse_reminder', channel: 'any', percentOff: p.percentOff, validHours: p.couponValidHours }],
+			actions: [{ type: 'send_offer', template: 'browse_reminder', channel: 'any' }],
 			frequency: { max: 1, perDays: p.perDays },
 			conflict: { group: 'retention', suppressOthersForHours: 24 },
 		},
