@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { VendorApiError } from '../../connectors';
-import { REPLAY_HEADER, acceptEvents, acceptProductSnapshots, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type AcceptedProduct, type BrowseSettings, type Store } from '../../engine';
+import { REPLAY_HEADER, acceptEvents, acceptProductSnapshots, DEFAULT_BROWSE_SETTINGS, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type AcceptedProduct, type BrowseSettings, type Store } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { openDeliveryStore } from './deliveryStore';
 import type { Received, TriggerSource } from './sources/types';
@@ -95,11 +95,12 @@ export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSo
 
 /** The trigger's browse settings (how long views are kept, whose interest an alert goes to). */
 function browseSettingsOf(context: IWebhookFunctions): Partial<BrowseSettings> {
-	const number = (name: string): number | undefined => {
-		const value = context.getNodeParameter(name, undefined) as unknown;
-		return typeof value === 'number' ? value : undefined;
+	// Each source shows only the setting it uses; the other is read as its default.
+	const number = (name: string, fallback: number): number => {
+		const value = context.getNodeParameter(name, fallback) as unknown;
+		return typeof value === 'number' ? value : fallback;
 	};
-	return { retentionDays: number('viewRetentionDays'), alertWindowDays: number('alertWindowDays') };
+	return { retentionDays: number('viewRetentionDays', DEFAULT_BROWSE_SETTINGS.retentionDays), alertWindowDays: number('alertWindowDays', DEFAULT_BROWSE_SETTINGS.alertWindowDays) };
 }
 
 /** A catalog or stock delivery: what changed, and how many customers are told. */

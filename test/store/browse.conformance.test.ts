@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { acceptEvents, acceptProductSnapshots, findProduct, pruneViews, registerConsumer, type LoyaltyEvent, type ProductSnapshotInput, type Store } from '../../engine';
+import { acceptEvents, acceptProductSnapshots, eraseCustomer, exportCustomer, findProduct, pruneViews, registerConsumer, type LoyaltyEvent, type ProductSnapshotInput, type Store } from '../../engine';
 import { paidOrder } from '../support/fixtures';
 import { backends } from '../support/stores';
 
@@ -260,7 +260,35 @@ describe('browse store conformance', async () => {
 				assert.equal((await findProduct(store.db, productId))?.priceMinor, 4500);
 			});
 
-			test('property: whatever the order of price reports, alerts equal the drops between consecutive reports, and replaying them all adds none', async () => {
+			test('a customer’s views are in their data export, and gone when they are erased', async () => {
+			const email = `${unique('private')}@example.com`;
+			const productId = unique('secret-gift');
+			await acceptEvents(store, [view(email, productId, '2026-03-10T10:00:00Z')], at('2026-03-10T10:00:00Z'));
+			const exported = await exportCustomer(store, { identities: { email } }, { source: 'test', now: at('2026-03-11T00:00:00Z') });
+			assert.deepEqual(
+				exported.tables.browse_views?.map((row) => row.product_id),
+				[productId],
+			);
+			await eraseCustomer(store, { identities: { email } }, { source: 'test', now: at('2026-03-11T00:00:00Z') });
+			assert.equal(await count(store, 'browse_views', 'product_id = $1', [productId]), 0);
+		});
+
+		test('views follow the customer into a merged profile: the facts count both profiles’ views', async () => {
+			const email = `${unique('merge')}@example.com`;
+			const phone = `+1415${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
+			const productId = unique('merged-mug');
+			await acceptEvents(store, [view(email, productId, '2026-03-08T10:00:00Z')], at('2026-03-08T10:00:00Z'));
+			const byPhone = { ...view(email, productId, '2026-03-09T10:00:00Z'), customer: { identities: { phone } } };
+			await acceptEvents(store, [byPhone], at('2026-03-09T10:00:00Z'));
+			// One delivery names both: the two profiles merge.
+			const both = { ...view(email, productId, '2026-03-10T10:00:00Z'), customer: { identities: { email, phone } } };
+			const [merged] = await acceptEvents(store, [both], at('2026-03-10T10:00:00Z'));
+			assert.equal(merged.event.browse?.productViews7Days, 3);
+			const owners = await store.db.query<{ customer_id: string }>('SELECT DISTINCT customer_id FROM browse_views WHERE product_id = $1', [productId]);
+			assert.equal(owners.length, 1);
+		});
+
+		test('property: whatever the order of price reports, alerts equal the drops between consecutive reports, and replaying them all adds none', async () => {
 				await fc.assert(
 					fc.asyncProperty(
 						fc.array(fc.integer({ min: 100, max: 1000 }), {
