@@ -97,7 +97,7 @@ export interface RecordViewInput {
 export async function recordView(sql: SqlClient, input: RecordViewInput, settings: BrowseSettings, now: Date): Promise<boolean> {
 	const viewedAt = new Date(input.viewedAt).toISOString();
 	const known = await findProduct(sql, input.product.id);
-	if (!known) await introduceProduct(sql, input.source, input.product, input.eventKey, viewedAt);
+	if (!known) await introduceProduct(sql, input.source, input.product, input.eventKey);
 	const categories = normalCategories(input.product.categories.length > 0 ? input.product.categories : known?.categories);
 	const inserted = await sql.execute(
 		`INSERT INTO browse_views (event_key, customer_id, product_id, categories, kind, viewed_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,

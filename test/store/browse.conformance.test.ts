@@ -209,7 +209,14 @@ describe('browse store conformance', async () => {
 				assert.equal(await count(store, 'events', `type = 'price_dropped' AND idempotency_key LIKE $1`, [`browse:price_dropped:${productId}:%`]), 2);
 			});
 
-			test('out of stock, then in stock: a back-in-stock alert; a lower price while out of stock alerts nobody', async () => {
+			test('a view introduces a product with the price shown; a catalog report in the same second (whole-second modification times) is compared, not taken for a stale one', async () => {
+			const productId = unique('croissant');
+			await acceptEvents(store, [view(`${unique('eve')}@example.com`, productId, '2026-03-10T10:00:05.535Z', { priceMinor: 350, currency: 'USD' })], at('2026-03-10T10:00:05.535Z'));
+			const [drop] = await acceptProductSnapshots(store, [snapshot(productId, 'w1', '2026-03-10T10:00:05Z', { priceMinor: 280, currency: 'USD', inStock: true })], at('2026-03-10T10:00:06Z'));
+			assert.deepEqual([drop.change, drop.priceDropPercent, drop.alerts.length], ['updated', 20, 1]);
+		});
+
+		test('out of stock, then in stock: a back-in-stock alert; a lower price while out of stock alerts nobody', async () => {
 				const productId = unique('scale');
 				await acceptProductSnapshots(store, [
 					snapshot(productId, 's1', '2026-03-01T00:00:00Z', {
