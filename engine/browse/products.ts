@@ -54,17 +54,19 @@ export async function findProduct(sql: SqlClient, productId: string): Promise<Kn
  * older than the view and be taken for a stale one.
  */
 const VIEW_BASELINE_AT = '1970-01-01T00:00:00.000Z';
+/** The source of a product only views have named so far: no shop has reported it (its first report sets its shop). */
+export const INTRODUCED_BY_VIEW = 'view';
 
 /**
  * A view of a product the catalog webhooks have not reported yet: the view's name, categories and
  * shown price become what the store knows, so a later catalog report can be compared with it.
  */
-export async function introduceProduct(sql: SqlClient, source: string, product: ProductView, eventKey: string): Promise<void> {
+export async function introduceProduct(sql: SqlClient, product: ProductView, eventKey: string): Promise<void> {
 	const price = product.priceMinor !== undefined && product.currency !== undefined ? { price: product.priceMinor, currency: product.currency } : { price: null, currency: null };
 	await sql.execute(
 		`INSERT INTO browse_products (product_id, source, name, categories, url, currency, price_minor, in_stock, last_key, observed_at)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9) ON CONFLICT DO NOTHING`,
-		[product.id, source, product.name ?? null, JSON.stringify(product.categories.map((c) => c.trim().toLowerCase())), product.url ?? null, price.currency, price.price, eventKey, VIEW_BASELINE_AT],
+		[product.id, INTRODUCED_BY_VIEW, product.name ?? null, JSON.stringify(product.categories.map((c) => c.trim().toLowerCase())), product.url ?? null, price.currency, price.price, eventKey, VIEW_BASELINE_AT],
 	);
 }
 

@@ -85,7 +85,6 @@ export interface RecordViewInput {
 	/** The idempotency key of the event that reported the view: a repeated delivery writes nothing. */
 	eventKey: string;
 	customerId: string;
-	source: string;
 	product: ProductView;
 	viewedAt: string;
 }
@@ -97,7 +96,7 @@ export interface RecordViewInput {
 export async function recordView(sql: SqlClient, input: RecordViewInput, settings: BrowseSettings, now: Date): Promise<boolean> {
 	const viewedAt = new Date(input.viewedAt).toISOString();
 	const known = await findProduct(sql, input.product.id);
-	if (!known) await introduceProduct(sql, input.source, input.product, input.eventKey);
+	if (!known) await introduceProduct(sql, input.product, input.eventKey);
 	const categories = normalCategories(input.product.categories.length > 0 ? input.product.categories : known?.categories);
 	const inserted = await sql.execute(
 		`INSERT INTO browse_views (event_key, customer_id, product_id, categories, kind, viewed_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
@@ -141,8 +140,18 @@ export async function interestedCustomers(sql: SqlClient, productId: string, sin
 	return [...byCustomer.values()];
 }
 
-/** Products someone viewed or wish-listed since `since`: the ones whose price is worth re-reading. */
-export async function viewedProductIds(sql: SqlClient, since: string, limit = 5000): Promise<string[]> {
-	const rows = await sql.query<{ product_id: string }>('SELECT DISTINCT product_id FROM browse_views WHERE viewed_at >= $1 ORDER BY product_id LIMIT ' + String(Math.max(1, Math.floor(limit))), [since]);
+/**
+ * Products someone viewed or wish-listed since `since`: the ones whose price is worth re-reading.
+ * `exceptSources`: leave out products another shop's webhooks report (a shop on both WooCommerce
+ * and Square asks Square only about products it does not know from WooCommerce).
+ */
+export async function viewedProductIds(sql: SqlClient, since: string, options: { exceptSources?: readonly string[]; limit?: number } = {}): Promise<string[]> {
+	const except = options.exceptSources ?? [];
+	const limit = Math.max(1, Math.floor(options.limit ?? 5000));
+	const excluded = except.length === 0 ? '' : ` AND (p.source IS NULL OR p.source NOT IN (${except.map((_, i) => `$${i + 2}`).join(', ')}))`;
+	const rows = await sql.query<{ product_id: string }>(
+		`SELECT DISTINCT v.product_id FROM browse_views v LEFT JOIN browse_products p ON p.product_id = v.product_id WHERE v.viewed_at >= $1${excluded} ORDER BY v.product_id LIMIT ${limit}`,
+		[since, ...except],
+	);
 	return rows.map((r) => r.product_id);
 }

@@ -50,7 +50,7 @@ export async function acceptEvents(store: Store, events: readonly LoyaltyEvent[]
 				continue;
 			}
 			if (recorded.inserted && event.type === EventType.ProductViewed && recorded.customerId) {
-				await recordView(sql, { eventKey: event.idempotencyKey, customerId: recorded.customerId, source: event.source, product: event.product!, viewedAt: event.occurredAt }, browse, now);
+				await recordView(sql, { eventKey: event.idempotencyKey, customerId: recorded.customerId, product: event.product!, viewedAt: event.occurredAt }, browse, now);
 			}
 			const owed = recorded.inserted ? await oweToConsumers(sql, event, nowIso) : await expediteOwed(sql, recorded.storedId, nowIso);
 			out.push({ event, inserted: recorded.inserted, owed });

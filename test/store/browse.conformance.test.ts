@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { acceptEvents, acceptProductSnapshots, eraseCustomer, exportCustomer, findProduct, pruneViews, registerConsumer, type LoyaltyEvent, type ProductSnapshotInput, type Store } from '../../engine';
+import { acceptEvents, acceptProductSnapshots, viewedProductIds, eraseCustomer, exportCustomer, findProduct, pruneViews, registerConsumer, type LoyaltyEvent, type ProductSnapshotInput, type Store } from '../../engine';
 import { paidOrder } from '../support/fixtures';
 import { backends } from '../support/stores';
 
@@ -293,6 +293,18 @@ describe('browse store conformance', async () => {
 			assert.equal(merged.event.browse?.productViews7Days, 3);
 			const owners = await store.db.query<{ customer_id: string }>('SELECT DISTINCT customer_id FROM browse_views WHERE product_id = $1', [productId]);
 			assert.equal(owners.length, 1);
+		});
+
+		test('the items worth re-reading after a Square catalog change: viewed lately, not reported by another shop', async () => {
+			const fromWoo = unique('woo-item');
+			const fromSquare = unique('sq-item');
+			const since = '2026-04-01T00:00:00Z';
+			await acceptProductSnapshots(store, [snapshot(fromWoo, 'a', '2026-04-01T00:00:00Z', { name: 'Woo item' })]);
+			for (const productId of [fromWoo, fromSquare]) await acceptEvents(store, [view(`${unique('f')}@example.com`, productId, '2026-04-02T10:00:00Z')], at('2026-04-02T10:00:00Z'));
+			const all = await viewedProductIds(store.db, since);
+			const forSquare = await viewedProductIds(store.db, since, { exceptSources: ['woocommerce', 'generic'] });
+			assert.deepEqual([all.includes(fromWoo), all.includes(fromSquare)], [true, true]);
+			assert.deepEqual([forSquare.includes(fromWoo), forSquare.includes(fromSquare)], [false, true]);
 		});
 
 		test('property: whatever the order of price reports, alerts equal the drops between consecutive reports, and replaying them all adds none', async () => {

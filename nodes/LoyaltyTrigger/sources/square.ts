@@ -173,7 +173,7 @@ export const squareSource: TriggerSource = {
 		if (type === square.SQUARE_INVENTORY_COUNT_UPDATED) return { kind: 'events', events: [], products: square.normalizeSquareInventoryCounts(notification) };
 		if (type === square.SQUARE_CATALOG_VERSION_UPDATED) {
 			const updatedAt = square.squareCatalogVersion(notification);
-			const watched = await viewedProductIds((await openDeliveryStore(this)).db, alertWindowStart(this, updatedAt));
+			const watched = await viewedProductIds((await openDeliveryStore(this)).db, alertWindowStart(this, updatedAt), { exceptSources: ['woocommerce', 'generic'] });
 			const products = watched.length === 0 ? [] : await square.squareVariationPrices(client, watched, updatedAt);
 			if (products.length === 0) return { kind: 'ignore', reason: 'catalog changed; no item anyone looked at lately is in it' };
 			return { kind: 'events', events: [], products };
