@@ -1,4 +1,5 @@
 import { BADGES_CUSTOMER_COLUMNS, BADGES_MIGRATIONS } from './badges/migrations';
+import { BROWSE_CUSTOMER_COLUMNS, BROWSE_MIGRATIONS } from './browse/migrations';
 import { DELIVERY_CUSTOMER_COLUMNS, DELIVERY_MIGRATIONS } from './delivery/migrations';
 import { IMPORT_MIGRATIONS } from './import/migrations';
 import { INSIGHT_CUSTOMER_COLUMNS, INSIGHT_MIGRATIONS } from './insight/migrations';
@@ -29,9 +30,11 @@ const FEATURES: readonly FeatureTables[] = [
 	{ migrations: LEDGER_MIGRATIONS, customerColumns: LEDGER_CUSTOMER_COLUMNS, afterCustomerMerge: mergeAccounts },
 	{ migrations: PROGRAM_MIGRATIONS },
 	{ migrations: IMPORT_MIGRATIONS },
-	// A person who asked to be erased is not created again from a later webhook, until they consent again.
+	// Product views follow the customer and are deleted with them; product prices name no one.
+	{ migrations: BROWSE_MIGRATIONS, customerColumns: BROWSE_CUSTOMER_COLUMNS },
 	// Badges: one row per customer and badge; a merge keeps each badge once.
 	{ migrations: BADGES_MIGRATIONS, customerColumns: BADGES_CUSTOMER_COLUMNS },
+	// A person who asked to be erased is not created again from a later webhook, until they consent again.
 	{ migrations: PRIVACY_MIGRATIONS, customerColumns: PRIVACY_CUSTOMER_COLUMNS, refuseCustomer: refuseSuppressedCustomer },
 ];
 

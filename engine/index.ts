@@ -19,3 +19,4 @@ export { importOrders, ImportMode, type ImportProgress } from './import/orders';
 export { importOrderHistory, readImportCheckpoint, type HistoryPage, type HistoryImportOptions, type HistoryImportSummary, type HistoryProgress } from './import/history';
 export * from './privacy';
 export * from './badges';
+export * from './browse';

@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { Faults } from './faults';
 import { KlaviyoSandbox } from './klaviyo';
+import { KlaviyoFlows } from './klaviyoFlows';
 import { Outbox } from './outbox';
 import { SquareSandbox } from './square';
 import { TwilioSandbox } from './twilio';
@@ -52,6 +53,8 @@ export interface ShopSandbox {
 	woo: WooCommerceSandbox & { baseUrl: string };
 	square: SquareSandbox & { baseUrl: string };
 	klaviyo: KlaviyoSandbox & { baseUrl: string };
+	/** Klaviyo flows' webhook actions (Viewed Product, Started Checkout), rendered and posted as Klaviyo does. */
+	klaviyoFlows: KlaviyoFlows;
 	twilio: TwilioSandbox & { baseUrl: string };
 	faults: Faults;
 	/** Every webhook, notification and callback the sandbox sent, with the receiver's answer. */
@@ -93,6 +96,7 @@ export async function startShopSandbox(options: ShopSandboxOptions = {}): Promis
 	const woo = new WooCommerceSandbox(outbox, () => baseUrl);
 	const square = new SquareSandbox(outbox, { signatureKey: options.squareSignatureKey });
 	const klaviyo = new KlaviyoSandbox();
+	const klaviyoFlows = new KlaviyoFlows(outbox);
 	const twilio = new TwilioSandbox(outbox, options.twilio?.accountSid ?? SANDBOX_TWILIO_ACCOUNT_SID, options.twilio?.authToken ?? SANDBOX_TWILIO_AUTH_TOKEN);
 	const vendors = { woocommerce: woo, square, klaviyo, twilio } as const;
 	const sockets = new Set<Socket>();
@@ -196,6 +200,7 @@ export async function startShopSandbox(options: ShopSandboxOptions = {}): Promis
 		woo: withBase(woo),
 		square: withBase(square),
 		klaviyo: withBase(klaviyo),
+		klaviyoFlows,
 		twilio: withBase(twilio),
 		faults,
 		outbox,

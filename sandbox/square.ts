@@ -104,6 +104,26 @@ export class SquareSandbox {
 	}
 
 	/**
+	 * Sets a variation's price, as an edit in the Square dashboard does: catalog.version.updated fires,
+	 * carrying only the new catalog version's time (Square's notification names no object).
+	 */
+	setVariationPrice(variationId: string, amount: number): void {
+		const variation = this.catalog.get(variationId);
+		if (!variation || variation.type !== 'ITEM_VARIATION') throw new Error(`no Square item variation ${variationId}`);
+		const data = asObject(variation.item_variation_data);
+		const updatedAt = now();
+		this.catalog.set(variationId, { ...variation, updated_at: updatedAt, version: Number(variation.version ?? 1) + 1, item_variation_data: { ...data, price_money: { amount, currency: asObject(data.price_money).currency ?? 'USD' } } });
+		this.notify('catalog.version.updated', 'catalog_version', '', { catalog_version: { updated_at: updatedAt } });
+	}
+
+	/** Sets the IN_STOCK count of a variation at a location: inventory.count.updated fires with the new count only. */
+	setInventoryCount(variationId: string, quantity: number, locationId = SQUARE_SANDBOX_LOCATION): void {
+		if (!this.catalog.has(variationId)) throw new Error(`no Square item variation ${variationId}`);
+		const count = { catalog_object_id: variationId, catalog_object_type: 'ITEM_VARIATION', state: 'IN_STOCK', location_id: locationId, quantity: String(quantity), calculated_at: now() };
+		this.notify('inventory.count.updated', 'inventory_counts', variationId, { inventory_counts: [count] });
+	}
+
+	/**
 	 * `created_at`: when the order was placed (default now), to seed a history. `fulfillments`:
 	 * how an order placed ahead is handed over (`[{ type: 'PICKUP' }]` for Square Online's pickup).
 	 */

@@ -97,9 +97,31 @@ export class WooCommerceSandbox {
 			regular_price: input.price ?? '0.00',
 			sale_price: '',
 			categories,
+			permalink: `${this.shopUrl()}/product/${slugOf(input.name)}/`,
+			stock_status: 'instock',
+			manage_stock: false,
+			stock_quantity: null,
 			date_created_gmt: nowGmt(),
+			date_modified_gmt: nowGmt(),
 		};
 		this.products.set(id, product);
+		this.fire('product', 'created', product);
+		return product;
+	}
+
+	/**
+	 * Changes a product as the shop admin would (a sale price, a new regular price, stock); the
+	 * product.updated webhook fires with the whole product, as WooCommerce sends it: no previous values.
+	 */
+	updateProduct(id: number, patch: { regularPrice?: string; salePrice?: string; stockStatus?: 'instock' | 'outofstock' | 'onbackorder'; modifiedAt?: string }): Json {
+		const product = this.products.get(id);
+		if (!product) throw new Error(`no WooCommerce product ${id}`);
+		if (patch.regularPrice !== undefined) product.regular_price = patch.regularPrice;
+		if (patch.salePrice !== undefined) product.sale_price = patch.salePrice;
+		product.price = product.sale_price !== '' ? product.sale_price : product.regular_price;
+		if (patch.stockStatus !== undefined) product.stock_status = patch.stockStatus;
+		product.date_modified_gmt = patch.modifiedAt ?? nowGmt();
+		this.fire('product', 'updated', product);
 		return product;
 	}
 

@@ -1,2 +1,3 @@
 export * from './webhook';
 export * from './normalizer';
+export * from './products';

@@ -10,6 +10,7 @@ import {
 	loyaltyEventSchema,
 	orderSchema,
 	parseOrThrow,
+	productViewSchema,
 	refundSchema,
 } from '../../engine';
 import { type JsonObject, optionalObject, optionalText, requireId, requireObject } from '../shared/payload';
@@ -22,6 +23,9 @@ import { type JsonObject, optionalObject, optionalText, requireId, requireObject
  * A `cart_updated` event carries a `cart` ({ id, status?, currency, totalMinor, updatedAt,
  * checkoutUrl?, lines? }) and is keyed on the cart and the time it last changed.
  *
+ * A `product_viewed` event carries a `product` ({ id, name?, categories?, priceMinor?, currency?,
+ * url?, wishlisted? }) and is keyed on the event id.
+ *
  * Money is already integer minor units. What can be derived is filled in (sources, the order's
  * customer, a purchase's status, the idempotency key, occurredAt); everything else is validated
  * and the first problem is thrown as a LoyaltyError naming the sender's field.
@@ -31,7 +35,8 @@ export function normalizeGenericEvent(payload: unknown): LoyaltyEvent[] {
 	return [normalizeOne(payload, '')];
 }
 
-function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
+/** One item of a delivery; `root` is its index in a list (for field names), empty for a single item. */
+export function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
 	const at = (field: string): string => (root ? `${root}.${field}` : field);
 	const body = requireObject(raw, root || 'body');
 	const id = requireId(body.id, at('id'));
@@ -44,6 +49,9 @@ function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
 	let order = optionalObject(body.order, at('order'));
 	let refund = optionalObject(body.refund, at('refund'));
 	let cart = optionalObject(body.cart, at('cart'));
+	let product = optionalObject(body.product, at('product'));
+	if (type === EventType.ProductViewed && product === undefined) throw LoyaltyError.invalid(at('product'), 'is required for a product_viewed event (at least its id and name)');
+	if (type === EventType.PriceDropped || type === EventType.BackInStock) throw LoyaltyError.invalid(at('type'), `"${type}" is worked out by the store from product reports; send "product_updated" instead`);
 	const needsOrder = type === EventType.Purchase || type === EventType.OrderUpdated;
 	if (needsOrder && order === undefined) throw LoyaltyError.invalid(at('order'), `is required for a ${type} event`);
 	if (type === EventType.Refund && refund === undefined) throw LoyaltyError.invalid(at('refund'), 'is required for a refund event');
@@ -61,6 +69,7 @@ function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
 		refund = { ...refund, source: OrderSource.Generic, id: idText(refund.id), orderId: idText(refund.orderId) };
 	}
 	if (cart !== undefined) cart = { ...cart, id: idText(cart.id) };
+	if (product !== undefined) product = { ...product, id: idText(product.id) };
 
 	// Parts are checked before the whole so an error names the sender's field (`order.placedAt`)
 	// rather than a field derived from it (`occurredAt`) or a copy of it (`order.customer`).
@@ -68,6 +77,7 @@ function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
 	if (order !== undefined) parseOrThrow(orderSchema, order, at('order'));
 	if (refund !== undefined) parseOrThrow(refundSchema, refund, at('refund'));
 	if (cart !== undefined) parseOrThrow(cartSchema, cart, at('cart'));
+	if (product !== undefined) parseOrThrow(productViewSchema, product, at('product'));
 
 	const occurredAt = optionalText(body.occurredAt, at('occurredAt')) ?? textOf(order?.placedAt) ?? textOf(refund?.createdAt) ?? textOf(cart?.updatedAt);
 	if (occurredAt === undefined) throw LoyaltyError.invalid(at('occurredAt'), 'is required when the event has no order, refund or cart');
@@ -82,6 +92,7 @@ function normalizeOne(raw: unknown, root: string): LoyaltyEvent {
 		order,
 		refund,
 		cart,
+		product,
 	};
 	return parseOrThrow(loyaltyEventSchema, event, root);
 }
@@ -93,6 +104,7 @@ function derivedKey(type: string, id: string, order: JsonObject | undefined, ref
 	// one instant written with two offsets is still one fact). updatedAt was validated above.
 	if (type === EventType.CartUpdated && cart !== undefined) return `generic:cart:${String(cart.id)}:${new Date(String(cart.updatedAt)).toISOString()}`;
 	if (order !== undefined && type !== EventType.CustomerUpdated) return `generic:order:${String(order.id)}:${String(order.status)}`;
+	if (type === EventType.ProductViewed) return `generic:view:${id}`;
 	return `generic:event:${id}`;
 }
 

@@ -1,3 +1,4 @@
 export * from './client';
 export * from './startedCheckout';
 export * from './engagement';
+export * from './viewedProduct';

@@ -4,3 +4,5 @@ export * from './normalizer';
 export * from './client';
 export * from './loyaltyMirror';
 export * from './history';
+export * from './inventory';
+export * from './catalog';

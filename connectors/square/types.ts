@@ -135,7 +135,7 @@ export interface SquareCatalogObject {
 	type: string;
 	id: string;
 	is_deleted?: boolean;
-	item_variation_data?: { item_id?: string; name?: string };
+	item_variation_data?: { item_id?: string; name?: string; price_money?: { amount?: number | string; currency?: string } | null };
 	item_data?: { name?: string; category_id?: string | null; reporting_category?: { id?: string } | null; categories?: Array<{ id?: string }> | null };
 	category_data?: { name?: string };
 }

@@ -5,3 +5,4 @@ export { DEFAULT_BIRTHDAY_META_KEYS } from './birthday';
 export * from './client';
 export * from './history';
 export { wooCommerceShopKey } from './productCategories';
+export * from './products';

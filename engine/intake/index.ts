@@ -3,3 +3,4 @@ export * from './deliveries';
 export * from './quarantine';
 export * from './wakeups';
 export * from './replay';
+export * from './products';

@@ -4,6 +4,7 @@ import { cartSchema } from './cart';
 import { customerInputSchema } from './customer';
 import { idSchema } from './ids';
 import { ORDER_SOURCES, orderSchema } from './order';
+import { browseFactsSchema, productAlertSchema, productViewSchema } from './product';
 import { refundSchema } from './refund';
 
 /**
@@ -16,6 +17,11 @@ export const EventType = {
 	OrderUpdated: 'order_updated',
 	CustomerUpdated: 'customer_updated',
 	CartUpdated: 'cart_updated',
+	// Browse and price triggers (engine/browse): a view or wish-list entry, and the alerts the
+	// store derives, one per interested customer, from a product's price or stock change.
+	ProductViewed: 'product_viewed',
+	PriceDropped: 'price_dropped',
+	BackInStock: 'back_in_stock',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 export const EVENT_TYPES = Object.values(EventType) as [EventType, ...EventType[]];
@@ -39,6 +45,12 @@ export const loyaltyEventSchema = z.object({
 	order: orderSchema.optional(),
 	refund: refundSchema.optional(),
 	cart: cartSchema.optional(),
+	/** The product viewed (product_viewed). */
+	product: productViewSchema.optional(),
+	/** The product whose price fell or that is back in stock (price_dropped, back_in_stock). */
+	productAlert: productAlertSchema.optional(),
+	/** Browse facts at the time of a view (filled in by intake, engine/browse). */
+	browse: browseFactsSchema.optional(),
 	/** What the source sent that could not be used and was left out (an invalid email beside another identity). */
 	warnings: z.array(z.string().max(500)).max(20).optional(),
 });

@@ -3,6 +3,7 @@ export * from './money';
 export * from './customer';
 export * from './order';
 export * from './cart';
+export * from './product';
 export * from './refund';
 export * from './event';
 export * from './validate';

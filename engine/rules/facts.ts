@@ -59,6 +59,21 @@ function birthdayMonthNow(context: EvaluationContext, nowMs: number, zone: strin
 
 const fact = (name: string, type: FactType, description: string, read: Fact['read']): Fact => ({ name, type, description, read });
 
+// --- browse and price triggers (engine/browse): counted when the view was recorded, this view included ---
+const BROWSE_FACTS: Fact[] = [
+	fact('event.product.id', 'string', 'the product viewed', (c) => c.event.product?.id),
+	fact('event.product.wishlisted', 'boolean', 'whether the product was put on a wish list', (c) => c.event.product?.wishlisted),
+	fact('browse.viewsOfProductToday', 'number', 'views of this product in the last 24 hours, this one included', (c) => c.event.browse?.productViewsToday),
+	fact('browse.viewsOfProduct7Days', 'number', 'views of this product in the last 7 days, this one included', (c) => c.event.browse?.productViews7Days),
+	fact('browse.viewsOfProduct30Days', 'number', 'views of this product in the last 30 days, this one included', (c) => c.event.browse?.productViews30Days),
+	fact('browse.viewsOfCategory7Days', 'number', "views of this product's categories in the last 7 days, this one included", (c) => c.event.browse?.categoryViews7Days),
+	fact('browse.viewsOfCategory30Days', 'number', "views of this product's categories in the last 30 days, this one included", (c) => c.event.browse?.categoryViews30Days),
+	fact('browse.purchasedSince', 'boolean', 'whether the customer bought anything since first viewing this product this week', (c) => c.event.browse?.purchasedSinceFirstView),
+	fact('event.productAlert.priceDropPercent', 'number', 'how many percent the price fell (price_dropped)', (c) => c.event.productAlert?.priceDropPercent),
+	fact('event.productAlert.priceMinor', 'money', 'the new price in minor units (price_dropped, back_in_stock)', (c) => c.event.productAlert?.priceMinor),
+	fact('event.productAlert.interest', 'string', 'why the customer is told: viewed or wishlisted', (c) => c.event.productAlert?.interest),
+];
+
 /** Facts that build a list or count, or ask the time zone database, are read once per evaluation. */
 const isCostly = (f: Fact) => f.type === 'list' || f.name === 'profile.isBirthdayMonth' || f.name === 'event.order.itemCount';
 
@@ -103,6 +118,7 @@ export const FACTS: readonly Fact[] = withMemoSlots([
 	fact('profile.badges', 'list', 'badges the customer has earned (their ids, such as first-purchase)', (c) => c.profile.badges),
 	fact('profile.categoryCount', 'number', 'different categories the customer has bought, this order included', (c) => c.profile.categoryCount),
 	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
+	...BROWSE_FACTS,
 ]);
 
 /** How many facts are memoised: the size of an evaluation's memo (at most 31: which are filled is one bit each). */

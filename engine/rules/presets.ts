@@ -350,6 +350,62 @@ export const badgeReferralChampion = preset(
 export const BADGE_PRESETS = [badgeFirstPurchase, badgeTenthVisit, badgeExplorer, badgeReferralChampion] as const;
 // --- end of badges and perks ---
 
+// --- browse and price triggers (engine/browse) ---
+
+export const browseAbandonment = preset(
+	'browse_abandonment',
+	'Viewed several times, no purchase',
+	'A customer looked at the same product 3 times this week and bought nothing since: a friendly reminder, at most once a week',
+	{ views: 3, perDays: 7 },
+	(p) => [
+		{
+			id: 'browse_abandonment',
+			name: `Viewed ${p.views} times this week, no purchase`,
+			triggers: ['product_viewed'],
+			conditions: {
+				all: [
+					{ fact: 'browse.viewsOfProduct7Days', operator: 'greater_than_or_equal', value: p.views },
+					{ fact: 'browse.purchasedSince', operator: 'equal', value: false },
+				],
+			},
+			actions: [{ type: 'send_offer', template: 'browse_reminder', channel: 'any' }],
+			frequency: { max: 1, perDays: p.perDays },
+			conflict: { group: 'retention', suppressOthersForHours: 24 },
+		},
+	],
+);
+
+export const priceDropBonus = preset(
+	'price_drop_bonus',
+	'Price drop on a viewed item — 3x points today',
+	'A product the customer viewed or wish-listed got cheaper (or is back in stock): tell them, with triple points on a purchase today',
+	{ minDropPercent: 5, multiplier: 3, backInStock: true as boolean, perDays: 3 },
+	(p) => [
+		{
+			id: 'price_drop_bonus',
+			name: `Price drop on a viewed item — ${p.multiplier}x points today`,
+			triggers: ['price_dropped'],
+			conditions: { all: [{ fact: 'event.productAlert.priceDropPercent', operator: 'greater_than_or_equal', value: p.minDropPercent }] },
+			actions: [
+				{ type: 'start_challenge', challenge: `price_drop_${p.multiplier}x_today`, goalPurchases: 1, calendar: 'day', reward: { multiplier: p.multiplier } },
+				{ type: 'send_offer', template: 'price_drop', channel: 'any' },
+			],
+			frequency: { max: 1, perDays: p.perDays },
+		},
+		...(p.backInStock
+			? [
+					{
+						id: 'back_in_stock_alert',
+						name: 'Back in stock: an item you looked at',
+						triggers: ['back_in_stock' as const],
+						actions: [{ type: 'send_offer' as const, template: 'back_in_stock', channel: 'any' as const }],
+						frequency: { max: 1, perDays: p.perDays },
+					},
+				]
+			: []),
+	],
+);
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const PRESETS: ReadonlyArray<Preset<any>> = [
 	firstPurchaseBonus,
@@ -367,6 +423,8 @@ export const PRESETS: ReadonlyArray<Preset<any>> = [
 	newLocationVisit,
 	onlineCustomerStoreVisit,
 	...BADGE_PRESETS,
+	browseAbandonment,
+	priceDropBonus,
 ];
 
 export function presetById(id: string) {

@@ -16,6 +16,10 @@ export interface RuleEvent {
 	refund?: { id: string; amountMinor: number; currency: string; orderId?: string };
 	cart?: { id?: string; currency: string; totalMinor: number; idleMinutes?: number; lines?: Array<{ sku?: string; category?: string; quantity?: number; totalMinor?: number }>; checkoutUrl?: string };
 	data?: Record<string, unknown>;
+	// --- browse and price triggers (engine/browse) ---
+	product?: { id: string; wishlisted?: boolean; categories?: string[] };
+	browse?: { productViewsToday: number; productViews7Days: number; productViews30Days: number; categoryViews7Days: number; categoryViews30Days: number; purchasedSinceFirstView: boolean };
+	productAlert?: { id: string; priceDropPercent?: number; priceMinor?: number; interest?: string };
 }
 
 /** What the store knows about the customer. Anything absent makes a condition on it "not met". */

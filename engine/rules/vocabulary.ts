@@ -21,6 +21,10 @@ export const RuleTrigger = {
 	ChallengeDeadline: 'challenge_deadline',
 	EmailClick: 'email_click',
 	Visit: 'visit',
+	// --- browse and price triggers (engine/browse) ---
+	ProductViewed: 'product_viewed',
+	PriceDropped: 'price_dropped',
+	BackInStock: 'back_in_stock',
 } as const;
 export type RuleTrigger = (typeof RuleTrigger)[keyof typeof RuleTrigger];
 export const RULE_TRIGGERS = Object.values(RuleTrigger) as [RuleTrigger, ...RuleTrigger[]];
@@ -46,6 +50,10 @@ export const RULE_TRIGGER_DESCRIPTIONS: Readonly<Record<RuleTrigger, string>> = 
 	challenge_deadline: 'A challenge a rule started ends soon and is not completed yet, from the Loyalty Schedule Trigger',
 	email_click: 'The customer clicked a link in one of your emails, sent in by your own workflow',
 	visit: 'The customer visited or checked in, with or without buying, sent in by your own workflow',
+	// --- browse and price triggers (engine/browse) ---
+	product_viewed: 'The customer looked at a product or put it on a wish list (Klaviyo Viewed Product, or your site’s signed JSON)',
+	price_dropped: 'A product the customer looked at or wish-listed got cheaper (one alert per customer)',
+	back_in_stock: 'A product the customer looked at or wish-listed is back in stock (one alert per customer)',
 };
 
 export const ActionType = {

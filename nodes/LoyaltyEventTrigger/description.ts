@@ -3,9 +3,12 @@ import type { INodeProperties } from 'n8n-workflow';
 import { EventType } from '../../engine';
 
 export const EVENT_OPTIONS = [
+	{ name: 'Back in Stock', value: EventType.BackInStock, description: 'A product the customer looked at or wish-listed is back in stock (one per customer)' },
 	{ name: 'Cart Updated', value: EventType.CartUpdated, description: 'A cart was created or changed (CartFlows, Klaviyo Started Checkout, signed JSON)' },
 	{ name: 'Customer Updated', value: EventType.CustomerUpdated, description: 'A customer was created or changed in the shop' },
 	{ name: 'Order Updated', value: EventType.OrderUpdated, description: 'An order changed without being paid (pending, cancelled, failed)' },
+	{ name: 'Price Dropped', value: EventType.PriceDropped, description: 'A product the customer looked at or wish-listed got cheaper (one per customer)' },
+	{ name: 'Product Viewed', value: EventType.ProductViewed, description: 'The customer looked at a product or wish-listed it (Klaviyo Viewed Product, signed JSON)' },
 	{ name: 'Purchase', value: EventType.Purchase, description: 'An order was paid' },
 	{ name: 'Refund', value: EventType.Refund, description: 'Money was refunded on an order' },
 ];

@@ -35,17 +35,17 @@ const SOURCES: Record<string, TriggerSource> = {
 const SOURCE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Generic Signed JSON', value: 'generic', description: 'Any system that signs its JSON with a shared secret' },
 	{
-		name: 'Klaviyo Started Checkout',
+		name: 'Klaviyo Flows (Started Checkout, Viewed Product)',
 		value: 'klaviyo',
-		description: 'Carts from a Klaviyo flow triggered by Started Checkout, and opens/clicks of offer emails, sent by flow webhook actions',
+		description: 'Carts from a Klaviyo flow triggered by Started Checkout, product views from one triggered by Viewed Product, and opens/clicks of offer emails, sent by flow webhook actions',
 	},
-	{ name: 'Square', value: 'square', description: 'Payments and refunds at the Square till' },
+	{ name: 'Square', value: 'square', description: 'Payments and refunds at the Square till; price and stock changes of its catalog' },
 	{
 		name: 'Twilio (SMS Replies and Delivery Status)',
 		value: 'twilio',
 		description: 'STOP/START replies change SMS consent; delivery reports and link clicks update the send log',
 	},
-	{ name: 'WooCommerce', value: 'woocommerce', description: 'Orders, refunds and customers of a WooCommerce shop' },
+	{ name: 'WooCommerce', value: 'woocommerce', description: 'Orders, refunds, customers and product price and stock changes of a WooCommerce shop' },
 	{
 		name: 'WooCommerce Carts (CartFlows Abandonment Plugin)',
 		value: 'cartflows',
@@ -179,7 +179,7 @@ export class LoyaltyTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Send events as JSON to the URL above. Sign each body with HMAC-SHA256 using the shared secret and send it as the header X-Loyalty-Signature: sha256=&lt;hex&gt;. Every event type is accepted.',
+					'Send events as JSON to the URL above. Sign each body with HMAC-SHA256 using the shared secret and send it as the header X-Loyalty-Signature: sha256=&lt;hex&gt;. Every event type is accepted, product views (product_viewed) and product price and stock reports (product_updated) among them: see the Browse and Price Triggers page of the documentation.',
 				name: 'genericNotice',
 				type: 'notice',
 				default: '',
@@ -209,6 +209,13 @@ export class LoyaltyTrigger implements INodeType {
 				displayOptions: { show: { source: ['klaviyo'] } },
 			},
 			{
+				displayName: `Product views: create a second flow triggered by the Viewed Product metric, with a Webhook action as its first step to the same URL and header. JSON Body:<pre>${klaviyo.KLAVIYO_VIEWED_PRODUCT_TEMPLATE}</pre>product_id must be the id your shop’s product webhooks use (the WooCommerce product id, the Square item variation id). Set Default Currency below so the price shown is kept too. A view of a product the trigger has never seen and that has no name is answered “not recorded” and kept nowhere.`,
+				name: 'klaviyoViewedProductNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: ['klaviyo'] } },
+			},
+			{
 				displayName: `Opens and clicks of offer emails (Klaviyo cannot start a flow on Opened or Clicked Email, so the offer flow reports them): in each flow Send Offer triggers, after the email add a Time Delay (e.g. 2 days), then a Conditional Split “Clicked Email at least once since starting this flow”. On its YES branch add a Webhook action to the same URL and header as above with the body<pre>${klaviyo.klaviyoEngagementTemplate('clicked')}</pre>On its NO branch add a split on “Opened Email at least once since starting this flow” whose YES branch sends the same body with "opened". Nothing starts a workflow run; Send Offer uses the counts to choose between email and SMS.`,
 				name: 'klaviyoEngagementNotice',
 				type: 'notice',
@@ -221,8 +228,28 @@ export class LoyaltyTrigger implements INodeType {
 				type: 'string',
 				default: '',
 				placeholder: 'USD',
-				description: 'ISO 4217 code of your shop’s currency, used when a cart arrives without one (CartFlows never sends one)',
-				displayOptions: { show: { source: ['cartflows', 'klaviyo'] } },
+				description:
+					'ISO 4217 code of your shop’s currency, used when a cart or a product price arrives without one (CartFlows carts, Klaviyo Viewed Product and WooCommerce product webhooks never send one)',
+				displayOptions: { show: { source: ['cartflows', 'klaviyo', 'woocommerce'] } },
+			},
+			// --- browse and price triggers (engine/browse) ---
+			{
+				displayName: 'Keep Product Views For (Days)',
+				name: 'viewRetentionDays',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 3650 },
+				default: 90,
+				description: 'How long each customer’s product views are kept; older ones are deleted. Rules count views of the last 30 days at most.',
+				displayOptions: { show: { source: ['generic', 'klaviyo'] } },
+			},
+			{
+				displayName: 'Alert Customers Who Looked Within (Days)',
+				name: 'alertWindowDays',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 3650 },
+				default: 30,
+				description: 'When a product gets cheaper or comes back in stock, customers who viewed or wish-listed it within this many days get an alert (one each)',
+				displayOptions: { show: { source: ['generic', 'square', 'woocommerce'] } },
 			},
 		],
 	};

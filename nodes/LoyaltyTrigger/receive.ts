@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { VendorApiError } from '../../connectors';
-import { REPLAY_HEADER, acceptEvents, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type Store } from '../../engine';
+import { REPLAY_HEADER, acceptEvents, acceptProductSnapshots, DEFAULT_BROWSE_SETTINGS, isLoyaltyError, quarantineDelivery, releaseFromQuarantine, type AcceptedProduct, type BrowseSettings, type Store } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { openDeliveryStore } from './deliveryStore';
 import type { Received, TriggerSource } from './sources/types';
@@ -54,16 +54,22 @@ export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSo
 		return await quarantine(this, sourceName, rawBody, { code: 'invalid_input', field, message });
 	}
 	if (received.kind === 'ignore') return { webhookResponse: { received: true, ignored: received.reason } };
-	if (received.events.length === 0) return { webhookResponse: { received: true, ignored: 'nothing in this delivery changes loyalty data' } };
+	const productReports = received.products ?? [];
+	if (received.events.length === 0 && productReports.length === 0) return { webhookResponse: { received: true, ignored: 'nothing in this delivery changes loyalty data' } };
 
 	let store: Store;
 	let accepted: Awaited<ReturnType<typeof acceptEvents>>;
+	let products: AcceptedProduct[];
 	try {
 		store = await openDeliveryStore(this);
-		accepted = await acceptEvents(store, received.events);
+		const browse = browseSettingsOf(this);
+		accepted = await acceptEvents(store, received.events, new Date(), { browse });
+		// Alerts are keyed by the report and the customer: after a failure here, the sender's retry finishes the job.
+		products = await acceptProductSnapshots(store, productReports, new Date(), browse);
 	} catch (error) {
 		return await answerFailure(this, sourceName, rawBody, error);
 	}
+	if (accepted.length === 0) return answerProducts(this, products);
 	const replayOf = headerText(this, REPLAY_HEADER);
 	const fresh = accepted.filter((a) => a.inserted).length;
 	// Events about a person who asked to be erased are acknowledged and not kept, not even in quarantine.
@@ -82,6 +88,38 @@ export async function receiveDelivery(this: IWebhookFunctions, source: TriggerSo
 			new: fresh,
 			...(refused.length > 0 ? { notRecorded: refused.length, notRecordedWhy: refused[0].refused } : {}),
 			...(fresh === 0 ? { duplicate: true, stillOwed: accepted.reduce((n, a) => n + a.owed, 0) } : {}),
+			...(products.length > 0 ? { products: products.length, alerts: products.reduce((n, p) => n + p.alerts.length, 0) } : {}),
+		},
+	};
+}
+
+/** The trigger's browse settings (how long views are kept, whose interest an alert goes to). */
+function browseSettingsOf(context: IWebhookFunctions): Partial<BrowseSettings> {
+	// Each source shows only the setting it uses; the other is read as its default.
+	const number = (name: string, fallback: number): number => {
+		const value = context.getNodeParameter(name, fallback) as unknown;
+		return typeof value === 'number' ? value : fallback;
+	};
+	return { retentionDays: number('viewRetentionDays', DEFAULT_BROWSE_SETTINGS.retentionDays), alertWindowDays: number('alertWindowDays', DEFAULT_BROWSE_SETTINGS.alertWindowDays) };
+}
+
+/** A catalog or stock delivery: what changed, and how many customers are told. */
+function answerProducts(context: IWebhookFunctions, products: readonly AcceptedProduct[]): IWebhookResponseData {
+	const alerts = products.flatMap((p) => p.alerts);
+	const fresh = alerts.filter((a) => a.inserted);
+	if (context.getMode() === 'manual' && fresh.length > 0) return { workflowData: [fresh.map(({ event }) => ({ json: event as unknown as IDataObject }))] };
+	return {
+		webhookResponse: {
+			received: true,
+			products: products.map((p) => ({
+				id: p.productId,
+				change: p.change,
+				...(p.priceDropPercent !== undefined ? { priceDropPercent: p.priceDropPercent } : {}),
+				...(p.backInStock ? { backInStock: true } : {}),
+				alerts: p.alerts.length,
+			})),
+			alerts: alerts.length,
+			new: fresh.length,
 		},
 	};
 }

@@ -48,6 +48,18 @@ const FACT_NAMES: Record<string, string> = {
 	// Badges and perks.
 	'profile.badges': 'Badges Earned',
 	'profile.categoryCount': 'Categories Bought',
+	// --- browse and price triggers (engine/browse) ---
+	'event.product.id': 'Viewed Product ID',
+	'event.product.wishlisted': 'Viewed Product Is Wishlisted',
+	'browse.viewsOfProductToday': 'Views of This Product Today',
+	'browse.viewsOfProduct7Days': 'Views of This Product in 7 Days',
+	'browse.viewsOfProduct30Days': 'Views of This Product in 30 Days',
+	'browse.viewsOfCategory7Days': 'Views of Its Categories in 7 Days',
+	'browse.viewsOfCategory30Days': 'Views of Its Categories in 30 Days',
+	'browse.purchasedSince': 'Bought Since Viewing',
+	'event.productAlert.priceDropPercent': 'Price Drop Percent',
+	'event.productAlert.priceMinor': 'New Price',
+	'event.productAlert.interest': 'Interest (Viewed or Wishlisted)',
 };
 
 function describe(fact: (typeof FACTS)[number]): string {

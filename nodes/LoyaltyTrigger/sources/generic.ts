@@ -16,6 +16,7 @@ export const genericSource: TriggerSource = {
 		if (!check.valid) return rejectSignature(check.reason);
 		const body = parseJsonBody(rawBody);
 		if (!body.ok) return body.result;
-		return { kind: 'events', events: generic.normalizeGenericEvent(body.value) };
+		const delivery = generic.normalizeGenericDelivery(body.value);
+		return { kind: 'events', events: delivery.events, products: delivery.products };
 	},
 };

@@ -9,7 +9,7 @@ import { REGISTERED_BY_HAND, parseJsonBody, rejectSignature, stringValue, type R
 /**
  * Klaviyo's "Started Checkout", forwarded by a webhook action in a Klaviyo flow, with the shared
  * secret as a fixed header. Nothing is registered remotely: the owner builds the flow. The same
- * URL takes the offer flow's open/click reports (a body with `engagement`): those are recorded in
+ * URL takes Viewed Product (a body with `metric`, from a flow triggered by Viewed Product) and the offer flow's open/click reports (a body with `engagement`): those are recorded in
  * the send log and start no workflow run.
  */
 export const klaviyoSource: TriggerSource = {
@@ -28,6 +28,10 @@ export const klaviyoSource: TriggerSource = {
 			const result = await new DeliveryLog(await openDeliveryStore(this)).recordEngagement(fact, now);
 			if (result.outcome === 'ignored') return { kind: 'ignore', reason: `email ${fact.kind} not recorded: ${result.reason}` };
 			return { kind: 'ignore', reason: `email ${fact.kind} recorded for decision ${result.engagement.decisionId}${result.outcome === 'duplicate' ? ' (already recorded)' : ''}` };
+		}
+		if (klaviyo.isKlaviyoViewedProduct(body.value)) {
+			const views = klaviyo.normalizeKlaviyoViewedProduct({ payload: body.value, receivedAt: new Date().toISOString(), defaultCurrency: stringValue(this.getNodeParameter('defaultCurrency', '')) });
+			return { kind: 'events', events: views };
 		}
 		const events = klaviyo.normalizeKlaviyoStartedCheckout({
 			payload: body.value,

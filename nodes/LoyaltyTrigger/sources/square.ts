@@ -3,7 +3,7 @@ import { NodeOperationError, type ICredentialDataDecryptedObject, type IHookFunc
 import { square } from '../../../connectors';
 import { uncategorizedProductIds, withEventLineCategories } from '../../../connectors/shared/lineCategories';
 import { createSquareCategoryLookup } from '../../../connectors/square/productCategories';
-import type { LoyaltyEvent } from '../../../engine';
+import { DEFAULT_BROWSE_SETTINGS, viewedProductIds, type LoyaltyEvent } from '../../../engine';
 import { CredentialName } from '../../shared/credentials';
 import { n8nHttp } from '../../shared/http';
 import { recentCredentials } from '../../shared/recentCredentials';
@@ -14,8 +14,10 @@ import { parseJsonBody, rejectSignature, stringValue, type Received, type Trigge
 type SquareContext = IHookFunctions | IWebhookFunctions;
 
 export const SQUARE_EVENT_OPTIONS = [
+	{ name: 'Catalog Version Updated', value: 'catalog.version.updated', description: 'Prices changed: a lower price alerts the customers who looked at the item' },
 	{ name: 'Customer Created', value: 'customer.created', description: 'A new customer in Square: their profile and consent are recorded' },
 	{ name: 'Customer Updated', value: 'customer.updated', description: 'A changed customer in Square: the profile is updated' },
+	{ name: 'Inventory Count Updated', value: 'inventory.count.updated', description: 'Stock changed: an item back in stock alerts the customers who looked at it' },
 	{ name: 'Payment Created', value: 'payment.created', description: 'A payment was started; it earns once Square completes it' },
 	{ name: 'Payment Updated', value: 'payment.updated', description: 'A completed payment earns points' },
 	{ name: 'Refund Created', value: 'refund.created', description: 'A refund was started; points are taken back once it completes' },
@@ -168,6 +170,15 @@ export const squareSource: TriggerSource = {
 			return { kind: 'ignore', reason: `event type ${type} is not selected on this trigger` };
 		}
 
+		if (type === square.SQUARE_INVENTORY_COUNT_UPDATED) return { kind: 'events', events: [], products: square.normalizeSquareInventoryCounts(notification) };
+		if (type === square.SQUARE_CATALOG_VERSION_UPDATED) {
+			const updatedAt = square.squareCatalogVersion(notification);
+			const watched = await viewedProductIds((await openDeliveryStore(this)).db, alertWindowStart(this, updatedAt), { exceptSources: ['woocommerce', 'generic'] });
+			const products = watched.length === 0 ? [] : await square.squareVariationPrices(client, watched, updatedAt);
+			if (products.length === 0) return { kind: 'ignore', reason: 'catalog changed; no item anyone looked at lately is in it' };
+			return { kind: 'events', events: [], products };
+		}
+
 		// Payments and refunds carry no line items (refunds no customer): fetch what the normalizer asks for.
 		const context: square.SquareNotificationContext = {};
 		for (let round = 0; round < MAX_LOOKUPS; round++) {
@@ -186,6 +197,13 @@ export const squareSource: TriggerSource = {
 		return { kind: 'events', events: await categorized(this, client, typeof merchant === 'string' ? merchant : 'square', events) };
 	},
 };
+
+/** Items viewed since then are the ones whose prices are read again after a catalog change. */
+function alertWindowStart(context: IWebhookFunctions, updatedAt: string): string {
+	const days = context.getNodeParameter('alertWindowDays', DEFAULT_BROWSE_SETTINGS.alertWindowDays) as number;
+	const at = Date.parse(updatedAt);
+	return new Date((Number.isNaN(at) ? Date.now() : at) - days * 86_400_000).toISOString();
+}
 
 /**
  * Item categories per merchant, kept for an hour (bounded in size): a process-local cache of

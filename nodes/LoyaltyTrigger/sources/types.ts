@@ -1,6 +1,6 @@
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import type { LoyaltyEvent } from '../../../engine';
+import type { LoyaltyEvent, ProductSnapshot } from '../../../engine';
 
 /** What a source made of one delivery, before anything is recorded. */
 export type Received =
@@ -8,8 +8,12 @@ export type Received =
 	| { kind: 'ignore'; reason: string }
 	/** Answer with this status and body, record nothing (bad signature, malformed payload). */
 	| { kind: 'reject'; status: number; body: IDataObject }
-	/** Verified and normalized: record these and owe them to the Loyalty Event Triggers. */
-	| { kind: 'events'; events: LoyaltyEvent[] };
+	/**
+	 * Verified and normalized: record these and owe them to the Loyalty Event Triggers. `products`
+	 * are catalog and stock reports, compared with the last ones kept (engine/browse): a price drop
+	 * or restock becomes one alert event per interested customer.
+	 */
+	| { kind: 'events'; events: LoyaltyEvent[]; products?: ProductSnapshot[] };
 
 /**
  * One delivery source of the Loyalty Trigger: its webhook registration lifecycle (run by n8n on

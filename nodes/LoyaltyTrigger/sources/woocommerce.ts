@@ -16,6 +16,8 @@ export const WOOCOMMERCE_TOPIC_OPTIONS = [
 	{ name: 'Customer Updated', value: 'customer.updated', description: 'A changed account in your shop: the profile is updated' },
 	{ name: 'Order Created', value: 'order.created', description: 'A new order; it earns when it is paid' },
 	{ name: 'Order Updated', value: 'order.updated', description: 'Also carries refunds and status changes (paid, cancelled)' },
+	{ name: 'Product Created', value: 'product.created', description: 'Records a new product’s first price and stock' },
+	{ name: 'Product Updated', value: 'product.updated', description: 'A lower price or a return to stock alerts the customers who looked at the product' },
 ];
 
 export const DEFAULT_BIRTHDAY_META_KEYS_TEXT = woocommerce.DEFAULT_BIRTHDAY_META_KEYS.join(', ');
@@ -156,6 +158,10 @@ export const wooCommerceSource: TriggerSource = {
 		}
 		const body = parseJsonBody(rawBody);
 		if (!body.ok) return body.result;
+		if (woocommerce.isWooCommerceProductTopic(delivery.topic)) {
+			const product = woocommerce.normalizeWooCommerceProduct({ payload: body.value, deliveryId: delivery.deliveryId ?? '', currency: stringValue(this.getNodeParameter('defaultCurrency', '')) });
+			return { kind: 'events', events: [], products: [product] };
+		}
 		const events = woocommerce.normalizeWooCommerceDelivery(
 			{
 				topic: delivery.topic,

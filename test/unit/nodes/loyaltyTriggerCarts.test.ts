@@ -215,14 +215,14 @@ describe('Loyalty Trigger description and lifecycle for cart sources', () => {
 		assert.deepEqual(
 			options.filter((o) => o.value === 'cartflows' || o.value === 'klaviyo').map((o) => [o.value, o.name]),
 			[
-				['klaviyo', 'Klaviyo Started Checkout'],
+				['klaviyo', 'Klaviyo Flows (Started Checkout, Viewed Product)'],
 				['cartflows', 'WooCommerce Carts (CartFlows Abandonment Plugin)'],
 			],
 		);
 		const credential = description.credentials?.find((c) => c.name === 'loyaltyGenericWebhookApi');
 		const shownFor = ['generic', 'cartflows', 'klaviyo', 'square', 'twilio', 'woocommerce'].filter((source) => NodeHelpers.displayParameter({ source }, credential!, null, description));
 		assert.deepEqual(shownFor, ['generic', 'cartflows', 'klaviyo']);
-		assert.deepEqual(property('defaultCurrency')?.displayOptions?.show?.source, ['cartflows', 'klaviyo']);
+		assert.deepEqual(property('defaultCurrency')?.displayOptions?.show?.source, ['cartflows', 'klaviyo', 'woocommerce']);
 	});
 
 	test('each notice says what to paste where', () => {
