@@ -1,6 +1,6 @@
 import type { Balance } from './types';
 import { forUpdate, type Row, type SqlClient } from '../store/db';
-import { executeRows, queryRows, ROWS, type RowsWrite } from '../store/multiRow';
+import { executeRows, queryRows, ROWS } from '../store/multiRow';
 
 export interface AccountRow extends Row {
 	program_id: string;
@@ -67,19 +67,14 @@ export async function saveAccounts(sql: SqlClient, accounts: readonly AccountRow
 		else for (const account of accounts) await saveAccount(sql, account);
 		return;
 	}
-	const write = accountsUpsert(accounts);
-	await executeRows(sql, write.statement, write.types, write.rows);
-}
-
-/** PostgreSQL's `saveAccounts` as a write not yet run (`executeTogether`): one upsert of every row. */
-export function accountsUpsert(accounts: readonly AccountRow[]): RowsWrite {
-	return {
-		statement: `INSERT INTO loyalty_accounts (program_id, customer_id, available, pending, lifetime_earned, tier, tier_reviewed_at, last_activity_at, updated_at, lots_due_at) ${ROWS}
+	await executeRows(
+		sql,
+		`INSERT INTO loyalty_accounts (program_id, customer_id, available, pending, lifetime_earned, tier, tier_reviewed_at, last_activity_at, updated_at, lots_due_at) ${ROWS}
 		 ON CONFLICT (program_id, customer_id) DO UPDATE SET available = excluded.available, pending = excluded.pending, lifetime_earned = excluded.lifetime_earned, tier = excluded.tier,
 			tier_reviewed_at = excluded.tier_reviewed_at, last_activity_at = excluded.last_activity_at, updated_at = excluded.updated_at, lots_due_at = excluded.lots_due_at`,
-		types: ['text', 'text', 'bigint', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text'],
-		rows: accounts.map((a) => [a.program_id, a.customer_id, a.available, a.pending, a.lifetime_earned, a.tier, a.tier_reviewed_at, a.last_activity_at, a.updated_at, a.lots_due_at]),
-	};
+		['text', 'text', 'bigint', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text'],
+		accounts.map((a) => [a.program_id, a.customer_id, a.available, a.pending, a.lifetime_earned, a.tier, a.tier_reviewed_at, a.last_activity_at, a.updated_at, a.lots_due_at]),
+	);
 }
 
 const SAVE_ACCOUNT = `UPDATE loyalty_accounts SET available = $3, pending = $4, lifetime_earned = $5, tier = $6, tier_reviewed_at = $7, last_activity_at = $8, updated_at = $9, lots_due_at = $10

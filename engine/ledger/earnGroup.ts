@@ -1,12 +1,11 @@
 import type { Order, OrderInput } from '../model/order';
 import { upsertCustomerIds } from '../store/customers';
 import type { SqlClient } from '../store/db';
-import { executeTogether } from '../store/multiRow';
-import { ordersWrite, upsertOrders } from '../store/orders';
+import { upsertOrders } from '../store/orders';
 import { LockedAccount, NOTHING_DUE } from './account';
-import { accountsUpsert, lockAccounts, saveAccounts } from './accountRows';
+import { lockAccounts, saveAccounts } from './accountRows';
 import { assertSameLedgerRequest, type LedgerRequest } from './fingerprint';
-import { entriesWrite, findOperations, insertEntries, operationsWrite, saveOperations, type NewEntry, type StoredOperationText } from './ledgerRows';
+import { findOperations, insertEntries, saveOperations, type NewEntry, type StoredOperationText } from './ledgerRows';
 import type { ProgramConfig } from './program';
 import type { LedgerResult } from './types';
 
@@ -61,8 +60,7 @@ function replayOf(stored: StoredOperationText, earn: PreparedEarn): EarnOutcome 
  *    PostgreSQL the keys are read again under the locks, since a concurrent writer may have
  *    applied one meanwhile (SQLite's write lock was held from the start);
  * 4. each order booked in memory on its account, by the ledger's own `book`, in `earns` order;
- * 5. the orders, entries, stored results and balances written with one statement each (on
- *    PostgreSQL one statement for all four, `executeTogether`: one round trip under the locks).
+ * 5. the orders, entries, stored results and balances written with one statement each.
  *
  * An account whose history must be read first (points to release or expire, a tier policy to
  * review) is booked by the ledger's single-order path instead, still inside this transaction.
@@ -136,16 +134,10 @@ export async function earnGroup(sql: SqlClient, program: ProgramConfig, now: Dat
 			operations.push({ result, resultJson: JSON.stringify(result), request: earn.fingerprint });
 			outcomes[i] = { ok: true, result };
 		}
-		const settled = [...accounts.values()].map((account) => account.settle());
-		if (sql.dialect === 'postgres') {
-			// One round trip for the four writes, while the group holds its accounts' locks.
-			await executeTogether(sql, [ordersWrite([...orders.values()], nowIso), entriesWrite(entries), operationsWrite(program.id, operations, nowIso), accountsUpsert(settled)]);
-		} else {
-			await upsertOrders(sql, [...orders.values()], nowIso);
-			await insertEntries(sql, entries);
-			await saveOperations(sql, program.id, operations, nowIso);
-			await saveAccounts(sql, settled);
-		}
+		await upsertOrders(sql, [...orders.values()], nowIso);
+		await insertEntries(sql, entries);
+		await saveOperations(sql, program.id, operations, nowIso);
+		await saveAccounts(sql, [...accounts.values()].map((account) => account.settle()));
 	}
 
 	for (const [i, first] of repeats) {

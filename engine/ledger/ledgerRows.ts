@@ -1,7 +1,7 @@
 import type { LedgerRequest } from './fingerprint';
 import type { EntryKind, HeldPoints, HeldStatus, LedgerEntry, LedgerResult } from './types';
 import { forUpdate, type Row, type SqlClient } from '../store/db';
-import { executeRows, queryRows, ROWS, type ColumnType, type RowsWrite } from '../store/multiRow';
+import { executeRows, queryRows, ROWS, type ColumnType } from '../store/multiRow';
 
 interface EntryRow extends Row {
 	id: number;
@@ -64,17 +64,12 @@ const ENTRY_TYPES: readonly ColumnType[] = ['text', 'text', 'text', 'bigint', 'b
 
 /** Writes many entries in one statement (group commit); their ids are not read back. */
 export async function insertEntries(sql: SqlClient, entries: readonly NewEntry[]): Promise<void> {
-	const write = entriesWrite(entries);
-	await executeRows(sql, write.statement, write.types, write.rows);
-}
-
-/** `insertEntries` as a write not yet run (`executeTogether`). */
-export function entriesWrite(entries: readonly NewEntry[]): RowsWrite {
-	return {
-		statement: `INSERT INTO ledger_entries (program_id, customer_id, kind, available_delta, pending_delta, operation_key, lot_id, order_source, order_id, available_at, expires_at, reason, created_at) ${ROWS}`,
-		types: ENTRY_TYPES,
-		rows: entries.map((e) => [e.programId, e.customerId, e.kind, e.availableDelta, e.pendingDelta, e.operationKey, e.lotId ?? null, e.orderSource ?? null, e.orderId ?? null, e.availableAt ?? null, e.expiresAt ?? null, e.reason ?? null, e.createdAt]),
-	};
+	await executeRows(
+		sql,
+		`INSERT INTO ledger_entries (program_id, customer_id, kind, available_delta, pending_delta, operation_key, lot_id, order_source, order_id, available_at, expires_at, reason, created_at) ${ROWS}`,
+		ENTRY_TYPES,
+		entries.map((e) => [e.programId, e.customerId, e.kind, e.availableDelta, e.pendingDelta, e.operationKey, e.lotId ?? null, e.orderSource ?? null, e.orderId ?? null, e.availableAt ?? null, e.expiresAt ?? null, e.reason ?? null, e.createdAt]),
+	);
 }
 
 /** All entries of one account in the order they were written: the input for lot bookkeeping. */
@@ -120,17 +115,12 @@ export async function findOperations(sql: SqlClient, programId: string, keys: re
 
 /** Stores many operations' results in one statement (group commit); `request` is canonical JSON. */
 export async function saveOperations(sql: SqlClient, programId: string, operations: ReadonlyArray<{ result: LedgerResult; resultJson: string; request: string }>, now: string): Promise<void> {
-	const write = operationsWrite(programId, operations, now);
-	await executeRows(sql, write.statement, write.types, write.rows);
-}
-
-/** `saveOperations` as a write not yet run (`executeTogether`). */
-export function operationsWrite(programId: string, operations: ReadonlyArray<{ result: LedgerResult; resultJson: string; request: string }>, now: string): RowsWrite {
-	return {
-		statement: `INSERT INTO ledger_operations (program_id, idempotency_key, customer_id, operation, result, request, created_at, program_version) ${ROWS}`,
-		types: ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer'],
-		rows: operations.map(({ result, resultJson, request }) => [programId, result.idempotencyKey, result.customerId, result.operation, resultJson, request, now, result.programVersion ?? null]),
-	};
+	await executeRows(
+		sql,
+		`INSERT INTO ledger_operations (program_id, idempotency_key, customer_id, operation, result, request, created_at, program_version) ${ROWS}`,
+		['text', 'text', 'text', 'text', 'text', 'text', 'text', 'integer'],
+		operations.map(({ result, resultJson, request }) => [programId, result.idempotencyKey, result.customerId, result.operation, resultJson, request, now, result.programVersion ?? null]),
+	);
 }
 
 export async function saveOperation(sql: SqlClient, programId: string, result: LedgerResult, request: string, now: string): Promise<void> {

@@ -95,36 +95,3 @@ export async function executeRows(sql: SqlClient, statement: string, types: read
 	if (sql.dialect === 'sqlite' && sql.executeEach && rows.length > 0 && rows.every((row) => row.length === types.length)) return sql.executeEach(textOf(statement, 'sqlite', types, params.length + 1, 1), params, rows);
 	return (await overRows(sql, statement, types, rows, params, 1, (text, values) => sql.execute(text, values))).reduce((sum, n) => sum + n, 0);
 }
-
-/** One statement over many rows, not yet run (`statement` holds `ROWS`, and has no parameters of its own). */
-export interface RowsWrite {
-	statement: string;
-	types: readonly ColumnType[];
-	rows: readonly (readonly unknown[])[];
-}
-
-const togetherTexts = new Map<string, string>();
-
-/**
- * Several writes over rows, as one: PostgreSQL gets one statement (every write but the last a
- * data-modifying WITH part, each over its own unnest arrays), so the group's writes cost one round
- * trip while it holds its accounts' locks; SQLite, in process, runs them one after the other.
- * The writes must not depend on each other's rows (PostgreSQL runs the parts on one snapshot).
- */
-export async function executeTogether(sql: SqlClient, writes: readonly RowsWrite[]): Promise<void> {
-	if (sql.dialect !== 'postgres') {
-		for (const write of writes) await executeRows(sql, write.statement, write.types, write.rows);
-		return;
-	}
-	const key = writes.map((write) => write.statement).join('\u0000');
-	let text = togetherTexts.get(key);
-	if (text === undefined) {
-		let param = 1;
-		const parts = writes.map((write) => write.statement.replace(ROWS, `SELECT * FROM unnest(${write.types.map((type) => `$${param++}::${type}[]`).join(', ')})`));
-		text = `WITH ${parts.slice(0, -1).map((part, i) => `write_${i} AS (${part})`).join(', ')} ${parts[parts.length - 1]}`;
-		togetherTexts.set(key, text);
-	}
-	const values: unknown[] = [];
-	for (const write of writes) for (let c = 0; c < write.types.length; c++) values.push(write.rows.map((row) => row[c] ?? null));
-	await sql.execute(text, values);
-}

@@ -1,7 +1,7 @@
 import type { Order } from '../model/order';
 import type { Refund } from '../model/refund';
 import { forUpdate, type Row, type SqlClient } from './db';
-import { executeRows, ROWS, type RowsWrite } from './multiRow';
+import { executeRows, ROWS } from './multiRow';
 
 export interface StoredOrder {
 	source: string;
@@ -70,21 +70,16 @@ function placedInstants(): (placedAt: string) => string {
  * once: the caller keeps the last state of each.
  */
 export async function upsertOrders(sql: SqlClient, orders: ReadonlyArray<{ order: Order; customerId: string }>, now: string): Promise<void> {
-	const write = ordersWrite(orders, now);
-	await executeRows(sql, write.statement, write.types, write.rows);
-}
-
-/** `upsertOrders` as a write not yet run, for a caller that joins it with others (`executeTogether`). */
-export function ordersWrite(orders: ReadonlyArray<{ order: Order; customerId: string }>, now: string): RowsWrite {
 	const placedInstant = placedInstants();
-	return {
-		statement: `INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, payload, updated_at)
+	await executeRows(
+		sql,
+		`INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, payload, updated_at)
 		 ${ROWS}
 		 ON CONFLICT (source, id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, placed_at = excluded.placed_at,
 			currency = excluded.currency, total_minor = excluded.total_minor, payload = excluded.payload, updated_at = excluded.updated_at`,
-		types: ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text'],
-		rows: orders.map(({ order, customerId }) => [order.source, order.id, customerId, order.status, placedInstant(order.placedAt), order.currency, order.totalMinor, JSON.stringify(order), now]),
-	};
+		['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text'],
+		orders.map(({ order, customerId }) => [order.source, order.id, customerId, order.status, placedInstant(order.placedAt), order.currency, order.totalMinor, JSON.stringify(order), now]),
+	);
 }
 
 export async function getOrder(sql: SqlClient, source: string, id: string, lock = false): Promise<StoredOrder | undefined> {
