@@ -3,12 +3,14 @@
  * in a temp folder (BENCH_IMPORT_ORDERS, default 1,000,000 orders of 100,000 customers), imports it
  * with points (--earn) into SQLite, and a smaller one (BENCH_IMPORT_PG_ORDERS, default 100,000)
  * into PostgreSQL, whose time for 1,000,000 is extrapolated (and marked so). Checks the books after
- * (ledger sum = balances, one earn per order) and reports peak RSS: the file is streamed.
+ * (ledger sum = balances, one earn per order) and reports peak RSS (the file is streamed), the
+ * process's CPU seconds and the load average, since on a shared machine the wall clock says as
+ * much about the neighbours as about the import.
  * BENCH_IMPORT_BATCH overrides the orders per transaction; BENCH_BACKEND=sqlite|postgres runs one.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -41,7 +43,11 @@ async function writeCsv(file: string, orders: number): Promise<void> {
 async function run(store: Store, backend: string, file: string, orders: number): Promise<void> {
 	const ledger = new Ledger(store, { pendingDays: 0 });
 	resetPeak();
+	const cpu = process.cpuUsage();
 	const summary = await importOrders(store, ledger, { file, source: 'woocommerce', mode: ImportMode.Earn, checkpointPath: `${file}.${backend}.checkpoint`, ...(process.env.BENCH_IMPORT_BATCH ? { batchSize: Number(process.env.BENCH_IMPORT_BATCH) } : {}) });
+	const used = process.cpuUsage(cpu);
+	const cpuSeconds = (used.user + used.system) / 1e6;
+	const loadAverage = +loadavg()[0].toFixed(2);
 	const [{ n: earns }] = await store.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'earn'");
 	const mismatches = await verifyBalances(store);
 	const booksOk = Number(earns) === orders && mismatches.length === 0 && summary.written === orders;
@@ -56,6 +62,11 @@ async function run(store: Store, backend: string, file: string, orders: number):
 			ordersPerSecond: summary.ordersPerSecond,
 			secondsPerMillion: +perMillion.toFixed(1),
 			...(orders < 1_000_000 ? { secondsPerMillionExtrapolated: true } : {}),
+			// This process's CPU (SQLite's work included, PostgreSQL's server not) and the load meanwhile:
+			// on a shared machine the wall-clock time says how much of a core the import got.
+			cpuSeconds: +cpuSeconds.toFixed(1),
+			cpuSecondsPerMillion: +((cpuSeconds * 1_000_000) / orders).toFixed(1),
+			loadAverage,
 			earnEntries: Number(earns),
 			balanceMismatches: mismatches.length,
 			booksOk,

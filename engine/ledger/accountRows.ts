@@ -63,7 +63,8 @@ export async function lockAccounts(sql: SqlClient, programId: string, customerId
  */
 export async function saveAccounts(sql: SqlClient, accounts: readonly AccountRow[]): Promise<void> {
 	if (sql.dialect === 'sqlite') {
-		for (const account of accounts) await saveAccount(sql, account);
+		if (sql.executeEach) await sql.executeEach(SAVE_ACCOUNT, [], accounts.map(saveAccountParams));
+		else for (const account of accounts) await saveAccount(sql, account);
 		return;
 	}
 	await executeRows(
@@ -76,12 +77,15 @@ export async function saveAccounts(sql: SqlClient, accounts: readonly AccountRow
 	);
 }
 
+const SAVE_ACCOUNT = `UPDATE loyalty_accounts SET available = $3, pending = $4, lifetime_earned = $5, tier = $6, tier_reviewed_at = $7, last_activity_at = $8, updated_at = $9, lots_due_at = $10
+		 WHERE program_id = $1 AND customer_id = $2`;
+
+function saveAccountParams(account: AccountRow): unknown[] {
+	return [account.program_id, account.customer_id, account.available, account.pending, account.lifetime_earned, account.tier, account.tier_reviewed_at, account.last_activity_at, account.updated_at, account.lots_due_at];
+}
+
 export async function saveAccount(sql: SqlClient, account: AccountRow): Promise<void> {
-	await sql.execute(
-		`UPDATE loyalty_accounts SET available = $3, pending = $4, lifetime_earned = $5, tier = $6, tier_reviewed_at = $7, last_activity_at = $8, updated_at = $9, lots_due_at = $10
-		 WHERE program_id = $1 AND customer_id = $2`,
-		[account.program_id, account.customer_id, account.available, account.pending, account.lifetime_earned, account.tier, account.tier_reviewed_at, account.last_activity_at, account.updated_at, account.lots_due_at],
-	);
+	await sql.execute(SAVE_ACCOUNT, saveAccountParams(account));
 }
 
 export function balanceOf(account: AccountRow): Balance {

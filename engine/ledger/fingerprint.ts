@@ -18,9 +18,57 @@ export interface LedgerRequest {
 	approvalKey?: string;
 }
 
-/** JSON with sorted keys and no undefined values, so equal requests compare equal as text. */
+/**
+ * JSON with sorted keys and no undefined values, so equal requests compare equal as text. Every
+ * keyed write computes one (an award's request), so the usual shapes (plain objects and arrays of
+ * strings, finite numbers, booleans and null, keys not starting with a digit) are written
+ * directly, without building a sorted copy first; anything else (a Date, a function, NaN, a key
+ * like "10", which objects order numerically) goes the general way, with the same text.
+ */
 export function canonicalJson(value: unknown): string {
-	return JSON.stringify(sortKeys(value));
+	return writeCanonical(value) ?? JSON.stringify(sortKeys(value));
+}
+
+/** The canonical text of a plain value, or undefined when it holds anything `sortKeys` must see. */
+function writeCanonical(value: unknown): string | undefined {
+	switch (typeof value) {
+		case 'string':
+		case 'boolean':
+			return JSON.stringify(value);
+		case 'number':
+			return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+		case 'object':
+			break;
+		default:
+			return undefined;
+	}
+	if (value === null) return 'null';
+	if (Array.isArray(value)) {
+		let text = '[';
+		for (let i = 0; i < value.length; i++) {
+			const item = writeCanonical(value[i]);
+			if (item === undefined) return undefined;
+			text += i === 0 ? item : `,${item}`;
+		}
+		return `${text}]`;
+	}
+	if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+	const record = value as Record<string, unknown>;
+	const keys = Object.keys(record).sort();
+	let text = '{';
+	let first = true;
+	for (const key of keys) {
+		// An integer-like key comes first in any object's own order (so in the sorted copy's text).
+		const c = key.charCodeAt(0);
+		if (c >= 48 && c <= 57) return undefined;
+		const field = record[key];
+		if (field === undefined) continue;
+		const item = writeCanonical(field);
+		if (item === undefined) return undefined;
+		text += `${first ? '' : ','}${JSON.stringify(key)}:${item}`;
+		first = false;
+	}
+	return `${text}}`;
 }
 
 function sortKeys(value: unknown): unknown {
@@ -73,4 +121,29 @@ export function assertSameLedgerRequest(key: string, first: LedgerRequest | unde
 	const different = differingParts(first, now);
 	const sameCustomer = !different.includes('customer');
 	throw LoyaltyError.keyReused('idempotencyKey', key, describeLedgerRequest(first), describeLedgerRequest(now, !sameCustomer), different);
+}
+
+/** The identity kinds an order's customer may carry, in sorted order (identitiesSchema is strict). */
+const IDENTITY_KINDS_SORTED = ['email', 'loyalty', 'phone', 'square', 'woocommerce'] as const;
+
+/**
+ * `canonicalJson` of an earn's request (`{ operation, customer: { identities }, order }`), written
+ * straight from its known shape: every award computes one. Anything off that shape goes through
+ * `canonicalJson`; test/unit/engine/canonicalJson.test.ts compares the two.
+ */
+export function earnRequestJson(request: { operation: string; customer: { identities: Record<string, unknown> }; order: { source: string; id: string; currency: string; amountMinor: number } }): string {
+	const identities = request.customer.identities;
+	let defined = 0;
+	for (const kind in identities) if (identities[kind] !== undefined) defined++;
+	let text = '';
+	let written = 0;
+	for (const kind of IDENTITY_KINDS_SORTED) {
+		const value = identities[kind];
+		if (value === undefined) continue;
+		if (typeof value !== 'string') return canonicalJson(request);
+		text += `${written++ === 0 ? '' : ','}"${kind}":${JSON.stringify(value)}`;
+	}
+	const { order } = request;
+	if (written !== defined || Object.keys(request).length !== 3 || Object.keys(request.customer).length !== 1 || Object.keys(order).length !== 4 || !Number.isFinite(order.amountMinor)) return canonicalJson(request);
+	return `{"customer":{"identities":{${text}}},"operation":${JSON.stringify(request.operation)},"order":{"amountMinor":${JSON.stringify(order.amountMinor)},"currency":${JSON.stringify(order.currency)},"id":${JSON.stringify(order.id)},"source":${JSON.stringify(order.source)}}}`;
 }

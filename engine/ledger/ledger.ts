@@ -20,7 +20,7 @@ import { earnGroup, type EarnOutcome, type EarnRequest, type PreparedEarn } from
 export type { EarnOutcome, EarnRequest } from './earnGroup';
 import { pointsForAmount, pointsToReverse } from './points';
 import { parseProgram, type ProgramConfig, type ProgramInput } from './program';
-import { assertSameLedgerRequest, canonicalJson, type LedgerRequest } from './fingerprint';
+import { assertSameLedgerRequest, canonicalJson, earnRequestJson, type LedgerRequest } from './fingerprint';
 import { HeldStatus, Operation, type Balance, type CustomerRef, type HeldPoints, type LedgerEntry, type LedgerResult } from './types';
 
 const customerRefSchema = z.union([z.object({ customerId: idSchema }), z.object({ identities: identitiesSchema })]);
@@ -190,12 +190,12 @@ export class Ledger {
 		const rate = this.program.earnRates[order.currency];
 		if (!rate) throw LoyaltyError.invalid('order.currency', `the program has no earn rate for ${order.currency}; set the program's Currency to it (Loyalty Program node)`);
 		const key = options.idempotencyKey === undefined ? `${order.source}:order:${order.id}:paid` : parseOrThrow(idempotencyKeySchema, options.idempotencyKey, 'idempotencyKey');
-		const request: LedgerRequest = {
+		const request = {
 			operation: Operation.Earn,
 			customer: { identities: order.customer.identities },
 			order: { source: order.source, id: order.id, currency: order.currency, amountMinor: order.totalMinor },
-		};
-		return { order, key, points: pointsForAmount(order.totalMinor, rate, this.program.rounding), request, fingerprint: canonicalJson(request) };
+		} satisfies LedgerRequest;
+		return { order, key, points: pointsForAmount(order.totalMinor, rate, this.program.rounding), request, fingerprint: earnRequestJson(request) };
 	}
 
 	private earnPrepared(batch: SqlClient | undefined, earn: PreparedEarn): Promise<LedgerResult> {

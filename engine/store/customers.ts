@@ -16,10 +16,12 @@ interface CustomerRow extends Row {
 
 
 export function identityPairs(identities: Identities): Array<[IdentityKind, string]> {
-	return IDENTITY_KINDS.flatMap((kind) => {
+	const pairs: Array<[IdentityKind, string]> = [];
+	for (const kind of IDENTITY_KINDS) {
 		const value = identities[kind];
-		return value === undefined ? [] : [[kind, value] as [IdentityKind, string]];
-	});
+		if (value !== undefined) pairs.push([kind, value]);
+	}
+	return pairs;
 }
 
 export async function findCustomerIds(sql: SqlClient, identities: Identities): Promise<string[]> {
@@ -177,6 +179,9 @@ export async function upsertCustomerIds(sql: SqlClient, inputs: readonly Custome
 		profiles.set(row.customer_id, row.profile);
 	}
 	const ids: string[] = [];
+	// An input that says nothing about the profile leaves a stored text as it is merged once: a
+	// group has many orders of few customers, so each stored text is merged once for all of them.
+	const mergedAlone = new Map<string, string>();
 	for (const input of inputs) {
 		const pairs = identityPairs(input.identities);
 		let owner: string | undefined;
@@ -190,7 +195,11 @@ export async function upsertCustomerIds(sql: SqlClient, inputs: readonly Custome
 		}
 		const stored = owner === undefined ? undefined : profiles.get(owner);
 		if (owner !== undefined && stored !== undefined) {
-			const profile = profileTextWith(stored, input);
+			let profile: string;
+			if (saysNothingOfProfile(input)) {
+				profile = mergedAlone.get(stored) ?? profileTextWith(stored, input);
+				mergedAlone.set(stored, profile);
+			} else profile = profileTextWith(stored, input);
 			if (profile !== stored) {
 				await sql.execute('UPDATE customers SET profile = $1, updated_at = $2 WHERE id = $3', [profile, now, owner]);
 				profiles.set(owner, profile);
@@ -211,6 +220,11 @@ export async function upsertCustomerIds(sql: SqlClient, inputs: readonly Custome
 		ids.push(resolved.id);
 	}
 	return ids;
+}
+
+/** Whether `input` carries nothing `mergeProfile` reads, so that the merge depends on the stored profile alone. */
+function saysNothingOfProfile(input: CustomerInput): boolean {
+	return input.firstName === undefined && input.lastName === undefined && input.birthday === undefined && input.timeZone === undefined && input.consent === undefined && input.tags === undefined;
 }
 
 /** A stored profile's text with what `input` says added: equal to `stored` when it says nothing new. */

@@ -11,6 +11,12 @@ export interface SqlClient {
 	query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 	/** Runs a statement and returns the number of rows it changed. */
 	execute(sql: string, params?: readonly unknown[]): Promise<number>;
+	/**
+	 * Runs one statement once per row, its parameters `params` followed by the row's values, and
+	 * returns the rows changed in all. Optional: an in-process database (SQLite) runs the rows back
+	 * to back without a promise each; without it, callers run `execute` per row.
+	 */
+	executeEach?(sql: string, params: readonly unknown[], rows: ReadonlyArray<readonly unknown[]>): Promise<number>;
 }
 
 export interface Db extends SqlClient {

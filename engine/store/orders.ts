@@ -53,10 +53,24 @@ export async function upsertOrder(sql: SqlClient, order: Order, customerId: stri
 }
 
 /**
+ * `placedAt` as the ISO instant stored. The answers of one group are kept, since its orders often
+ * share their time (an import's rows carry the day only).
+ */
+function placedInstants(): (placedAt: string) => string {
+	const known = new Map<string, string>();
+	return (placedAt) => {
+		let iso = known.get(placedAt);
+		if (iso === undefined) known.set(placedAt, (iso = new Date(placedAt).toISOString()));
+		return iso;
+	};
+}
+
+/**
  * `upsertOrder` for many orders in one statement (the ledger's group commit). An order may appear
  * once: the caller keeps the last state of each.
  */
 export async function upsertOrders(sql: SqlClient, orders: ReadonlyArray<{ order: Order; customerId: string }>, now: string): Promise<void> {
+	const placedInstant = placedInstants();
 	await executeRows(
 		sql,
 		`INSERT INTO orders (source, id, customer_id, status, placed_at, currency, total_minor, payload, updated_at)
@@ -64,7 +78,7 @@ export async function upsertOrders(sql: SqlClient, orders: ReadonlyArray<{ order
 		 ON CONFLICT (source, id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, placed_at = excluded.placed_at,
 			currency = excluded.currency, total_minor = excluded.total_minor, payload = excluded.payload, updated_at = excluded.updated_at`,
 		['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'text'],
-		orders.map(({ order, customerId }) => [order.source, order.id, customerId, order.status, new Date(order.placedAt).toISOString(), order.currency, order.totalMinor, JSON.stringify(order), now]),
+		orders.map(({ order, customerId }) => [order.source, order.id, customerId, order.status, placedInstant(order.placedAt), order.currency, order.totalMinor, JSON.stringify(order), now]),
 	);
 }
 

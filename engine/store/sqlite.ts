@@ -9,12 +9,14 @@ function toSqlite(sql: string): string {
 	return sql.replace(/\$(\d+)/g, '?$1');
 }
 
+function bindableValue(value: unknown): SQLInputValue {
+	if (value === undefined) return null;
+	if (typeof value === 'boolean') return value ? 1 : 0;
+	return value as SQLInputValue;
+}
+
 function bindable(params: readonly unknown[]): SQLInputValue[] {
-	return params.map((value) => {
-		if (value === undefined) return null;
-		if (typeof value === 'boolean') return value ? 1 : 0;
-		return value as SQLInputValue;
-	});
+	return params.map(bindableValue);
 }
 
 /**
@@ -69,6 +71,17 @@ export class SqliteDb implements Db {
 		dialect: 'sqlite',
 		query: async <T extends Row>(sql: string, params: readonly unknown[] = []) => this.prepared(sql).all(...bindable(params)) as T[],
 		execute: async (sql: string, params: readonly unknown[] = []) => Number(this.prepared(sql).run(...bindable(params)).changes),
+		executeEach: async (sql: string, params: readonly unknown[], rows: ReadonlyArray<readonly unknown[]>) => {
+			const statement = this.prepared(sql);
+			const values = bindable(params);
+			const first = values.length;
+			let changed = 0;
+			for (const row of rows) {
+				for (let c = 0; c < row.length; c++) values[first + c] = bindableValue(row[c]);
+				changed += Number(statement.run(...values).changes);
+			}
+			return changed;
+		},
 	};
 
 	private serialised<T>(work: () => Promise<T>): Promise<T> {
