@@ -18,3 +18,4 @@ export * from './program';
 export { importOrders, ImportMode, type ImportProgress } from './import/orders';
 export { importOrderHistory, readImportCheckpoint, type HistoryPage, type HistoryImportOptions, type HistoryImportSummary, type HistoryProgress } from './import/history';
 export * from './privacy';
+export * from './referral';

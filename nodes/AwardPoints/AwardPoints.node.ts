@@ -12,6 +12,7 @@ import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import * as customer from './actions/customer/Customer.resource';
 import * as points from './actions/points/Points.resource';
 import * as quarantine from './actions/quarantine/Quarantine.resource';
+import * as referral from './actions/referral/Referral.resource';
 import { router } from './actions/router';
 
 export class AwardPoints implements INodeType {
@@ -55,12 +56,14 @@ export class AwardPoints implements INodeType {
 					{ name: 'Customer', value: 'customer' },
 					{ name: 'Points Ledger', value: 'points' },
 					{ name: 'Quarantine', value: 'quarantine', description: 'Shop deliveries that could not be processed, and runs that kept failing' },
+					{ name: 'Referral', value: 'referral', description: 'Customers bring friends: a code to share, and rewards for both when the friend buys' },
 				],
 				default: 'points',
 			},
 			...points.description,
 			...customer.description,
 			...quarantine.description,
+			...referral.description,
 			{
 				displayName: 'Test Mode',
 				name: 'testMode',
