@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger, LoyaltyError, Referrals, verifyBalances, type OrderInput, type Store } from '../../engine';
+import { buildReport, Ledger, LoyaltyError, Referrals, renderReportHtml, verifyBalances, type OrderInput, type Store } from '../../engine';
 import { backends } from '../support/stores';
 
 const DAY = 86_400_000;
@@ -185,6 +185,21 @@ describe('referrals: codes, rewards, fraud checks and refunds', async () => {
 				const before = await counts(store);
 				await assert.rejects(referrals().applyOrder({ ...friend, referralCode: cy.code }), (error: LoyaltyError) => error.code === 'key_reused');
 				assert.deepEqual(await counts(store), before);
+			});
+
+			test('the dashboard counts referrals, conversions, cancellations and refusals by reason', async () => {
+				const report = await buildReport(store, { programId: 'default', now: new Date(NOW.getTime() + DAY) });
+				const r = report.referrals!;
+				const [row] = await store.db.query<{ n: number | string }>("SELECT COUNT(*) AS n FROM referrals WHERE program_id = 'default'");
+				assert.equal(r.referrals, Number(row.n));
+				assert.equal(r.referrals, r.conversions + r.cancelled + r.refused);
+				assert.ok(r.conversions >= 6 && r.cancelled === 1, JSON.stringify(r));
+				assert.equal(r.confirmed, 0, 'no return window has passed a day after the referrals');
+				assert.deepEqual(Object.keys(r.refusedByReason).sort(), ['not_new', 'self_referral', 'too_many']);
+				assert.equal(r.refusedByReason.self_referral, 4);
+				const html = renderReportHtml(report);
+				assert.match(html, /<h2>Referrals<\/h2>/);
+				assert.match(html, /Too many referrals from one customer/);
 			});
 		});
 	}
