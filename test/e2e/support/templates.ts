@@ -30,7 +30,9 @@ import { startVendorMocks, type CountingProxy } from './vendorMocks';
 
 /** points-on-purchase holds the shop's webhooks (the one intake); the campaigns hear its recorded events. */
 export const TEMPLATE_FILES = ['points-on-purchase.json', 'cart-abandonment.json', 'win-back.json', 'birthday.json', 'cross-sell.json', 'replenishment.json', 'welcome.json', 'vip-milestone.json'] as const;
-export type TemplateFile = (typeof TEMPLATE_FILES)[number];
+/** Templates a suite of their own drives (test/e2e/referral.test.ts), through `StartTemplatesOptions.templates`. */
+export const REFERRAL_TEMPLATE_FILES = ['referral.json'] as const;
+export type TemplateFile = (typeof TEMPLATE_FILES)[number] | (typeof REFERRAL_TEMPLATE_FILES)[number];
 
 export const WOO_WEBHOOK_SECRET = 'e2e-woo-webhook-secret-0123456789';
 export const GENERIC_SECRET = 'e2e-generic-webhook-secret-0123456789abcdef';
@@ -63,6 +65,8 @@ export interface StartTemplatesOptions {
 	 * yet and nothing of it is notified.
 	 */
 	seedShop?: (sandbox: ShopSandbox) => void | Promise<void>;
+	/** Which templates to import and publish (default TEMPLATE_FILES); points-on-purchase.json holds the webhooks. */
+	templates?: readonly TemplateFile[];
 }
 
 export interface TemplatesEnv {
@@ -119,7 +123,7 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 		const webhookPaths: string[] = [];
 		const workflows: WorkflowJson[] = [];
 		log('importing and publishing points on purchase and the seven campaign templates…');
-		for (const file of TEMPLATE_FILES) {
+		for (const file of options.templates ?? TEMPLATE_FILES) {
 			const template = loadTemplate(file);
 			// A WooCommerce-only shop deletes the Square trigger, as the sticky note says.
 			if (!options.square) template.nodes = template.nodes.filter((node) => node !== squareTriggerOf(template));

@@ -1,6 +1,6 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import type { LoyaltyEvent } from '../../../../engine';
+import { referralOffers, type LoyaltyEvent } from '../../../../engine';
 import { parseJsonObject } from '../../helpers/utils';
 import type { OperationContext } from '../node.type';
 
@@ -25,5 +25,7 @@ export async function execute(this: IExecuteFunctions, { referrals, itemIndex }:
 	const about: IDataObject = { eventId: event.id ?? null, eventType: event.type ?? null, programId: referrals.programId };
 	const outcome = await referrals.applyEvent(event);
 	if (outcome === null) return { ...about, operation: 'rewardReferral', referral: { status: 'unchanged', message: `"${String(event.type)}" events are no referral` } };
-	return { ...about, operation: 'rewardReferral', referral: outcome as unknown as IDataObject };
+	const offers = referralOffers(outcome);
+	// The offers for Send Offer (the friend's welcome, the advocate's note), when the referral was rewarded.
+	return { ...about, operation: 'rewardReferral', referral: outcome as unknown as IDataObject, ...(offers ? { friendOffer: offers.friend as IDataObject, advocateOffer: offers.advocate as IDataObject } : {}) };
 }
