@@ -6,7 +6,8 @@ export const REFERRAL_MIGRATIONS: readonly Migration[] = [
 		version: 1100,
 		name: 'referral codes, referrals and self-referral marks',
 		// referral_codes: one stable code per customer per program; the code is unique in the program.
-		// referrals: one row per friend's order that carried an existing code, keyed by that order:
+		// referrals: one row per friend's order that carried an existing code, keyed by that order
+		// (fingerprint: the code and the friend's identities, to tell a replay from a reused key):
 		// rewarded (rewards pending until release_at), cancelled (a refund inside the window) or
 		// refused (reason: self_referral, not_new, too_many).
 		// referral_marks: hashes of a customer's shipping addresses and payment fingerprints, so a
@@ -60,7 +61,7 @@ CREATE INDEX referral_marks_value ON referral_marks (kind, value_hash);
  */
 export const REFERRAL_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
 	{ table: 'referral_codes', column: 'customer_id', onMerge: 'move', uniqueWith: ['program_id'], onErase: 'delete' },
-	{ table: 'referrals', column: 'advocate_id', onMerge: 'move', onErase: 'keep', scrub: ['detail', 'code'] },
-	{ table: 'referrals', column: 'friend_id', onMerge: 'move', onErase: 'keep', scrub: ['detail'] },
+	{ table: 'referrals', column: 'advocate_id', onMerge: 'move', onErase: 'keep', scrub: ['detail', 'code', 'fingerprint'] },
+	{ table: 'referrals', column: 'friend_id', onMerge: 'move', onErase: 'keep', scrub: ['detail', 'fingerprint'] },
 	{ table: 'referral_marks', column: 'customer_id', onMerge: 'move', uniqueWith: ['kind', 'value_hash'], onErase: 'delete' },
 ];

@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildReport, Ledger, LoyaltyError, Referrals, renderReportHtml, verifyBalances, type OrderInput, type Store } from '../../engine';
+import { buildReport, eraseCustomer, Ledger, LoyaltyError, Referrals, renderReportHtml, verifyBalances, type OrderInput, type Store } from '../../engine';
 import { backends } from '../support/stores';
+import { findPersonalValues } from '../support/schemaWalk';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-05-01T12:00:00Z');
@@ -200,6 +201,26 @@ describe('referrals: codes, rewards, fraud checks and refunds', async () => {
 				const html = renderReportHtml(report);
 				assert.match(html, /<h2>Referrals<\/h2>/);
 				assert.match(html, /Too many referrals from one customer/);
+			});
+
+			test('erasing an advocate and a friend removes their codes and marks; the referral stays counted under pseudonyms with nothing personal left', async () => {
+				const ann = await advocate({ shippingAddress: '9 Erase Lane, Springfield', paymentFingerprint: 'card-erase-ann' });
+				const friendEmail = email('zed');
+				const friend = order(friendEmail, `f-${++n}`, { referralCode: `from Ann ${ann.code}`, shippingAddress: '3 Other Road, Shelbyville' });
+				await ledger().earnForOrder(friend);
+				const rewarded = await referrals().applyOrder(friend);
+				assert.equal(rewarded.status, 'rewarded');
+				const needles = [ann.address, friendEmail, ann.customerId, rewarded.friendId!, '9 Erase Lane', '3 Other Road'];
+				for (const customerId of [ann.customerId, rewarded.friendId!]) await eraseCustomer(store, { customerId }, { source: 'cli', now: NOW });
+				const walk = await findPersonalValues(store, needles);
+				assert.deepEqual(walk.hits, [], `personal values left in ${walk.tables.join(', ')}`);
+				const [row] = await store.db.query<{ advocate_id: string; friend_id: string; status: string }>("SELECT advocate_id, friend_id, status FROM referrals WHERE order_source = 'woocommerce' AND order_id = $1", [friend.id]);
+				assert.match(row.advocate_id, /^erased:/);
+				assert.match(row.friend_id, /^erased:/);
+				assert.equal(row.status, 'rewarded');
+				const [codes] = await store.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM referral_codes WHERE code = $1', [ann.code]);
+				assert.equal(Number(codes.n), 0, 'the erased advocate\'s code no longer refers anyone');
+				assert.equal((await referrals().applyOrder(order(email('late'), `f-${++n}`, { referralCode: ann.code }))).status, 'unknown_code');
 			});
 		});
 	}
