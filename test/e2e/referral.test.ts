@@ -29,6 +29,7 @@ const people = {
 	hugo: { email: 'hugo.referral@example.com', firstName: 'Hugo' },
 	bea: { email: 'bea.referral@example.com', firstName: 'Bea' },
 	gina: { email: 'gina.referral@example.com', firstName: 'Gina' },
+	ivy: { email: 'ivy.referral@example.com', firstName: 'Ivy' },
 };
 type Person = (typeof people)[keyof typeof people];
 
@@ -42,7 +43,7 @@ describe('referrals template, in a real n8n, for a WooCommerce web shop and a Sq
 
 	const idOf = async (person: Person) => (await store.findCustomer({ identities: { email: person.email } }))!.id;
 	const balanceOf = async (person: Person) => new Ledger(store).getBalance({ identities: { email: person.email } });
-	const referralOf = async (source: string, orderId: string) => (await store.db.query<{ status: string; reason: string | null; advocate_id: string; friend_id: string }>('SELECT status, reason, advocate_id, friend_id FROM referrals WHERE order_source = $1 AND order_id = $2', [source, orderId]))[0];
+	const referralOf = async (source: string, orderId: string) => (await store.db.query<{ status: string; reason: string | null; detail: string; advocate_id: string; friend_id: string }>('SELECT status, reason, detail, advocate_id, friend_id FROM referrals WHERE order_source = $1 AND order_id = $2', [source, orderId]))[0];
 	const klaviyoEvents = (metric: string, person: Person) => env.klaviyo.requests.filter((r) => r.path.startsWith('/api/events') && r.body.includes(metric) && r.body.includes(person.email));
 
 	/** Every event owed to the workflows is done and no run is still going: "nothing happened" means n8n looked. */
@@ -59,14 +60,14 @@ describe('referrals template, in a real n8n, for a WooCommerce web shop and a Sq
 		return String(id);
 	};
 
-	const squareSale = async (person: Person, amount: number, metadata?: Record<string, string>) => {
+	const squareSale = async (person: Person, amount: number, metadata?: Record<string, string>, cardFingerprint?: string) => {
 		let customerId = squareCustomers.get(person.email);
 		if (!customerId) {
 			customerId = String(env.sandbox.square.createCustomer({ given_name: person.firstName, email_address: person.email }).id);
 			squareCustomers.set(person.email, customerId);
 		}
 		const order = env.sandbox.square.createOrder({ customer_id: customerId, line_items: [{ name: 'Flat white', quantity: '1', base_price_money: { amount, currency: 'USD' } }], ...(metadata ? { metadata } : {}) });
-		const payment = env.sandbox.square.createPayment({ order_id: String(order.id), customer_id: customerId });
+		const payment = env.sandbox.square.createPayment({ order_id: String(order.id), customer_id: customerId, ...(cardFingerprint ? { card_fingerprint: cardFingerprint } : {}) });
 		await env.sandbox.settled();
 		const [completed] = env.sandbox.square.notificationsOf('payment.updated', String(payment.id));
 		assert.equal(completed?.posts[0]?.status, 200, `the Square trigger took ${person.firstName}'s payment`);
@@ -131,6 +132,19 @@ describe('referrals template, in a real n8n, for a WooCommerce web shop and a Sq
 		await eventually('the referral to be cancelled by the refund', async () => (await referralOf('square', orderId))?.status === 'cancelled', { timeoutMs: 60_000 });
 		await settle();
 		assert.deepEqual([(await balanceOf(people.bea)).pending, (await balanceOf(people.gina)).pending], [0, 0]);
+	});
+
+	test('Square: a friend paying with the advocate\'s own card is refused as a self-referral (Square\'s card fingerprint)', async () => {
+		// Bea pays for her own coffee first: her card is remembered (hashed) though the sale carries no code.
+		await squareSale(people.bea, 450, undefined, 'sq-1-bea-card');
+		await settle();
+		const { orderId } = await squareSale(people.ivy, 900, { referral_code: codes.get(people.bea.email)! }, 'sq-1-bea-card');
+		const refused = await eventually('the refusal of Ivy\'s sale', () => referralOf('square', orderId), { timeoutMs: 60_000 });
+		assert.deepEqual([refused.status, refused.reason], ['refused', 'self_referral']);
+		assert.match(refused.detail, /payment card is the advocate's/);
+		await settle();
+		assert.equal(klaviyoEvents('Loyalty: Referral Welcome', people.ivy).length, 0);
+		assert.equal((await balanceOf(people.ivy)).pending, 0);
 	});
 
 	test('the same WooCommerce order delivered again (a new delivery id) gives nothing twice and sends nothing twice', async () => {
