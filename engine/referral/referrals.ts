@@ -149,6 +149,8 @@ export class Referrals {
 		const named = namedCodes(order);
 		const nowIso = this.now().toISOString();
 		const marks = marksOf(order);
+		// Most orders carry no code and nothing to remember: answered without touching the store.
+		if (named.all.length === 0 && named.written.length === 0 && marks.length === 0) return { status: ReferralOutcomeStatus.NoCode, message: `order ${order.id} carries no referral code`, order: ref, replay: false };
 		const decided = await this.store.transaction(async (sql) => {
 			const owners = await ownersOfCodes(sql, this.programId, named.all, true);
 			const code = named.all.find((candidate) => owners.has(candidate));
