@@ -10,6 +10,7 @@ import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from './ledger/migrations'
 import { PRIVACY_CUSTOMER_COLUMNS, PRIVACY_MIGRATIONS } from './privacy/migrations';
 import { refuseSuppressedCustomer } from './privacy/suppression';
 import { PROGRAM_MIGRATIONS } from './program/migrations';
+import { REFERRAL_CUSTOMER_COLUMNS, REFERRAL_MIGRATIONS } from './referral/migrations';
 import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './rules/migrations';
 import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './schedule/migrations';
 import { storeTables, type FeatureTables } from './store/tables';
@@ -36,6 +37,7 @@ const FEATURES: readonly FeatureTables[] = [
 	{ migrations: BADGES_MIGRATIONS, customerColumns: BADGES_CUSTOMER_COLUMNS },
 	// A person who asked to be erased is not created again from a later webhook, until they consent again.
 	{ migrations: PRIVACY_MIGRATIONS, customerColumns: PRIVACY_CUSTOMER_COLUMNS, refuseCustomer: refuseSuppressedCustomer },
+	{ migrations: REFERRAL_MIGRATIONS, customerColumns: REFERRAL_CUSTOMER_COLUMNS },
 ];
 
 export const ENGINE_TABLES = storeTables(FEATURES);

@@ -20,3 +20,4 @@ export { importOrderHistory, readImportCheckpoint, type HistoryPage, type Histor
 export * from './privacy';
 export * from './badges';
 export * from './browse';
+export * from './referral';

@@ -127,7 +127,7 @@ export class SquareSandbox {
 	 * `created_at`: when the order was placed (default now), to seed a history. `fulfillments`:
 	 * how an order placed ahead is handed over (`[{ type: 'PICKUP' }]` for Square Online's pickup).
 	 */
-	createOrder(input: { created_at?: string; customer_id?: string; line_items?: Array<{ name?: string; quantity?: string; base_price_money?: Money; catalog_object_id?: string }>; location_id?: string; reference_id?: string; fulfillments?: Array<{ type: 'PICKUP' | 'SHIPMENT' | 'DELIVERY' }> }): Json {
+	createOrder(input: { created_at?: string; customer_id?: string; line_items?: Array<{ name?: string; quantity?: string; base_price_money?: Money; catalog_object_id?: string }>; location_id?: string; reference_id?: string; fulfillments?: Array<{ type: 'PICKUP' | 'SHIPMENT' | 'DELIVERY' }>; metadata?: Record<string, string> }): Json {
 		const result = this.buildOrder(input);
 		if ('error' in result) throw new Error(`Square sandbox refused the order: ${JSON.stringify(result.error.body)}`);
 		return result.order;
@@ -139,7 +139,7 @@ export class SquareSandbox {
 	 * names another Square product (`ONLINE_STORE` for Square Online). Payments created over HTTP
 	 * are the Payments API's (`ECOMMERCE_API`).
 	 */
-	createPayment(input: { amount?: number; order_id?: string; customer_id?: string; buyer_email_address?: string; autocomplete?: boolean; square_product?: string }): Json {
+	createPayment(input: { amount?: number; order_id?: string; customer_id?: string; buyer_email_address?: string; autocomplete?: boolean; square_product?: string; note?: string; card_fingerprint?: string }): Json {
 		const result = this.pay({ ...input, square_product: input.square_product ?? 'SQUARE_POS', ...(input.amount !== undefined ? { amount_money: { amount: input.amount, currency: 'USD' } } : {}), source_id: 'cnon:card-nonce-ok' });
 		if ('error' in result) throw new Error(`Square sandbox refused the payment: ${JSON.stringify(result.error.body)}`);
 		return result.payment;
@@ -382,6 +382,8 @@ export class SquareSandbox {
 			location_id: locationId,
 			...(input.customer_id ? { customer_id: input.customer_id } : {}),
 			...(input.reference_id ? { reference_id: input.reference_id } : {}),
+			// What the shop's own app keeps on the order (a referral code from a link, say).
+			...(input.metadata ? { metadata: { ...input.metadata } } : {}),
 			line_items: lines,
 			created_at: input.created_at ?? now(),
 			updated_at: now(),
@@ -457,7 +459,9 @@ export class SquareSandbox {
 			delay_duration: 'PT168H',
 			delay_action: 'CANCEL',
 			source_type: 'CARD',
-			card_details: { status: 'AUTHORIZED', card: { card_brand: 'VISA', last_4: '1111', exp_month: 12, exp_year: 2030, card_type: 'CREDIT' }, entry_method: product === 'SQUARE_POS' ? 'EMV' : 'KEYED' },
+			// Square fingerprints a card the same for every payment it makes; only a sale that names one gets one here.
+			card_details: { status: 'AUTHORIZED', card: { card_brand: 'VISA', last_4: '1111', exp_month: 12, exp_year: 2030, card_type: 'CREDIT', ...(text(input.card_fingerprint) ? { fingerprint: input.card_fingerprint } : {}) }, entry_method: product === 'SQUARE_POS' ? 'EMV' : 'KEYED' },
+			...(text(input.note) ? { note: input.note } : {}),
 			location_id: order.location_id,
 			order_id: order.id,
 			...(text(input.customer_id) ?? text(order.customer_id) ? { customer_id: text(input.customer_id) ?? text(order.customer_id) } : {}),

@@ -30,6 +30,7 @@ import {
 	requireText,
 } from '../shared/payload';
 import { type SquareCustomer, SquareEventType, type SquareOrder } from './types';
+import { squareReferral } from './referral';
 
 /**
  * What the caller fetched from Square for this notification. Payment and refund notifications
@@ -131,6 +132,7 @@ function paymentDraft(payment: JsonObject, context: SquareNotificationContext, n
 		location: optionalText(order?.location_id, 'context.order.location_id') ?? optionalText(payment.location_id, `${field}.location_id`),
 		lines: order === undefined ? [] : orderLines(order),
 		customer,
+		...squareReferral(payment, order),
 	});
 	return {
 		type: EventType.Purchase,

@@ -30,6 +30,7 @@ import {
 } from '../shared/payload';
 import { uncategorizedProductIds, withEventLineCategories, withLineCategories } from '../shared/lineCategories';
 import { birthdayFromMeta, DEFAULT_BIRTHDAY_META_KEYS } from './birthday';
+import { wooReferral } from './referral';
 import type { WooCommerceProductCategory } from './client';
 import { WooCommerceTopic } from './types';
 
@@ -122,6 +123,7 @@ function orderDrafts(order: JsonObject, birthdayKeys: readonly string[], warning
 			channel: wooChannel(order),
 			lines: lineItems(order, currency),
 			customer,
+			...wooReferral(order),
 		});
 		const paid = status === OrderStatus.Paid;
 		drafts.push({

@@ -136,6 +136,26 @@ export class LockedAccount {
 		}
 	}
 
+	/** Credits points that stay pending until `availableAt`, whatever the program's return period. */
+	async creditPendingUntil(points: number, availableAt: string, operationKey: string, reason: string): Promise<void> {
+		if (points <= 0) return;
+		await this.write({ kind: 'pending', pendingDelta: points, availableAt, reason }, operationKey);
+	}
+
+	/**
+	 * Takes back what is still pending of the lot that `awardKey` credited; nothing once it was
+	 * released (its date has passed) or when no such award was made. Returns the points taken back.
+	 */
+	async cancelPendingLot(awardKey: string, operationKey: string, reason: string): Promise<number> {
+		const { entries, lots } = await this.read();
+		const award = entries.find((entry) => entry.kind === 'pending' && entry.operationKey === awardKey);
+		const lot = award ? lots.get(award.id) : undefined;
+		if (!lot || lot.phase !== 'pending' || lot.remaining <= 0) return 0;
+		const points = lot.remaining;
+		await this.write({ kind: 'reverse', pendingDelta: -points, lotId: lot.id, reason }, operationKey);
+		return points;
+	}
+
 	/**
 	 * Takes points out, lot by lot: first the lots `prefer` selects (an order's own points for a
 	 * refund, pending before available), then spendable lots by expiry. What no lot covers is

@@ -16,6 +16,10 @@ export interface LedgerRequest {
 	order?: { source: string; id: string; currency: string; amountMinor: number };
 	refund?: { source: string; id: string; orderId: string; currency: string; amountMinor: number };
 	approvalKey?: string;
+	/** award_pending: when the points become spendable. */
+	availableAt?: string;
+	/** cancel_pending: the award whose pending points are taken back. */
+	awardKey?: string;
 }
 
 /**
@@ -107,6 +111,8 @@ export function describeLedgerRequest(request: LedgerRequest, withCustomer = tru
 	if (request.points !== undefined) parts.push(`of ${request.operation === 'adjust' || request.operation === 'rule_reward' ? signed(request.points) : request.points} points`);
 	if (request.tier !== undefined) parts.push(`${request.points !== undefined ? 'and' : 'of'} tier ${request.tier}`);
 	if (request.approvalKey !== undefined) parts.push(`of held points ${request.approvalKey}`);
+	if (request.availableAt !== undefined) parts.push(`pending until ${request.availableAt}`);
+	if (request.awardKey !== undefined) parts.push(`of award ${request.awardKey}`);
 	if (withCustomer && request.customer) parts.push(`for ${describeCustomer(request.customer)}`);
 	return parts.join(' ');
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { identitiesSchema } from '../model/customer';
 import { idSchema, idText } from '../model/ids';
+import { isoInstant } from '../model/instant';
 import { ErrorCode, LoyaltyError } from '../model/errors';
 import { EventType, type LoyaltyEvent } from '../model/event';
 import { minorToDecimalString } from '../model/money';
@@ -63,6 +64,22 @@ const ruleRewardSchema = z
 		reason: z.string().trim().min(1, 'is required: say which rule gives the reward'),
 	})
 	.refine((r) => r.points > 0 || r.tier !== undefined, { message: 'gives neither points nor a tier', path: ['points'] });
+
+const pendingAwardSchema = z.object({
+	customer: customerRefSchema,
+	points: z.number().int('must be a whole number').positive('must be more than zero'),
+	// Stored as UTC text, which is how the ledger compares instants.
+	availableAt: isoInstant.transform((value) => new Date(value).toISOString()),
+	idempotencyKey: idempotencyKeySchema,
+	reason: z.string().trim().min(1, 'is required: say why the points are given'),
+});
+
+const pendingCancelSchema = z.object({
+	customer: customerRefSchema,
+	awardKey: idempotencyKeySchema,
+	idempotencyKey: idempotencyKeySchema,
+	reason: z.string().trim().min(1, 'is required: say why the points are taken back'),
+});
 
 type Resolve = (sql: SqlClient, nowIso: string) => Promise<string>;
 type Apply = (account: LockedAccount) => Promise<Pick<LedgerResult, 'shortfall' | 'held' | 'decision'> | void>;
@@ -362,6 +379,31 @@ export class Ledger {
 		return this.operate(undefined, request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
 			if (request.points > 0) await account.credit(request.points, 'adjust', request.idempotencyKey, { reason: request.reason });
 			if (request.tier !== undefined) account.setTier(request.tier);
+		});
+	}
+
+	/**
+	 * Points that stay pending until `availableAt`, then become spendable like any earn: what a
+	 * referral's advocate gets, held until the friend's return window has passed. Keyed like every
+	 * write; `cancelPending` takes them back while they are still pending.
+	 */
+	async awardPending(input: { customer: CustomerRef; points: number; availableAt: string; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
+		const request = parseOrThrow(pendingAwardSchema, input, '');
+		const fingerprint: LedgerRequest = { operation: Operation.AwardPending, customer: request.customer, points: request.points, availableAt: request.availableAt };
+		return this.operate(undefined, request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
+			await account.creditPendingUntil(request.points, request.availableAt, request.idempotencyKey, request.reason);
+		});
+	}
+
+	/**
+	 * Takes back the points `awardKey` (an `awardPending`) credited, if they are still pending:
+	 * once their date has passed they are the customer's, and nothing is taken (change 0).
+	 */
+	async cancelPending(input: { customer: CustomerRef; awardKey: string; idempotencyKey: string; reason: string }): Promise<LedgerResult> {
+		const request = parseOrThrow(pendingCancelSchema, input, '');
+		const fingerprint: LedgerRequest = { operation: Operation.CancelPending, customer: request.customer, awardKey: request.awardKey };
+		return this.operate(undefined, request.idempotencyKey, fingerprint, this.existingCustomer(request.customer), async (account) => {
+			await account.cancelPendingLot(request.awardKey, request.idempotencyKey, request.reason);
 		});
 	}
 

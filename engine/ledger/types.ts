@@ -51,6 +51,10 @@ export const Operation = {
 	RuleReward: 'rule_reward',
 	ApproveHeld: 'approve_held',
 	DeclineHeld: 'decline_held',
+	/** Points that stay pending until a date of the caller's (a referral's advocate waits out the friend's return window). */
+	AwardPending: 'award_pending',
+	/** Takes back the still-pending points of an `award_pending` (the friend refunded within the window). */
+	CancelPending: 'cancel_pending',
 } as const;
 export type Operation = (typeof Operation)[keyof typeof Operation];
 

@@ -82,6 +82,15 @@ export const orderSchema = z.object({
 	location: z.string().trim().min(1).max(200).optional(),
 	lines: z.array(orderLineSchema).default([]),
 	customer: customerInputSchema,
+	/**
+	 * A referral code the order carries besides its coupons: from the customer note, the order's
+	 * meta data or a referral link the shop kept (engine/referral reads it and the coupon codes).
+	 */
+	referralCode: z.string().trim().min(1).max(200).optional(),
+	/** The payment card's fingerprint, where the shop sends one: only compared, to refuse a self-referral. */
+	paymentFingerprint: z.string().trim().min(1).max(200).optional(),
+	/** The shipping address as one line, where the shop sends one: only compared, to refuse a self-referral. */
+	shippingAddress: z.string().trim().min(1).max(500).optional(),
 });
 export type Order = z.infer<typeof orderSchema>;
 export type OrderInput = z.input<typeof orderSchema>;

@@ -23,7 +23,13 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const SOURCES = new Set<unknown>(ORDER_SOURCES);
 const STATUSES = new Set<unknown>(ORDER_STATUSES);
 const CHANNELS = new Set<unknown>(ORDER_CHANNELS);
-const ORDER_KEYS = new Set(['source', 'id', 'status', 'placedAt', 'currency', 'totalMinor', 'discountMinor', 'couponCodes', 'channel', 'location', 'lines', 'customer']);
+const ORDER_KEYS = new Set(['source', 'id', 'status', 'placedAt', 'currency', 'totalMinor', 'discountMinor', 'couponCodes', 'channel', 'location', 'lines', 'customer', 'referralCode', 'paymentFingerprint', 'shippingAddress']);
+/** The order's trimmed texts after its customer (referral code, self-referral marks), with their longest length, in the schema's order. */
+const TRAILING_TEXTS: ReadonlyArray<readonly ['referralCode' | 'paymentFingerprint' | 'shippingAddress', number]> = [
+	['referralCode', 200],
+	['paymentFingerprint', 200],
+	['shippingAddress', 500],
+];
 const LINE_KEYS = new Set(['sku', 'productId', 'name', 'category', 'quantity', 'unitPriceMinor', 'totalMinor']);
 const CUSTOMER_KEYS = new Set(['identities', 'firstName', 'lastName']);
 const IDENTITY_KEYS = ['email', 'phone', 'square', 'woocommerce', 'loyalty'] as const;
@@ -74,6 +80,13 @@ function fastOrder(input: unknown): Order | undefined {
 	if ('location' in o) order.location = location;
 	order.lines = lines;
 	order.customer = customer;
+	for (const [key, max] of TRAILING_TEXTS) {
+		if (!(key in o)) continue;
+		const v = o[key];
+		if (v === undefined) order[key] = undefined;
+		else if (typeof v === 'string' && v.trim().length >= 1 && v.trim().length <= max) order[key] = v.trim();
+		else return NO;
+	}
 	return order as Order;
 }
 

@@ -4,7 +4,7 @@ import type { CustomerErasure } from '../store/erasure';
 export const ERASED_TEXT = '[erased]';
 
 /** Keys whose values only ever describe a person (or lead to them), wherever a document has them. */
-const PERSONAL_KEYS = new Set(['warnings', 'checkoutUrl', 'firstName', 'lastName', 'birthday', 'email', 'phone']);
+const PERSONAL_KEYS = new Set(['warnings', 'checkoutUrl', 'firstName', 'lastName', 'birthday', 'email', 'phone', 'shippingAddress', 'paymentFingerprint']);
 
 function escapeRegExp(text: string): string {
 	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -5,6 +5,7 @@ import { minorUnitExponent } from '../model/money';
 import { currencySchema } from '../model/order';
 import { parseOrThrow } from '../model/validate';
 import type { ProgramRules } from '../rules/schema';
+import { referralPolicySchema } from '../referral/policy';
 import { DEFAULT_MAX_POINTS_PER_ORDER, expiryPolicySchema, Rounding, tierPolicySchema, type ProgramInput } from '../ledger/program';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 20:00');
@@ -67,6 +68,8 @@ export const programSettingsSchema = z
 		rewards: rewardPolicySchema.default({}),
 		/** The badges rules may award (engine/badges): the presets' four until the owner sets a list. */
 		badges: badgeDefinitionsSchema.default(() => DEFAULT_BADGES.map((badge) => ({ ...badge }))),
+		/** Referral rewards, return window and limits (engine/referral). */
+		referral: referralPolicySchema.default({}),
 	})
 	.strict();
 export type ProgramSettings = z.infer<typeof programSettingsSchema>;
@@ -82,7 +85,7 @@ export function defaultProgramSettings(timeZone: string): ProgramSettings {
 }
 
 /**
- * A change on top of the current settings. Nested blocks (delivery, rewards) merge field by field;
+ * A change on top of the current settings. Nested blocks (delivery, rewards, referral) merge field by field;
  * `tiers: null` removes the tiers. The result is validated as a whole, naming the field at fault.
  */
 export function applyProgramChanges(current: ProgramSettings, changes: Record<string, unknown>): ProgramSettings {
@@ -90,7 +93,7 @@ export function applyProgramChanges(current: ProgramSettings, changes: Record<st
 	const next: Record<string, unknown> = { ...current };
 	for (const [key, value] of Object.entries(changes)) {
 		if (value === undefined) continue;
-		if ((key === 'delivery' || key === 'rewards') && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+		if ((key === 'delivery' || key === 'rewards' || key === 'referral') && typeof value === 'object' && value !== null && !Array.isArray(value)) {
 			next[key] = { ...(current[key] as object), ...(value as object) };
 		} else if (key === 'tiers' && value === null) {
 			delete next.tiers;

@@ -11,6 +11,7 @@ import { experimentReports } from './experiments';
 import { healthReport } from './health';
 import { periodBuckets, ReportPeriod } from './periods';
 import { heldOrders, programReport } from './program';
+import { referralReport } from './referrals';
 import type { HealthView, LoyaltyReport } from './types';
 
 export const DEFAULT_REDEMPTION_VALUE = 0.01;
@@ -52,6 +53,7 @@ export async function buildReport(store: Store, input: ReportOptions = {}): Prom
 	const campaigns = await campaignReport(ctx);
 	const experiments = await experimentReports(ctx);
 	const customers = await customerReport(ctx);
+	const referrals = await referralReport(ctx);
 	const empty = health.sources.length === 0 && programPart.members === 0 && health.quarantine.open === 0 && campaigns.rules.length === 0;
 	const notes = [
 		`Money in ${currency}; orders in other currencies are left out of sums (${customers.otherCurrencyOrders} such orders).`,
@@ -73,6 +75,7 @@ export async function buildReport(store: Store, input: ReportOptions = {}): Prom
 		campaigns,
 		experiments,
 		customers,
+		referrals,
 		notes,
 	};
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { minorUnitExponent } from '../model/money';
 import { healthAlerts } from './alerts';
+import { referralSection } from './referrals';
 import type { ExperimentReport, LoyaltyReport, SourceHealth } from './types';
 
 /**
@@ -10,7 +11,7 @@ import type { ExperimentReport, LoyaltyReport, SourceHealth } from './types';
  */
 export function renderReportHtml(report: LoyaltyReport, options: { locale?: string } = {}): string {
 	const f = formatters(report, options.locale ?? 'en-US');
-	const body = report.empty ? emptyPage(report) : [summary(report, f), pointsSection(report, f), healthSection(report, f), campaignSection(report, f), experimentSection(report, f), customerSection(report, f), notesSection(report)].join('\n');
+	const body = report.empty ? emptyPage(report) : [summary(report, f), pointsSection(report, f), healthSection(report, f), campaignSection(report, f), experimentSection(report, f), customerSection(report, f), referralSection(report.referrals, { table, int: f.int }), notesSection(report)].join('\n');
 	return `<!doctype html>
 <html lang="en">
 <head>

@@ -3,5 +3,6 @@ export { renderReportHtml, esc as escapeHtml } from './html';
 export { ReportPeriod, periodBuckets, type PeriodBucket } from './periods';
 export { normalQuantile, normalCdf, wilsonInterval, waldDifferenceInterval, newcombeDifferenceInterval, sampleSizePerArm, type Interval } from './stats';
 export * from './types';
+export type { ReferralReport } from './referrals';
 export { healthAlerts, AlertKind, type HealthAlert, type AlertThresholds } from './alerts';
 export { claimHealthAlerts, currentHealthAlerts, healthCheckSettingsSchema, HEALTH_ALERT_EVENT_TYPE, type HealthCheckSettings, type HealthAlertEvent } from './healthCheck';

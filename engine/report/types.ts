@@ -1,4 +1,5 @@
 import type { PeriodBucket, ReportPeriod } from './periods';
+import type { ReferralReport } from './referrals';
 
 /** One JSON-able value: the CLI prints it, the page renders it, the tests compare them. */
 export interface LoyaltyReport {
@@ -16,6 +17,8 @@ export interface LoyaltyReport {
 	campaigns: CampaignReport;
 	experiments: ExperimentReport[];
 	customers: CustomerReport;
+	/** Referrals, conversions and refusals (engine/report/referrals.ts); absent in reports stored before it. */
+	referrals?: ReferralReport;
 	/** Plain sentences about what the numbers leave out. */
 	notes: string[];
 }

@@ -12,6 +12,7 @@ import { STORE_CREDENTIAL_LABEL, testStoreCredential } from '../shared/store';
 import * as customer from './actions/customer/Customer.resource';
 import * as points from './actions/points/Points.resource';
 import * as quarantine from './actions/quarantine/Quarantine.resource';
+import * as referral from './actions/referral/Referral.resource';
 import { router } from './actions/router';
 
 export class AwardPoints implements INodeType {
@@ -55,6 +56,7 @@ export class AwardPoints implements INodeType {
 					{ name: 'Customer', value: 'customer', description: 'A customer’s balance, history and Square Loyalty account' },
 					{ name: 'Points Ledger', value: 'points', description: 'Earn, take back, redeem and adjust points' },
 					{ name: 'Quarantine', value: 'quarantine', description: 'Shop deliveries that could not be processed, and runs that kept failing' },
+					{ name: 'Referral', value: 'referral', description: 'Customers bring friends: a code to share, and rewards for both when the friend buys' },
 				],
 				default: 'points',
 				description: 'What to work on'
@@ -62,6 +64,7 @@ export class AwardPoints implements INodeType {
 			...points.description,
 			...customer.description,
 			...quarantine.description,
+			...referral.description,
 			{
 				displayName: 'Test Mode',
 				name: 'testMode',

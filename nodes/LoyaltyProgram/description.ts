@@ -46,6 +46,12 @@ const settingsToChange: INodeProperties = {
 		{ displayName: 'Quiet Hours End', name: 'quietHoursEnd', type: 'string', default: '09:00', placeholder: '09:00', description: 'Messages wait until this time in the customer’s own time zone' },
 		{ displayName: 'Quiet Hours Start', name: 'quietHoursStart', type: 'string', default: '20:00', placeholder: '20:00', description: 'No messages from this time in the customer’s own time zone' },
 		{ displayName: 'Redemption Value per Point', name: 'redemptionValue', type: 'number', typeOptions: { minValue: 0, numberPrecision: 4 }, default: 0.01, description: 'What one point is worth when spent, in your currency (0.01 = one cent); the dashboard prices what you owe with it' },
+		{ displayName: 'Referral Advocate Points', name: 'referralAdvocatePoints', type: 'number', typeOptions: { minValue: 0 }, default: 500, description: 'Points for the customer who brought a friend, given when the friend’s first order is paid and spendable once the friend can no longer return it' },
+		{ displayName: 'Referral Friend Points', name: 'referralFriendPoints', type: 'number', typeOptions: { minValue: 0 }, default: 100, description: 'Welcome points for the friend’s first paid order with a referral code' },
+		{ displayName: 'Referral Limit per Advocate', name: 'referralMaxPerPeriod', type: 'number', typeOptions: { minValue: 1 }, default: 10, description: 'Most rewarded referrals one customer may bring in the limit period; more are refused as too many' },
+		{ displayName: 'Referral Limit Period (Days)', name: 'referralPeriodDays', type: 'number', typeOptions: { minValue: 1 }, default: 30, description: 'The period the referral limit counts over' },
+		{ displayName: 'Referral Link', name: 'referralLinkTemplate', type: 'string', default: '', placeholder: 'e.g. https://shop.example/?ref={code}', description: 'Your shop’s address with {code} where each customer’s code goes. Empty: customers get a code only.' },
+		{ displayName: 'Referral Return Window (Days)', name: 'referralReturnWindowDays', type: 'number', typeOptions: { minValue: 0, maxValue: 365 }, default: 30, description: 'Days after the friend’s order in which a refund takes both referral rewards back; until then they are pending' },
 		{ displayName: 'Rewards per Day', name: 'rewardsPerDay', type: 'number', typeOptions: { minValue: 1 }, default: 1, description: 'Most reward messages (with a coupon or points) one customer gets in a day' },
 		{
 			displayName: 'Rounding',

@@ -33,6 +33,12 @@ export interface SettingsForm {
 	maxRewardsPerCustomerPerDay?: number;
 	pointValueMinor?: number;
 	maxRewardCostShare?: number;
+	referralFriendPoints?: number;
+	referralAdvocatePoints?: number;
+	referralReturnWindowDays?: number;
+	referralMaxPerPeriod?: number;
+	referralPeriodDays?: number;
+	referralLinkTemplate?: string;
 }
 
 /** The "Tiers" block: off, or a basis, a window and the levels as rows. */
@@ -46,6 +52,15 @@ export interface TiersForm {
 
 const DELIVERY_FIELDS = ['quietHoursStart', 'quietHoursEnd', 'emailGapHours', 'smsGapHours', 'maxPerDay', 'maxPerWeek', 'rewardsPerDay', 'maxPercentOff', 'couponPrefix', 'defaultCallingCode'] as const;
 const REWARD_FIELDS = ['maxRewardsPerCustomerPerDay', 'pointValueMinor', 'maxRewardCostShare'] as const;
+/** Form field → the referral block's field (engine/referral/policy.ts). */
+const REFERRAL_FIELDS = {
+	referralFriendPoints: 'friendPoints',
+	referralAdvocatePoints: 'advocatePoints',
+	referralReturnWindowDays: 'returnWindowDays',
+	referralMaxPerPeriod: 'maxReferralsPerPeriod',
+	referralPeriodDays: 'periodDays',
+	referralLinkTemplate: 'linkTemplate',
+} as const;
 const PLAIN_FIELDS = ['pointsPerCurrencyUnit', 'rounding', 'pendingDays', 'allowNegativeBalance', 'maxPointsPerOrder', 'redemptionValue'] as const;
 
 /** Only what the owner filled in changes; everything else keeps its current value. */
@@ -62,6 +77,9 @@ export function changesFromForm(form: SettingsForm, tiers: TiersForm, current: P
 	const rewards: IDataObject = {};
 	for (const field of REWARD_FIELDS) if (form[field] !== undefined) rewards[field] = form[field];
 	if (Object.keys(rewards).length > 0) changes.rewards = rewards;
+	const referral: IDataObject = {};
+	for (const [field, key] of Object.entries(REFERRAL_FIELDS)) if (form[field as keyof typeof REFERRAL_FIELDS] !== undefined) referral[key] = text(form[field as keyof typeof REFERRAL_FIELDS]) as IDataObject[string];
+	if (Object.keys(referral).length > 0) changes.referral = referral;
 	const tierChange = tiersFrom(tiers, (changes.currency as string | undefined) ?? current.currency);
 	if (tierChange !== undefined) changes.tiers = tierChange;
 	return changes;

@@ -1,13 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { SquareClient } from '../../../connectors/square';
-import type { EarnOutcome, EarnRequest, Ledger, openSharedStore } from '../../../engine';
+import type { EarnOutcome, EarnRequest, Ledger, openSharedStore, Referrals } from '../../../engine';
 
 /** Every resource and its operations; the router dispatches on exactly these. */
 export type AwardPointsType = {
 	points: 'applyEvent' | 'applyRuleDecision' | 'earnForOrder' | 'reverseForRefund' | 'redeem' | 'adjust' | 'approveHeld' | 'declineHeld' | 'listHeld';
 	customer: 'getBalance' | 'getHistory' | 'reconcileSquare';
 	quarantine: 'list' | 'replay' | 'discard' | 'retryParked';
+	referral: 'getCode' | 'rewardReferral';
 };
 
 export type AwardPointsResource = keyof AwardPointsType;
@@ -17,6 +18,8 @@ export type LoyaltyStore = Awaited<ReturnType<typeof openSharedStore>>;
 /** What the router hands each operation for one input item. */
 export interface OperationContext {
 	ledger: Ledger;
+	/** The program's referrals, over the same ledger and its stored referral settings. */
+	referrals: Referrals;
 	store: LoyaltyStore;
 	/** Set when "Mirror to Square Loyalty" is on. */
 	squareClient?: SquareClient;

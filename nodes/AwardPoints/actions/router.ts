@@ -1,6 +1,6 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { Ledger, ledgerProgramOf, withoutKeeping, type EarnOutcome, type EarnRequest } from '../../../engine';
+import { Ledger, ledgerProgramOf, Referrals, withoutKeeping, type EarnOutcome, type EarnRequest } from '../../../engine';
 import { programStamp, readStoredProgram } from '../../shared/program';
 import { openStoreFor } from '../../shared/store';
 import { operationFor, runPerItem } from '../../shared/router';
@@ -10,6 +10,7 @@ import * as customer from './customer/Customer.resource';
 import type { AwardPointsType, LoyaltyStore, OperationContext, ReadEarn } from './node.type';
 import * as points from './points/Points.resource';
 import * as quarantine from './quarantine/Quarantine.resource';
+import * as referral from './referral/Referral.resource';
 
 type OperationModule = {
 	execute(this: IExecuteFunctions, context: OperationContext): Promise<IDataObject | IDataObject[]>;
@@ -38,6 +39,10 @@ export const operations: { [R in keyof AwardPointsType]: Record<AwardPointsType[
 		discard: quarantine.discard,
 		retryParked: quarantine.retryParked,
 	},
+	referral: {
+		getCode: referral.getCode,
+		rewardReferral: referral.rewardReferral,
+	},
 };
 
 /** Operations that earn for an order, and how each reads its item's order (see earnTogether). */
@@ -46,7 +51,7 @@ const earning: Partial<Record<AwardPointsType['points'], ReadEarn>> = {
 	applyEvent: points.applyEvent.readEarn,
 };
 
-type ProgramLedger = { ledger: Ledger; stamp: ReturnType<typeof programStamp> };
+type ProgramLedger = { ledger: Ledger; referrals: Referrals; stamp: ReturnType<typeof programStamp> };
 
 /**
  * Runs the chosen operation once per input item (see runPerItem for errors and pairing). The
@@ -64,7 +69,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		let entry = ledgers.get(programId);
 		if (!entry) {
 			const program = await readStoredProgram(this, store, programId);
-			entry = { ledger: new Ledger(store, ledgerProgramOf(program.id, program.version, program.settings)), stamp: programStamp(program) };
+			const ledger = new Ledger(store, ledgerProgramOf(program.id, program.version, program.settings));
+			entry = { ledger, referrals: new Referrals(store, ledger, program.settings.referral, { programId: program.id }), stamp: programStamp(program) };
 			ledgers.set(programId, entry);
 		}
 		return { store, entry };
@@ -79,12 +85,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (resource === 'points' && this.getNodeParameter('testMode', itemIndex, false) === true) {
 			// Test mode: the operation runs as it would, against a scratch copy that is rolled back.
 			const { ledger: real, stamp } = entry;
-			const tried = await withoutKeeping(store, async (scratch) => module.execute.call(this, { ledger: new Ledger(scratch, real.program), store: scratch, item, itemIndex }));
+			const tried = await withoutKeeping(store, async (scratch) => {
+				const ledger = new Ledger(scratch, real.program);
+				return module.execute.call(this, { ledger, referrals: new Referrals(scratch, ledger, entry.referrals.policy, { programId: entry.referrals.programId }), store: scratch, item, itemIndex });
+			});
 			return Array.isArray(tried) ? tried : { ...tried, program: { ...stamp.program }, testMode: true, kept: false };
 		}
-		const { ledger } = entry;
+		const { ledger, referrals } = entry;
 		const squareClient = (this.getNodeParameter('squareMirror', itemIndex, false) as boolean) ? await squareClientFor(this) : undefined;
-		const result = await module.execute.call(this, { ledger, store, squareClient, item, itemIndex, earned: earned.get(itemIndex) });
+		const result = await module.execute.call(this, { ledger, referrals, store, squareClient, item, itemIndex, earned: earned.get(itemIndex) });
 		if (squareClient && resource === 'points' && !Array.isArray(result) && typeof result.idempotencyKey === 'string') {
 			result.squareMirror = await mirrorMovement(store, squareClient, result as unknown as Parameters<typeof mirrorMovement>[2]);
 		}

@@ -30,7 +30,9 @@ import { startVendorMocks, type CountingProxy } from './vendorMocks';
 
 /** points-on-purchase holds the shop's webhooks (the one intake); the campaigns hear its recorded events. */
 export const TEMPLATE_FILES = ['points-on-purchase.json', 'cart-abandonment.json', 'win-back.json', 'birthday.json', 'cross-sell.json', 'replenishment.json', 'welcome.json', 'vip-milestone.json'] as const;
-export type TemplateFile = (typeof TEMPLATE_FILES)[number];
+/** Templates a suite of their own drives (test/e2e/referral.test.ts), through `StartTemplatesOptions.templates`. */
+export const REFERRAL_TEMPLATE_FILES = ['referral.json'] as const;
+export type TemplateFile = (typeof TEMPLATE_FILES)[number] | (typeof REFERRAL_TEMPLATE_FILES)[number];
 
 export const WOO_WEBHOOK_SECRET = 'e2e-woo-webhook-secret-0123456789';
 export const GENERIC_SECRET = 'e2e-generic-webhook-secret-0123456789abcdef';

@@ -122,6 +122,8 @@ describe('Square normalizer', () => {
 				{ productId: 'AA27W3M2GGTF3H6AVPNB77CK', name: 'Almond Croissant (Regular)', quantity: 1, unitPriceMinor: 450, totalMinor: 350 },
 			],
 			customer: event.customer,
+			// The card's fingerprint, only ever compared (hashed) to spot a self-referral (engine/referral).
+			paymentFingerprint: 'sq-1-Hxim77tbdcbGejOejnoAklBVJed2YFLTmirfl8Q5XZzObTc8qY_U8RkwzoNL8dCEcQ',
 		});
 	});
 

@@ -40,6 +40,9 @@ const order = fc.record(
 		lines: fc.oneof(fc.array(line, { maxLength: 2 }), value),
 		customer: fc.oneof(fc.record({ identities, firstName: value, lastName: value, tags: fc.array(text, { maxLength: 1 }) }, { requiredKeys: [] }), value),
 		note: value,
+		referralCode: fc.oneof(fc.constantFrom(' AB3K7MQ ', 'x'.repeat(201), '   '), value),
+		paymentFingerprint: value,
+		shippingAddress: fc.oneof(fc.constantFrom('1 Main St', 'y'.repeat(501)), value),
 	},
 	{ requiredKeys: [] },
 );
@@ -54,6 +57,9 @@ const valid = fc.record({
 	location: fc.constantFrom('LSTORE1', ' Main street ', '', 'x'.repeat(201), undefined),
 	lines: fc.array(fc.record({ sku: fc.string(), quantity: fc.integer({ min: 1, max: 3 }), totalMinor: fc.nat() }, { requiredKeys: ['quantity', 'totalMinor'] }), { maxLength: 2 }),
 	customer: fc.record({ identities: fc.record({ email: fc.constantFrom('a@b.co', ' X@Y.org ', 'bad'), woocommerce: fc.string({ maxLength: 4 }) }, { requiredKeys: [] }), firstName: fc.constantFrom(' Ann ', undefined) }, { requiredKeys: ['identities'] }),
+	referralCode: fc.constantFrom(' ab3-k7mq ', 'note with AB3K7MQ', '', undefined),
+	paymentFingerprint: fc.constantFrom('sq-1-abc', ' ', undefined),
+	shippingAddress: fc.constantFrom(' 1 Main St, Springfield ', 'z'.repeat(501), undefined),
 });
 
 describe('parseOrder (zod without zod for ordinary orders)', () => {
