@@ -27,6 +27,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 		default: 'rewardReferral',
+		description: 'What to do with referral codes and the rewards they bring',
 	},
 	...getCode.description,
 	...rewardReferral.description,
