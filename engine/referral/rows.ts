@@ -38,6 +38,15 @@ export const ReferralRefusal = {
 } as const;
 export type ReferralRefusal = (typeof ReferralRefusal)[keyof typeof ReferralRefusal];
 
+/**
+ * Friends this advocate brought whose first order was rewarded and not refunded inside the window
+ * (refused and cancelled referrals do not count): the rules' `profile.referralCount`.
+ */
+export async function countReferralsBy(sql: SqlClient, programId: string, advocateId: string): Promise<number> {
+	const [row] = await sql.query<{ n: number }>('SELECT COUNT(*) AS n FROM referrals WHERE program_id = $1 AND advocate_id = $2 AND status = $3', [programId, advocateId, ReferralStatus.Rewarded]);
+	return Number(row?.n ?? 0);
+}
+
 export async function codeOfCustomer(sql: SqlClient, programId: string, customerId: string): Promise<string | undefined> {
 	const [row] = await sql.query<{ code: string }>('SELECT code FROM referral_codes WHERE program_id = $1 AND customer_id = $2', [programId, customerId]);
 	return row?.code;

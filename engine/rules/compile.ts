@@ -60,6 +60,8 @@ export interface CompiledRuleSet {
 	conflictGroups: ReadonlyMap<string, readonly string[]>;
 	/** Whether a rule reads or awards badges: only then does loadContext read the customer's badges. */
 	needsBadges?: boolean;
+	/** Whether a condition reads profile.referralCount: only then does loadContext count the customer's referrals. */
+	needsReferralCount?: boolean;
 }
 
 export const usageKey = (period: Period, ruleId?: string) => (ruleId ? `rule:${ruleId}:${period}` : `program:${period}`);
@@ -115,6 +117,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 	const conflictGroups = new Map<string, string[]>();
 	const seen = new Map<string, number>();
 	let needsBadges = false;
+	let needsReferralCount = false;
 	const needUsage = (period: Period, ruleId?: string) => {
 		const key = usageKey(period, ruleId);
 		requiredUsage.set(key, { key, ruleId, period });
@@ -141,6 +144,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 		}
 		checkChallengeStarts(rule, path);
 		if (checkBadgeActions(rule, path, program)) needsBadges = true;
+		if (rule.conditions && JSON.stringify(rule.conditions).includes('"profile.referralCount"')) needsReferralCount = true;
 		if (rule.frequency) frequencyWindows.set(rule.id, rule.frequency.perDays);
 		if (rule.conflict) conflictGroups.set(rule.conflict.group, [...(conflictGroups.get(rule.conflict.group) ?? []), rule.id]);
 		const caps = (rule.caps ?? []).map((cap) => ({ ...cap, scope: 'rule' as const, usageKey: needUsage(cap.period, rule.id) }));
@@ -186,5 +190,6 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 		programCostCeiling,
 		conflictGroups,
 		needsBadges,
+		needsReferralCount,
 	};
 }

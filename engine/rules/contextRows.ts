@@ -5,6 +5,7 @@ import { computeAggregates, orderStats, placeStats, type OrderFacts } from './ag
 import type { CompiledRuleSet } from './compile';
 import type { CapUsage, ChallengeReward, EvaluationContext, RuleEvent, RuleProfile, RunningChallenge } from './types';
 import { listBadges } from '../badges';
+import { countReferralsBy } from '../referral/rows';
 import { findCustomerIds, getCustomer } from '../store/customers';
 import type { Row, SqlClient } from '../store/db';
 
@@ -96,11 +97,13 @@ export async function loadContext(sql: SqlClient, ruleSet: CompiledRuleSet, even
 	// read only for rule sets that use badges), and the categories of every counted order, this one's included.
 	const badges = customer && ruleSet.needsBadges !== false ? (await listBadges(sql, programId, customer.id, { exceptEventKey: event.idempotencyKey })).map((b) => b.badge) : undefined;
 	const categoryCount = new Set(orders.flatMap((o) => o.categories)).size;
+	const referralCount = customer && ruleSet.needsReferralCount ? await countReferralsBy(sql, programId, customer.id) : undefined;
 
 	const profile: RuleProfile = {
 		customerKey,
 		...(customer ? { customerId: customer.id, badges } : {}),
 		categoryCount,
+		...(referralCount !== undefined ? { referralCount } : {}),
 		...orderStats(orders),
 		...placeStats(orders, event.type === 'purchase' ? placeOf(current?.source ?? event.source, current ?? {}).location : undefined),
 		...(tier ? { tier } : {}),

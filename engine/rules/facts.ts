@@ -117,6 +117,7 @@ export const FACTS: readonly Fact[] = withMemoSlots([
 	// Badges and perks (engine/badges).
 	fact('profile.badges', 'list', 'badges the customer has earned (their ids, such as first-purchase)', (c) => c.profile.badges),
 	fact('profile.categoryCount', 'number', 'different categories the customer has bought, this order included', (c) => c.profile.categoryCount),
+	fact('profile.referralCount', 'number', 'friends the customer brought whose first order was rewarded (refused and refunded referrals not counted)', (c) => c.profile.referralCount),
 	fact('profile.isBirthdayMonth', 'boolean', "whether it is the customer's birthday month (customer's time zone)", (c, now, zone) => birthdayMonthNow(c, now, zone)),
 	...BROWSE_FACTS,
 ]);

@@ -328,14 +328,16 @@ export const badgeExplorer = preset(
 );
 
 /**
- * Reads the number of friends a customer has brought from a fact the shop's workflow (or the
- * referral feature) puts on the event, `event.data.referralCount` unless told otherwise.
+ * Counts the friends a customer brought with the referral feature (`profile.referralCount`:
+ * rewarded referrals, refused and refunded ones left out); the badge comes with the customer's
+ * next purchase or visit after the fifth friend's order. `countFact` names another fact for shops
+ * that count referrals elsewhere (e.g. `event.data.referralCount` on their own JSON event).
  */
 export const badgeReferralChampion = preset(
 	'badge_referral_champion',
 	'Badge: referral champion',
-	'The Referral Champion badge once a customer has brought five friends (the count comes with the event)',
-	{ badge: 'referral-champion', referrals: 5, countFact: 'event.data.referralCount', triggers: ['purchase', 'signup', 'customer_updated', 'visit'] as RuleInput['triggers'] },
+	'The Referral Champion badge once five friends a customer brought have bought (given with their next purchase or visit)',
+	{ badge: 'referral-champion', referrals: 5, countFact: 'profile.referralCount', triggers: ['purchase', 'signup', 'customer_updated', 'visit'] as RuleInput['triggers'] },
 	(p) => [
 		{
 			id: 'badge_referral_champion',

@@ -57,6 +57,8 @@ export interface RuleProfile {
 	badges?: string[];
 	/** Distinct categories the customer has bought in paid orders, this order's included. */
 	categoryCount?: number;
+	/** Friends the customer brought whose first order was rewarded and not refunded (engine/referral); read only for rule sets that ask. */
+	referralCount?: number;
 }
 
 /** Usage counted for the period that contains `now`, keyed by the compiled cap's key. */

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildReport, eraseCustomer, Ledger, LoyaltyError, Referrals, renderReportHtml, verifyBalances, type OrderInput, type Store } from '../../engine';
+import { badgeReferralChampion, buildReport, compileRules, eraseCustomer, Ledger, loadContext, LoyaltyError, Referrals, renderReportHtml, verifyBalances, type OrderInput, type Store } from '../../engine';
 import { backends } from '../support/stores';
 import { findPersonalValues } from '../support/schemaWalk';
 
@@ -176,6 +176,25 @@ describe('referrals: codes, rewards, fraud checks and refunds', async () => {
 				assert.match(after.message, /after the return window/);
 				assert.equal((await balance(ann.customerId)).pending, 500);
 				assert.deepEqual(await verifyBalances(store), []);
+			});
+
+			test('rules count the referrals on file (profile.referralCount): rewarded ones, not refused or refunded ones', async () => {
+				const ann = await advocate();
+				const rules = compileRules({ version: 1, program: { timeZone: 'UTC' }, rules: badgeReferralChampion.build({ referrals: 2 }) });
+				const visit = (i: number) => ({ type: 'visit' as const, occurredAt: clock.toISOString(), idempotencyKey: `visit:${ann.customerId}:${i}`, source: 'generic', customer: { identities: { email: ann.address } } });
+				const counted = async (i: number) => (await loadContext(store.db, rules, visit(i), clock)).profile.referralCount;
+				assert.equal(await counted(1), 0);
+				const friends = [order(email('kai'), `f-${++n}`, { referralCode: ann.code }), order(email('lea'), `f-${++n}`, { referralCode: ann.code })];
+				for (const friend of friends) {
+					await ledger().earnForOrder(friend);
+					assert.equal((await referrals().applyOrder(friend)).status, 'rewarded');
+				}
+				await referrals().applyOrder(order(ann.address, `f-${++n}`, { referralCode: ann.code }));
+				assert.equal(await counted(2), 2, 'two friends rewarded; the own code refused and not counted');
+				await referrals().applyRefund({ source: 'woocommerce', id: `r-${n}`, orderId: friends[1].id, amountMinor: 4000, currency: 'USD', createdAt: clock.toISOString() });
+				assert.equal(await counted(3), 1, 'a refund inside the window takes the referral out of the count');
+				const plain = compileRules({ version: 1, program: { timeZone: 'UTC' }, rules: [{ id: 'x', triggers: ['visit'], actions: [{ type: 'add_tag', tag: 'seen' }] }] });
+				assert.equal((await loadContext(store.db, plain, visit(4), clock)).profile.referralCount, undefined, 'not read for rule sets that do not ask');
 			});
 
 			test('the same order again with another code is refused as a reused key; nothing changes', async () => {

@@ -44,12 +44,16 @@ test('explorer preset: the third distinct category earns it, not before, not aga
 	);
 });
 
-test('referral champion reads the count the event carries (event.data.referralCount), or the fact it is given', () => {
+test('referral champion counts the referrals on file (profile.referralCount), or the fact it is given', () => {
 	const set = compileRules({ version: 1, program, rules: badgeReferralChampion.build() });
-	const signup = (referralCount: number) => ({ type: 'signup', occurredAt: NOW.toISOString(), idempotencyKey: `s:${referralCount}`, customer: { identities: { email: 'a@example.com' } }, data: { referralCount } });
-	assert.equal(evaluate(set, contextFor(signup(4), { customerId: 'c', badges: [] }), NOW).badgeAwards, undefined);
-	assert.deepEqual(evaluate(set, contextFor(signup(5), { customerId: 'c', badges: [] }), NOW).badgeAwards?.map((b) => b.badge), ['referral-champion']);
-	assert.doesNotThrow(() => compileRules({ version: 1, program, rules: badgeReferralChampion.build({ countFact: 'event.data.friends', triggers: ['visit'] }) }));
+	assert.equal(set.needsReferralCount, true, 'the store counts referrals only for rule sets that ask');
+	assert.equal(compileRules({ version: 1, program, rules: badgeReferralChampion.build({ countFact: 'event.data.referralCount' }) }).needsReferralCount, false);
+	const visit = (n: number) => ({ type: 'visit', occurredAt: NOW.toISOString(), idempotencyKey: `v:${n}`, customer: { identities: { email: 'a@example.com' } } });
+	assert.equal(evaluate(set, contextFor(visit(1), { customerId: 'c', badges: [], referralCount: 4 }), NOW).badgeAwards, undefined);
+	assert.deepEqual(evaluate(set, contextFor(visit(2), { customerId: 'c', badges: [], referralCount: 5 }), NOW).badgeAwards?.map((b) => b.badge), ['referral-champion']);
+	const own = compileRules({ version: 1, program, rules: badgeReferralChampion.build({ countFact: 'event.data.referralCount', triggers: ['signup'] }) });
+	const signup = { type: 'signup', occurredAt: NOW.toISOString(), idempotencyKey: 's:5', customer: { identities: { email: 'a@example.com' } }, data: { referralCount: 5 } };
+	assert.deepEqual(evaluate(own, contextFor(signup, { customerId: 'c', badges: [] }), NOW).badgeAwards?.map((b) => b.badge), ['referral-champion']);
 });
 
 test('free shipping perk: an offer with a free-shipping coupon Send Offer accepts; early access: a tag on the Other output', () => {
