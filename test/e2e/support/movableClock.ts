@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the preload lives; pass `clock.env` to startN8n so the n8n process uses it. */
@@ -46,7 +46,9 @@ export class MovableClock {
 
 	set(at: Date | string): void {
 		this.offsetMs = new Date(at).getTime() - realNow();
-		writeFileSync(this.file, String(this.offsetMs));
+		// Written aside and renamed over the file, so n8n never reads a half-written offset.
+		writeFileSync(`${this.file}.next`, String(this.offsetMs));
+		renameSync(`${this.file}.next`, this.file);
 	}
 
 	advance(ms: number): void {
