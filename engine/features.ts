@@ -8,6 +8,8 @@ import { LEDGER_CUSTOMER_COLUMNS, LEDGER_MIGRATIONS } from './ledger/migrations'
 import { PRIVACY_CUSTOMER_COLUMNS, PRIVACY_MIGRATIONS } from './privacy/migrations';
 import { refuseSuppressedCustomer } from './privacy/suppression';
 import { PROGRAM_MIGRATIONS } from './program/migrations';
+import { refoldMergedCustomer } from './report/fold';
+import { REPORT_MIGRATIONS } from './report/migrations';
 import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './rules/migrations';
 import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './schedule/migrations';
 import { storeTables, type FeatureTables } from './store/tables';
@@ -30,6 +32,8 @@ const FEATURES: readonly FeatureTables[] = [
 	{ migrations: IMPORT_MIGRATIONS },
 	// A person who asked to be erased is not created again from a later webhook, until they consent again.
 	{ migrations: PRIVACY_MIGRATIONS, customerColumns: PRIVACY_CUSTOMER_COLUMNS, refuseCustomer: refuseSuppressedCustomer },
+	// The dashboard's read model: folded from the base tables after they were written; its per-customer rows are recounted after a merge.
+	{ migrations: REPORT_MIGRATIONS, afterCustomerMerge: refoldMergedCustomer },
 ];
 
 export const ENGINE_TABLES = storeTables(FEATURES);

@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import { EventType } from '../model/event';
 import { pointsForAmount } from '../ledger';
 import { countQuarantined, deliveryCounts, listParkedDeliveries, listQuarantine } from '../intake';
 import { num, type ReportContext } from './context';
@@ -20,12 +19,9 @@ export async function healthReport(ctx: ReportContext): Promise<HealthReport> {
 	const lastHour = Math.floor(ctx.now.getTime() / HOUR_MS) * HOUR_MS;
 	const hours = Array.from({ length: 24 }, (_, i) => new Date(lastHour - (23 - i) * HOUR_MS).toISOString());
 
-	// Counted per UTC hour in SQL, then placed into the shop's days: exact for whole-hour zones.
-	const hourly = await db.query<{ source: string; hour: string; n: number }>(
-		`SELECT source, SUBSTR(received_at, 1, 13) AS hour, COUNT(*) AS n FROM events WHERE received_at >= $1 GROUP BY source, SUBSTR(received_at, 1, 13)`,
-		[ctx.since],
-	);
-	const totals = await db.query<{ source: string; n: number; last_at: string }>('SELECT source, COUNT(*) AS n, MAX(received_at) AS last_at FROM events GROUP BY source ORDER BY source');
+	// Counted per UTC hour by the fold (engine/report/fold.ts), then placed into the shop's days: exact for whole-hour zones.
+	const hourly = await db.query<{ source: string; hour: string; n: number }>('SELECT source, hour, n FROM report_event_hours WHERE hour >= $1', [ctx.since.slice(0, 13)]);
+	const totals = await db.query<{ source: string; n: number; last_at: string }>('SELECT source, SUM(n) AS n, MAX(last_at) AS last_at FROM report_event_hours GROUP BY source ORDER BY source');
 	const sources: SourceHealth[] = [];
 	for (const row of totals) {
 		const perDay = new Array<number>(days.length).fill(0);
@@ -101,43 +97,38 @@ async function reconciliation(ctx: ReportContext): Promise<HealthReport['reconci
 	const { db } = ctx.store;
 	const bucketOf = bucketer(ctx.periods);
 	const rows: ReconciliationRow[] = ctx.periods.map((p) => ({ key: p.key, ordersSeen: 0, ordersRecorded: 0, ordersEarning: 0, notEarning: {}, quarantined: 0 }));
-	const pg = db.dialect === 'postgres';
-	const field = (...path: string[]) => (pg ? `(j #>> '{${path.join(',')}}')` : `json_extract(j, '$.${path.join('.')}')`);
-	const result = await db.query<{ earned: number; hour: string; n: number; recorded: number; src: string | null; oid: string | null; paid: number | null; at: string | null; cur: string | null; total: number | null; held: string | null }>(
-		`WITH seen AS (
-			SELECT src, oid, MAX(paid) AS paid, MIN(at) AS at, MIN(cur) AS cur, MAX(total) AS total FROM (
-				SELECT ${field('order', 'source')} AS src, ${field('order', 'id')} AS oid, CASE WHEN ${field('order', 'status')} = 'paid' THEN 1 ELSE 0 END AS paid,
-					occurred_at AS at, ${field('order', 'currency')} AS cur, CAST(${field('order', 'totalMinor')} AS BIGINT) AS total
-				FROM (SELECT ${pg ? 'payload::jsonb' : 'payload'} AS j, occurred_at FROM events WHERE type = $3 AND occurred_at >= $2) e
-				UNION ALL
-				SELECT source, id, CASE WHEN status = 'paid' THEN 1 ELSE 0 END, placed_at, currency, total_minor FROM orders WHERE placed_at >= $2
-			) x WHERE oid IS NOT NULL GROUP BY src, oid
-		), flagged AS (
-			SELECT s.*,
-				CASE WHEN EXISTS (SELECT 1 FROM ledger_entries l WHERE l.program_id = $1 AND l.order_source = s.src AND l.order_id = s.oid AND l.kind IN ('earn', 'pending')) THEN 1 ELSE 0 END AS earned,
-				CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.source = s.src AND o.id = s.oid) THEN 1 ELSE 0 END AS recorded
-			FROM seen s
-		)
-		SELECT 1 AS earned, SUBSTR(at, 1, 13) AS hour, COUNT(*) AS n, SUM(recorded) AS recorded,
-			NULL AS src, NULL AS oid, NULL AS paid, NULL AS at, NULL AS cur, NULL AS total, NULL AS held
-		FROM flagged WHERE earned = 1 GROUP BY SUBSTR(at, 1, 13)
-		UNION ALL
-		SELECT 0, SUBSTR(at, 1, 13), 1, recorded, src, oid, paid, at, cur, total,
-			(SELECT h.status FROM ledger_held h WHERE h.program_id = $1 AND h.order_source = f.src AND h.order_id = f.oid ORDER BY h.created_at DESC LIMIT 1)
-		FROM flagged f WHERE earned = 0`,
-		[ctx.programId, ctx.since, EventType.Purchase],
+	const sinceHour = ctx.since.slice(0, 13);
+	// Orders summarised by the fold (engine/report/fold.ts): counted per hour; only those that earned nothing come back one by one.
+	const counts = await db.query<{ hour: string; seen: number; recorded: number; earning: number | null }>(
+		`SELECT h.hour, h.seen, h.recorded, e.n AS earning FROM report_order_hours h LEFT JOIN report_earn_hours e ON e.program_id = $1 AND e.hour = h.hour WHERE h.hour >= $2`,
+		[ctx.programId, sinceHour],
 	);
+	const unearned = (where: string) =>
+		db.query<{ hour: string; recorded: number; src: string; oid: string; paid: number; at: string; cur: string | null; total: number | null; held: string | null }>(
+			`SELECT hour, recorded, source AS src, id AS oid, paid, at, cur, total,
+				(SELECT h.status FROM ledger_held h WHERE h.program_id = $1 AND h.order_source = f.source AND h.order_id = f.id ORDER BY h.created_at DESC LIMIT 1) AS held
+			 FROM report_orders f WHERE hour >= $2 AND ${where}`,
+			[ctx.programId, sinceHour],
+		);
+	const result = await unearned('earned = 0');
+	// Orders another program credited and this one did not: only looked for when the counts say there are some.
+	const seen = counts.reduce((sum, c) => sum + num(c.seen), 0);
+	const earning = counts.reduce((sum, c) => sum + num(c.earning), 0);
+	if (seen - earning > result.length) {
+		result.push(...(await unearned('earned > 0 AND NOT EXISTS (SELECT 1 FROM report_order_earns e WHERE e.program_id = $1 AND e.source = f.source AND e.id = f.id)')));
+	}
+	for (const c of counts) {
+		const index = bucketOf(`${c.hour}:00:00.000Z`);
+		if (index < 0) continue;
+		rows[index].ordersSeen += num(c.seen);
+		rows[index].ordersRecorded += num(c.recorded);
+		rows[index].ordersEarning += num(c.earning);
+	}
 	const examples: HealthReport['reconciliation']['examples'] = [];
 	for (const r of result) {
 		const index = bucketOf(`${r.hour}:00:00.000Z`);
 		if (index < 0) continue;
 		const row = rows[index];
-		row.ordersSeen += num(r.n);
-		row.ordersRecorded += num(r.recorded);
-		if (num(r.earned) === 1) {
-			row.ordersEarning += num(r.n);
-			continue;
-		}
 		const order: SeenOrder = { source: String(r.src), id: String(r.oid), at: new Date(String(r.at)).toISOString(), paid: num(r.paid) === 1, currency: String(r.cur), totalMinor: num(r.total) };
 		const reason = notEarningReason(ctx, order, r.held ?? undefined);
 		row.notEarning[reason] = (row.notEarning[reason] ?? 0) + 1;
