@@ -162,11 +162,13 @@ async function setEarned(sql: SqlClient, keys: ReadonlyArray<readonly [string, s
 }
 
 /** Per-hour order counts (seen, recorded, earning per program), recounted from report_orders for the hours whose orders changed. */
+const ALL_HOURS = new Set<string>(['*']);
+
 async function recountHours(sql: SqlClient, hours: Set<string>): Promise<void> {
 	if (hours.size === 0) return;
 	const seen = 'SELECT hour, COUNT(*), SUM(recorded) FROM report_orders';
 	const earning = 'SELECT e.program_id, o.hour, COUNT(*) FROM report_orders o JOIN report_order_earns e ON e.source = o.source AND e.id = o.id';
-	if (hours.size > WHOLE) {
+	if (hours.size > WHOLE || hours === ALL_HOURS) {
 		await sql.execute('DELETE FROM report_order_hours');
 		await sql.execute(`INSERT INTO report_order_hours (hour, seen, recorded) ${seen} GROUP BY hour`);
 		await sql.execute('DELETE FROM report_earn_hours');
@@ -200,13 +202,13 @@ type OrderSummary = {
 const SUMMARY_COLUMNS = ['source', 'id', 'customer_id', 'ev_at', 'ev_paid', 'ev_cur', 'ev_total', 'row_at', 'row_paid', 'row_cur', 'row_total', 'at', 'hour', 'paid', 'cur', 'total', 'recorded', 'earned'] as const;
 const SUMMARY_TYPES = ['text', 'text', 'text', 'text', 'integer', 'text', 'bigint', 'text', 'integer', 'text', 'bigint', 'text', 'text', 'integer', 'text', 'bigint', 'integer', 'integer'] as const;
 
-const least = <T extends string | number>(a: T | null, b: T | null): T | null => (a === null ? b : b === null ? a : b < a ? b : a);
-const greatest = <T extends string | number>(a: T | null, b: T | null): T | null => (a === null ? b : b === null ? a : b > a ? b : a);
+const lesser = <T extends string | number>(a: T | null, b: T | null): T | null => (a === null ? b : b === null ? a : b < a ? b : a);
+const greater = <T extends string | number>(a: T | null, b: T | null): T | null => (a === null ? b : b === null ? a : b > a ? b : a);
 
 /** What the reconciliation compares, merged over the order's purchase events and its row: first seen, paid if either says so, lowest currency code, highest total. */
 function summaryRow(o: OrderSummary): unknown[] {
-	const at = least(o.ev_at, o.row_at) ?? '';
-	const derived = { at, hour: at.slice(0, 13), paid: greatest(o.ev_paid, o.row_paid) ?? 0, cur: least(o.ev_cur, o.row_cur), total: greatest(o.ev_total, o.row_total), recorded: o.row_at === null ? 0 : 1 };
+	const at = lesser(o.ev_at, o.row_at) ?? '';
+	const derived = { at, hour: at.slice(0, 13), paid: greater(o.ev_paid, o.row_paid) ?? 0, cur: lesser(o.ev_cur, o.row_cur), total: greater(o.ev_total, o.row_total), recorded: o.row_at === null ? 0 : 1 };
 	const all = { ...o, ...derived };
 	return SUMMARY_COLUMNS.map((c) => all[c]);
 }
@@ -262,6 +264,7 @@ async function foldEvents(store: Store, now: Date): Promise<number> {
 	}
 	const pg = store.db.dialect === 'postgres';
 	const field = (...path: string[]) => (pg ? `(j #>> '{${path.join(',')}}')` : `json_extract(j, '$.${path.join('.')}')`);
+	if (from === '') return foldAllEvents(store, now, field, pg);
 	let rows = 0;
 	let highest = position;
 	let after: { at: string; id: string } | undefined;
@@ -283,7 +286,7 @@ async function foldEvents(store: Store, now: Date): Promise<number> {
 				const total = e.total === null ? null : Number(e.total);
 				const m = merged.get(key);
 				if (!m) merged.set(key, { source: String(e.src), id: String(e.oid), at: e.at, paid: Number(e.paid), cur: e.cur, total });
-				else Object.assign(m, { at: least(m.at, e.at), paid: Math.max(m.paid, Number(e.paid)), cur: least(m.cur, e.cur), total: greatest(m.total, total) });
+				else Object.assign(m, { at: lesser(m.at, e.at), paid: Math.max(m.paid, Number(e.paid)), cur: lesser(m.cur, e.cur), total: greater(m.total, total) });
 			}
 			const keys = [...merged.values()].map((m) => [m.source, m.id] as const);
 			const existing = await summaries(sql, keys);
@@ -292,13 +295,13 @@ async function foldEvents(store: Store, now: Date): Promise<number> {
 			for (const m of merged.values()) {
 				const old = existing.get(keyOf(m.source, m.id));
 				const next: OrderSummary = old ? { ...old } : emptySummary(m.source, m.id);
-				next.ev_at = least(next.ev_at, m.at);
-				next.ev_paid = greatest(next.ev_paid, m.paid);
-				next.ev_cur = least(next.ev_cur, m.cur);
-				next.ev_total = greatest(next.ev_total, m.total);
+				next.ev_at = lesser(next.ev_at, m.at);
+				next.ev_paid = greater(next.ev_paid, m.paid);
+				next.ev_cur = lesser(next.ev_cur, m.cur);
+				next.ev_total = greater(next.ev_total, m.total);
 				if (old && old.ev_at === next.ev_at && old.ev_paid === next.ev_paid && old.ev_cur === next.ev_cur && old.ev_total === next.ev_total) continue;
 				if (old) hours.add(old.hour);
-				hours.add((least(next.ev_at, next.row_at) ?? '').slice(0, 13));
+				hours.add((lesser(next.ev_at, next.row_at) ?? '').slice(0, 13));
 				changed.push(next);
 			}
 			await writeSummaries(sql, changed);
@@ -328,17 +331,14 @@ async function foldEvents(store: Store, now: Date): Promise<number> {
 
 async function foldOrders(store: Store, now: Date): Promise<number> {
 	const { position } = await store.db.transaction(async (sql) => state(sql, 'orders'));
-	let from = position === '' ? '' : new Date(Date.parse(position) - MARGIN_MS).toISOString();
-	if (from !== '') {
-		// Orders are never deleted: a row not in the summaries was written with an older time than the margin allows.
-		const [stored] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM orders');
-		const [counted] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM report_orders WHERE recorded = 1');
-		if (Number(stored?.n ?? 0) !== Number(counted?.n ?? 0)) from = '';
-	}
+	if (position === '') return foldAllOrders(store, now);
+	const from = new Date(Date.parse(position) - MARGIN_MS).toISOString();
+	// Orders are never deleted: every row counted now has a summary once the tail is folded, unless
+	// it was written with a time older than the margin allows (then the whole history is folded again).
+	const [before] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM orders');
 	let rows = 0;
 	let highest = position;
 	let after: { at: string; source: string; id: string } | undefined;
-	const whole = from === '';
 	for (;;) {
 		const batch = await store.db.transaction(async (sql) => {
 			await lock(sql);
@@ -363,12 +363,12 @@ async function foldOrders(store: Store, now: Date): Promise<number> {
 				if (old?.customer_id) customers.add(old.customer_id);
 				if (old && old.customer_id === next.customer_id && old.row_at === next.row_at && old.row_paid === next.row_paid && old.row_cur === next.row_cur && old.row_total === next.row_total) continue;
 				if (old) hours.add(old.hour);
-				hours.add((least(next.ev_at, next.row_at) ?? '').slice(0, 13));
+				hours.add((lesser(next.ev_at, next.row_at) ?? '').slice(0, 13));
 				changed.push(next);
 			}
 			await writeSummaries(sql, changed);
 			await recountHours(sql, hours);
-			if (!whole) await recountCustomers(sql, customers);
+			await recountCustomers(sql, customers);
 			const last = orders[orders.length - 1];
 			after = { at: last.updated_at, source: last.source, id: last.id };
 			if (last.updated_at > highest) highest = last.updated_at;
@@ -377,15 +377,13 @@ async function foldOrders(store: Store, now: Date): Promise<number> {
 		rows += batch;
 		if (batch < BATCH) break;
 	}
-	await store.db.transaction(async (sql) => {
+	const missed = await store.db.transaction(async (sql) => {
 		await lock(sql);
-		if (whole) {
-			await sql.execute('DELETE FROM report_customer_orders');
-			await sql.execute('INSERT INTO report_customer_orders (customer_id, currency, n, total) SELECT customer_id, currency, COUNT(*), SUM(total_minor) FROM orders GROUP BY customer_id, currency');
-		}
 		await saveState(sql, 'orders', highest, '[]', now);
+		const [summarised] = await sql.query<{ n: number | null }>('SELECT SUM(recorded) AS n FROM report_order_hours');
+		return Number(before?.n ?? 0) > Number(summarised?.n ?? 0);
 	});
-	return rows;
+	return missed ? rows + (await foldAllOrders(store, now)) : rows;
 }
 
 /** Orders and spend per customer and currency, recounted from the orders of the customers named. */
@@ -417,6 +415,64 @@ export async function refoldMergedCustomer(sql: SqlClient, fromId: string, toId:
 			[program_id, toId],
 		);
 	}
+}
+
+// ——— the whole history at once (the first fold after an upgrade, or after a row came in with an old time) ———
+
+const sqlLeast = (a: string, b: string) => `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL OR ${a} <= ${b} THEN ${a} ELSE ${b} END`;
+const sqlGreatest = (a: string, b: string) => `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL OR ${a} >= ${b} THEN ${a} ELSE ${b} END`;
+/** The columns summaryRow derives, recomputed in SQL for every order. */
+const DERIVE = `UPDATE report_orders SET at = ${sqlLeast('ev_at', 'row_at')}, hour = SUBSTR(${sqlLeast('ev_at', 'row_at')}, 1, 13), paid = COALESCE(${sqlGreatest('ev_paid', 'row_paid')}, 0),
+	cur = ${sqlLeast('ev_cur', 'row_cur')}, total = ${sqlGreatest('ev_total', 'row_total')}, recorded = CASE WHEN row_at IS NULL THEN 0 ELSE 1 END`;
+
+/** report_orders.earned for the orders that have an earn and were not counted yet. */
+const EARNED = `UPDATE report_orders SET earned = (SELECT COUNT(*) FROM report_order_earns e WHERE e.source = report_orders.source AND e.id = report_orders.id)
+	WHERE earned = 0 AND EXISTS (SELECT 1 FROM report_order_earns e WHERE e.source = report_orders.source AND e.id = report_orders.id)`;
+
+/** Set-based: every purchase event merged into report_orders in a few statements, one transaction. */
+async function foldAllEvents(store: Store, now: Date, field: (...path: string[]) => string, pg: boolean): Promise<number> {
+	return store.db.transaction(async (sql) => {
+		await lock(sql);
+		const [top] = await sql.query<{ at: string | null; n: number }>('SELECT MAX(received_at) AS at, COUNT(*) AS n FROM events');
+		await sql.execute(
+			`INSERT INTO report_orders (source, id, ev_at, ev_paid, ev_cur, ev_total, at, hour, paid, recorded, earned)
+			 SELECT src, oid, MIN(at), MAX(paid), MIN(cur), MAX(total), MIN(at), SUBSTR(MIN(at), 1, 13), MAX(paid), 0, 0 FROM (
+				SELECT ${field('order', 'source')} AS src, ${field('order', 'id')} AS oid, CASE WHEN ${field('order', 'status')} = 'paid' THEN 1 ELSE 0 END AS paid,
+					occurred_at AS at, ${field('order', 'currency')} AS cur, CAST(${field('order', 'totalMinor')} AS BIGINT) AS total
+				FROM (SELECT ${pg ? 'payload::jsonb' : 'payload'} AS j, occurred_at FROM events WHERE type = 'purchase') e
+			 ) x WHERE src IS NOT NULL AND oid IS NOT NULL GROUP BY src, oid
+			 ON CONFLICT (source, id) DO UPDATE SET ev_at = ${sqlLeast('report_orders.ev_at', 'excluded.ev_at')}, ev_paid = ${sqlGreatest('report_orders.ev_paid', 'excluded.ev_paid')},
+				ev_cur = ${sqlLeast('report_orders.ev_cur', 'excluded.ev_cur')}, ev_total = ${sqlGreatest('report_orders.ev_total', 'excluded.ev_total')}`,
+		);
+		await sql.execute(DERIVE);
+		await sql.execute(EARNED);
+		await recountHours(sql, ALL_HOURS);
+		await sql.execute('DELETE FROM report_event_hours');
+		await sql.execute(`INSERT INTO report_event_hours (source, hour, n, last_at) SELECT source, SUBSTR(received_at, 1, 13), COUNT(*), MAX(received_at) FROM events GROUP BY source, SUBSTR(received_at, 1, 13)`);
+		await saveState(sql, 'events', top?.at ?? '', '[]', now);
+		return Number(top?.n ?? 0);
+	});
+}
+
+/** Set-based: every order row merged into report_orders, and the per-customer sums recounted. */
+async function foldAllOrders(store: Store, now: Date): Promise<number> {
+	return store.db.transaction(async (sql) => {
+		await lock(sql);
+		const [top] = await sql.query<{ at: string | null; n: number }>('SELECT MAX(updated_at) AS at, COUNT(*) AS n FROM orders');
+		await sql.execute(
+			`INSERT INTO report_orders (source, id, customer_id, row_at, row_paid, row_cur, row_total, at, hour, paid, cur, total, recorded, earned)
+			 SELECT source, id, customer_id, placed_at, paid, currency, total_minor, placed_at, SUBSTR(placed_at, 1, 13), paid, currency, total_minor, 1, 0
+			 FROM (SELECT source, id, customer_id, placed_at, CASE WHEN status = 'paid' THEN 1 ELSE 0 END AS paid, currency, total_minor FROM orders) o WHERE true
+			 ON CONFLICT (source, id) DO UPDATE SET customer_id = excluded.customer_id, row_at = excluded.row_at, row_paid = excluded.row_paid, row_cur = excluded.row_cur, row_total = excluded.row_total`,
+		);
+		await sql.execute(DERIVE);
+		await sql.execute(EARNED);
+		await recountHours(sql, ALL_HOURS);
+		await sql.execute('DELETE FROM report_customer_orders');
+		await sql.execute('INSERT INTO report_customer_orders (customer_id, currency, n, total) SELECT customer_id, currency, COUNT(*), SUM(total_minor) FROM orders GROUP BY customer_id, currency');
+		await saveState(sql, 'orders', top?.at ?? '', '[]', now);
+		return Number(top?.n ?? 0);
+	});
 }
 
 function hourStart(at: Date): string {
