@@ -28,15 +28,18 @@ const GOAL_MS = 1000;
 
 const TAIL = Number(process.env.BENCH_TAIL ?? 1_000);
 
-/** Order i (from `first`, `count` of them) is placed (i mod 120) days and (i mod 86,400) seconds before `now`; its total is 10.00–99.99. */
-async function fillOrders(store: Store, first: number, count: number, now: Date): Promise<void> {
+/**
+ * Order i (from `first`, `count` of them) is placed (i mod `days`) days and (i mod `seconds`)
+ * seconds before `now`; its total is 10.00–99.99.
+ */
+async function fillOrders(store: Store, first: number, count: number, now: Date, days: number, seconds: number): Promise<void> {
 	const pg = store.db.dialect === 'postgres';
 	const seq = pg
 		? `WITH seq(i) AS (SELECT generate_series(${first}, ${first + count - 1}))`
 		: `WITH RECURSIVE seq(i) AS (SELECT ${first} UNION ALL SELECT i + 1 FROM seq WHERE i < ${first + count - 1})`;
 	const placed = pg
-		? `to_char((TIMESTAMPTZ '${now.toISOString()}' - make_interval(days => i % 120, secs => i % 86400)) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-		: `strftime('%Y-%m-%dT%H:%M:%fZ', '${now.toISOString()}', '-' || (i % 120) || ' days', '-' || (i % 86400) || ' seconds')`;
+		? `to_char((TIMESTAMPTZ '${now.toISOString()}' - make_interval(days => i % ${days}, secs => i % ${seconds})) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+		: `strftime('%Y-%m-%dT%H:%M:%fZ', '${now.toISOString()}', '-' || (i % ${days}) || ' days', '-' || (i % ${seconds}) || ' seconds')`;
 	const total = `(1000 + (i * 37) % 9000)`;
 	const payload = pg
 		? `json_build_object('order', json_build_object('source', 'woocommerce', 'id', 'o' || i, 'status', 'paid', 'currency', 'USD', 'totalMinor', ${total}, 'placedAt', ${placed}))::text`
@@ -62,7 +65,7 @@ async function fill(store: Store): Promise<void> {
 	const pg = store.db.dialect === 'postgres';
 	const seq = pg ? `WITH seq(i) AS (SELECT generate_series(0, ${CUSTOMERS - 1}))` : `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ${CUSTOMERS - 1})`;
 	await store.db.execute(`${seq} INSERT INTO customers (id, profile, created_at, updated_at) SELECT 'c' || i, '{}', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z' FROM seq`);
-	await fillOrders(store, 0, ORDERS, NOW);
+	await fillOrders(store, 0, ORDERS, NOW, 120, 86_400);
 	await store.db.execute(
 		`INSERT INTO loyalty_accounts (program_id, customer_id, available, pending, lifetime_earned, last_activity_at, updated_at)
 		 SELECT program_id, customer_id, SUM(available_delta), 0, SUM(available_delta), MAX(created_at), MAX(created_at) FROM ledger_entries GROUP BY program_id, customer_id`,
@@ -81,8 +84,8 @@ async function measure(store: Store, backend: string): Promise<void> {
 	if (store.db.dialect === 'postgres') await store.db.execute('ANALYZE');
 	const first = await timed(async () => renderReportHtml(await buildReport(store, { now: NOW })));
 	const again = await timed(async () => renderReportHtml(await buildReport(store, { now: NOW })));
-	// A live shop's next few minutes: a small tail of new orders, events and earns, folded on its own.
-	await fillOrders(store, ORDERS, TAIL, NOW);
+	// A live shop's last few minutes: a small tail of orders placed within ten minutes, with their events and earns, folded on its own.
+	await fillOrders(store, ORDERS, TAIL, NOW, 1, 600);
 	const tail = await timed(() => foldReport(store));
 	const afterTail = await timed(async () => renderReportHtml(await buildReport(store, { now: NOW })));
 	const report = await buildReport(store, { now: NOW });

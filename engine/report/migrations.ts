@@ -69,7 +69,7 @@ CREATE TABLE report_orders (
 	PRIMARY KEY (source, id)
 );
 CREATE INDEX report_orders_hour ON report_orders (hour);
-CREATE INDEX report_orders_unearned ON report_orders (hour) WHERE earned = 0;
+CREATE INDEX report_orders_unearned ON report_orders (at, hour, paid, cur, total) WHERE earned = 0;
 CREATE TABLE report_order_earns (
 	program_id TEXT NOT NULL,
 	source TEXT NOT NULL,
