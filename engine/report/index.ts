@@ -5,4 +5,4 @@ export { normalQuantile, normalCdf, wilsonInterval, waldDifferenceInterval, newc
 export * from './types';
 export { healthAlerts, AlertKind, type HealthAlert, type AlertThresholds } from './alerts';
 export { claimHealthAlerts, currentHealthAlerts, healthCheckSettingsSchema, HEALTH_ALERT_EVENT_TYPE, type HealthCheckSettings, type HealthAlertEvent } from './healthCheck';
-export { foldReport, type FoldResult } from './fold';
+export { foldReport, type FoldOptions, type FoldResult } from './fold';
