@@ -3,7 +3,6 @@ import { ErrorCode, LoyaltyError } from '../model/errors';
 import { ORDER_SOURCES, type OrderInput, type OrderSource } from '../model/order';
 import { parseOrder } from '../model/parseOrder';
 import type { RefundInput } from '../model/refund';
-import { foldReport } from '../report/fold';
 import { upsertCustomerUnlessRefused } from '../store/customers';
 import { insertOrderIfAbsent, recordRefund } from '../store/orders';
 import type { SqlClient } from '../store/db';
@@ -100,8 +99,6 @@ export async function importOrderHistory(store: Store, ledger: Ledger, options: 
 		summary.pages++;
 		options.onProgress?.({ pages: summary.pages, orders: summary.orders, refunds: summary.refunds, ordersPerSecond: rate() });
 	}
-	// The dashboard's read model takes the imported orders in now, so the next page view does not.
-	await foldReport(store);
 	await clearImportCheckpoint(store.db, options.name);
 	summary.seconds = +((performance.now() - started) / 1000).toFixed(3);
 	summary.ordersPerSecond = rate();

@@ -7,7 +7,6 @@ import { ErrorCode, LoyaltyError } from '../model/errors';
 import { decimalToMinor } from '../model/money';
 import { ORDER_SOURCES, type OrderInput, type OrderSource } from '../model/order';
 import { parseOrder } from '../model/parseOrder';
-import { foldReport } from '../report/fold';
 import { upsertCustomerUnlessRefused } from '../store/customers';
 import { insertOrderIfAbsent, recordRefund } from '../store/orders';
 import type { Store } from '../store/store';
@@ -213,8 +212,6 @@ export async function importOrders(store: Store, ledger: Ledger, options: Import
 	}
 	await flush();
 	rmSync(checkpointPath, { force: true });
-	// The dashboard's read model takes the imported orders in now, so the next page view does not.
-	await foldReport(store);
 	summary.seconds = +((performance.now() - started) / 1000).toFixed(3);
 	summary.ordersPerSecond = Math.round(summary.orders / Math.max(summary.seconds, 0.001));
 	options.onProgress?.(progressOf(summary, started, 1));
