@@ -25,6 +25,7 @@ export const MARGIN_MS = 10 * 60_000;
 export const GAP_TTL_MS = 10 * 60_000;
 export const VERIFY_EVERY_MS = 60_000;
 const BATCH = 20_000;
+const LARGE_TAIL = 100_000;
 /** Above this many touched hours or customers a batch recomputes the whole summary in one statement. */
 const WHOLE = 2_000;
 
@@ -279,7 +280,7 @@ async function foldEvents(store: Store, now: Date, verify: boolean): Promise<num
 	}
 	const pg = store.db.dialect === 'postgres';
 	const field = (...path: string[]) => (pg ? `(j #>> '{${path.join(',')}}')` : `json_extract(j, '$.${path.join('.')}')`);
-	if (from === '') return foldAllEvents(store, now, field, pg);
+	if (from === '' || (await tailIsLarge(store, 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE received_at >= $1 LIMIT $2) t', from))) return foldAllEvents(store, now, field, pg);
 	let rows = 0;
 	let highest = position;
 	let after: { at: string; id: string } | undefined;
@@ -348,6 +349,7 @@ async function foldOrders(store: Store, now: Date, verify: boolean): Promise<num
 	const { position } = await store.db.transaction(async (sql) => state(sql, 'orders'));
 	if (position === '') return foldAllOrders(store, now);
 	const from = new Date(Date.parse(position) - MARGIN_MS).toISOString();
+	if (await tailIsLarge(store, 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE updated_at >= $1 LIMIT $2) t', from)) return foldAllOrders(store, now);
 	// Orders are never deleted: every row counted now has a summary once the tail is folded, unless
 	// it was written with a time older than the margin allows (then the whole history is folded again).
 	const [before] = verify ? await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM orders') : [];
@@ -430,6 +432,15 @@ export async function refoldMergedCustomer(sql: SqlClient, fromId: string, toId:
 			[program_id, toId],
 		);
 	}
+}
+
+/**
+ * More new rows than LARGE_TAIL (a big import since the last look): the set-based whole fold is
+ * then cheaper than summarising them batch by batch.
+ */
+async function tailIsLarge(store: Store, countSql: string, from: string): Promise<boolean> {
+	const [row] = await store.db.query<{ n: number }>(countSql, [from, LARGE_TAIL + 1]);
+	return Number(row?.n ?? 0) > LARGE_TAIL;
 }
 
 // ——— the whole history at once (the first fold after an upgrade, or after a row came in with an old time) ———
