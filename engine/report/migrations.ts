@@ -1,4 +1,4 @@
-import type { Migration } from '../store/migrations';
+import type { CustomerColumn, Migration } from '../store/migrations';
 
 /**
  * The dashboard's read model (versions 1000–1099): per-hour sums and per-order and per-customer
@@ -105,3 +105,16 @@ CREATE INDEX report_orders_updated ON orders (updated_at);
 // since its last look by when it was received (events) or last written (orders); without them each
 // look would read both tables whole. They are the only cost the read model adds to a write, one
 // index entry per row (measured with `npm run bench ledger`, docs/scaling.md).
+
+/**
+ * The read model's rows that name a customer. After a merge the report's hook
+ * (engine/report/fold.ts refoldMergedCustomer) recounts both customers' activity and order sums
+ * from the base tables; an order summary's customer is only which sums to recount when that order
+ * changes again, so a merged-away one there recounts a customer with nothing left. An erasure keeps
+ * them under the pseudonym, as it keeps the orders and points they count.
+ */
+export const REPORT_CUSTOMER_COLUMNS: readonly CustomerColumn[] = [
+	{ table: 'report_activity', column: 'customer_id', onMerge: 'rebuilt', onErase: 'keep' },
+	{ table: 'report_customer_orders', column: 'customer_id', onMerge: 'rebuilt', onErase: 'keep' },
+	{ table: 'report_orders', column: 'customer_id', onMerge: 'rebuilt', onErase: 'keep' },
+];
