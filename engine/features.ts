@@ -11,6 +11,8 @@ import { PRIVACY_CUSTOMER_COLUMNS, PRIVACY_MIGRATIONS } from './privacy/migratio
 import { refuseSuppressedCustomer } from './privacy/suppression';
 import { PROGRAM_MIGRATIONS } from './program/migrations';
 import { REFERRAL_CUSTOMER_COLUMNS, REFERRAL_MIGRATIONS } from './referral/migrations';
+import { refoldMergedCustomer } from './report/fold';
+import { REPORT_CUSTOMER_COLUMNS, REPORT_MIGRATIONS } from './report/migrations';
 import { RULES_CUSTOMER_COLUMNS, RULES_MIGRATIONS } from './rules/migrations';
 import { SCHEDULE_CUSTOMER_COLUMNS, SCHEDULE_MIGRATIONS } from './schedule/migrations';
 import { storeTables, type FeatureTables } from './store/tables';
@@ -38,6 +40,8 @@ const FEATURES: readonly FeatureTables[] = [
 	// A person who asked to be erased is not created again from a later webhook, until they consent again.
 	{ migrations: PRIVACY_MIGRATIONS, customerColumns: PRIVACY_CUSTOMER_COLUMNS, refuseCustomer: refuseSuppressedCustomer },
 	{ migrations: REFERRAL_MIGRATIONS, customerColumns: REFERRAL_CUSTOMER_COLUMNS },
+	// The dashboard's read model: folded from the base tables after they were written; its per-customer rows are recounted after a merge.
+	{ migrations: REPORT_MIGRATIONS, customerColumns: REPORT_CUSTOMER_COLUMNS, afterCustomerMerge: refoldMergedCustomer },
 ];
 
 export const ENGINE_TABLES = storeTables(FEATURES);

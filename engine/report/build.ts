@@ -8,6 +8,7 @@ import { campaignReport } from './campaigns';
 import type { ReportContext } from './context';
 import { customerReport } from './customers';
 import { experimentReports } from './experiments';
+import { foldReport } from './fold';
 import { healthReport } from './health';
 import { periodBuckets, ReportPeriod } from './periods';
 import { heldOrders, programReport } from './program';
@@ -44,6 +45,8 @@ export type ReportOptions = z.input<typeof reportOptionsSchema> & { now?: Date }
 /** Reads the whole owner's report for one program and window from the store. */
 export async function buildReport(store: Store, input: ReportOptions = {}): Promise<LoyaltyReport> {
 	const { ctx, options } = reportContext(store, input);
+	// The read model first catches up with what was written since the last look (bounded batches).
+	await foldReport(store);
 	const { currency, timeZone } = ctx;
 	const program = ctx.program;
 	const periods = ctx.periods;
@@ -83,6 +86,7 @@ export async function buildReport(store: Store, input: ReportOptions = {}): Prom
 /** The part of the report the health check needs (quiet sources, quarantine, runs, reconciliation, held orders), and nothing else. */
 export async function buildHealthReport(store: Store, input: ReportOptions = {}): Promise<HealthView> {
 	const { ctx } = reportContext(store, input);
+	await foldReport(store);
 	const health = await healthReport(ctx);
 	return { period: ctx.period, health, program: { held: await heldOrders(ctx) } };
 }

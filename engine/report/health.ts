@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { EventType } from '../model/event';
 import { pointsForAmount } from '../ledger';
 import { countQuarantined, deliveryCounts, listParkedDeliveries, listQuarantine } from '../intake';
+import { queryRows, ROWS } from '../store/multiRow';
 import { num, type ReportContext } from './context';
 import { bucketer } from './periods';
 import { NotEarningReason, type HealthReport, type ReconciliationRow, type SourceHealth } from './types';
@@ -20,12 +20,9 @@ export async function healthReport(ctx: ReportContext): Promise<HealthReport> {
 	const lastHour = Math.floor(ctx.now.getTime() / HOUR_MS) * HOUR_MS;
 	const hours = Array.from({ length: 24 }, (_, i) => new Date(lastHour - (23 - i) * HOUR_MS).toISOString());
 
-	// Counted per UTC hour in SQL, then placed into the shop's days: exact for whole-hour zones.
-	const hourly = await db.query<{ source: string; hour: string; n: number }>(
-		`SELECT source, SUBSTR(received_at, 1, 13) AS hour, COUNT(*) AS n FROM events WHERE received_at >= $1 GROUP BY source, SUBSTR(received_at, 1, 13)`,
-		[ctx.since],
-	);
-	const totals = await db.query<{ source: string; n: number; last_at: string }>('SELECT source, COUNT(*) AS n, MAX(received_at) AS last_at FROM events GROUP BY source ORDER BY source');
+	// Counted per UTC hour by the fold (engine/report/fold.ts), then placed into the shop's days: exact for whole-hour zones.
+	const hourly = await db.query<{ source: string; hour: string; n: number }>('SELECT source, hour, n FROM report_event_hours WHERE hour >= $1', [ctx.since.slice(0, 13)]);
+	const totals = await db.query<{ source: string; n: number; last_at: string }>('SELECT source, SUM(n) AS n, MAX(last_at) AS last_at FROM report_event_hours GROUP BY source ORDER BY source');
 	const sources: SourceHealth[] = [];
 	for (const row of totals) {
 		const perDay = new Array<number>(days.length).fill(0);
@@ -82,67 +79,91 @@ export async function healthReport(ctx: ReportContext): Promise<HealthReport> {
 	};
 }
 
-interface SeenOrder {
-	source: string;
-	id: string;
-	at: string;
-	paid: boolean;
-	currency: string;
-	totalMinor: number;
-}
-
 /**
  * Per period: orders the shop told us about (purchase events, by when the event happened) and
  * orders the store recorded, against orders the ledger credited; every order that earned nothing
- * gets its reason. One statement de-duplicates and matches the orders in SQL: those that earned
- * come back counted per hour, only those that earned nothing come back one by one.
+ * gets its reason. Read from the orders the fold summarised (engine/report/fold.ts), each counted
+ * in the hour it was first seen: counts per hour, the orders that earned nothing grouped by hour
+ * and reason in SQL, and only the 20 oldest of them one by one.
  */
 async function reconciliation(ctx: ReportContext): Promise<HealthReport['reconciliation']> {
 	const { db } = ctx.store;
 	const bucketOf = bucketer(ctx.periods);
 	const rows: ReconciliationRow[] = ctx.periods.map((p) => ({ key: p.key, ordersSeen: 0, ordersRecorded: 0, ordersEarning: 0, notEarning: {}, quarantined: 0 }));
-	const pg = db.dialect === 'postgres';
-	const field = (...path: string[]) => (pg ? `(j #>> '{${path.join(',')}}')` : `json_extract(j, '$.${path.join('.')}')`);
-	const result = await db.query<{ earned: number; hour: string; n: number; recorded: number; src: string | null; oid: string | null; paid: number | null; at: string | null; cur: string | null; total: number | null; held: string | null }>(
-		`WITH seen AS (
-			SELECT src, oid, MAX(paid) AS paid, MIN(at) AS at, MIN(cur) AS cur, MAX(total) AS total FROM (
-				SELECT ${field('order', 'source')} AS src, ${field('order', 'id')} AS oid, CASE WHEN ${field('order', 'status')} = 'paid' THEN 1 ELSE 0 END AS paid,
-					occurred_at AS at, ${field('order', 'currency')} AS cur, CAST(${field('order', 'totalMinor')} AS BIGINT) AS total
-				FROM (SELECT ${pg ? 'payload::jsonb' : 'payload'} AS j, occurred_at FROM events WHERE type = $3 AND occurred_at >= $2) e
-				UNION ALL
-				SELECT source, id, CASE WHEN status = 'paid' THEN 1 ELSE 0 END, placed_at, currency, total_minor FROM orders WHERE placed_at >= $2
-			) x WHERE oid IS NOT NULL GROUP BY src, oid
-		), flagged AS (
-			SELECT s.*,
-				CASE WHEN EXISTS (SELECT 1 FROM ledger_entries l WHERE l.program_id = $1 AND l.order_source = s.src AND l.order_id = s.oid AND l.kind IN ('earn', 'pending')) THEN 1 ELSE 0 END AS earned,
-				CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.source = s.src AND o.id = s.oid) THEN 1 ELSE 0 END AS recorded
-			FROM seen s
-		)
-		SELECT 1 AS earned, SUBSTR(at, 1, 13) AS hour, COUNT(*) AS n, SUM(recorded) AS recorded,
-			NULL AS src, NULL AS oid, NULL AS paid, NULL AS at, NULL AS cur, NULL AS total, NULL AS held
-		FROM flagged WHERE earned = 1 GROUP BY SUBSTR(at, 1, 13)
-		UNION ALL
-		SELECT 0, SUBSTR(at, 1, 13), 1, recorded, src, oid, paid, at, cur, total,
-			(SELECT h.status FROM ledger_held h WHERE h.program_id = $1 AND h.order_source = f.src AND h.order_id = f.oid ORDER BY h.created_at DESC LIMIT 1)
-		FROM flagged f WHERE earned = 0`,
-		[ctx.programId, ctx.since, EventType.Purchase],
+	const sinceHour = ctx.since.slice(0, 13);
+	const add = (hour: string, reason: string, n: number) => {
+		const index = bucketOf(`${hour}:00:00.000Z`);
+		if (index >= 0) rows[index].notEarning[reason] = (rows[index].notEarning[reason] ?? 0) + n;
+	};
+	const counts = await db.query<{ hour: string; seen: number; recorded: number; earning: number | null }>(
+		`SELECT h.hour, h.seen, h.recorded, e.n AS earning FROM report_order_hours h LEFT JOIN report_earn_hours e ON e.program_id = $1 AND e.hour = h.hour WHERE h.hour >= $2`,
+		[ctx.programId, sinceHour],
 	);
-	const examples: HealthReport['reconciliation']['examples'] = [];
-	for (const r of result) {
-		const index = bucketOf(`${r.hour}:00:00.000Z`);
+	for (const c of counts) {
+		const index = bucketOf(`${c.hour}:00:00.000Z`);
 		if (index < 0) continue;
-		const row = rows[index];
-		row.ordersSeen += num(r.n);
-		row.ordersRecorded += num(r.recorded);
-		if (num(r.earned) === 1) {
-			row.ordersEarning += num(r.n);
-			continue;
-		}
-		const order: SeenOrder = { source: String(r.src), id: String(r.oid), at: new Date(String(r.at)).toISOString(), paid: num(r.paid) === 1, currency: String(r.cur), totalMinor: num(r.total) };
-		const reason = notEarningReason(ctx, order, r.held ?? undefined);
-		row.notEarning[reason] = (row.notEarning[reason] ?? 0) + 1;
-		examples.push({ source: order.source, orderId: order.id, at: order.at, reason });
+		rows[index].ordersSeen += num(c.seen);
+		rows[index].ordersRecorded += num(c.recorded);
+		rows[index].ordersEarning += num(c.earning);
 	}
+	const unearnedTotal = counts.reduce((sum, c) => sum + num(c.seen) - num(c.earning), 0);
+
+	// $1 is the window's first hour, then the reason's parameters, then the program where needed.
+	const { reasonSql, reasonParams } = reasonInSql(ctx, 2);
+	const programParam = `$${reasonParams.length + 2}`;
+	const unearned = [
+		{ where: 'f.earned = 0', params: [] as unknown[] },
+		// Orders another program credited and this one did not: looked for only when the counts say there are some.
+		{ where: `f.earned > 0 AND NOT EXISTS (SELECT 1 FROM report_order_earns e WHERE e.program_id = ${programParam} AND e.source = f.source AND e.id = f.id)`, params: [ctx.programId] },
+	];
+	// Orders held for the owner's approval (or declined) are few: their reason is set apart.
+	const latestHold = new Map<string, string>();
+	for (const h of await db.query<{ source: string; id: string; status: string }>('SELECT order_source AS source, order_id AS id, status FROM ledger_held WHERE program_id = $1 ORDER BY created_at', [ctx.programId])) {
+		latestHold.set(`${h.source}\u0000${h.id}`, h.status);
+	}
+	const holdReason = (source: string, id: string) => {
+		const status = latestHold.get(`${source}\u0000${id}`);
+		return status === 'held' ? NotEarningReason.HeldForApproval : status === 'declined' ? NotEarningReason.Declined : undefined;
+	};
+	const heldKeys = [...latestHold].filter(([, status]) => status === 'held' || status === 'declined').map(([key]) => key.split('\u0000'));
+	const examples: HealthReport['reconciliation']['examples'] = [];
+	let counted = 0;
+	for (const { where, params } of unearned) {
+		if (params.length > 0 && unearnedTotal <= counted) break;
+		const values = [sinceHour, ...reasonParams, ...params];
+		const grouped = await db.query<{ hour: string; reason: string; n: number }>(
+			`SELECT f.hour, ${reasonSql} AS reason, COUNT(*) AS n FROM report_orders f WHERE f.at >= $1 AND ${where} GROUP BY f.hour, ${reasonSql}`,
+			values,
+		);
+		for (const g of grouped) {
+			counted += num(g.n);
+			add(g.hour, REASON_CODES[g.reason], num(g.n));
+		}
+		if (heldKeys.length > 0) {
+			const held = await queryRows<{ hour: string; reason: string; source: string; id: string }>(
+				db,
+				`SELECT f.hour, ${reasonSql} AS reason, f.source, f.id FROM report_orders f WHERE f.at >= $1 AND ${where} AND (f.source, f.id) IN (${ROWS})`,
+				['text', 'text'],
+				heldKeys,
+				values,
+			);
+			for (const h of held) {
+				add(h.hour, REASON_CODES[h.reason], -1);
+				add(h.hour, holdReason(h.source, h.id) ?? REASON_CODES[h.reason], 1);
+			}
+		}
+		// The 20 oldest as examples (with every order tied with the 20th, sorted below).
+		const [twentieth] = await db.query<{ at: string; reason: string }>(`SELECT f.at, ${reasonSql} AS reason FROM report_orders f WHERE f.at >= $1 AND ${where} ORDER BY f.at LIMIT 1 OFFSET 19`, values);
+		const oldest = await db.query<{ hour: string; source: string; id: string; at: string; reason: string }>(
+			`SELECT f.hour, f.source, f.id, f.at, ${reasonSql} AS reason FROM report_orders f WHERE f.at >= $1 AND ${where}${twentieth ? ` AND f.at <= $${values.length + 1}` : ''}`,
+			twentieth ? [...values, twentieth.at] : values,
+		);
+		for (const o of oldest) {
+			if (bucketOf(`${o.hour}:00:00.000Z`) < 0) continue;
+			examples.push({ source: String(o.source), orderId: String(o.id), at: new Date(String(o.at)).toISOString(), reason: holdReason(o.source, o.id) ?? REASON_CODES[o.reason] });
+		}
+	}
+	for (const row of rows) for (const [reason, n] of Object.entries(row.notEarning)) if (n === 0) delete row.notEarning[reason];
 	examples.sort((a, b) => a.at.localeCompare(b.at) || a.orderId.localeCompare(b.orderId));
 	examples.splice(20);
 	for (const q of await db.query<{ hour: string; n: number }>('SELECT SUBSTR(first_seen_at, 1, 13) AS hour, COUNT(*) AS n FROM intake_quarantine WHERE first_seen_at >= $1 GROUP BY SUBSTR(first_seen_at, 1, 13)', [ctx.since])) {
@@ -152,15 +173,52 @@ async function reconciliation(ctx: ReportContext): Promise<HealthReport['reconci
 	return { rows, examples };
 }
 
-function notEarningReason(ctx: ReportContext, order: SeenOrder, heldStatus: string | undefined): string {
-	if (heldStatus === 'held') return NotEarningReason.HeldForApproval;
-	if (heldStatus === 'declined') return NotEarningReason.Declined;
-	if (!order.paid) return NotEarningReason.NotPaid;
-	const rate = ctx.program.earnRates[order.currency];
-	if (!rate) return NotEarningReason.NoEarnRate;
-	if (pointsForAmount(order.totalMinor, rate, ctx.program.rounding) <= 0) return NotEarningReason.BelowMinimum;
-	return NotEarningReason.NotProcessed;
+const REASON_CODES: Record<string, string> = {
+	P: NotEarningReason.NotPaid,
+	R: NotEarningReason.NoEarnRate,
+	B: NotEarningReason.BelowMinimum,
+	N: NotEarningReason.NotProcessed,
+};
+
+/**
+ * Why an order earned nothing, after holds (set apart), as one SQL expression over its summary
+ * (paid, currency, total), coded as REASON_CODES:
+ * per currency with an earn rate, the smallest total that earns a point (points grow with the
+ * total), found once here by bisection on the ledger's own pointsForAmount.
+ */
+function reasonInSql(ctx: ReportContext, firstParam: number): { reasonSql: string; reasonParams: unknown[] } {
+	const params: unknown[] = [];
+	const param = (value: unknown) => {
+		params.push(value);
+		return `$${firstParam + params.length - 1}`;
+	};
+	const rated: string[] = [];
+	const below: string[] = [];
+	for (const [currency, rate] of Object.entries(ctx.program.earnRates)) {
+		const c = param(currency);
+		rated.push(c);
+		const least = smallestEarningTotal((amount) => pointsForAmount(amount, rate, ctx.program.rounding));
+		below.push(least === undefined ? `f.cur = ${c}` : `(f.cur = ${c} AND COALESCE(f.total, 0) < ${param(least)})`);
+	}
+	const reasonSql = `CASE WHEN f.paid = 0 THEN 'P'
+		WHEN ${rated.length ? `f.cur IS NULL OR f.cur NOT IN (${rated.join(', ')})` : '1 = 1'} THEN 'R'
+		WHEN ${below.length ? below.join(' OR ') : '1 = 0'} THEN 'B' ELSE 'N' END`;
+	return { reasonSql, reasonParams: params };
 }
+
+/** The smallest whole amount that earns a point, or undefined when none up to 2^52 does. */
+export function smallestEarningTotal(points: (amount: number) => number): number | undefined {
+	let hi = 2 ** 52;
+	if (points(hi) <= 0) return undefined;
+	let lo = 0;
+	while (hi - lo > 1) {
+		const mid = Math.floor((lo + hi) / 2);
+		if (points(mid) > 0) hi = mid;
+		else lo = mid;
+	}
+	return points(lo) > 0 ? lo : hi;
+}
+
 
 export function median(values: readonly number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);

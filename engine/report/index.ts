@@ -6,3 +6,4 @@ export * from './types';
 export type { ReferralReport } from './referrals';
 export { healthAlerts, AlertKind, type HealthAlert, type AlertThresholds } from './alerts';
 export { claimHealthAlerts, currentHealthAlerts, healthCheckSettingsSchema, HEALTH_ALERT_EVENT_TYPE, type HealthCheckSettings, type HealthAlertEvent } from './healthCheck';
+export { foldReport, type FoldOptions, type FoldResult } from './fold';

@@ -19,15 +19,13 @@ export async function programReport(ctx: ReportContext): Promise<ProgramReport> 
 		'SELECT COUNT(*) AS n FROM loyalty_accounts a JOIN customers c ON c.id = a.customer_id WHERE a.program_id = $1 AND c.created_at >= $2',
 		[p, ctx.since],
 	);
-	const [active] = await db.query<{ n: number }>(
-		`SELECT COUNT(DISTINCT customer_id) AS n FROM ledger_entries WHERE program_id = $1 AND kind IN ('earn', 'pending', 'redeem') AND created_at >= $2`,
-		[p, new Date(ctx.now.getTime() - ACTIVE_DAYS * DAY_MS).toISOString()],
-	);
+	// Read from the folded read model (engine/report/fold.ts): per-hour sums and each member's last earn or redemption.
+	const [active] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM report_activity WHERE program_id = $1 AND last_at >= $2', [
+		p,
+		new Date(ctx.now.getTime() - ACTIVE_DAYS * DAY_MS).toISOString(),
+	]);
 	const byKind = new Map(
-		(await db.query<{ kind: string; total: number }>('SELECT kind, SUM(available_delta + pending_delta) AS total FROM ledger_entries WHERE program_id = $1 GROUP BY kind', [p])).map((r) => [
-			r.kind,
-			num(r.total),
-		]),
+		(await db.query<{ kind: string; total: number }>('SELECT kind, SUM(total) AS total FROM report_ledger_hours WHERE program_id = $1 GROUP BY kind', [p])).map((r) => [r.kind, num(r.total)]),
 	);
 	const kind = (k: string) => byKind.get(k) ?? 0;
 	const issued = kind('earn') + kind('pending');
@@ -37,9 +35,8 @@ export async function programReport(ctx: ReportContext): Promise<ProgramReport> 
 	const bucketOf = bucketer(ctx.periods);
 	const perPeriod = { earn: zeros(ctx), redeem: zeros(ctx), expire: zeros(ctx) };
 	const hourly = await db.query<{ kind: string; hour: string; total: number }>(
-		`SELECT kind, SUBSTR(created_at, 1, 13) AS hour, SUM(available_delta + pending_delta) AS total FROM ledger_entries
-		 WHERE program_id = $1 AND created_at >= $2 AND kind IN ('earn', 'pending', 'redeem', 'expire') GROUP BY kind, SUBSTR(created_at, 1, 13)`,
-		[p, ctx.since],
+		`SELECT kind, hour, total FROM report_ledger_hours WHERE program_id = $1 AND hour >= $2 AND kind IN ('earn', 'pending', 'redeem', 'expire')`,
+		[p, ctx.since.slice(0, 13)],
 	);
 	for (const row of hourly) {
 		const index = bucketOf(`${row.hour}:00:00.000Z`);
@@ -93,20 +90,18 @@ export async function heldOrders(ctx: ReportContext): Promise<ProgramReport['hel
  */
 async function breakage(ctx: ReportContext): Promise<ProgramReport['breakage']> {
 	const cutoff = new Date(ctx.now.getTime() - BREAKAGE_COHORT_DAYS * DAY_MS).toISOString();
-	const method = `Points earned at least ${BREAKAGE_COHORT_DAYS} days ago (before ${cutoff.slice(0, 10)}), net of refunds: the share that expired or is still unredeemed, from each movement's link to the earn it draws on.`;
+	// Cohorts are whole UTC hours: the hour that holds the cutoff is left to next hour's report.
+	const cutoffHour = cutoff.slice(0, 13);
+	const method = `Points earned at least ${BREAKAGE_COHORT_DAYS} days ago (in UTC hours before ${cutoffHour}:00Z), net of refunds: the share that expired or is still unredeemed, from each movement's link to the earn it draws on.`;
 	const [cohort] = await ctx.store.db.query<{ total: number }>(
-		`SELECT SUM(available_delta + pending_delta) AS total FROM ledger_entries WHERE program_id = $1 AND kind IN ('earn', 'pending') AND created_at <= $2`,
-		[ctx.programId, cutoff],
+		`SELECT SUM(total) AS total FROM report_ledger_hours WHERE program_id = $1 AND kind IN ('earn', 'pending') AND hour < $2`,
+		[ctx.programId, cutoffHour],
 	);
 	const cohortPoints = num(cohort?.total);
 	if (cohortPoints <= 0) return { status: 'not_enough_history', cohortPoints: 0, expiredPoints: 0, unredeemedPoints: 0, method: `${method} Not enough history yet: no points are that old.` };
 	const moves = new Map(
 		(
-			await ctx.store.db.query<{ kind: string; total: number }>(
-				`SELECT kind, SUM(available_delta + pending_delta) AS total FROM ledger_entries WHERE program_id = $1 AND lot_id IN
-				 (SELECT id FROM ledger_entries WHERE program_id = $1 AND kind IN ('earn', 'pending') AND created_at <= $2) GROUP BY kind`,
-				[ctx.programId, cutoff],
-			)
+			await ctx.store.db.query<{ kind: string; total: number }>('SELECT kind, SUM(total) AS total FROM report_lot_moves WHERE program_id = $1 AND lot_hour < $2 GROUP BY kind', [ctx.programId, cutoffHour])
 		).map((r) => [r.kind, neg(num(r.total))]),
 	);
 	const reversed = moves.get('reverse') ?? 0;
