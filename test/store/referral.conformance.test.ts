@@ -178,25 +178,6 @@ describe('referrals: codes, rewards, fraud checks and refunds', async () => {
 				assert.deepEqual(await verifyBalances(store), []);
 			});
 
-			test('rules count the referrals on file (profile.referralCount): rewarded ones, not refused or refunded ones', async () => {
-				const ann = await advocate();
-				const rules = compileRules({ version: 1, program: { timeZone: 'UTC' }, rules: badgeReferralChampion.build({ referrals: 2 }) });
-				const visit = (i: number) => ({ type: 'visit' as const, occurredAt: clock.toISOString(), idempotencyKey: `visit:${ann.customerId}:${i}`, source: 'generic', customer: { identities: { email: ann.address } } });
-				const counted = async (i: number) => (await loadContext(store.db, rules, visit(i), clock)).profile.referralCount;
-				assert.equal(await counted(1), 0);
-				const friends = [order(email('kai'), `f-${++n}`, { referralCode: ann.code }), order(email('lea'), `f-${++n}`, { referralCode: ann.code })];
-				for (const friend of friends) {
-					await ledger().earnForOrder(friend);
-					assert.equal((await referrals().applyOrder(friend)).status, 'rewarded');
-				}
-				await referrals().applyOrder(order(ann.address, `f-${++n}`, { referralCode: ann.code }));
-				assert.equal(await counted(2), 2, 'two friends rewarded; the own code refused and not counted');
-				await referrals().applyRefund({ source: 'woocommerce', id: `r-${n}`, orderId: friends[1].id, amountMinor: 4000, currency: 'USD', createdAt: clock.toISOString() });
-				assert.equal(await counted(3), 1, 'a refund inside the window takes the referral out of the count');
-				const plain = compileRules({ version: 1, program: { timeZone: 'UTC' }, rules: [{ id: 'x', triggers: ['visit'], actions: [{ type: 'add_tag', tag: 'seen' }] }] });
-				assert.equal((await loadContext(store.db, plain, visit(4), clock)).profile.referralCount, undefined, 'not read for rule sets that do not ask');
-			});
-
 			test('the same order again with another code is refused as a reused key; nothing changes', async () => {
 				const ann = await advocate();
 				const cy = await advocate();
@@ -258,6 +239,25 @@ describe('referrals: codes, rewards, fraud checks and refunds', async () => {
 				const [codes] = await store.db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM referral_codes WHERE code = $1', [ann.code]);
 				assert.equal(Number(codes.n), 0, 'the erased advocate\'s code no longer refers anyone');
 				assert.equal((await referrals().applyOrder(order(email('late'), `f-${++n}`, { referralCode: ann.code }))).status, 'unknown_code');
+			});
+
+			test('rules count the referrals on file (profile.referralCount): rewarded ones, not refused or refunded ones', async () => {
+				const ann = await advocate();
+				const rules = compileRules({ version: 1, program: { timeZone: 'UTC' }, rules: badgeReferralChampion.build({ referrals: 2 }) });
+				const visit = (i: number) => ({ type: 'visit' as const, occurredAt: clock.toISOString(), idempotencyKey: `visit:${ann.customerId}:${i}`, source: 'generic', customer: { identities: { email: ann.address } } });
+				const counted = async (i: number) => (await loadContext(store.db, rules, visit(i), clock)).profile.referralCount;
+				assert.equal(await counted(1), 0);
+				const friends = [order(email('kai'), `f-${++n}`, { referralCode: ann.code }), order(email('lea'), `f-${++n}`, { referralCode: ann.code })];
+				for (const friend of friends) {
+					await ledger().earnForOrder(friend);
+					assert.equal((await referrals().applyOrder(friend)).status, 'rewarded');
+				}
+				await referrals().applyOrder(order(ann.address, `f-${++n}`, { referralCode: ann.code }));
+				assert.equal(await counted(2), 2, 'two friends rewarded; the own code refused and not counted');
+				await referrals().applyRefund({ source: 'woocommerce', id: `r-${n}`, orderId: friends[1].id, amountMinor: 4000, currency: 'USD', createdAt: clock.toISOString() });
+				assert.equal(await counted(3), 1, 'a refund inside the window takes the referral out of the count');
+				const plain = compileRules({ version: 1, program: { timeZone: 'UTC' }, rules: [{ id: 'x', triggers: ['visit'], actions: [{ type: 'add_tag', tag: 'seen' }] }] });
+				assert.equal((await loadContext(store.db, plain, visit(4), clock)).profile.referralCount, undefined, 'not read for rule sets that do not ask');
 			});
 		});
 	}

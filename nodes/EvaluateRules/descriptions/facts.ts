@@ -45,6 +45,7 @@ const FACT_NAMES: Record<string, string> = {
 	'profile.locationCount': 'Stores Bought At',
 	'profile.ordersAtLocation': 'Orders at This Store',
 	'profile.isBirthdayMonth': 'Is Birthday Month',
+	'profile.referralCount': 'Friends Referred',
 	// Badges and perks.
 	'profile.badges': 'Badges Earned',
 	'profile.categoryCount': 'Categories Bought',
