@@ -62,6 +62,8 @@ export interface CompiledRuleSet {
 	needsBadges?: boolean;
 	/** Whether a condition reads profile.referralCount: only then does loadContext count the customer's referrals. */
 	needsReferralCount?: boolean;
+	/** Whether any action awards a badge or gives a perk: only then does evaluate look for them among the fired rules. */
+	givesBadgesOrPerks?: boolean;
 }
 
 export const usageKey = (period: Period, ruleId?: string) => (ruleId ? `rule:${ruleId}:${period}` : `program:${period}`);
@@ -118,6 +120,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 	const seen = new Map<string, number>();
 	let needsBadges = false;
 	let needsReferralCount = false;
+	let givesBadgesOrPerks = false;
 	const needUsage = (period: Period, ruleId?: string) => {
 		const key = usageKey(period, ruleId);
 		requiredUsage.set(key, { key, ruleId, period });
@@ -145,6 +148,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 		checkChallengeStarts(rule, path);
 		if (checkBadgeActions(rule, path, program)) needsBadges = true;
 		if (rule.conditions && JSON.stringify(rule.conditions).includes('"profile.referralCount"')) needsReferralCount = true;
+		if (/"type":"(award_badge|perk)"/.test(JSON.stringify([rule.actions, rule.experiment ?? null]))) givesBadgesOrPerks = true;
 		if (rule.frequency) frequencyWindows.set(rule.id, rule.frequency.perDays);
 		if (rule.conflict) conflictGroups.set(rule.conflict.group, [...(conflictGroups.get(rule.conflict.group) ?? []), rule.id]);
 		const caps = (rule.caps ?? []).map((cap) => ({ ...cap, scope: 'rule' as const, usageKey: needUsage(cap.period, rule.id) }));
@@ -191,5 +195,6 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 		conflictGroups,
 		needsBadges,
 		needsReferralCount,
+		givesBadgesOrPerks,
 	};
 }

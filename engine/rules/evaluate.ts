@@ -206,8 +206,8 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 		programVersion === undefined
 			? { eventKey, eventType, customerKey, evaluatedAt, programId, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation }
 			: { eventKey, eventType, customerKey, evaluatedAt, programId, programVersion, routes, fired, holdouts, bonusAwards, challengeCompletions, challengesToStart, extraPointsUsage, followUps, pointsToAward, suppressionsToCreate, explanation };
-	// Badges and perks: looked for only when a rule fired (most events fire nothing).
-	if (fired.length > 0) {
+	// Badges and perks: looked for only in rule sets that give them, when a rule fired.
+	if (ruleSet.givesBadgesOrPerks && fired.length > 0) {
 		const { badgeAwards, perkTags } = badgesAndPerksOf(fired, context);
 		if (badgeAwards.length > 0) decision.badgeAwards = badgeAwards;
 		if (perkTags.length > 0) decision.perkTags = perkTags;
