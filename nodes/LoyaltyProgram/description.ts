@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_BADGES } from '../../engine';
 import { programSelector } from '../shared/program';
 
 const showFor = (operation: string[]) => ({ show: { operation } });
@@ -15,6 +16,14 @@ const settingsToChange: INodeProperties = {
 	description: 'Only the settings you add here change; every other setting keeps its value. A change applies from now on, never to points already booked.',
 	options: [
 		{ displayName: 'Allow Negative Balance', name: 'allowNegativeBalance', type: 'boolean', default: false, description: 'Whether a redemption or adjustment may take a balance below zero' },
+		{
+			displayName: 'Badges (JSON)',
+			name: 'badges',
+			type: 'json',
+			// The program's own starting list, to edit rather than retype.
+			default: JSON.stringify(DEFAULT_BADGES, null, 2),
+			description: 'The whole list of badges your rules may award, each with an ID (lower case, such as first-purchase) and the name customers see. It replaces the list; a rule that awards a badge not on it is refused.',
+		},
 		{ displayName: 'Coupon Prefix', name: 'couponPrefix', type: 'string', default: 'LOY', description: 'Start of every coupon code Send Offer creates: 1–8 letters or digits' },
 		{ displayName: 'Currency', name: 'currency', type: 'string', default: 'USD', description: 'Your shop’s currency as an ISO code such as USD or EUR. Orders in another currency earn nothing and say why.' },
 		{ displayName: 'Default Calling Code', name: 'defaultCallingCode', type: 'string', default: '', placeholder: 'e.g. +1', description: 'For phone numbers saved without a country code. Empty: such numbers get no text messages.' },

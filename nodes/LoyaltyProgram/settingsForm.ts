@@ -39,6 +39,8 @@ export interface SettingsForm {
 	referralMaxPerPeriod?: number;
 	referralPeriodDays?: number;
 	referralLinkTemplate?: string;
+	/** The whole list of badges rules may award, as JSON: `[{ "id": "first-purchase", "name": "First Purchase" }, …]`. */
+	badges?: string | unknown[];
 }
 
 /** The "Tiers" block: off, or a basis, a window and the levels as rows. */
@@ -80,9 +82,20 @@ export function changesFromForm(form: SettingsForm, tiers: TiersForm, current: P
 	const referral: IDataObject = {};
 	for (const [field, key] of Object.entries(REFERRAL_FIELDS)) if (form[field as keyof typeof REFERRAL_FIELDS] !== undefined) referral[key] = text(form[field as keyof typeof REFERRAL_FIELDS]) as IDataObject[string];
 	if (Object.keys(referral).length > 0) changes.referral = referral;
+	if (form.badges !== undefined) changes.badges = badgesFrom(form.badges);
 	const tierChange = tiersFrom(tiers, (changes.currency as string | undefined) ?? current.currency);
 	if (tierChange !== undefined) changes.tiers = tierChange;
 	return changes;
+}
+
+/** The Badges (JSON) field: n8n hands a JSON field over as text, or parsed when it came from an expression. */
+function badgesFrom(value: string | unknown[]): unknown {
+	if (typeof value !== 'string') return value;
+	try {
+		return JSON.parse(value) as unknown;
+	} catch {
+		throw LoyaltyError.invalid('program.badges', 'is not JSON: write a list such as [{ "id": "first-purchase", "name": "First purchase" }] in Badges (JSON)');
+	}
 }
 
 function expiryFrom(form: SettingsForm): unknown {

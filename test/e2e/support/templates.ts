@@ -67,6 +67,8 @@ export interface StartTemplatesOptions {
 	seedShop?: (sandbox: ShopSandbox) => void | Promise<void>;
 	/** Which templates to publish (all of TEMPLATE_FILES unless told; points-on-purchase holds the webhooks), plus any other file of workflows/. */
 	templates?: readonly string[];
+	/** What the owner changes in a template after importing it (a setting, a deleted trigger), before it is published. */
+	adjust?: (file: string, template: WorkflowJson) => void;
 }
 
 export interface TemplatesEnv {
@@ -125,6 +127,7 @@ export async function startTemplates(options: StartTemplatesOptions): Promise<Te
 		log('importing and publishing points on purchase and the seven campaign templates…');
 		for (const file of (options.templates ?? TEMPLATE_FILES) as readonly TemplateFile[]) {
 			const template = loadTemplate(file);
+			options.adjust?.(file, template);
 			// A WooCommerce-only shop deletes the Square trigger, as the sticky note says.
 			if (!options.square) template.nodes = template.nodes.filter((node) => node !== squareTriggerOf(template));
 			for (const node of template.nodes) {

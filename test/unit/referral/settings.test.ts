@@ -28,3 +28,18 @@ describe('referral settings, stored once with the program', () => {
 		}
 	});
 });
+
+describe('badges, set from the Loyalty Program form', () => {
+	test('the Badges (JSON) field replaces the list; bad JSON or a bad badge is refused naming the field', () => {
+		const current = defaultProgramSettings('UTC');
+		const badges = [{ id: 'first-purchase', name: 'First Sip' }, { id: 'night-owl', name: 'Night Owl' }];
+		assert.deepEqual(applyProgramChanges(current, changesFromForm({ badges: JSON.stringify(badges) }, {}, current)).badges, badges);
+		assert.deepEqual(applyProgramChanges(current, changesFromForm({ badges }, {}, current)).badges, badges, 'an expression hands the list over parsed');
+		assert.deepEqual(applyProgramChanges(current, changesFromForm({ referralFriendPoints: 50 }, {}, current)).badges, current.badges, 'left out, the list stays');
+		assert.throws(() => changesFromForm({ badges: '[{ id: first }' }, {}, current), (error: LoyaltyError) => error.field === 'program.badges');
+		assert.throws(
+			() => applyProgramChanges(current, changesFromForm({ badges: JSON.stringify([{ id: 'Night Owl', name: 'x' }]) }, {}, current)),
+			(error: LoyaltyError) => String(error.field).startsWith('program.badges'),
+		);
+	});
+});
