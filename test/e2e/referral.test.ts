@@ -7,11 +7,12 @@
  * nothing; a Square refund inside the window cancels both rewards; a re-sent order gives nothing twice.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Ledger, openStore, Referrals, type Store } from '../../engine';
+import { Ledger, openStore, type Store } from '../../engine';
 import { eventually } from '../support/eventually';
 import { MovableClock } from './support/movableClock';
 import { executionsOf } from './support/n8n';
@@ -22,6 +23,7 @@ import { post, signedWooDelivery, wooOrderPayload } from './support/webhooks';
 const T0 = new Date('2026-12-01T15:00:00Z');
 const GRANTED = { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout', wordingVersion: 'v3' };
 const FILES = ['points-on-purchase.json', 'referral.json'] as const;
+const CODE_PATH = 'referral-code';
 
 const people = {
 	ann: { email: 'ann.referral@example.com', firstName: 'Ann' },
@@ -76,14 +78,36 @@ describe('referrals template, in a real n8n, for a WooCommerce web shop and a Sq
 
 	before(async () => {
 		MovableClock.followInThisProcess(join(clockDir, 'clock-offset'));
-		env = await startTemplates({ startAt: T0, square: true, clockFile: join(clockDir, 'clock-offset'), templates: FILES, log: (line) => console.log(`# ${line}`) });
+		env = await startTemplates({
+			startAt: T0,
+			square: true,
+			clockFile: join(clockDir, 'clock-offset'),
+			templates: FILES,
+			// The owner's page "share your code": n8n's Webhook in front of Award Points → Referral → Get Code and Link.
+			adjust: (file, template) => {
+				if (file !== 'referral.json') return;
+				template.nodes.push(
+					{ id: randomUUID(), name: 'Code request', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 600], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: CODE_PATH, responseMode: 'lastNode', options: {} } },
+					{ id: randomUUID(), name: 'Get Code and Link', type: 'n8n-nodes-loyalty.awardPoints', typeVersion: 1, position: [240, 600], parameters: { resource: 'referral', operation: 'getCode', identifyBy: 'email', customerValue: '={{ $json.body.email }}' } },
+				);
+				template.connections['Code request'] = { main: [[{ node: 'Get Code and Link', type: 'main', index: 0 }]] };
+			},
+			log: (line) => console.log(`# ${line}`),
+		});
 		store = await openStore({ kind: 'sqlite', path: env.storePath });
 		for (const person of Object.values(people)) {
 			await store.upsertCustomer({ identities: { email: person.email }, firstName: person.firstName, timeZone: 'America/New_York', consent: { email_marketing: GRANTED } });
 		}
-		// What Award Points → Referral → Get Code and Link gives the advocates to share.
-		const referrals = new Referrals(store, new Ledger(store), {});
-		for (const advocate of [people.ann, people.bea]) codes.set(advocate.email, (await referrals.codeFor({ identities: { email: advocate.email } })).code);
+		// What Award Points → Referral → Get Code and Link gives the advocates to share, asked through n8n.
+		const codeUrl = `${new URL(Object.values(env.triggerUrls['points-on-purchase.json'])[0]).origin}/webhook/${CODE_PATH}`;
+		await env.n8n.waitForWebhook(codeUrl, { method: 'POST', timeoutMs: 60_000 });
+		for (const advocate of [people.ann, people.bea]) {
+			const ask = async () => (await (await fetch(codeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: advocate.email }) })).json()) as { referralCode?: string; created?: boolean };
+			const first = await ask();
+			assert.match(String(first.referralCode), /^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{7}$/, JSON.stringify(first));
+			assert.deepEqual(await ask(), { ...first, created: false }, 'asked again: the same code, not made again');
+			codes.set(advocate.email, first.referralCode!);
+		}
 	});
 
 	after(async () => {

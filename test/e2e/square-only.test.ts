@@ -55,9 +55,17 @@ describe('a Square-only shop: birthday coupons as Square Loyalty rewards, in a r
 	test('the birthday coupon is a reward on the customer’s Square Loyalty account, issued once', async () => {
 		// The member signed up with email consent; Square's directory has their birthday and their loyalty account.
 		await store.upsertCustomer({ identities: { email: BEA.email }, firstName: BEA.firstName, consent: { email_marketing: { granted: true, at: '2026-01-01T00:00:00Z', source: 'checkout' } } });
+		// The Square trigger subscribes to Square's notifications when it is published: only then does Square tell it about customers.
+		await eventually('the Square trigger’s subscription in Square (the sandbox)', () => env.sandbox.square.subscriptions.size > 0, { timeoutMs: 60_000, intervalMs: 250 });
 		const squareId = String(env.sandbox.square.createCustomer({ given_name: BEA.firstName, email_address: BEA.email, birthday: '0000-12-02' }).id);
 		const account = env.sandbox.square.createLoyaltyAccount({ customer_id: squareId, phone_number: '+12125550177', balance: 250 });
 		await env.sandbox.settled();
+		const [created] = env.sandbox.square.notificationsOf('customer.created', squareId);
+		assert.equal(created?.posts[0]?.status, 200, 'the Square trigger took the new customer');
+		await eventually('Bea’s birthday and Square id in the store', async () => {
+			const bea = await store.findCustomer({ identities: { email: BEA.email } });
+			return bea?.birthday?.day === 2 && bea.identities.square === squareId;
+		}, { timeoutMs: 30_000, intervalMs: 250 });
 
 		const sent = await eventually('Bea’s birthday email, sent', async () => ((await sendsOfBea()).some((s) => s.offer_template_id === 'birthday' && s.status === 'sent') ? sendsOfBea() : undefined), {
 			timeoutMs: 120_000,
