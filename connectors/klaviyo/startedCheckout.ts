@@ -5,7 +5,6 @@ import {
 	EventType,
 	type LoyaltyEvent,
 	LoyaltyError,
-	identitiesSchema,
 	loyaltyEventSchema,
 	minorUnitExponent,
 	parseOrThrow,
@@ -13,7 +12,8 @@ import {
 import type { SignatureCheck } from '../http';
 import { shopAmountToMinor } from '../shared/amount';
 import { type IncomingHeaders, headerValue } from '../shared/headers';
-import { type JsonObject, compact, e164OrUndefined, requireObject } from '../shared/payload';
+import { type JsonObject, compact, requireObject } from '../shared/payload';
+import { flowIdentities, flowText as text } from './flowBody';
 import { verifySharedToken } from '../shared/token';
 
 /**
@@ -98,24 +98,7 @@ export function normalizeKlaviyoStartedCheckout(delivery: KlaviyoStartedCheckout
 }
 
 function startedCheckoutCustomer(body: JsonObject): CustomerInput {
-	const email = text(body, 'email')?.toLowerCase();
-	if (email !== undefined && !identitiesSchema.shape.email.safeParse(email).success) throw LoyaltyError.invalid('email', `"${email}" is not an email address`);
-	const phone = e164OrUndefined(text(body, 'phone'));
-	if (email === undefined && phone === undefined) throw LoyaltyError.invalid('email', 'is required: the delivery has neither an email nor an international phone (+country code)');
-	return compact({ identities: compact({ email, phone }), firstName: text(body, 'first_name'), lastName: text(body, 'last_name') });
-}
-
-/**
- * Template text: empty, or Klaviyo's "None" for a property the event lacks, means absent. Numbers
- * are accepted where a merchant left the quotes off.
- */
-function text(body: JsonObject, name: string): string | undefined {
-	const value = body[name];
-	if (value === undefined || value === null) return undefined;
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	if (typeof value !== 'string') throw LoyaltyError.invalid(name, 'must be text');
-	const trimmed = value.trim();
-	return trimmed === '' || trimmed === 'None' ? undefined : trimmed;
+	return compact({ identities: flowIdentities(body), firstName: text(body, 'first_name'), lastName: text(body, 'last_name') });
 }
 
 function checkoutUrl(value: string | undefined): string | undefined {

@@ -1,6 +1,7 @@
-import { EventType, type LoyaltyEvent, LoyaltyError, identitiesSchema, loyaltyEventSchema, minorUnitExponent, parseOrThrow } from '../../engine';
+import { EventType, type LoyaltyEvent, LoyaltyError, loyaltyEventSchema, minorUnitExponent, parseOrThrow } from '../../engine';
 import { shopAmountToMinor } from '../shared/amount';
-import { type JsonObject, compact, e164OrUndefined, isObject, requireObject } from '../shared/payload';
+import { type JsonObject, compact, isObject, requireObject } from '../shared/payload';
+import { flowIdentities, flowText as text } from './flowBody';
 
 /** The value of `metric` that tells a Viewed Product body from a Started Checkout one on the same URL. */
 export const KLAVIYO_VIEWED_PRODUCT_METRIC = 'Viewed Product';
@@ -45,10 +46,7 @@ export function normalizeKlaviyoViewedProduct(delivery: KlaviyoViewedProductDeli
 	if (eventId === undefined) throw LoyaltyError.invalid('event_id', "is required (the Viewed Product event's $event_id)");
 	const productId = text(body, 'product_id');
 	if (productId === undefined) throw LoyaltyError.invalid('product_id', 'is required: the viewed product’s id (event.ProductID)');
-	const email = text(body, 'email')?.toLowerCase();
-	if (email !== undefined && !identitiesSchema.shape.email.safeParse(email).success) throw LoyaltyError.invalid('email', `"${email}" is not an email address`);
-	const phone = e164OrUndefined(text(body, 'phone'));
-	if (email === undefined && phone === undefined) throw LoyaltyError.invalid('email', 'is required: the delivery has neither an email nor an international phone (+country code)');
+	const identities = flowIdentities(body);
 
 	const currency = text({ c: delivery.defaultCurrency }, 'c')?.toUpperCase();
 	const price = text(body, 'price');
@@ -63,7 +61,7 @@ export function normalizeKlaviyoViewedProduct(delivery: KlaviyoViewedProductDeli
 		source: 'klaviyo',
 		occurredAt: delivery.receivedAt,
 		idempotencyKey: `klaviyo:view:${eventId}`,
-		customer: compact({ identities: compact({ email, phone }), firstName: text(body, 'first_name') }),
+		customer: compact({ identities, firstName: text(body, 'first_name') }),
 		product: compact({
 			id: productId,
 			name: text(body, 'product_name'),
@@ -74,16 +72,6 @@ export function normalizeKlaviyoViewedProduct(delivery: KlaviyoViewedProductDeli
 		}),
 	};
 	return [parseOrThrow(loyaltyEventSchema, event, 'event')];
-}
-
-/** Template text: empty, or Klaviyo's "None" for a property the event lacks, means absent. */
-function text(body: JsonObject, name: string): string | undefined {
-	const value = body[name];
-	if (value === undefined || value === null) return undefined;
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	if (typeof value !== 'string') throw LoyaltyError.invalid(name, 'must be text');
-	const trimmed = value.trim();
-	return trimmed === '' || trimmed === 'None' ? undefined : trimmed;
 }
 
 function list(body: JsonObject, name: string): string[] {
