@@ -29,9 +29,7 @@ export interface MaterializedActions {
 /** The money this event brings or stands for: the order, else the cart, else the customer's average order. */
 export function revenueTouched(context: EvaluationContext): { minor: number; currency?: string } {
 	const { order, cart } = context.event;
-	if (order) return { minor: order.totalMinor, currency: order.currency };
-	if (cart) return { minor: cart.totalMinor, currency: cart.currency };
-	return { minor: context.profile.averageOrderMinor ?? 0 };
+	return { minor: revenueMinorOf(context), currency: order ? order.currency : cart?.currency };
 }
 
 export function wholeUnits(minor: number, currency: string | undefined): number {
@@ -116,6 +114,47 @@ export function materializeActions(actions: readonly Action[], context: Evaluati
 	}
 	return { actions: out, points, offers, costMinor: Math.round(points * program.pointValueMinor) + offerValue, revenueMinor: revenue.minor, startsChallenge, schedulesFollowUp };
 }
+
+/**
+ * A rule's actions worked out once, at compile time, when nothing in them depends on the event, the
+ * customer or the time (fixed points, tags, tiers, badges: most rules). Shared by every evaluation:
+ * `revenueMinor` is not this event's (read it with revenueMinorOf), and a decision gets `copy()`'s
+ * fresh actions, never these.
+ */
+export interface FixedActions extends Readonly<MaterializedActions> {
+	copy(): MaterializedAction[];
+}
+
+const EVENT_FREE_ACTIONS: ReadonlySet<string> = new Set(['set_tier', 'add_tag', 'remove_tag', 'award_badge']);
+const FIXED_POINTS_KEYS = 'type,mode,points,route,pointsToAward';
+
+export function fixedActionsOf(actions: readonly Action[], program: ProgramRules): FixedActions | undefined {
+	if (!actions.every((a) => (a.type === 'award_points' && a.mode === 'fixed') || EVENT_FREE_ACTIONS.has(a.type))) return undefined;
+	// The same work as materializeActions, for an event it does not read.
+	const fixed = materializeActions(actions, NO_EVENT, program, 0);
+	if (Number.isNaN(fixed.costMinor)) return undefined;
+	const only = fixed.actions[0];
+	// The commonest rule gives a fixed number of points and nothing else: a literal copies it in half the time a spread does.
+	const copy =
+		fixed.actions.length === 1 && Object.keys(only).join() === FIXED_POINTS_KEYS
+			? () => [{ type: only.type, mode: only.mode, points: only.points, route: only.route, pointsToAward: only.pointsToAward }]
+			: () => fixed.actions.map((action) => ({ ...action }));
+	return { ...fixed, copy };
+}
+
+/** revenueTouched's amount alone. */
+export function revenueMinorOf(context: EvaluationContext): number {
+	const { order, cart } = context.event;
+	return order ? order.totalMinor : cart ? cart.totalMinor : (context.profile.averageOrderMinor ?? 0);
+}
+
+/** A context event-free actions never read (fixedActionsOf asks materializeActions only for those). */
+const NO_EVENT: EvaluationContext = {
+	event: { type: '', occurredAt: '', idempotencyKey: '', source: '' },
+	profile: { customerKey: '' },
+	aggregates: {},
+	counters: { ruleUses: {}, customerRewardsToday: 0, capUsage: {}, suppressedUntil: {} },
+};
 
 /** When an offer's coupon stops being valid: after its hours, or at the end of the customer's month ("valid through your birthday month"). */
 function offerExpiry(action: Action & { validHours?: number; validThrough?: 'month_end' }, context: EvaluationContext, program: ProgramRules, nowMs: number): string | undefined {

@@ -1,5 +1,6 @@
 import { LoyaltyError } from '../model/errors';
 import { isValidTimeZone } from '../model/customer';
+import { fixedActionsOf, type FixedActions } from './actions';
 import { checkBadgeActions } from './badges';
 import { compileConditions, type CompiledCondition } from './conditions';
 import { formatZodPath } from './paths';
@@ -40,6 +41,13 @@ export interface CompiledRule {
 	usageKeys: string[];
 	/** Rank of `id` in ascending code-point order within the rule set: the last tie-break, as a number. */
 	idRank: number;
+	/** The rule's own actions worked out once, when they do not depend on the event (see fixedActionsOf). */
+	fixedActions: FixedActions | undefined;
+	/**
+	 * For a rule with fixedActions, its place in the winner order (priority, reward value, id) among
+	 * the rule set's other such rules, whose values are known at compile time; -1 for the others.
+	 */
+	fixedRank: number;
 }
 
 export interface CompiledRuleSet {
@@ -58,6 +66,8 @@ export interface CompiledRuleSet {
 	programCostCeiling?: CostCeiling & { usageKey: string };
 	/** Conflict group → its rule ids (a winner may suppress the others). */
 	conflictGroups: ReadonlyMap<string, readonly string[]>;
+	/** How many rules have a fixedRank (0 to this, less one). */
+	fixedRanks: number;
 	/** Whether a rule reads or awards badges: only then does loadContext read the customer's badges. */
 	needsBadges?: boolean;
 	/** Whether a condition reads profile.referralCount: only then does loadContext count the customer's referrals. */
@@ -171,9 +181,14 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 			ceilings,
 			usageKeys: [...new Set([...allCaps.map((c) => c.usageKey), ...ceilings.map((c) => c.usageKey)])],
 			idRank: 0,
+			fixedActions: fixedActionsOf(rule.actions, program),
+			fixedRank: -1,
 		};
 	});
 	[...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).forEach((rule, rank) => (rule.idRank = rank));
+	// evaluate's winnerOrder for rules whose reward value is known now: higher priority, then higher value, then id.
+	const ranked = rules.filter((rule) => rule.fixedActions !== undefined);
+	ranked.sort((a, b) => b.priority - a.priority || b.fixedActions!.costMinor - a.fixedActions!.costMinor || a.idRank - b.idRank).forEach((rule, rank) => (rule.fixedRank = rank));
 
 	const rulesByTrigger = new Map<string, CompiledRule[]>();
 	for (const rule of [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
@@ -193,6 +208,7 @@ export function compileRules(input: RuleInput[] | RuleSetInput | unknown): Compi
 		programCaps,
 		programCostCeiling,
 		conflictGroups,
+		fixedRanks: ranked.length,
 		needsBadges,
 		needsReferralCount,
 		givesBadgesOrPerks,

@@ -36,6 +36,8 @@ function readerOf(fact: Fact): (run: ConditionRun) => unknown {
 export interface CompiledCondition {
 	test(run: ConditionRun): boolean;
 	explain(run: ConditionRun): EvaluatedNode;
+	/** `explain` for a tree whose `test` just held in this run (a fired rule's): the same tree, without testing again what must have held. */
+	explainPassed(run: ConditionRun): EvaluatedNode;
 }
 
 export function aggregateKey(spec: AggregateSpec): string {
@@ -43,7 +45,7 @@ export function aggregateKey(spec: AggregateSpec): string {
 	return spec.measure === 'category_purchases' ? `${spec.measure}:${spec.category!.toLowerCase()}:${window}` : `${spec.measure}:${window}`;
 }
 
-const ALWAYS: CompiledCondition = { test: () => true, explain: () => ({ path: 'conditions', all: [], result: true }) };
+const ALWAYS: CompiledCondition = { test: () => true, explain: () => ({ path: 'conditions', all: [], result: true }), explainPassed: () => ({ path: 'conditions', all: [], result: true }) };
 
 /**
  * Compiles a condition tree. Every malformed node is a LoyaltyError naming its JSON path; an
@@ -103,35 +105,40 @@ function compileLeaf(node: Record<string, unknown>, path: string, aggregates: Ma
 
 function leaf(fact: Fact, operator: Operator, expected: unknown, path: string): CompiledCondition {
 	const treatsMissingAsMatch = operator.name === 'not_exists';
-	const read = readerOf(fact);
+	// A plain fact is read straight from the context; a costly one through the evaluation's memo.
+	const plainRead = fact.memoSlot === undefined ? fact.read : undefined;
+	const memoRead = readerOf(fact);
+	const read = (run: ConditionRun) => (plainRead !== undefined ? plainRead(run.context, run.nowMs, run.zone) : memoRead(run));
 	const fits = fitsOf(operator);
 	const holds = operator.prepare(expected);
+	const check = operator.prepareCheck?.(expected) ?? ((actual: unknown, nowMs: number) => ((actual === undefined || actual === null) && !treatsMissingAsMatch ? false : fits(actual) && holds(actual, nowMs)));
 	const factName = fact.name;
 	const operatorName = operator.name;
 	const missing = `${factName} is missing`;
 	const wrongType = `${factName} is not a ${operator.actualType}`;
+	/**
+	 * The evaluated condition for a value: missing, of the wrong type, or tested. `held` is the test's
+	 * answer when it is already known (a value the check refused), else the predicate is asked.
+	 */
+	const evaluated = (actual: unknown, nowMs: number, held?: boolean): EvaluatedCondition => {
+		if ((actual === undefined || actual === null) && !treatsMissingAsMatch) return { path, fact: factName, operator: operatorName, expected, actual: null, result: false, reason: missing };
+		if (!fits(actual)) return { path, fact: factName, operator: operatorName, expected, actual, result: false, reason: wrongType };
+		return { path, fact: factName, operator: operatorName, expected, actual, result: held ?? holds(actual, nowMs) };
+	};
 	return {
 		test(run) {
 			const actual = read(run);
-			if ((actual === undefined || actual === null) && !treatsMissingAsMatch) {
-				if (run.failure === undefined) run.failure = { path, fact: factName, operator: operatorName, expected, actual: null, result: false, reason: missing };
-				return false;
-			}
-			if (!fits(actual)) {
-				if (run.failure === undefined) run.failure = { path, fact: factName, operator: operatorName, expected, actual, result: false, reason: wrongType };
-				return false;
-			}
-			const ok = holds(actual, run.nowMs);
-			// Only failures pay for an explanation object, built from what was just read and tested
-			// (the same object `explain` gives, without reading and testing again).
-			if (!ok && run.failure === undefined) run.failure = { path, fact: factName, operator: operatorName, expected, actual, result: false };
-			return ok;
+			if (check(actual, run.nowMs)) return true;
+			// Only failures pay for an explanation object, worded from the value just read.
+			if (run.failure === undefined) run.failure = evaluated(actual, run.nowMs, false);
+			return false;
 		},
 		explain(run) {
-			const actual = read(run);
-			if ((actual === undefined || actual === null) && !treatsMissingAsMatch) return { path, fact: factName, operator: operatorName, expected, actual: null, result: false, reason: missing };
-			if (!fits(actual)) return { path, fact: factName, operator: operatorName, expected, actual, result: false, reason: wrongType };
-			return { path, fact: factName, operator: operatorName, expected, actual, result: holds(actual, run.nowMs) };
+			return evaluated(read(run), run.nowMs);
+		},
+		explainPassed(run) {
+			// The test held, so the value was there, of the right type, and held: only the value is read again.
+			return { path, fact: factName, operator: operatorName, expected, actual: read(run), result: true };
 		},
 	};
 }
@@ -151,6 +158,12 @@ function allOf(children: CompiledCondition[], path: string): CompiledCondition {
 				if (!child.result) result = false;
 			}
 			return { path, all: evaluated, result };
+		},
+		explainPassed(run) {
+			// Every child of an `all` that held held too.
+			const evaluated = new Array<EvaluatedNode>(children.length);
+			for (let i = 0; i < children.length; i++) evaluated[i] = children[i].explainPassed(run);
+			return { path, all: evaluated, result: true };
 		},
 	};
 }
@@ -177,6 +190,10 @@ function anyOf(children: CompiledCondition[], path: string): CompiledCondition {
 			}
 			return { path, any: evaluated, result };
 		},
+		explainPassed(run) {
+			// Which alternatives held is not known: each is tested as it is explained.
+			return this.explain(run);
+		},
 	};
 }
 
@@ -192,6 +209,9 @@ function notOf(child: CompiledCondition, path: string): CompiledCondition {
 		explain(run) {
 			const evaluated = child.explain(run);
 			return { path, not: evaluated, result: !evaluated.result };
+		},
+		explainPassed(run) {
+			return { path, not: child.explain(run), result: true };
 		},
 	};
 }

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../model/customer';
-import { materializeActions, wholeUnits, type MaterializedActions } from './actions';
+import { materializeActions, revenueMinorOf, wholeUnits, type MaterializedActions } from './actions';
 import { badgesAndPerksOf } from './badges';
 import type { CompiledCap, CompiledRule, CompiledRuleSet } from './compile';
 import type { ConditionRun } from './conditions';
@@ -33,8 +33,11 @@ const HOUR_MS = 3_600_000;
 interface Eligible {
 	rule: CompiledRule;
 	arm: string | undefined;
+	/** The rule's shared fixedActions (copied when it fires), or its actions worked out for this event. */
 	result: MaterializedActions;
 	followUpOf: string | undefined;
+	/** The rule's fixedRank when `result` is its fixed actions (so its place among winners is known), else -1. */
+	rank: number;
 }
 
 function followUpSource(data: Record<string, unknown> | undefined): { ruleId: string; sourceEventKey: string } | undefined {
@@ -68,16 +71,27 @@ function withItem<T>(list: T[], item: T): T[] {
 
 /**
  * Puts winners in `winnerOrder`, stably, by binary insertion: winners are few, and the built-in
- * sort's calls into the comparator cost more than the comparisons. `winnerOrder` is a total order
- * (so every stable sort gives this same result) unless a reward value is NaN, which only a
- * malformed context makes: that is left to the built-in sort, as before.
+ * sort's calls into the comparator cost more than the comparisons. When every winner's place is
+ * known from compile time (fixed rewards: most rule sets), their ranks are compared instead.
+ * `winnerOrder` is a total order (so every stable sort gives this same result) unless a reward value
+ * is NaN, which only a malformed context makes: that is left to the built-in sort, as before.
  */
-function sortWinners(winners: Eligible[]): void {
+function sortWinners(winners: Eligible[], fixedRanks: number): void {
+	let ranked = true;
 	for (let i = 0; i < winners.length; i++) {
+		if (winners[i].rank < 0) ranked = false;
 		if (Number.isNaN(winners[i].result.costMinor)) {
 			winners.sort(winnerOrder);
 			return;
 		}
+	}
+	if (ranked && winners.length > 8) {
+		// Many winners, each with its own rank: put each in its rank's place, then read the places in order.
+		const places = new Array<Eligible | undefined>(fixedRanks);
+		for (let i = 0; i < winners.length; i++) places[winners[i].rank] = winners[i];
+		let next = 0;
+		for (let rank = 0; next < winners.length; rank++) if (places[rank] !== undefined) winners[next++] = places[rank]!;
+		return;
 	}
 	for (let i = 1; i < winners.length; i++) {
 		const item = winners[i];
@@ -86,7 +100,7 @@ function sortWinners(winners: Eligible[]): void {
 		let high = i;
 		while (low < high) {
 			const middle = (low + high) >>> 1;
-			if (winnerOrder(item, winners[middle]) < 0) high = middle;
+			if (ranked ? item.rank < winners[middle].rank : winnerOrder(item, winners[middle]) < 0) high = middle;
 			else low = middle + 1;
 		}
 		for (let j = i; j > low; j--) winners[j] = winners[j - 1];
@@ -109,9 +123,9 @@ function capAmount(cap: CompiledCap, amount: CapUsage): number {
 	}
 }
 
-/** What one firing of a rule adds to the budgets it counts against. */
-function firingAmount(result: MaterializedActions): CapUsage {
-	return { points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, firings: 1 };
+/** What one firing of a rule adds to the budgets it counts against; `revenueMinor` is the event's (revenueMinorOf). */
+function firingAmount(result: MaterializedActions, revenueMinor: number): CapUsage {
+	return { points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor, firings: 1 };
 }
 
 /** The caps (rule's, then program's) and cost ceilings a reward counts against, and the usage totals it adds to; a compiled rule is one. */
@@ -185,7 +199,7 @@ export function evaluate(ruleSet: CompiledRuleSet, context: EvaluationContext, n
 	const screened = screenRules(ruleSet, context, run, explanation);
 	addDueFollowUp(ruleSet, context, nowMs, screened.eligible, explanation);
 	const winners = screened.anyConflict ? resolveConflicts(screened.eligible, explanation) : screened.eligible;
-	if (winners.length > 1) sortWinners(winners);
+	if (winners.length > 1) sortWinners(winners, ruleSet.fixedRanks);
 	const firing = fireWinners(ruleSet, context.counters, run, winners, explanation);
 	const extras = grantExtras(ruleSet, context, zone, nowMs, firing, explanation);
 
@@ -249,7 +263,8 @@ function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: 
 		}
 		if (!rule.definition.experiment) {
 			if (rule.definition.conflict) screened.anyConflict = true;
-			screened.eligible = withItem(screened.eligible, { rule, arm: undefined, result: materializeActions(rule.definition.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
+			const result = rule.fixedActions ?? materializeActions(rule.definition.actions, context, ruleSet.program, run.nowMs);
+			screened.eligible = withItem(screened.eligible, { rule, arm: undefined, result, followUpOf: undefined, rank: rule.fixedRank });
 			continue;
 		}
 		const variant = variantOf(rule, context);
@@ -260,7 +275,7 @@ function screenRules(ruleSet: CompiledRuleSet, context: EvaluationContext, run: 
 			continue;
 		}
 		if (rule.definition.conflict) screened.anyConflict = true;
-		screened.eligible = withItem(screened.eligible, { rule, arm: variant.arm, result: materializeActions(variant.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined });
+		screened.eligible = withItem(screened.eligible, { rule, arm: variant.arm, result: materializeActions(variant.actions, context, ruleSet.program, run.nowMs), followUpOf: undefined, rank: -1 });
 	}
 	return screened;
 }
@@ -302,7 +317,7 @@ function addDueFollowUp(ruleSet: CompiledRuleSet, context: EvaluationContext, no
 		explanation.push({ ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Disabled, reason: 'the rule that scheduled this follow-up is switched off' });
 	} else {
 		// Budgets and limits still apply now.
-		eligible.push({ rule, arm: undefined, result: materializeActions(then, context, ruleSet.program, nowMs), followUpOf: followUpOf.sourceEventKey });
+		eligible.push({ rule, arm: undefined, result: materializeActions(then, context, ruleSet.program, nowMs), followUpOf: followUpOf.sourceEventKey, rank: -1 });
 	}
 }
 
@@ -323,6 +338,8 @@ interface Firing {
 function fireWinners(ruleSet: CompiledRuleSet, counters: EvaluationContext['counters'], run: ConditionRun, winners: Eligible[], explanation: RuleExplanation[]): Firing {
 	const firing: Firing = { fired: [], suppressionsToCreate: [], pending: undefined, routes: [], pointsToAward: 0, startsChallenge: false, schedulesFollowUp: false };
 	const limit = ruleSet.program.maxRewardsPerCustomerPerDay;
+	// The same for every rule: a rule's fixed actions do not carry it.
+	const revenueMinor = revenueMinorOf(run.context);
 	let rewardsGiven = 0;
 	for (let w = 0; w < winners.length; w++) {
 		const candidate = winners[w];
@@ -335,7 +352,7 @@ function fireWinners(ruleSet: CompiledRuleSet, counters: EvaluationContext['coun
 		}
 		// A rule without caps or ceilings (and a program without them) has no budget to check or use.
 		if (rule.usageKeys.length > 0) {
-			const amount = firingAmount(result);
+			const amount = firingAmount(result, revenueMinor);
 			const breach = budgetBreach(rule, counters.capUsage, firing.pending, amount);
 			if (breach) {
 				explanation.push(eligibleLine(candidate, RuleOutcome.Suppressed, breach.detail, breach));
@@ -348,11 +365,11 @@ function fireWinners(ruleSet: CompiledRuleSet, counters: EvaluationContext['coun
 		explanation.push(
 			candidate.followUpOf
 				? eligibleLine(candidate, RuleOutcome.Fired, `follow-up scheduled by event ${candidate.followUpOf}`)
-				: { ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Fired, reason: 'all conditions met', arm: candidate.arm, suppressedBy: undefined, conditions: rule.conditions.explain(run) },
+				: { ruleId: rule.id, name: rule.name, outcome: RuleOutcome.Fired, reason: 'all conditions met', arm: candidate.arm, suppressedBy: undefined, conditions: rule.conditions.explainPassed(run) },
 		);
 		firing.pointsToAward += result.points;
 		for (let a = 0; a < result.actions.length; a++) if (!firing.routes.includes(result.actions[a].route)) firing.routes = withItem(firing.routes, result.actions[a].route);
-		firing.fired = withItem(firing.fired, firedRule(candidate));
+		firing.fired = withItem(firing.fired, firedRule(candidate, revenueMinor));
 		if (result.startsChallenge) firing.startsChallenge = true;
 		if (result.schedulesFollowUp) firing.schedulesFollowUp = true;
 		if (rule.definition.conflict) for (const hold of conflictHolds(ruleSet, rule, run.nowMs)) firing.suppressionsToCreate.push(hold);
@@ -360,11 +377,12 @@ function fireWinners(ruleSet: CompiledRuleSet, counters: EvaluationContext['coun
 	return firing;
 }
 
-function firedRule(candidate: Eligible): FiredRule {
+function firedRule(candidate: Eligible, revenueMinor: number): FiredRule {
 	const { rule, result } = candidate;
+	const actions = result === rule.fixedActions ? rule.fixedActions.copy() : result.actions;
 	return candidate.arm
-		? { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, experimentId: rule.definition.experiment?.id, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor }
-		: { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, actions: result.actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor: result.revenueMinor, valueMinor: result.costMinor };
+		? { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, experimentId: rule.definition.experiment?.id, actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor, valueMinor: result.costMinor }
+		: { ruleId: rule.id, followUpOf: candidate.followUpOf, name: rule.name, priority: rule.priority, arm: candidate.arm, actions, points: result.points, offers: result.offers, costMinor: result.costMinor, revenueMinor, valueMinor: result.costMinor };
 }
 
 /** The holds a fired rule of a conflict group puts on the rest of its group for a while. */

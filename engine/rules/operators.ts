@@ -18,6 +18,12 @@ export interface Operator {
 	 * than on every evaluation. `actual` already has `actualType`.
 	 */
 	prepare(expected: unknown): Predicate;
+	/**
+	 * The whole test in one predicate, for the operators most rules use: the value is there, of
+	 * `actualType`, and holds. Same answer as the fact checks plus `prepare`, in one call instead of
+	 * three (a rule set with many conditions spends much of its time in those calls).
+	 */
+	prepareCheck?(expected: unknown): Predicate;
 }
 
 export type Predicate = (actual: unknown, nowMs: number) => boolean;
@@ -68,8 +74,8 @@ function oneOf(items: readonly Known[], value: unknown): boolean {
 	return false;
 }
 
-function numeric(name: string, description: string, compare: (e: number) => Predicate): Operator {
-	return { name, description, actualType: 'number', describeExpected: 'a number', checkExpected: isNumber, prepare: (e) => compare(e as number) };
+function numeric(name: string, description: string, compare: (e: number) => Predicate, check: (e: number) => Predicate): Operator {
+	return { name, description, actualType: 'number', describeExpected: 'a number', checkExpected: isNumber, prepare: (e) => compare(e as number), prepareCheck: (e) => check(e as number) };
 }
 
 function listOp(name: string, description: string, test: (actual: readonly unknown[], expected: readonly Known[]) => boolean): Operator {
@@ -99,6 +105,10 @@ export const OPERATORS: readonly Operator[] = [
 			const k = known(e);
 			return (a) => sameAs(a, k);
 		},
+		prepareCheck: (e) => {
+			const k = known(e);
+			return (a) => a !== undefined && a !== null && sameAs(a, k);
+		},
 	},
 	{
 		name: 'not_equal',
@@ -111,10 +121,10 @@ export const OPERATORS: readonly Operator[] = [
 			return (a) => !sameAs(a, k);
 		},
 	},
-	numeric('greater_than', 'The number is more than the value', (e) => (a) => (a as number) > e),
-	numeric('greater_than_or_equal', 'The number is the value or more', (e) => (a) => (a as number) >= e),
-	numeric('less_than', 'The number is less than the value', (e) => (a) => (a as number) < e),
-	numeric('less_than_or_equal', 'The number is the value or less', (e) => (a) => (a as number) <= e),
+	numeric('greater_than', 'The number is more than the value', (e) => (a) => (a as number) > e, (e) => (a) => typeof a === 'number' && a > e && Number.isFinite(a)),
+	numeric('greater_than_or_equal', 'The number is the value or more', (e) => (a) => (a as number) >= e, (e) => (a) => typeof a === 'number' && a >= e && Number.isFinite(a)),
+	numeric('less_than', 'The number is less than the value', (e) => (a) => (a as number) < e, (e) => (a) => typeof a === 'number' && a < e && Number.isFinite(a)),
+	numeric('less_than_or_equal', 'The number is the value or less', (e) => (a) => (a as number) <= e, (e) => (a) => typeof a === 'number' && a <= e && Number.isFinite(a)),
 	{
 		name: 'between',
 		description: 'The number lies between two values, both included, such as 10, 50',
@@ -135,6 +145,10 @@ export const OPERATORS: readonly Operator[] = [
 		prepare: (e) => {
 			const items = (e as unknown[]).map(known);
 			return (a) => oneOf(items, a);
+		},
+		prepareCheck: (e) => {
+			const items = (e as unknown[]).map(known);
+			return (a) => a !== undefined && a !== null && oneOf(items, a);
 		},
 	},
 	{
@@ -179,6 +193,10 @@ export const OPERATORS: readonly Operator[] = [
 		prepare: (e) => {
 			const k = known(e);
 			return (a) => listHas(a as unknown[], k);
+		},
+		prepareCheck: (e) => {
+			const k = known(e);
+			return (a) => Array.isArray(a) && listHas(a, k);
 		},
 	},
 	{
