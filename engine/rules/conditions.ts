@@ -105,10 +105,7 @@ function compileLeaf(node: Record<string, unknown>, path: string, aggregates: Ma
 
 function leaf(fact: Fact, operator: Operator, expected: unknown, path: string): CompiledCondition {
 	const treatsMissingAsMatch = operator.name === 'not_exists';
-	// A plain fact is read straight from the context; a costly one through the evaluation's memo.
-	const plainRead = fact.memoSlot === undefined ? fact.read : undefined;
-	const memoRead = readerOf(fact);
-	const read = (run: ConditionRun) => (plainRead !== undefined ? plainRead(run.context, run.nowMs, run.zone) : memoRead(run));
+	const read = readerOf(fact);
 	const fits = fitsOf(operator);
 	const holds = operator.prepare(expected);
 	const check = operator.prepareCheck?.(expected) ?? ((actual: unknown, nowMs: number) => ((actual === undefined || actual === null) && !treatsMissingAsMatch ? false : fits(actual) && holds(actual, nowMs)));

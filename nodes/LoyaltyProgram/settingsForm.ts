@@ -6,6 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { LoyaltyError, minorUnitExponent, type ProgramSettings } from '../../engine';
+import { jsonParameter } from '../shared/json';
 
 /** The "Settings to Change" collection as n8n hands it over: only the fields the owner added. */
 export interface SettingsForm {
@@ -88,14 +89,11 @@ export function changesFromForm(form: SettingsForm, tiers: TiersForm, current: P
 	return changes;
 }
 
-/** The Badges (JSON) field: n8n hands a JSON field over as text, or parsed when it came from an expression. */
+/** The Badges (JSON) field: left empty it is not a list either, and is refused like bad JSON. */
 function badgesFrom(value: string | unknown[]): unknown {
-	if (typeof value !== 'string') return value;
-	try {
-		return JSON.parse(value) as unknown;
-	} catch {
-		throw LoyaltyError.invalid('program.badges', 'is not JSON: write a list such as [{ "id": "first-purchase", "name": "First purchase" }] in Badges (JSON)');
-	}
+	const badges = jsonParameter(value, 'program.badges');
+	if (badges === undefined) throw LoyaltyError.invalid('program.badges', 'is empty: write a list such as [{ "id": "first-purchase", "name": "First purchase" }] in Badges (JSON)');
+	return badges;
 }
 
 function expiryFrom(form: SettingsForm): unknown {

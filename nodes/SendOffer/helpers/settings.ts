@@ -3,19 +3,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { jsonParameter } from '../../shared/json';
 import { LoyaltyError, parseFrequencyCaps, parseOfferDecision, parseOfferTemplates, parseSendWindow, type OfferDecision, type OfferTemplate, type PersonalFields, type ProgramSettings, type SendOfferSettings } from '../../../engine';
-
-/** A JSON parameter arrives as text, or as a value when it came from an expression. */
-export function jsonParameter(value: unknown, field: string): unknown {
-	if (typeof value !== 'string') return value;
-	const text = value.trim();
-	if (text === '') return undefined;
-	try {
-		return JSON.parse(text) as unknown;
-	} catch {
-		throw LoyaltyError.invalid(field, 'is not valid JSON');
-	}
-}
 
 export function readDecision(value: unknown): OfferDecision {
 	const parsed = jsonParameter(value, 'decision');

@@ -1,7 +1,7 @@
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { DeliveryLog, orderSchema, parseOrThrow } from '../../../../engine';
-import { jsonParameter } from '../../helpers/settings';
+import { jsonParameter } from '../../../shared/json';
 import type { OperationContext } from '../node.type';
 
 const properties: INodeProperties[] = [
